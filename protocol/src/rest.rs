@@ -1,0 +1,206 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DeviceStatus, InstanceStatus, Owner, Team, User};
+
+/// One page of a list: `{"items":[…],"total":N}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListResponse<T> {
+    /// The entities of the requested page, in the requested order.
+    pub items: Vec<T>,
+    /// How many entities match the query over all pages.
+    pub total: u64,
+}
+
+/// Error codes of the REST error envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 401: no valid session.
+    Unauthorized,
+    /// 403: authenticated but not allowed (e.g. a cross-site request).
+    Forbidden,
+    /// 404: absent, or outside the user's teams.
+    NotFound,
+    /// 409: the `If-Match` version is not current, or the change clashes with existing state.
+    Conflict,
+    /// 400 / 415 / 422: the request is not acceptable; `fields` says why per field.
+    Invalid,
+    /// 413: the body is larger than the server accepts.
+    TooLarge,
+    /// 429: too many requests.
+    RateLimited,
+    /// 500: the server failed; no internals are disclosed.
+    Internal,
+    /// A code this version of the protocol does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The wire name (`"not_found"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+}
+
+/// The body of an error: `{"code":"…","message":"…","fields":{…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Machine-readable code.
+    pub code: ErrorCode,
+    /// Human-readable explanation.
+    pub message: String,
+    /// For `invalid`: why each offending field was refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Every REST error: `{"error":{…}}`, plus `current` (the entity as it is now) on a version conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// What went wrong.
+    pub error: ErrorBody,
+    /// On `conflict`: the current entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<serde_json::Value>,
+}
+
+/// `POST /session` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// `POST /session` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    /// Who logged in.
+    pub user: User,
+    /// The teams they belong to.
+    pub teams: Vec<Team>,
+}
+
+/// `GET /me` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeResponse {
+    /// The user of the session.
+    pub user: User,
+    /// Ids of the teams they belong to.
+    pub team_ids: Vec<String>,
+}
+
+/// `POST /teams` body. The creator becomes the team's first member.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTeam {
+    /// 1 to 100 characters.
+    pub name: String,
+    /// Optional free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `POST /applications` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplication {
+    /// 1 to 100 characters.
+    pub name: String,
+    /// The owning team; the user must be a member.
+    pub team_id: String,
+    /// Optional free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `POST /instances` body. The team is the application's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInstance {
+    /// 1 to 100 characters.
+    pub name: String,
+    /// The application it runs.
+    pub application_id: String,
+    /// Initial status; `stopped` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InstanceStatus>,
+}
+
+/// `POST /devices` body. The team is the owner's; `team_id`, when given, must agree with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDevice {
+    /// 1 to 100 characters.
+    pub name: String,
+    /// The direct owner.
+    pub owner: Owner,
+    /// Optional, checked against the owner's team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+    /// Initial status; `offline` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeviceStatus>,
+}
+
+/// `PATCH /teams/{id}` and `PATCH /applications/{id}` body: the fields to change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchNamed {
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// `PATCH /instances/{id}` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchInstance {
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InstanceStatus>,
+}
+
+/// `PATCH /devices/{id}` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchDevice {
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New owner, within the same team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// New status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeviceStatus>,
+}
+
+/// `POST /teams/{id}/members` body (extension): add a user to the team by login name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    /// The user's login name.
+    pub username: String,
+}

@@ -1,0 +1,77 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the SQLite database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// A file, created when missing. Survives restarts.
+    File(PathBuf),
+    /// Private to this process; gone when it stops.
+    Memory,
+}
+
+/// What to put in a new, empty database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seed {
+    /// Nothing: an empty database.
+    None,
+    /// The demo users (alice, bob, eve), teams Acme and Globex, a few applications and
+    /// instances, and about 1,000 devices in Acme.
+    Demo,
+    /// The same users, teams, applications and instances with a handful of devices: quick for tests.
+    Small,
+}
+
+/// Everything the server can be told at start.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on. Defaults to `127.0.0.1:8080`; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// Defaults to the file `data-farm.sqlite` in the working directory.
+    pub database: DatabaseLocation,
+    /// Applied only when the database is new. Defaults to [`Seed::Demo`].
+    pub seed: Seed,
+    /// Built SPA to serve at `/` (with `index.html` for unknown paths). Defaults to none.
+    pub dist_dir: Option<PathBuf>,
+    /// Simulated device status changes per second, and instances walking through their
+    /// lifecycle; 0 turns the simulator off. Defaults to 0.
+    pub simulate_rate: f64,
+    /// Artificial delay added to every API response, to make loading states visible. Defaults to 0.
+    pub response_delay: Duration,
+    /// Origins besides the server's own that may open realtime connections and make
+    /// credentialed cross-origin requests. Defaults to none.
+    pub allowed_origins: Vec<String>,
+    /// Events kept per topic for `since` resumption; older requests get `resync`. Defaults to 1,000.
+    pub event_window: u64,
+    /// Interval of WebSocket pings; a peer silent for three intervals is dropped. Defaults to 15 s.
+    pub heartbeat: Duration,
+    /// Sustained REST requests per second allowed per user (bursts up to 4x); 0 is unlimited. Defaults to 200.
+    pub api_rate_per_sec: u32,
+    /// Sustained WebSocket frames per second allowed per connection (bursts up to 4x). Defaults to 50.
+    pub ws_rate_per_sec: u32,
+    /// How long a session lasts. Defaults to 7 days.
+    pub session_ttl: Duration,
+    /// Largest accepted REST request body, in bytes. Defaults to 64 KiB.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: DatabaseLocation::File(PathBuf::from("data-farm.sqlite")),
+            seed: Seed::Demo,
+            dist_dir: None,
+            simulate_rate: 0.0,
+            response_delay: Duration::ZERO,
+            allowed_origins: Vec::new(),
+            event_window: 1_000,
+            heartbeat: Duration::from_secs(15),
+            api_rate_per_sec: 200,
+            ws_rate_per_sec: 50,
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The data-farm reference backend: the "backend half" that a data-farm client talks to.
+//!
+//! It implements the wire contract in `docs/protocol.md` over an embedded SQLite database:
+//! sessions, CRUD for teams, applications, instances and devices with access control,
+//! lifecycle events with a per-topic sequence number, and realtime delivery over WebSocket
+//! and Server-Sent Events. It also serves the built SPA, so a deployment is one binary.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use data_farm_server::{ServerConfig, Seed, start};
+//!
+//! let config = ServerConfig { seed: Seed::Demo, ..ServerConfig::default() };
+//! let server = start(config).await?;
+//! println!("listening on http://{}", server.addr());
+//! server.wait().await;
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod auth;
+mod config;
+mod error;
+mod fanout;
+mod realtime;
+mod routes;
+mod seed;
+mod simulate;
+mod state;
+mod store;
+mod time_fmt;
+
+pub use config::{DatabaseLocation, Seed, ServerConfig};
+pub use error::ApiError;
+pub use fanout::{Fanout, InProcessFanout, StoredEvent};
+pub use state::AppState;
+pub use store::{EventLog, Replay, StoreError};
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened, migrated or seeded.
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A server started by [`start`]; dropping it does not stop it, [`RunningServer::shutdown`] does.
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: AppState,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    simulator: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// The address it listens on (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its base URL, e.g. `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state, for in-process tools such as benchmarks.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Closes every realtime connection with "going away", stops accepting requests and waits
+    /// for in-flight ones to finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        if let Some(simulator) = self.simulator {
+            simulator.abort();
+        }
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server stops (on Ctrl-C / SIGTERM when started by the binary).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+/// Opens the database, seeds it when asked, binds the address and starts serving.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    let (stop, stopped) = watch::channel(false);
+    let state = AppState::open(Arc::new(config), stopped.clone()).await?;
+    let app = routes::router(state.clone());
+    let simulator = (state.config().simulate_rate > 0.0).then(|| simulate::spawn(state.clone()));
+    let mut shutdown = stopped;
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        });
+        if let Err(err) = serve.await {
+            tracing::error!(%err, "server stopped with an error");
+        }
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        stop,
+        task,
+        simulator,
+    })
+}

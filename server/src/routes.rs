@@ -1,0 +1,65 @@
+//! The HTTP surface: REST under `/api/v1`, realtime endpoints, and the SPA.
+
+mod body;
+mod guards;
+mod members;
+mod resources;
+mod session;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{delete, get, post};
+use axum::{middleware, Router};
+use data_farm_protocol::{Application, Device, Instance, Team};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::realtime::{sse, ws};
+use crate::state::AppState;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/session", post(session::login).delete(session::logout))
+        .route("/me", get(session::me))
+        .nest("/teams", resources::routes::<Team>())
+        .route("/teams/{id}/members", get(members::list).post(members::add))
+        .route("/teams/{id}/members/{user_id}", delete(members::remove))
+        .nest("/applications", resources::routes::<Application>())
+        .nest("/instances", resources::routes::<Instance>())
+        .nest("/devices", resources::routes::<Device>())
+        .route("/ws", get(ws::handler))
+        .route("/events/stream", get(sse::handler))
+        .fallback(|| async { ApiError::not_found("route") })
+        .layer(middleware::from_fn_with_state(state.clone(), guards::delay))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guards::same_site_writes,
+        ))
+        .layer(DefaultBodyLimit::max(state.config().max_body_bytes));
+
+    let mut app = Router::new().nest("/api/v1", api);
+    if let Some(dist) = &state.config().dist_dir {
+        let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+        app = app.fallback_service(spa);
+    }
+    let origins: Vec<HeaderValue> = state
+        .config()
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if !origins.is_empty() {
+        app = app.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_credentials(true)
+                .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+                .allow_headers([header::CONTENT_TYPE, header::IF_MATCH])
+                .expose_headers([header::ETAG]),
+        );
+    }
+    app.layer(TraceLayer::new_for_http()).with_state(state)
+}

@@ -1,0 +1,164 @@
+//! CRUD routes, written once for every kind.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use data_farm_protocol::{
+    Application, CreateApplication, CreateDevice, CreateInstance, CreateTeam, Device, Instance,
+    PatchDevice, PatchInstance, PatchNamed, Team,
+};
+use serde::de::DeserializeOwned;
+
+use super::body::{if_match, Body};
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::list_query::{ListParams, ListQuery};
+use crate::store::rows::{self, EntityRow};
+use crate::store::{applications, devices, instances, teams, Writer};
+
+/// A kind served over CRUD: its bodies and its mutations.
+pub trait Resource: EntityRow {
+    /// `POST` body.
+    type Create: DeserializeOwned + Send + 'static;
+    /// `PATCH` body.
+    type Patch: DeserializeOwned + Send + 'static;
+    /// Creates one.
+    fn create(w: &mut Writer<'_>, user_id: &str, body: Self::Create) -> Result<Self, ApiError>;
+    /// Changes one.
+    fn update(
+        w: &mut Writer<'_>,
+        user_id: &str,
+        id: &str,
+        body: Self::Patch,
+        expected: Option<u64>,
+    ) -> Result<Self, ApiError>;
+    /// Deletes one.
+    fn delete(
+        w: &mut Writer<'_>,
+        user_id: &str,
+        id: &str,
+        expected: Option<u64>,
+    ) -> Result<(), ApiError>;
+}
+
+macro_rules! resource {
+    ($entity:ty, $create:ty, $patch:ty, $module:ident) => {
+        impl Resource for $entity {
+            type Create = $create;
+            type Patch = $patch;
+            fn create(w: &mut Writer<'_>, user_id: &str, body: $create) -> Result<Self, ApiError> {
+                $module::create(w, user_id, body)
+            }
+            fn update(
+                w: &mut Writer<'_>,
+                user_id: &str,
+                id: &str,
+                body: $patch,
+                expected: Option<u64>,
+            ) -> Result<Self, ApiError> {
+                $module::update(w, user_id, id, body, expected)
+            }
+            fn delete(
+                w: &mut Writer<'_>,
+                user_id: &str,
+                id: &str,
+                expected: Option<u64>,
+            ) -> Result<(), ApiError> {
+                $module::delete(w, user_id, id, expected)
+            }
+        }
+    };
+}
+
+resource!(Team, CreateTeam, PatchNamed, teams);
+resource!(Application, CreateApplication, PatchNamed, applications);
+resource!(Instance, CreateInstance, PatchInstance, instances);
+resource!(Device, CreateDevice, PatchDevice, devices);
+
+/// `/` and `/{id}` for one kind.
+pub fn routes<R: Resource>() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list::<R>).post(create::<R>))
+        .route(
+            "/{id}",
+            get(get_one::<R>).patch(update::<R>).delete(remove::<R>),
+        )
+}
+
+fn with_etag<E: EntityRow>(status: StatusCode, entity: E) -> Response {
+    let etag = HeaderValue::from_str(&format!("\"{}\"", entity.version())).ok();
+    let mut response = (status, Json(entity)).into_response();
+    if let Some(etag) = etag {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+async fn list<R: Resource>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let query = ListQuery::parse(&params, &R::LIST)?;
+    let page = state
+        .db()
+        .read(move |conn| rows::list::<R>(conn, &current.user.id, &query))
+        .await?;
+    Ok(Json(page).into_response())
+}
+
+async fn get_one<R: Resource>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let entity = state
+        .db()
+        .read(move |conn| rows::get_visible::<R>(conn, &current.user.id, &id))
+        .await?;
+    Ok(with_etag(StatusCode::OK, entity))
+}
+
+async fn create<R: Resource>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Body(body): Body<R::Create>,
+) -> Result<Response, ApiError> {
+    let entity = state
+        .db()
+        .write(move |w| R::create(w, &current.user.id, body))
+        .await?;
+    Ok(with_etag(StatusCode::CREATED, entity))
+}
+
+async fn update<R: Resource>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body<R::Patch>,
+) -> Result<Response, ApiError> {
+    let expected = if_match(&headers)?;
+    let entity = state
+        .db()
+        .write(move |w| R::update(w, &current.user.id, &id, body, expected))
+        .await?;
+    Ok(with_etag(StatusCode::OK, entity))
+}
+
+async fn remove<R: Resource>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let expected = if_match(&headers)?;
+    state
+        .db()
+        .write(move |w| R::delete(w, &current.user.id, &id, expected))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,100 @@
+//! `POST /session`, `DELETE /session`, `GET /me`.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use data_farm_protocol::{LoginRequest, MeResponse, SessionResponse, Team};
+
+use super::body::Body;
+use crate::auth::{session_cookie, session_token, CurrentUser};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::list_query::{ListParams, ListQuery};
+use crate::store::rows::{self, EntityRow};
+use crate::store::{members, users};
+
+fn set_cookie(response: &mut Response, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+}
+
+/// Signs in; the answer sets the session cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    Body(body): Body<LoginRequest>,
+) -> Result<Response, ApiError> {
+    if !state.allow_login(&body.username) {
+        return Err(ApiError::rate_limited());
+    }
+    let username = body.username.clone();
+    let found = state
+        .db()
+        .read(move |conn| users::credentials(conn, &username))
+        .await?;
+    let password = body.password;
+    let hash = found.as_ref().map(|(_, hash)| hash.clone());
+    let verified =
+        tokio::task::spawn_blocking(move || users::verify_password(hash.as_deref(), &password))
+            .await
+            .map_err(ApiError::internal)?;
+    let Some((user, _)) = found.filter(|_| verified) else {
+        return Err(ApiError::unauthorized().with_message("wrong username or password"));
+    };
+    let ttl = state.config().session_ttl.as_secs() as i64;
+    let user_id = user.id.clone();
+    let (token, teams) = state
+        .db()
+        .read(move |conn| {
+            let token = users::create_session(conn, &user_id, ttl)?;
+            let mut all = ListQuery::parse(&ListParams::default(), &Team::LIST)?;
+            all.per_page = u32::MAX as u64;
+            Ok((token, rows::list::<Team>(conn, &user_id, &all)?.items))
+        })
+        .await?;
+    let mut response = Json(SessionResponse { user, teams }).into_response();
+    set_cookie(&mut response, &session_cookie(Some(&token), ttl));
+    Ok(response)
+}
+
+/// Signs out: ends the session, closes its realtime connections, clears the cookie. Answers 204
+/// even without a session, so it is safe to repeat.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        let session = state
+            .db()
+            .read(move |conn| users::session_user(conn, &token))
+            .await?;
+        if let Some((_, session_id)) = session {
+            let id = session_id.clone();
+            state
+                .db()
+                .read(move |conn| users::delete_session(conn, &id))
+                .await?;
+            state.controls().close_session(&session_id);
+        }
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    set_cookie(&mut response, &session_cookie(None, 0));
+    Ok(response)
+}
+
+/// The signed-in user and their teams' ids.
+pub async fn me(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<MeResponse>, ApiError> {
+    let user_id = current.user.id.clone();
+    let team_ids = state
+        .db()
+        .read(move |conn| members::team_ids(conn, &user_id))
+        .await?;
+    Ok(Json(MeResponse {
+        user: current.user,
+        team_ids,
+    }))
+}

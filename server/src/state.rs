@@ -1,0 +1,120 @@
+//! What every request handler shares.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::watch;
+
+use crate::config::{Seed, ServerConfig};
+use crate::fanout::{Fanout, InProcessFanout};
+use crate::realtime::Controls;
+use crate::seed;
+use crate::store::{Db, EventLog, StoreError};
+
+/// Events a live subscriber may fall behind before it catches up from the log.
+const FANOUT_CAPACITY: usize = 4_096;
+
+/// Shared server state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    config: Arc<ServerConfig>,
+    db: Arc<Db>,
+    fanout: Arc<dyn Fanout>,
+    controls: Arc<Controls>,
+    api_limiter: Option<DefaultKeyedRateLimiter<String>>,
+    login_limiter: DefaultKeyedRateLimiter<String>,
+    shutdown: watch::Receiver<bool>,
+}
+
+fn quota(per_second: u32) -> Option<Quota> {
+    let rate = NonZeroU32::new(per_second)?;
+    let burst = NonZeroU32::new(per_second.saturating_mul(4)).unwrap_or(rate);
+    Some(Quota::per_second(rate).allow_burst(burst))
+}
+
+impl AppState {
+    /// Opens the database (seeding a new one as configured) and wires the parts together.
+    pub async fn open(
+        config: Arc<ServerConfig>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Self, StoreError> {
+        let fanout: Arc<dyn Fanout> = Arc::new(InProcessFanout::new(FANOUT_CAPACITY));
+        let controls = Arc::new(Controls::default());
+        let db = {
+            let (config, fanout, controls) = (config.clone(), fanout.clone(), controls.clone());
+            tokio::task::spawn_blocking(move || -> Result<Db, StoreError> {
+                let (db, created) =
+                    Db::open(&config.database, fanout, controls, config.event_window)?;
+                if created && config.seed != Seed::None {
+                    seed::apply(&db, config.seed)
+                        .map_err(|err| StoreError::Task(err.body.message))?;
+                }
+                Ok(db)
+            })
+            .await
+            .map_err(|err| StoreError::Task(err.to_string()))??
+        };
+        // Logins: a burst of 20, then one every two seconds, per username.
+        let login_quota = Quota::with_period(std::time::Duration::from_secs(2))
+            .and_then(|q| NonZeroU32::new(20).map(|burst| q.allow_burst(burst)))
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
+        Ok(AppState(Arc::new(Inner {
+            api_limiter: quota(config.api_rate_per_sec).map(RateLimiter::keyed),
+            login_limiter: RateLimiter::keyed(login_quota),
+            config,
+            db: Arc::new(db),
+            fanout,
+            controls,
+            shutdown,
+        })))
+    }
+
+    /// The configuration it was started with.
+    pub fn config(&self) -> &ServerConfig {
+        &self.0.config
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Arc<Db> {
+        &self.0.db
+    }
+
+    /// The read side of the event log.
+    pub fn log(&self) -> Arc<dyn EventLog> {
+        self.0.db.clone()
+    }
+
+    /// Live delivery of committed events.
+    pub fn fanout(&self) -> &Arc<dyn Fanout> {
+        &self.0.fanout
+    }
+
+    /// The registry of open realtime connections.
+    pub fn controls(&self) -> &Arc<Controls> {
+        &self.0.controls
+    }
+
+    /// Becomes `true` when the server shuts down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.0.shutdown.clone()
+    }
+
+    /// Charges one REST request to `user_id`; `false` when over the rate.
+    pub fn allow_request(&self, user_id: &str) -> bool {
+        self.0
+            .api_limiter
+            .as_ref()
+            .is_none_or(|limiter| limiter.check_key(&user_id.to_owned()).is_ok())
+    }
+
+    /// Charges one login attempt to `username`; `false` when over the rate.
+    pub fn allow_login(&self, username: &str) -> bool {
+        self.0
+            .login_limiter
+            .check_key(&username.to_ascii_lowercase())
+            .is_ok()
+    }
+}

@@ -1,0 +1,217 @@
+//! State and the event log, in one SQLite database.
+//!
+//! Every mutation runs in [`Db::write`]: the entity change and the events it causes are written
+//! in one transaction (so an event exists exactly when its change does), and the events are
+//! handed to the [`Fanout`] after the commit while the write lock is still held, so live
+//! subscribers receive each topic's events in `seq` order.
+
+mod counters;
+mod events;
+mod schema;
+
+pub mod applications;
+pub mod devices;
+pub mod instances;
+pub mod list_query;
+pub mod members;
+pub mod rows;
+pub mod teams;
+pub mod users;
+pub mod validate;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use data_farm_protocol::{ChangeOp, Topic};
+use rusqlite::{Connection, Transaction};
+use serde::Serialize;
+
+use crate::config::DatabaseLocation;
+use crate::error::ApiError;
+use crate::fanout::{Fanout, StoredEvent};
+use crate::realtime::Controls;
+
+pub use counters::new_id as counters_new_id;
+pub use events::Replay;
+
+/// A failure of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The schema on disk is newer than this server knows.
+    #[error("schema version {found} is newer than this server ({known}); use a newer server or a new database file")]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// A blocking task failed.
+    #[error("database task failed: {0}")]
+    Task(String),
+}
+
+/// The read side of the event log: what a subscriber that resumes needs.
+///
+/// Appending is part of the state transaction (see [`Db::write`]); a deployment on a stream
+/// engine keeps that transactional outbox and relays it, and implements this trait over the
+/// engine's history.
+pub trait EventLog: Send + Sync + 'static {
+    /// The current `seq` of `topic` (0 when nothing was ever published on it).
+    fn head(&self, topic: &str) -> Result<u64, StoreError>;
+    /// Every kept event of `topic` after `since`, or [`Replay::TooOld`] when some are no longer kept.
+    fn replay(&self, topic: &str, since: u64) -> Result<Replay, StoreError>;
+}
+
+/// The database: one connection, serialized behind a lock.
+pub struct Db {
+    conn: Mutex<Connection>,
+    fanout: Arc<dyn Fanout>,
+    controls: Arc<Controls>,
+    event_window: u64,
+}
+
+/// The write half given to a mutation: the open transaction plus the events and revocations it causes.
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    event_window: u64,
+    events: Vec<Arc<StoredEvent>>,
+    revocations: Vec<(String, Topic)>,
+}
+
+impl Writer<'_> {
+    /// The transaction, for queries and statements.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Appends one lifecycle event to `topic`; it reaches subscribers after the commit.
+    pub fn publish<D: Serialize + ?Sized>(
+        &mut self,
+        topic: &Topic,
+        kind: &str,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&D>,
+    ) -> Result<u64, ApiError> {
+        let data = match data {
+            Some(data) => Some(serde_json::value::to_raw_value(data).map_err(ApiError::internal)?),
+            None => None,
+        };
+        let event = events::append(
+            &self.tx,
+            topic,
+            kind,
+            op,
+            id,
+            version,
+            data,
+            self.event_window,
+        )?;
+        let seq = event.seq;
+        self.events.push(Arc::new(event));
+        Ok(seq)
+    }
+
+    /// After the commit, tells `user_id`'s realtime connections they lost `topic`.
+    pub fn revoke(&mut self, user_id: &str, topic: Topic) {
+        self.revocations.push((user_id.to_owned(), topic));
+    }
+}
+
+impl Db {
+    /// Opens (creating when missing) and migrates the database.
+    pub fn open(
+        location: &DatabaseLocation,
+        fanout: Arc<dyn Fanout>,
+        controls: Arc<Controls>,
+        event_window: u64,
+    ) -> Result<(Self, bool), StoreError> {
+        let mut conn = match location {
+            DatabaseLocation::File(path) => Connection::open(path)?,
+            DatabaseLocation::Memory => Connection::open_in_memory()?,
+        };
+        let created = schema::migrate(&mut conn)?;
+        let db = Db {
+            conn: Mutex::new(conn),
+            fanout,
+            controls,
+            event_window: event_window.max(1),
+        };
+        Ok((db, created))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a closure rolls its transaction back; the connection stays usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs a read on a blocking thread.
+    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&db.lock()))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs a mutation on a blocking thread; see [`Db::write_blocking`].
+    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = Arc::clone(self);
+        tokio::task::spawn_blocking(move || db.write_blocking(f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` in a transaction; commits when it returns `Ok`, then publishes its events and
+    /// revocations, in that order, before releasing the lock.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError>,
+    {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let mut writer = Writer {
+            tx,
+            event_window: self.event_window,
+            events: Vec::new(),
+            revocations: Vec::new(),
+        };
+        let value = f(&mut writer)?;
+        let Writer {
+            tx,
+            events,
+            revocations,
+            ..
+        } = writer;
+        tx.commit()?;
+        for event in events {
+            self.fanout.publish(event);
+        }
+        for (user_id, topic) in revocations {
+            self.controls.revoke(&user_id, &topic);
+        }
+        Ok(value)
+    }
+}
+
+impl EventLog for Db {
+    fn head(&self, topic: &str) -> Result<u64, StoreError> {
+        Ok(events::head(&self.lock(), topic)?)
+    }
+
+    fn replay(&self, topic: &str, since: u64) -> Result<Replay, StoreError> {
+        Ok(events::replay(&self.lock(), topic, since)?)
+    }
+}

@@ -1,0 +1,195 @@
+//! The event log: per-topic sequence numbers and a bounded window of recent events.
+
+use axum::extract::ws::Utf8Bytes;
+use data_farm_protocol::{ChangeOp, EventMessage, ServerMessage, Topic};
+use rusqlite::Connection;
+use serde_json::value::RawValue;
+
+use super::counters;
+use crate::fanout::StoredEvent;
+
+/// What a subscriber resuming after `since` gets.
+#[derive(Debug)]
+pub enum Replay {
+    /// Every event after `since`, in order, up to `head`.
+    Events {
+        /// The topic's current seq.
+        head: u64,
+        /// Frames `since + 1 ..= head`.
+        events: Vec<StoredEvent>,
+    },
+    /// Some events after `since` are no longer kept (or `since` is ahead of the log):
+    /// the subscriber must refetch.
+    TooOld {
+        /// The topic's current seq.
+        head: u64,
+    },
+}
+
+fn counter_name(topic: &str) -> String {
+    format!("topic:{topic}")
+}
+
+/// Appends an event, assigning the next `seq`, and forgets events older than the window.
+#[allow(clippy::too_many_arguments)]
+pub fn append(
+    conn: &Connection,
+    topic: &Topic,
+    kind: &str,
+    op: ChangeOp,
+    id: &str,
+    version: u64,
+    data: Option<Box<RawValue>>,
+    window: u64,
+) -> rusqlite::Result<StoredEvent> {
+    let topic = topic.to_string();
+    let seq = counters::next(conn, &counter_name(&topic))?;
+    let message = ServerMessage::Event(EventMessage {
+        topic: topic.clone(),
+        seq,
+        kind: kind.to_owned(),
+        op,
+        id: id.to_owned(),
+        version,
+        data,
+    });
+    let frame = message.encode();
+    conn.prepare_cached("INSERT INTO events(topic, seq, frame) VALUES (?1, ?2, ?3)")?
+        .execute(rusqlite::params![topic, seq as i64, frame])?;
+    if seq > window {
+        conn.prepare_cached("DELETE FROM events WHERE topic = ?1 AND seq <= ?2")?
+            .execute(rusqlite::params![topic, (seq - window) as i64])?;
+    }
+    Ok(StoredEvent {
+        topic,
+        seq,
+        frame: Utf8Bytes::from(frame),
+    })
+}
+
+/// The topic's current seq.
+pub fn head(conn: &Connection, topic: &str) -> rusqlite::Result<u64> {
+    counters::current(conn, &counter_name(topic))
+}
+
+/// Events of `topic` after `since`.
+pub fn replay(conn: &Connection, topic: &str, since: u64) -> rusqlite::Result<Replay> {
+    let head = head(conn, topic)?;
+    if since > head {
+        return Ok(Replay::TooOld { head });
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, frame FROM events WHERE topic = ?1 AND seq > ?2 ORDER BY seq",
+    )?;
+    let events = stmt
+        .query_map(rusqlite::params![topic, since as i64], |row| {
+            Ok(StoredEvent {
+                topic: topic.to_owned(),
+                seq: row.get::<_, i64>(0)? as u64,
+                frame: Utf8Bytes::from(row.get::<_, String>(1)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let complete = events.len() as u64 == head - since
+        && events.first().is_none_or(|first| first.seq == since + 1);
+    if complete {
+        Ok(Replay::Events { head, events })
+    } else {
+        Ok(Replay::TooOld { head })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    fn publish(conn: &Connection, n: usize, window: u64) {
+        let topic = Topic::Team("t1".into());
+        for i in 0..n {
+            append(
+                conn,
+                &topic,
+                "device",
+                ChangeOp::Updated,
+                &format!("d{i}"),
+                2,
+                None,
+                window,
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn seq_increases_by_one_per_topic() {
+        let conn = log();
+        publish(&conn, 3, 100);
+        let other = append(
+            &conn,
+            &Topic::Team("t2".into()),
+            "team",
+            ChangeOp::Created,
+            "t2",
+            1,
+            None,
+            100,
+        )
+        .unwrap();
+        assert_eq!(head(&conn, "team:t1").unwrap(), 3);
+        assert_eq!(other.seq, 1);
+    }
+
+    #[test]
+    fn replays_everything_after_since() {
+        let conn = log();
+        publish(&conn, 5, 100);
+        let Replay::Events { head, events } = replay(&conn, "team:t1", 2).unwrap() else {
+            panic!("expected events")
+        };
+        assert_eq!(head, 5);
+        assert_eq!(
+            events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        assert!(events[0].frame.as_str().contains(r#""seq":3"#));
+    }
+
+    #[test]
+    fn since_older_than_the_window_is_too_old() {
+        let conn = log();
+        publish(&conn, 10, 4);
+        assert!(matches!(
+            replay(&conn, "team:t1", 5).unwrap(),
+            Replay::TooOld { head: 10 }
+        ));
+        assert!(matches!(
+            replay(&conn, "team:t1", 6).unwrap(),
+            Replay::Events { head: 10, .. }
+        ));
+    }
+
+    #[test]
+    fn since_ahead_of_the_log_is_too_old() {
+        let conn = log();
+        publish(&conn, 2, 100);
+        assert!(matches!(
+            replay(&conn, "team:t1", 7).unwrap(),
+            Replay::TooOld { head: 2 }
+        ));
+    }
+
+    #[test]
+    fn an_unknown_topic_is_at_zero() {
+        let conn = log();
+        assert!(matches!(
+            replay(&conn, "team:nobody", 0).unwrap(),
+            Replay::Events { head: 0, .. }
+        ));
+    }
+}
