@@ -57,7 +57,7 @@ struct Sent(BTreeMap<String, u64>);
 
 impl Sent {
     /// Records `item` as sent and returns its SSE form.
-    fn to_sse(&mut self, item: Outgoing, since: &BTreeMap<String, u64>) -> Event {
+    fn record(&mut self, item: Outgoing, since: &BTreeMap<String, u64>) -> Event {
         match item {
             Outgoing::Event(event) => {
                 self.0.insert(event.topic.clone(), event.seq);
@@ -149,7 +149,7 @@ async fn run(
     let mut sent = Sent::default();
     let first = feed.subscribe(&topics, &since).await;
     for item in first {
-        if tx.send(Ok(sent.to_sse(item, &since))).await.is_err() {
+        if tx.send(Ok(sent.record(item, &since))).await.is_err() {
             return;
         }
     }
@@ -165,7 +165,7 @@ async fn run(
             out = feed.next() => out,
         };
         for item in out {
-            if tx.send(Ok(sent.to_sse(item, &since))).await.is_err() {
+            if tx.send(Ok(sent.record(item, &since))).await.is_err() {
                 return;
             }
         }

@@ -1,1 +1,10 @@
+//! End-to-end harness: the reference server serving the built demo (`dist/`), and a headless
+//! browser driven over W3C WebDriver, finding elements by role and accessible name.
 
+pub mod browser;
+pub mod demo;
+pub mod webdriver;
+
+pub use browser::Browser;
+pub use demo::DemoServer;
+pub use webdriver::{Element, Session, WebDriverError};

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the demo: builds the SPA and the reference server, starts the server on an embedded
+# SQLite file with seeded demo data, serves the SPA from it, and prints the URL and logins.
+#   PORT=8080 DB=data-farm.sqlite SIMULATE=2 scripts/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh demo
+export PATH="$HOME/.cargo/bin:$PATH"
+
+port="${PORT:-8080}"
+db="${DB:-data-farm.sqlite}"
+simulate="${SIMULATE:-2}"
+
+echo "[demo] building the SPA (trunk, offline)" >&2
+trunk build --offline >&2
+echo "[demo] building the reference server" >&2
+cargo build -q -p data-farm-server
+
+cat <<MSG
+
+  data-farm demo: http://127.0.0.1:${port}/
+
+  Sign in as (password = username):
+    alice  member of Acme (1,000 devices) and Globex
+    bob    member of Globex
+    eve    member of no team
+
+  Data: ${db} (delete it to start over). Ctrl-C stops the server.
+
+MSG
+exec target/debug/data-farm-server --addr "127.0.0.1:${port}" --db "$db" --seed demo --dist dist --simulate "$simulate"

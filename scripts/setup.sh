@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what data-farm needs and is missing; quick when everything is there.
+#   scripts/setup.sh demo   - toolchain for building the SPA and the server
+#   scripts/setup.sh test   - the above plus headless Chromium and its driver
+# Nothing is downloaded outside the package registries (crates.io, Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose="${1:-demo}"
+TRUNK_VERSION=0.21.14
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v cargo >/dev/null || { echo "cargo is required (install Rust with rustup)" >&2; exit 1; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
+want_wb=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+have_wb=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_wb" != "$want_wb" ]; then
+  say "installing wasm-bindgen-cli $want_wb (found: ${have_wb:-none}); takes ~2 min"
+  # --locked first; the registry mirror may lack a locked transitive version, then resolve anew.
+  cargo install --locked wasm-bindgen-cli --version "$want_wb" \
+    || cargo install --force wasm-bindgen-cli --version "$want_wb"
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}' || true)" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION; takes ~7 min"
+  cargo install --locked trunk --version "$TRUNK_VERSION"
+fi
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+if [ "$purpose" = "test" ]; then
+  apt_install chromium chromium-driver
+fi
+say "ready ($purpose)"

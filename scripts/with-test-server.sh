@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs a command while a throwaway reference server listens where the browser suite expects it
+# (DATA_FARM_TEST_SERVER, default http://127.0.0.1:38471) and allows the test runner's origin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+server_addr="${DATA_FARM_TEST_SERVER_ADDR:-127.0.0.1:38471}"
+runner_addr="${WASM_BINDGEN_TEST_ADDRESS:-127.0.0.1:38480}"
+export WASM_BINDGEN_TEST_ADDRESS="$runner_addr"
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+dir=$(mktemp -d)
+cargo build -q -p data-farm-server
+target/debug/data-farm-server --addr "$server_addr" --db "$dir/browser-tests.sqlite" --seed small \
+  --allow-origin "http://$runner_addr" --rate-limit 0 --quiet >"$dir/server.log" 2>&1 &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$dir/server.log" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+"$@"

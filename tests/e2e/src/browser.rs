@@ -1,0 +1,84 @@
+//! A headless browser behind its WebDriver: the driver process lives as long as this value.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::webdriver::{Result, Session, WebDriverError};
+
+/// A driver process and one session on it.
+pub struct Browser {
+    pub session: Session,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> Result<u16> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| WebDriverError(e.to_string()))
+}
+
+impl Browser {
+    /// Headless Chromium through chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`).
+    pub async fn chromium() -> Result<Browser> {
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port()?;
+        let driver = Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| WebDriverError(format!("cannot start {driver_path}: {e}")))?;
+        let profile = tempfile::tempdir().map_err(|e| WebDriverError(e.to_string()))?;
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": binary,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let session = connect(port, capabilities).await?;
+        Ok(Browser {
+            session,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// Ends the session and stops the driver.
+    pub async fn close(mut self) {
+        let _ = self.session.quit().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn connect(port: u16, capabilities: serde_json::Value) -> Result<Session> {
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        match Session::new(&url, capabilities.clone()).await {
+            Ok(session) => return Ok(session),
+            Err(err) if tokio::time::Instant::now() > deadline => return Err(err),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}

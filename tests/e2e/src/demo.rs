@@ -1,0 +1,43 @@
+//! The reference server serving the built demo, on an ephemeral port with a temporary database.
+
+use std::path::PathBuf;
+
+use data_farm_server::{start, DatabaseLocation, RunningServer, Seed, ServerConfig};
+
+/// A running demo.
+pub struct DemoServer {
+    pub server: RunningServer,
+    _dir: tempfile::TempDir,
+}
+
+/// The `dist/` folder trunk builds at the workspace root.
+pub fn dist_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist")
+}
+
+impl DemoServer {
+    /// Starts the server with the small seed; panics with advice when the SPA is not built.
+    pub async fn start() -> DemoServer {
+        let dist = dist_dir();
+        assert!(
+            dist.join("index.html").exists(),
+            "the demo SPA is not built: run `trunk build --offline` at the workspace root (scripts/test.sh does)"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = ServerConfig {
+            addr: "127.0.0.1:0".parse().expect("address"),
+            database: DatabaseLocation::File(dir.path().join("e2e.sqlite")),
+            seed: Seed::Small,
+            dist_dir: Some(dist),
+            api_rate_per_sec: 0,
+            ..ServerConfig::default()
+        };
+        let server = start(config).await.expect("server starts");
+        DemoServer { server, _dir: dir }
+    }
+
+    /// The page URL.
+    pub fn url(&self) -> String {
+        format!("{}/", self.server.url())
+    }
+}

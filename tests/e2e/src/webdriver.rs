@@ -1,0 +1,309 @@
+//! A small W3C WebDriver client: just the commands the suites use, including the accessibility
+//! queries (`computedrole`, `computedlabel`) that let tests find elements the way assistive
+//! technology does.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// A WebDriver command failed.
+#[derive(Debug)]
+pub struct WebDriverError(pub String);
+
+impl std::fmt::Display for WebDriverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WebDriverError {}
+
+/// Result of a WebDriver command.
+pub type Result<T> = std::result::Result<T, WebDriverError>;
+
+// The W3C web element identifier.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A browser session.
+#[derive(Clone)]
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// An element of the current page.
+#[derive(Clone, Debug)]
+pub struct Element {
+    id: String,
+}
+
+impl Session {
+    /// Opens a session on the driver at `driver_url` with these capabilities.
+    pub async fn new(driver_url: &str, capabilities: Value) -> Result<Session> {
+        let http = reqwest::Client::new();
+        let body = json!({"capabilities": {"alwaysMatch": capabilities}});
+        let reply = command(
+            &http,
+            reqwest::Method::POST,
+            &format!("{driver_url}/session"),
+            Some(body),
+        )
+        .await?;
+        let id = reply["sessionId"]
+            .as_str()
+            .ok_or_else(|| WebDriverError(format!("no session id in {reply}")))?;
+        Ok(Session {
+            http,
+            base: format!("{driver_url}/session/{id}"),
+        })
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        command(&self.http, method, &format!("{}{path}", self.base), body).await
+    }
+
+    /// Ends the session (closes the browser).
+    pub async fn quit(&self) -> Result<()> {
+        self.call(reqwest::Method::DELETE, "", None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Navigates to `url`.
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await
+            .map(|_| ())
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Every element matching a CSS selector.
+    pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
+        let body = json!({"using": "css selector", "value": css});
+        let found = self
+            .call(reqwest::Method::POST, "/elements", Some(body))
+            .await?;
+        Ok(found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                e[ELEMENT_KEY]
+                    .as_str()
+                    .map(|id| Element { id: id.to_owned() })
+            })
+            .collect())
+    }
+
+    async fn element(&self, element: &Element, what: &str) -> Result<Value> {
+        self.call(
+            reqwest::Method::GET,
+            &format!("/element/{}/{what}", element.id),
+            None,
+        )
+        .await
+    }
+
+    /// The element's computed ARIA role.
+    pub async fn role(&self, element: &Element) -> Result<String> {
+        Ok(self
+            .element(element, "computedrole")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// The element's accessible name.
+    pub async fn accessible_name(&self, element: &Element) -> Result<String> {
+        Ok(self
+            .element(element, "computedlabel")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned())
+    }
+
+    /// The element's rendered text.
+    pub async fn text(&self, element: &Element) -> Result<String> {
+        Ok(self
+            .element(element, "text")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// An attribute's value.
+    pub async fn attribute(&self, element: &Element, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .element(element, &format!("attribute/{name}"))
+            .await?
+            .as_str()
+            .map(str::to_owned))
+    }
+
+    /// Whether the element is displayed.
+    pub async fn is_displayed(&self, element: &Element) -> Result<bool> {
+        Ok(self
+            .element(element, "displayed")
+            .await?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// Clicks the element.
+    pub async fn click(&self, element: &Element) -> Result<()> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/click", element.id),
+            Some(json!({})),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Types `text` into the element.
+    pub async fn type_text(&self, element: &Element, text: &str) -> Result<()> {
+        let body = json!({"text": text});
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/value", element.id),
+            Some(body),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Clears an input.
+    pub async fn clear(&self, element: &Element) -> Result<()> {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{}/clear", element.id),
+            Some(json!({})),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Elements under `css` whose computed role is `role` and accessible name is `name`.
+    pub async fn all_by_role(&self, role: &str, name: &str) -> Result<Vec<Element>> {
+        let mut matches = Vec::new();
+        for element in self.find_all(candidates(role)).await? {
+            // Elements can vanish between the query and the check; such ones simply do not match.
+            let Ok(found_role) = self.role(&element).await else {
+                continue;
+            };
+            if found_role != role {
+                continue;
+            }
+            if self
+                .accessible_name(&element)
+                .await
+                .is_ok_and(|label| label == name)
+            {
+                matches.push(element);
+            }
+        }
+        Ok(matches)
+    }
+
+    /// Waits until exactly one element has this role and accessible name; returns it.
+    pub async fn by_role(&self, role: &str, name: &str) -> Result<Element> {
+        self.wait_for(&format!("{role} named {name:?}"), || async {
+            let mut found = self.all_by_role(role, name).await?;
+            Ok((found.len() == 1).then(|| found.remove(0)))
+        })
+        .await
+    }
+
+    /// Polls `probe` until it yields `Some`, for up to 10 seconds.
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut probe: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>>>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut last_error = None;
+        loop {
+            match probe().await {
+                Ok(Some(value)) => return Ok(value),
+                Ok(None) => {}
+                Err(err) => last_error = Some(err),
+            }
+            if tokio::time::Instant::now() > deadline {
+                let why = last_error
+                    .map(|e| format!(" (last error: {e})"))
+                    .unwrap_or_default();
+                return Err(WebDriverError(format!("timed out waiting for {what}{why}")));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Result<Vec<u8>> {
+        use base64::Engine;
+        let data = self.call(reqwest::Method::GET, "/screenshot", None).await?;
+        base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .map_err(|e| WebDriverError(e.to_string()))
+    }
+}
+
+/// Elements that may carry `role`, natively or explicitly.
+fn candidates(role: &str) -> &'static str {
+    match role {
+        "button" => "button, [role=button], input[type=submit], input[type=button]",
+        "textbox" => "input:not([type]), input[type=text], input[type=password], input[type=email], textarea, [role=textbox]",
+        "heading" => "h1, h2, h3, h4, h5, h6, [role=heading]",
+        "list" => "ul, ol, [role=list]",
+        "listitem" => "li, [role=listitem]",
+        "link" => "a[href], [role=link]",
+        "alert" => "[role=alert]",
+        "table" => "table, [role=table], [role=grid]",
+        "group" => "fieldset, [role=group]",
+        _ => "*",
+    }
+}
+
+async fn command(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+) -> Result<Value> {
+    let mut request = http.request(method, url);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| WebDriverError(format!("{url}: {e}")))?;
+    let status = response.status();
+    let reply: Value = response
+        .json()
+        .await
+        .map_err(|e| WebDriverError(format!("{url}: {e}")))?;
+    if status.is_success() {
+        Ok(reply["value"].clone())
+    } else {
+        Err(WebDriverError(format!("{url}: {}", reply["value"])))
+    }
+}

@@ -1,0 +1,103 @@
+//! Signing in to the demo in headless Chromium, finding everything by role and accessible name.
+
+use data_farm_e2e::{Browser, DemoServer, Session};
+
+async fn team_names(session: &Session) -> Vec<String> {
+    session
+        .by_role("list", "Your teams")
+        .await
+        .expect("teams list");
+    let mut names = Vec::new();
+    for item in session
+        .find_all("ul[aria-labelledby=teams-heading] > li strong")
+        .await
+        .expect("items")
+    {
+        names.push(session.text(&item).await.expect("text"));
+    }
+    names
+}
+
+#[tokio::test]
+async fn alice_signs_in_with_the_form_and_sees_both_teams() {
+    let demo = DemoServer::start().await;
+    let browser = Browser::chromium().await.expect("chromium");
+    let page = &browser.session;
+    page.goto(&demo.url()).await.unwrap();
+
+    page.by_role("heading", "Sign in to data-farm")
+        .await
+        .unwrap();
+    let username = page.by_role("textbox", "Username").await.unwrap();
+    page.type_text(&username, "alice").await.unwrap();
+    let password = page.by_role("textbox", "Password").await.unwrap();
+    page.type_text(&password, "alice").await.unwrap();
+    let submit = page.by_role("button", "Sign in").await.unwrap();
+    page.click(&submit).await.unwrap();
+
+    page.by_role("heading", "Signed in as Alice Archer")
+        .await
+        .unwrap();
+    assert_eq!(team_names(page).await, ["Acme", "Globex"]);
+
+    // The session survives a reload.
+    page.goto(&demo.url()).await.unwrap();
+    page.by_role("heading", "Signed in as Alice Archer")
+        .await
+        .unwrap();
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_announced_as_an_alert() {
+    let demo = DemoServer::start().await;
+    let browser = Browser::chromium().await.expect("chromium");
+    let page = &browser.session;
+    page.goto(&demo.url()).await.unwrap();
+    let username = page.by_role("textbox", "Username").await.unwrap();
+    page.type_text(&username, "alice").await.unwrap();
+    let password = page.by_role("textbox", "Password").await.unwrap();
+    page.type_text(&password, "wrong").await.unwrap();
+    page.click(&page.by_role("button", "Sign in").await.unwrap())
+        .await
+        .unwrap();
+    let alert = page
+        .wait_for("an alert", || async {
+            let alerts = page.find_all("[role=alert]").await?;
+            Ok(alerts.into_iter().next())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        page.text(&alert).await.unwrap(),
+        "wrong username or password"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn bob_never_sees_acme_and_sign_out_returns_to_the_form() {
+    let demo = DemoServer::start().await;
+    let browser = Browser::chromium().await.expect("chromium");
+    let page = &browser.session;
+    page.goto(&demo.url()).await.unwrap();
+    page.click(&page.by_role("button", "Sign in as bob").await.unwrap())
+        .await
+        .unwrap();
+    page.by_role("heading", "Signed in as Bob Baker")
+        .await
+        .unwrap();
+    assert_eq!(team_names(page).await, ["Globex"]);
+
+    page.click(&page.by_role("button", "Sign out").await.unwrap())
+        .await
+        .unwrap();
+    page.by_role("heading", "Sign in to data-farm")
+        .await
+        .unwrap();
+    page.goto(&demo.url()).await.unwrap();
+    page.by_role("heading", "Sign in to data-farm")
+        .await
+        .unwrap();
+    browser.close().await;
+}
