@@ -39,9 +39,20 @@ async fn login(base: &str) -> Login {
         .send()
         .await
         .expect("login");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let body: Value = response.json().await.unwrap();
-    let topics = body["teams"].as_array().unwrap().iter().map(|t| format!("team:{}", t["id"].as_str().unwrap())).collect();
+    let topics = body["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| format!("team:{}", t["id"].as_str().unwrap()))
+        .collect();
     let devices: Value = http
         .get(format!("{base}/api/v1/devices?per_page=100"))
         .header("cookie", &cookie)
@@ -51,8 +62,17 @@ async fn login(base: &str) -> Login {
         .json()
         .await
         .unwrap();
-    let device_ids = devices["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_owned()).collect();
-    Login { cookie, topics, device_ids }
+    let device_ids = devices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    Login {
+        cookie,
+        topics,
+        device_ids,
+    }
 }
 
 #[derive(Default)]
@@ -90,17 +110,29 @@ async fn fanout_run(subscribers: usize, rate: f64) -> Value {
     for _ in 0..subscribers {
         let url = format!("{}/api/v1/ws", base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert("cookie", session.cookie.parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
-        let subscribe = ClientMessage::Subscribe { topics: session.topics.clone(), since: None };
-        socket.send(Message::text(subscribe.encode())).await.unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", session.cookie.parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect");
+        let subscribe = ClientMessage::Subscribe {
+            topics: session.topics.clone(),
+            since: None,
+        };
+        socket
+            .send(Message::text(subscribe.encode()))
+            .await
+            .unwrap();
         let (tally, measuring, ready) = (tally.clone(), measuring.clone(), ready_tx.clone());
         let topics = session.topics.len();
         clients.push(tokio::spawn(async move {
             let mut subscribed = 0;
             let mut local = Vec::new();
             while let Some(Ok(message)) = socket.next().await {
-                let Message::Text(text) = message else { continue };
+                let Message::Text(text) = message else {
+                    continue;
+                };
                 let received_at = OffsetDateTime::now_utc();
                 match ServerMessage::decode(text.as_str()) {
                     Ok(ServerMessage::Subscribed { .. }) => {
@@ -116,7 +148,9 @@ async fn fanout_run(subscribers: usize, rate: f64) -> Value {
                             .as_ref()
                             .and_then(|d| serde_json::from_str::<Value>(d.get()).ok())
                             .and_then(|d| d["updated_at"].as_str().map(str::to_owned));
-                        if let Some(at) = stamped.and_then(|s| OffsetDateTime::parse(&s, &Rfc3339).ok()) {
+                        if let Some(at) =
+                            stamped.and_then(|s| OffsetDateTime::parse(&s, &Rfc3339).ok())
+                        {
                             local.push((received_at - at).whole_microseconds().max(0) as u64);
                         }
                     }
@@ -203,18 +237,33 @@ async fn patch_run(writers: usize, subscribers: usize) -> Value {
     for _ in 0..subscribers {
         let url = format!("{}/api/v1/ws", base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert("cookie", session.cookie.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("cookie", session.cookie.parse().unwrap());
         let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let subscribe = ClientMessage::Subscribe { topics: session.topics.clone(), since: None };
-        socket.send(Message::text(subscribe.encode())).await.unwrap();
-        listeners.push(tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} }));
+        let subscribe = ClientMessage::Subscribe {
+            topics: session.topics.clone(),
+            since: None,
+        };
+        socket
+            .send(Message::text(subscribe.encode()))
+            .await
+            .unwrap();
+        listeners.push(tokio::spawn(async move {
+            while let Some(Ok(_)) = socket.next().await {}
+        }));
     }
     let done = Arc::new(AtomicU64::new(0));
     let latencies = Arc::new(Mutex::new(Vec::new()));
     let deadline = Instant::now() + MEASURE;
     let mut tasks = Vec::new();
     for w in 0..writers {
-        let (done, latencies, base, cookie) = (done.clone(), latencies.clone(), base.clone(), session.cookie.clone());
+        let (done, latencies, base, cookie) = (
+            done.clone(),
+            latencies.clone(),
+            base.clone(),
+            session.cookie.clone(),
+        );
         let id = session.device_ids[w % session.device_ids.len()].clone();
         tasks.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
@@ -258,50 +307,79 @@ async fn patch_run(writers: usize, subscribers: usize) -> Value {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|info| info.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<u64>().ok()))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
         .map(|kb| format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0))
         .unwrap_or_default();
     format!("{cpu}, {cores} cores, {mem}")
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let machine = machine();
         println!("machine: {machine}");
         println!("\nWebSocket fan-out (server and clients in one process, loopback)");
-        println!("{:>11} {:>9} {:>14} {:>14} {:>8} {:>10} {:>10}", "subscribers", "events/s", "delivered/s", "expected/s", "ratio", "p50 ms", "p99 ms");
+        println!(
+            "{:>11} {:>9} {:>14} {:>14} {:>8} {:>10} {:>10}",
+            "subscribers", "events/s", "delivered/s", "expected/s", "ratio", "p50 ms", "p99 ms"
+        );
         let mut fanout = Vec::new();
         for subscribers in [100, 1_000] {
             for rate in [100.0, 1_000.0] {
                 let row = fanout_run(subscribers, rate).await;
                 println!(
                     "{:>11} {:>9} {:>14} {:>14} {:>8} {:>10.2} {:>10.2}",
-                    subscribers, rate, row["delivered_per_sec"], row["expected_per_sec"], row["delivery_ratio"],
-                    row["latency_p50_ms"].as_f64().unwrap_or(f64::NAN), row["latency_p99_ms"].as_f64().unwrap_or(f64::NAN)
+                    subscribers,
+                    rate,
+                    row["delivered_per_sec"],
+                    row["expected_per_sec"],
+                    row["delivery_ratio"],
+                    row["latency_p50_ms"].as_f64().unwrap_or(f64::NAN),
+                    row["latency_p99_ms"].as_f64().unwrap_or(f64::NAN)
                 );
                 fanout.push(row);
             }
         }
         println!("\nPATCH /devices/{{id}} throughput");
-        println!("{:>8} {:>11} {:>10} {:>10} {:>10}", "writers", "subscribers", "PATCH/s", "p50 ms", "p99 ms");
+        println!(
+            "{:>8} {:>11} {:>10} {:>10} {:>10}",
+            "writers", "subscribers", "PATCH/s", "p50 ms", "p99 ms"
+        );
         let mut patches = Vec::new();
         for (writers, subscribers) in [(1, 0), (8, 0), (8, 100)] {
             let row = patch_run(writers, subscribers).await;
             println!(
                 "{:>8} {:>11} {:>10} {:>10.2} {:>10.2}",
-                writers, subscribers, row["patches_per_sec"],
-                row["latency_p50_ms"].as_f64().unwrap_or(f64::NAN), row["latency_p99_ms"].as_f64().unwrap_or(f64::NAN)
+                writers,
+                subscribers,
+                row["patches_per_sec"],
+                row["latency_p50_ms"].as_f64().unwrap_or(f64::NAN),
+                row["latency_p99_ms"].as_f64().unwrap_or(f64::NAN)
             );
             patches.push(row);
         }
         let report = json!({"machine": machine, "fanout": fanout, "patch": patches});
-        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/results/server-fanout.json");
+        let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../bench/results/server-fanout.json");
         if let Some(parent) = out.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
