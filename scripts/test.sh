@@ -16,7 +16,7 @@ cargo clippy --workspace --all-targets -q -- -D warnings
 cargo clippy -p data-farm --target wasm32-unknown-unknown --all-targets -q -- -D warnings
 
 step "native tests"
-cargo test --workspace
+cargo test --workspace --exclude data-farm-e2e
 
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
 scripts/with-test-server.sh cargo test -p data-farm --target wasm32-unknown-unknown
