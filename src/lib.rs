@@ -1,20 +1,52 @@
 //! data-farm: reactive entity stores with realtime sync for Leptos browser UIs.
 //!
-//! This crate is the client half: it talks to any backend that speaks the data-farm protocol
+//! One store per entity kind owns fetching and caching; components call store actions and read
+//! store signals, never HTTP. Every write (fetch, mutation response, realtime event) goes through
+//! one version-guarded merge, so lists, details and counts that read the same record can never
+//! diverge. The client talks to any backend that speaks the data-farm protocol
 //! (`docs/protocol.md`), such as the reference server in `server/`.
 //!
 //! ```no_run
-//! use data_farm::api::{ApiClient, ApiError};
+//! use data_farm::prelude::*;
+//! use leptos::prelude::*;
 //!
-//! # async fn demo() -> Result<(), ApiError> {
-//! let api = ApiClient::new("");               // same origin as the page
-//! let session = api.login("alice", "alice").await?;
-//! println!("{} belongs to {} teams", session.user.display_name, session.teams.len());
-//! # Ok(())
-//! # }
+//! #[component]
+//! fn App() -> impl IntoView {
+//!     provide_data_farm(DataFarmConfig::new(""));
+//!     let devices = use_list::<Device>(ListQuery::new().team("team_1").filter("status", "online"));
+//!     view! {
+//!         <p aria-busy=move || devices.view.get().state.is_fetching().to_string()>
+//!             {move || format!("{} online", devices.view.get().total)}
+//!         </p>
+//!     }
+//! }
 //! ```
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod cache;
+pub mod change;
+pub mod entity;
+pub mod farm;
+pub mod hooks;
+pub mod query;
+pub mod store;
 
 pub use data_farm_protocol as protocol;
+
+/// The names most applications need.
+pub mod prelude {
+    pub use crate::api::{ApiClient, ApiError, EntityApi, HttpEntityApi};
+    pub use crate::cache::CachePolicy;
+    pub use crate::change::{Change, ChangeOp, InvalidationRule, Origin, Scope};
+    pub use crate::entity::{Entity, FieldValue};
+    pub use crate::farm::{DataFarm, DataFarmConfig};
+    pub use crate::hooks::{
+        provide_data_farm, use_data_farm, use_entity, use_list, use_store, UseEntity, UseList,
+    };
+    pub use crate::query::{ListQuery, Order};
+    pub use crate::store::{DetailView, EntityStore, ListView, LoadState};
+    pub use data_farm_protocol::{
+        Application, Device, DeviceStatus, Instance, InstanceStatus, Team,
+    };
+}

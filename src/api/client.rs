@@ -75,6 +75,30 @@ impl ApiClient {
         Self::json(response).await
     }
 
+    /// `PATCH` a JSON body, with `If-Match: <version>` when given, and decode the answer.
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        if_match: Option<u64>,
+    ) -> Result<T, ApiError> {
+        let mut builder = self.request(Request::patch(&self.url(path)));
+        if let Some(version) = if_match {
+            builder = builder.header("If-Match", &version.to_string());
+        }
+        let response = self.send(builder.json(body)).await?;
+        Self::json(response).await
+    }
+
+    /// `DELETE`, with `If-Match: <version>` when given.
+    pub async fn delete(&self, path: &str, if_match: Option<u64>) -> Result<(), ApiError> {
+        let mut builder = self.request(Request::delete(&self.url(path)));
+        if let Some(version) = if_match {
+            builder = builder.header("If-Match", &version.to_string());
+        }
+        self.send(builder.build()).await.map(|_| ())
+    }
+
     /// Signs in; the backend sets the session cookie.
     pub async fn login(&self, username: &str, password: &str) -> Result<SessionResponse, ApiError> {
         let body = LoginRequest {

@@ -1,0 +1,574 @@
+//! The farm: every store of an application, the change bus and the rules between them.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, Weak};
+
+use data_farm_protocol::{Application, ChangeOp, Device, Instance, Team};
+
+use crate::api::{ApiClient, ApiError, EntityApi, HttpEntityApi};
+use crate::cache::{BrowserEnvironment, CachePolicy, Environment};
+use crate::change::{Change, ChangeBus, InvalidationRule, Subscription};
+use crate::entity::Entity;
+use crate::store::{Applied, EntityStore};
+
+/// A store seen without its entity type: what the realtime dispatcher and the farm need.
+pub trait AnyStore: Send + Sync {
+    /// The kind's singular name.
+    fn kind(&self) -> &'static str;
+    /// Applies a realtime event of this kind.
+    fn apply_event(
+        &self,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+    ) -> Applied;
+    /// Marks what `rule` covers for `change` stale.
+    fn invalidate_for(&self, rule: &InvalidationRule, change: &Change);
+    /// Marks everything stale.
+    fn invalidate_all(&self);
+    /// Refetches observed stale queries.
+    fn revalidate_observed(&self);
+    /// Forgets a team's entities.
+    fn purge_team(&self, team_id: &str);
+    /// Collects unobserved data.
+    fn collect_garbage(&self);
+}
+
+impl<E: Entity> AnyStore for EntityStore<E> {
+    fn kind(&self) -> &'static str {
+        E::KIND
+    }
+    fn apply_event(
+        &self,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+    ) -> Applied {
+        EntityStore::apply_event(self, op, id, version, data)
+    }
+    fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
+        EntityStore::invalidate_for(self, rule, change)
+    }
+    fn invalidate_all(&self) {
+        EntityStore::invalidate_all(self)
+    }
+    fn revalidate_observed(&self) {
+        EntityStore::revalidate_observed(self)
+    }
+    fn purge_team(&self, team_id: &str) {
+        EntityStore::purge_team(self, team_id)
+    }
+    fn collect_garbage(&self) {
+        EntityStore::collect_garbage(self)
+    }
+}
+
+struct Parts {
+    client: ApiClient,
+    env: Arc<dyn Environment>,
+    policy: CachePolicy,
+    bus: ChangeBus,
+}
+
+struct Registered {
+    kind: &'static str,
+    type_id: TypeId,
+    erased: Arc<dyn AnyStore>,
+    typed: Arc<dyn Any + Send + Sync>,
+}
+
+type Registrar = Box<dyn FnOnce(&Parts) -> Registered + Send + Sync>;
+
+/// How to build a [`DataFarm`]: the backend, the kinds, the cache policy, the rules.
+///
+/// ```
+/// use data_farm::change::{ChangeOp, InvalidationRule, Scope};
+/// use data_farm::farm::DataFarmConfig;
+///
+/// let config = DataFarmConfig::new("")          // the page's own origin
+///     .rule(InvalidationRule::when("instance")
+///         .ops(&[ChangeOp::Created, ChangeOp::Deleted])
+///         .invalidate("application", Scope::SameTeam));
+/// let farm = config.build();
+/// assert!(farm.store::<data_farm::protocol::Device>().is_some());
+/// ```
+pub struct DataFarmConfig {
+    client: ApiClient,
+    env: Arc<dyn Environment>,
+    policy: CachePolicy,
+    registrars: Vec<Registrar>,
+    rules: Vec<InvalidationRule>,
+}
+
+impl DataFarmConfig {
+    /// A farm for the backend at `origin` (`""` for the page's origin) with the four built-in
+    /// kinds registered.
+    pub fn new(origin: impl Into<String>) -> Self {
+        Self::empty(origin)
+            .register::<Team>()
+            .register::<Application>()
+            .register::<Instance>()
+            .register::<Device>()
+    }
+
+    /// A farm for the backend at `origin` with no kinds registered.
+    pub fn empty(origin: impl Into<String>) -> Self {
+        DataFarmConfig {
+            client: ApiClient::new(origin),
+            env: Arc::new(BrowserEnvironment),
+            policy: CachePolicy::default(),
+            registrars: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    /// The default cache policy of kinds registered after this call.
+    pub fn policy(mut self, policy: CachePolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// The environment (clock, timers, tasks); the browser's by default.
+    pub fn environment(mut self, env: Arc<dyn Environment>) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Registers kind `E`, served by the protocol's REST routes.
+    pub fn register<E: Entity>(self) -> Self {
+        self.register_kind::<E>(None, None)
+    }
+
+    /// Registers kind `E` with its own API (e.g. a backend with other routes, or a test double)
+    /// and, when given, its own cache policy.
+    pub fn register_with<E: Entity>(
+        self,
+        api: Arc<dyn EntityApi<E>>,
+        policy: Option<CachePolicy>,
+    ) -> Self {
+        self.register_kind::<E>(Some(api), policy)
+    }
+
+    fn register_kind<E: Entity>(
+        mut self,
+        api: Option<Arc<dyn EntityApi<E>>>,
+        policy: Option<CachePolicy>,
+    ) -> Self {
+        let default_policy = self.policy.clone();
+        self.registrars.push(Box::new(move |parts: &Parts| {
+            let api =
+                api.unwrap_or_else(|| Arc::new(HttpEntityApi::<E>::new(parts.client.clone())));
+            let _ = &parts.policy;
+            let store = EntityStore::<E>::new(
+                api,
+                parts.env.clone(),
+                policy.unwrap_or(default_policy),
+                parts.bus.clone(),
+            );
+            Registered {
+                kind: E::KIND,
+                type_id: TypeId::of::<E>(),
+                erased: Arc::new(store.clone()),
+                typed: Arc::new(store),
+            }
+        }));
+        self
+    }
+
+    /// Adds an invalidation rule.
+    pub fn rule(mut self, rule: InvalidationRule) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Builds the farm.
+    pub fn build(self) -> DataFarm {
+        DataFarm::new(self)
+    }
+}
+
+struct FarmInner {
+    client: ApiClient,
+    env: Arc<dyn Environment>,
+    bus: ChangeBus,
+    by_kind: HashMap<&'static str, Arc<dyn AnyStore>>,
+    by_type: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    rules: Vec<InvalidationRule>,
+    rules_subscription: Mutex<Option<Subscription>>,
+}
+
+/// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
+/// Two farms share nothing, so two can live in one page.
+#[derive(Clone)]
+pub struct DataFarm {
+    inner: Arc<FarmInner>,
+}
+
+impl DataFarm {
+    /// Builds the stores of `config` and wires the rules to the bus.
+    pub fn new(config: DataFarmConfig) -> Self {
+        let parts = Parts {
+            client: config.client,
+            env: config.env,
+            policy: config.policy,
+            bus: ChangeBus::default(),
+        };
+        let mut by_kind = HashMap::new();
+        let mut by_type = HashMap::new();
+        for registrar in config.registrars {
+            let registered = registrar(&parts);
+            by_kind.insert(registered.kind, registered.erased);
+            by_type.insert(registered.type_id, registered.typed);
+        }
+        let inner = Arc::new(FarmInner {
+            client: parts.client,
+            env: parts.env,
+            bus: parts.bus,
+            by_kind,
+            by_type,
+            rules: config.rules,
+            rules_subscription: Mutex::new(None),
+        });
+        let weak: Weak<FarmInner> = Arc::downgrade(&inner);
+        let subscription = inner.bus.subscribe(move |change| {
+            let Some(inner) = weak.upgrade() else { return };
+            for rule in inner.rules.iter().filter(|rule| rule.matches(change)) {
+                if let Some(store) = inner.by_kind.get(rule.target.as_str()) {
+                    store.invalidate_for(rule, change);
+                }
+            }
+        });
+        *inner
+            .rules_subscription
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(subscription);
+        DataFarm { inner }
+    }
+
+    /// The store of kind `E`, when registered.
+    pub fn store<E: Entity>(&self) -> Option<EntityStore<E>> {
+        self.inner
+            .by_type
+            .get(&TypeId::of::<E>())?
+            .downcast_ref::<EntityStore<E>>()
+            .cloned()
+    }
+
+    /// The store of a kind by its singular name (`"device"`), type-erased.
+    pub fn store_of_kind(&self, kind: &str) -> Option<Arc<dyn AnyStore>> {
+        self.inner.by_kind.get(kind).cloned()
+    }
+
+    /// The registered kinds.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds: Vec<_> = self.inner.by_kind.keys().copied().collect();
+        kinds.sort_unstable();
+        kinds
+    }
+
+    /// The change bus: subscribe for an after-mutation hook.
+    pub fn changes(&self) -> &ChangeBus {
+        &self.inner.bus
+    }
+
+    /// The HTTP client of the backend.
+    pub fn client(&self) -> &ApiClient {
+        &self.inner.client
+    }
+
+    /// The environment.
+    pub fn environment(&self) -> &Arc<dyn Environment> {
+        &self.inner.env
+    }
+
+    /// Announces a change made outside the stores (e.g. by a custom write call): the kind's
+    /// queries that may show it become stale (observed ones refetch), then the change goes on
+    /// the bus (rules and subscribers see it).
+    pub fn announce(&self, change: Change) {
+        if let Some(store) = self.inner.by_kind.get(change.kind) {
+            let rule = InvalidationRule::when(change.kind)
+                .invalidate(change.kind, crate::change::Scope::SameTeam);
+            store.invalidate_for(&rule, &change);
+        }
+        self.inner.bus.emit(&change);
+    }
+
+    /// Runs a custom write call and, when it succeeds, announces the changes it declares.
+    ///
+    /// ```no_run
+    /// # async fn demo(farm: data_farm::farm::DataFarm) -> Result<(), data_farm::api::ApiError> {
+    /// use data_farm::change::{Change, ChangeOp, Origin};
+    /// let body = serde_json::json!({});
+    /// let restart = farm.client().post::<_, serde_json::Value>("/instances/inst_1/actions/restart", &body);
+    /// farm.call_and_announce(restart, vec![Change {
+    ///     kind: "instance", op: ChangeOp::Updated, id: "inst_1".into(), team_id: None, origin: Origin::Local,
+    /// }]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_and_announce<T>(
+        &self,
+        call: impl Future<Output = Result<T, ApiError>>,
+        announces: Vec<Change>,
+    ) -> Result<T, ApiError> {
+        let result = call.await;
+        if result.is_ok() {
+            for change in announces {
+                self.announce(change);
+            }
+        }
+        result
+    }
+
+    /// Refetches every observed stale query of every store (on focus and reconnect).
+    pub fn revalidate_observed(&self) {
+        for store in self.inner.by_kind.values() {
+            store.revalidate_observed();
+        }
+    }
+
+    /// Marks every query of every store stale (observed ones refetch).
+    pub fn invalidate_all(&self) {
+        for store in self.inner.by_kind.values() {
+            store.invalidate_all();
+        }
+    }
+
+    /// Forgets everything of a team in every store.
+    pub fn purge_team(&self, team_id: &str) {
+        for store in self.inner.by_kind.values() {
+            store.purge_team(team_id);
+        }
+    }
+
+    /// Collects unobserved data in every store.
+    pub fn collect_garbage(&self) {
+        for store in self.inner.by_kind.values() {
+            store.collect_garbage();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex as StdMutex;
+
+    use data_farm_protocol::ListResponse;
+    use futures_util::future::LocalBoxFuture;
+    use leptos::prelude::GetUntracked;
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+    use crate::cache::ManualEnvironment;
+    use crate::change::{Origin, Scope};
+    use crate::entity::FieldValue;
+    use crate::query::ListQuery;
+
+    /// A fifth kind, defined only in this test.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Ticket {
+        id: String,
+        version: u64,
+        name: String,
+        team_id: String,
+    }
+
+    impl Entity for Ticket {
+        const KIND: &'static str = "ticket";
+        const PLURAL: &'static str = "tickets";
+        type Create = String;
+        type Patch = String;
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn version(&self) -> u64 {
+            self.version
+        }
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn team_id(&self) -> Option<&str> {
+            Some(&self.team_id)
+        }
+        fn field(&self, _field: &str) -> Option<FieldValue<'_>> {
+            None
+        }
+        fn patched(&self, name: &String) -> Self {
+            Ticket {
+                name: name.clone(),
+                ..self.clone()
+            }
+        }
+        fn draft(name: &String, id: &str) -> Option<Self> {
+            Some(Ticket {
+                id: id.into(),
+                version: 0,
+                name: name.clone(),
+                team_id: "t1".into(),
+            })
+        }
+    }
+
+    #[derive(Default)]
+    struct Memory {
+        tickets: StdMutex<Vec<Ticket>>,
+        requests: StdMutex<Vec<String>>,
+    }
+
+    impl EntityApi<Ticket> for Memory {
+        fn get_one(&self, id: &str) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+            self.requests.lock().unwrap().push(format!("GET {id}"));
+            let found = self
+                .tickets
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|t| t.id == id)
+                .cloned();
+            Box::pin(async move {
+                found.ok_or(ApiError::NotFound {
+                    message: "ticket not found".into(),
+                })
+            })
+        }
+        fn get_many(
+            &self,
+            query: &ListQuery,
+        ) -> LocalBoxFuture<'static, Result<ListResponse<Ticket>, ApiError>> {
+            self.requests.lock().unwrap().push("LIST".into());
+            let items: Vec<Ticket> = self
+                .tickets
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|t| query.matches(*t))
+                .cloned()
+                .collect();
+            Box::pin(async move {
+                Ok(ListResponse {
+                    total: items.len() as u64,
+                    items,
+                })
+            })
+        }
+        fn create(&self, name: &String) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+            self.requests.lock().unwrap().push("POST".into());
+            let mut tickets = self.tickets.lock().unwrap();
+            let ticket = Ticket {
+                id: format!("tk{}", tickets.len() + 1),
+                version: 1,
+                name: name.clone(),
+                team_id: "t1".into(),
+            };
+            tickets.push(ticket.clone());
+            Box::pin(async move { Ok(ticket) })
+        }
+        fn update(
+            &self,
+            _id: &str,
+            _patch: &String,
+            _if_match: Option<u64>,
+        ) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+            Box::pin(async {
+                Err(ApiError::Forbidden {
+                    message: "read-only".into(),
+                })
+            })
+        }
+        fn delete(
+            &self,
+            _id: &str,
+            _if_match: Option<u64>,
+        ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
+            Box::pin(async {
+                Err(ApiError::Forbidden {
+                    message: "read-only".into(),
+                })
+            })
+        }
+    }
+
+    #[test]
+    fn a_kind_defined_outside_the_library_is_one_type_and_one_registration() {
+        let env = ManualEnvironment::new();
+        let api = Arc::new(Memory::default());
+        let farm = DataFarmConfig::empty("")
+            .environment(Arc::new(env.clone()))
+            .register_with::<Ticket>(api.clone(), None)
+            .build();
+        assert_eq!(farm.kinds(), ["ticket"]);
+        let store = farm.store::<Ticket>().expect("registered");
+        let list = store.observe_list(ListQuery::new().team("t1"));
+        env.run_until_idle();
+        futures_executor::block_on(store.create("first".into())).expect("created");
+        assert_eq!(list.view().get_untracked().ids, ["tk1"]);
+        assert_eq!(*api.requests.lock().unwrap(), ["LIST", "POST"]);
+        assert!(
+            farm.store::<data_farm_protocol::Device>().is_none(),
+            "only what was registered"
+        );
+    }
+
+    #[test]
+    fn rules_turn_one_kinds_changes_into_another_kinds_staleness() {
+        let env = ManualEnvironment::new();
+        let api = Arc::new(Memory::default());
+        let farm = DataFarmConfig::empty("")
+            .environment(Arc::new(env.clone()))
+            .register_with::<Ticket>(api.clone(), None)
+            .rule(
+                InvalidationRule::when("device")
+                    .ops(&[ChangeOp::Created])
+                    .invalidate("ticket", Scope::SameTeam),
+            )
+            .build();
+        let store = farm.store::<Ticket>().expect("registered");
+        let _t1 = store.observe_list(ListQuery::new().team("t1"));
+        let _t2 = store.observe_list(ListQuery::new().team("t2"));
+        env.run_until_idle();
+        assert_eq!(api.requests.lock().unwrap().len(), 2);
+        let change = |op| Change {
+            kind: "device",
+            op,
+            id: "d1".into(),
+            team_id: Some("t1".into()),
+            origin: Origin::Remote,
+        };
+        farm.changes().emit(&change(ChangeOp::Updated));
+        env.run_until_idle();
+        assert_eq!(
+            api.requests.lock().unwrap().len(),
+            2,
+            "the rule is for creates only"
+        );
+        farm.changes().emit(&change(ChangeOp::Created));
+        env.run_until_idle();
+        assert_eq!(
+            api.requests.lock().unwrap().len(),
+            3,
+            "only team t1's list refetched"
+        );
+    }
+
+    #[test]
+    fn two_farms_share_nothing() {
+        let one = DataFarmConfig::new("").build();
+        let two = DataFarmConfig::new("").build();
+        let a = one.store::<Team>().expect("registered");
+        let b = two.store::<Team>().expect("registered");
+        let team = Team {
+            id: "t".into(),
+            version: 1,
+            updated_at: String::new(),
+            name: "x".into(),
+            description: String::new(),
+        };
+        let raw = serde_json::value::to_raw_value(&team).unwrap();
+        a.apply_event(ChangeOp::Created, "t", 1, Some(&raw));
+        assert!(a.peek("t").is_some());
+        assert!(b.peek("t").is_none());
+    }
+}

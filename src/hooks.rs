@@ -1,0 +1,169 @@
+//! Leptos integration: install a farm into context and read stores from components.
+
+use std::sync::{Arc, Mutex};
+
+use leptos::prelude::*;
+
+use crate::entity::Entity;
+use crate::farm::{DataFarm, DataFarmConfig};
+use crate::query::ListQuery;
+use crate::store::{DetailView, EntityObserver, EntityStore, ListObserver, ListView};
+
+/// Builds a farm from `config` and provides it to the current component and its children.
+/// In the browser it also refetches observed stale queries when the window regains focus or
+/// the network comes back, and collects unobserved data every minute.
+///
+/// ```no_run
+/// use data_farm::prelude::*;
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     provide_data_farm(DataFarmConfig::new(""));
+///     view! { <Devices/> }
+/// }
+///
+/// #[component]
+/// fn Devices() -> impl IntoView {
+///     let devices = use_list::<Device>(ListQuery::new().team("team_1"));
+///     view! { <p>{move || format!("{} devices", devices.view.get().total)}</p> }
+/// }
+/// ```
+pub fn provide_data_farm(config: DataFarmConfig) -> DataFarm {
+    let farm = config.build();
+    provide_context(farm.clone());
+    #[cfg(target_arch = "wasm32")]
+    browser::watch(&farm);
+    farm
+}
+
+/// The farm provided by an ancestor.
+///
+/// # Panics
+/// When no ancestor called [`provide_data_farm`]: a wiring mistake, not a runtime condition.
+pub fn use_data_farm() -> DataFarm {
+    use_context::<DataFarm>()
+        .expect("data-farm: call provide_data_farm(...) in an ancestor component first")
+}
+
+/// The store of kind `E` from the provided farm.
+///
+/// # Panics
+/// When `E` was not registered in the farm's config (a wiring mistake).
+pub fn use_store<E: Entity>() -> EntityStore<E> {
+    use_data_farm().store::<E>().unwrap_or_else(|| {
+        panic!(
+            "data-farm: kind `{}` is not registered; add .register::<…>()",
+            E::KIND
+        )
+    })
+}
+
+/// A list kept current for as long as the calling component lives.
+pub struct UseList<E: Entity> {
+    /// The store (for row signals and actions).
+    pub store: EntityStore<E>,
+    /// The list's view: ids, total, load state.
+    pub view: Signal<ListView>,
+}
+
+/// Observes the list `query` (which may change over time) while the component lives.
+pub fn use_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> UseList<E> {
+    let store = use_store::<E>();
+    let query: Signal<ListQuery> = query.into();
+    let initial = query.get_untracked();
+    let observer = store.observe_list(initial.clone());
+    let view = RwSignal::new(observer.view());
+    let holder: Arc<Mutex<Option<ListObserver<E>>>> = Arc::new(Mutex::new(Some(observer)));
+    {
+        let (store, holder) = (store.clone(), holder.clone());
+        Effect::new(move |previous: Option<ListQuery>| {
+            let next = query.get();
+            if previous.as_ref().unwrap_or(&initial) != &next {
+                let observer = store.observe_list(next.clone());
+                view.set(observer.view());
+                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+            }
+            next
+        });
+    }
+    on_cleanup(move || {
+        holder.lock().unwrap_or_else(|p| p.into_inner()).take();
+    });
+    UseList {
+        store,
+        view: Signal::derive(move || view.get().get()),
+    }
+}
+
+/// One entity kept current for as long as the calling component lives.
+pub struct UseEntity<E: Entity> {
+    /// The store.
+    pub store: EntityStore<E>,
+    /// The entity (`None` while loading, when deleted or not visible).
+    pub entity: Signal<Option<E>>,
+    /// The detail query's state.
+    pub view: Signal<DetailView>,
+}
+
+/// Observes entity `id` (which may change over time) while the component lives.
+pub fn use_entity<E: Entity>(id: impl Into<Signal<String>>) -> UseEntity<E> {
+    let store = use_store::<E>();
+    let id: Signal<String> = id.into();
+    let initial = id.get_untracked();
+    let observer = store.observe_entity(&initial);
+    let entity = RwSignal::new(observer.entity());
+    let view = RwSignal::new(observer.view());
+    let holder: Arc<Mutex<Option<EntityObserver<E>>>> = Arc::new(Mutex::new(Some(observer)));
+    {
+        let (store, holder) = (store.clone(), holder.clone());
+        Effect::new(move |previous: Option<String>| {
+            let next = id.get();
+            if previous.as_ref().unwrap_or(&initial) != &next {
+                let observer = store.observe_entity(&next);
+                entity.set(observer.entity());
+                view.set(observer.view());
+                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+            }
+            next
+        });
+    }
+    on_cleanup(move || {
+        holder.lock().unwrap_or_else(|p| p.into_inner()).take();
+    });
+    UseEntity {
+        store,
+        entity: Signal::derive(move || entity.get().get()),
+        view: Signal::derive(move || view.get().get()),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use leptos::prelude::*;
+
+    use crate::farm::DataFarm;
+
+    /// Focus, reconnect and visibility refetches; periodic collection.
+    pub fn watch(farm: &DataFarm) {
+        let on_focus = farm.clone();
+        let focus =
+            window_event_listener(leptos::ev::focus, move |_| on_focus.revalidate_observed());
+        let on_online = farm.clone();
+        let online =
+            window_event_listener(leptos::ev::online, move |_| on_online.revalidate_observed());
+        let collector = farm.clone();
+        let interval = set_interval_with_handle(
+            move || collector.collect_garbage(),
+            std::time::Duration::from_secs(60),
+        )
+        .ok();
+        on_cleanup(move || {
+            focus.remove();
+            online.remove();
+            if let Some(interval) = interval {
+                interval.clear();
+            }
+        });
+    }
+}

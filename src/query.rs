@@ -1,0 +1,302 @@
+//! List queries: what a list shows (team, search, filters, sort, page), evaluated on the client
+//! with the same semantics as the server so that local changes land where a refetch would put them.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::entity::{Entity, FieldValue};
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Order {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// A list request, and the key of its cached result.
+///
+/// ```
+/// use data_farm::query::{ListQuery, Order};
+/// let query = ListQuery::new()
+///     .team("team_1")
+///     .search("pump")
+///     .filter("status", "online")
+///     .sort("updated_at", Order::Desc)
+///     .page(2)
+///     .per_page(50);
+/// assert_eq!(
+///     query.to_query_string(),
+///     "team=team_1&q=pump&status=online&sort=updated_at&order=desc&page=2&per_page=50"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListQuery {
+    /// Only this team's entities.
+    pub team: Option<String>,
+    /// Case-insensitive (ASCII) substring of the name.
+    pub search: Option<String>,
+    /// Equality filters the user chose (`status=online`).
+    pub filters: BTreeMap<String, String>,
+    /// Equality filters always applied by the view, invisible to the user (e.g. one owner's devices).
+    pub base: BTreeMap<String, String>,
+    /// Sort field; `None` is the server default (`name`).
+    pub sort: Option<String>,
+    /// Sort direction.
+    pub order: Order,
+    /// 1-based page.
+    pub page: u32,
+    /// Page size (the server accepts 1 to 100).
+    pub per_page: u32,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            team: None,
+            search: None,
+            filters: BTreeMap::new(),
+            base: BTreeMap::new(),
+            sort: None,
+            order: Order::Asc,
+            page: 1,
+            per_page: 25,
+        }
+    }
+}
+
+fn encode(out: &mut String, key: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    for (i, part) in [key, value].into_iter().enumerate() {
+        if i == 1 {
+            out.push('=');
+        }
+        for byte in part.bytes() {
+            match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    out.push(byte as char)
+                }
+                _ => {
+                    let _ = write!(out, "%{byte:02X}");
+                }
+            }
+        }
+    }
+}
+
+impl ListQuery {
+    /// The first page of 25, sorted by name.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only entities of this team.
+    pub fn team(mut self, team: impl Into<String>) -> Self {
+        self.team = Some(team.into());
+        self
+    }
+
+    /// Only entities whose name contains `text` (case-insensitive, ASCII); blank clears it.
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        let text = text.into().trim().to_owned();
+        self.search = (!text.is_empty()).then_some(text);
+        self.page = 1;
+        self
+    }
+
+    /// Adds a user filter.
+    pub fn filter(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filters.insert(field.into(), value.into());
+        self.page = 1;
+        self
+    }
+
+    /// Adds a base filter (always applied).
+    pub fn base(mut self, field: impl Into<String>, value: impl Into<String>) -> Self {
+        self.base.insert(field.into(), value.into());
+        self
+    }
+
+    /// Sorts by `field`.
+    pub fn sort(mut self, field: impl Into<String>, order: Order) -> Self {
+        self.sort = Some(field.into());
+        self.order = order;
+        self
+    }
+
+    /// Selects a page (from 1).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page.max(1);
+        self
+    }
+
+    /// Sets the page size (1 to 100).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = per_page.clamp(1, 100);
+        self
+    }
+
+    /// The sort field in effect.
+    pub fn sort_field(&self) -> &str {
+        self.sort.as_deref().unwrap_or("name")
+    }
+
+    /// The query string the protocol's list endpoint takes.
+    pub fn to_query_string(&self) -> String {
+        let mut out = String::new();
+        if let Some(team) = &self.team {
+            encode(&mut out, "team", team);
+        }
+        if let Some(q) = &self.search {
+            encode(&mut out, "q", q);
+        }
+        let mut filters: BTreeMap<&str, &str> = self
+            .base
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        filters.extend(self.filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        for (key, value) in filters {
+            encode(&mut out, key, value);
+        }
+        if let Some(sort) = &self.sort {
+            encode(&mut out, "sort", sort);
+            encode(
+                &mut out,
+                "order",
+                if self.order == Order::Desc {
+                    "desc"
+                } else {
+                    "asc"
+                },
+            );
+        }
+        if self.page != 1 {
+            encode(&mut out, "page", &self.page.to_string());
+        }
+        if self.per_page != 25 {
+            encode(&mut out, "per_page", &self.per_page.to_string());
+        }
+        out
+    }
+
+    /// Whether `entity` belongs in this list (on some page).
+    pub fn matches<E: Entity>(&self, entity: &E) -> bool {
+        if let Some(team) = &self.team {
+            if entity.team_id() != Some(team.as_str()) {
+                return false;
+            }
+        }
+        if let Some(q) = &self.search {
+            // The server folds ASCII only (SQLite's lower()); so do we.
+            let name = entity.name().to_ascii_lowercase();
+            if !name.contains(&q.to_ascii_lowercase()) {
+                return false;
+            }
+        }
+        self.base
+            .iter()
+            .chain(&self.filters)
+            .all(|(field, value)| entity.value_of(field).is_some_and(|v| v.equals_text(value)))
+    }
+
+    /// Where `a` sorts relative to `b` in this list: the sort field (names ASCII-lowercased),
+    /// then the id, both in the query's direction.
+    pub fn compare<E: Entity>(&self, a: &E, b: &E) -> Ordering {
+        let field = self.sort_field();
+        let by_field = if field == "name" {
+            let (x, y) = (a.name().to_ascii_lowercase(), b.name().to_ascii_lowercase());
+            x.as_bytes().cmp(y.as_bytes())
+        } else {
+            match (a.value_of(field), b.value_of(field)) {
+                (Some(x), Some(y)) => x.compare(&y),
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        };
+        let ordering =
+            by_field.then_with(|| FieldValue::Text(a.id()).compare(&FieldValue::Text(b.id())));
+        match self.order {
+            Order::Asc => ordering,
+            Order::Desc => ordering.reverse(),
+        }
+    }
+
+    /// The same query for a different page.
+    pub fn with_page(&self, page: u32) -> Self {
+        self.clone().page(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use data_farm_protocol::{Device, DeviceStatus, Owner, OwnerType};
+
+    use super::*;
+
+    fn device(id: &str, name: &str, status: DeviceStatus, team: &str) -> Device {
+        Device {
+            id: id.into(),
+            version: 1,
+            updated_at: format!("2026-01-01T00:00:0{}.000000Z", id.len() % 10),
+            name: name.into(),
+            team_id: team.into(),
+            owner: Owner {
+                owner_type: OwnerType::Team,
+                id: team.into(),
+            },
+            status,
+        }
+    }
+
+    #[test]
+    fn matches_team_search_and_filters_like_the_server() {
+        let d = device("dev_1", "Pump-North", DeviceStatus::Online, "team_1");
+        assert!(ListQuery::new().team("team_1").search("pump").matches(&d));
+        assert!(ListQuery::new().search("NORTH").matches(&d));
+        assert!(!ListQuery::new().team("team_2").matches(&d));
+        assert!(!ListQuery::new().filter("status", "offline").matches(&d));
+        assert!(ListQuery::new()
+            .base("owner_type", "team")
+            .filter("status", "online")
+            .matches(&d));
+        assert!(!ListQuery::new().filter("no_such_field", "x").matches(&d));
+    }
+
+    #[test]
+    fn orders_names_case_insensitively_with_ties_by_id() {
+        let q = ListQuery::new();
+        let mut items = [
+            device("d2", "beta", DeviceStatus::Online, "t"),
+            device("d3", "Alpha", DeviceStatus::Online, "t"),
+            device("d1", "alpha", DeviceStatus::Online, "t"),
+        ];
+        items.sort_by(|a, b| q.compare(a, b));
+        let ids: Vec<_> = items.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["d1", "d3", "d2"]);
+        let desc = ListQuery::new().sort("name", Order::Desc);
+        items.sort_by(|a, b| desc.compare(a, b));
+        let ids: Vec<_> = items.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["d2", "d3", "d1"]);
+    }
+
+    #[test]
+    fn query_strings_encode_reserved_characters() {
+        let q = ListQuery::new().search("a&b c");
+        assert_eq!(q.to_query_string(), "q=a%26b%20c");
+        assert_eq!(ListQuery::new().to_query_string(), "");
+    }
+
+    #[test]
+    fn changing_search_or_filters_returns_to_page_one() {
+        let q = ListQuery::new().page(3).search("x");
+        assert_eq!(q.page, 1);
+        assert_eq!(ListQuery::new().page(3).filter("status", "online").page, 1);
+    }
+}

@@ -1,0 +1,1019 @@
+//! Entity stores: one per kind, the single source of truth for its entities.
+//!
+//! A store holds one record per entity id (with a signal per record, so an update re-renders
+//! only what reads that record), list queries (ordered ids of one page, the total, a load
+//! state) and detail queries. Every write goes through one merge rule ([`accepts`]): fetches,
+//! mutation responses and realtime events apply only when their version is not older than the
+//! record, and deletes leave tombstones. Optimistic changes are overlays over the confirmed
+//! record, so a failed mutation rolls back exactly, keeping whatever arrived meanwhile.
+
+mod effects;
+mod membership;
+mod merge;
+mod observer;
+mod state;
+mod view;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use data_farm_protocol::ChangeOp;
+use futures_channel::oneshot;
+use leptos::prelude::*;
+
+use crate::api::{ApiError, EntityApi};
+use crate::cache::{CachePolicy, Environment};
+use crate::change::{Change, ChangeBus, InvalidationRule, Origin};
+use crate::entity::Entity;
+use crate::query::ListQuery;
+
+use effects::Effects;
+pub use membership::{place, Page, Placement, Prior};
+pub use merge::accepts;
+pub use observer::{EntityObserver, ListObserver};
+use state::{DetailEntry, ListEntry, Overlay, Row, State};
+pub use view::{DetailView, ListView, LoadState};
+
+/// How a realtime event fared in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// It changed the record (or confirmed a deletion).
+    Applied,
+    /// It was older than what the store holds (or a duplicate of a deletion): ignored.
+    Stale,
+    /// Its data did not decode as this kind: ignored, nothing lost.
+    Malformed,
+    /// It could not be applied locally (e.g. a status change of an entity never fetched): the
+    /// entity is being refetched.
+    Refetching,
+}
+
+struct Inner<E: Entity> {
+    api: Arc<dyn EntityApi<E>>,
+    env: Arc<dyn Environment>,
+    policy: CachePolicy,
+    bus: ChangeBus,
+    state: Mutex<State<E>>,
+}
+
+/// The store of one entity kind. Cheap to clone; clones share everything.
+///
+/// ```
+/// use std::sync::Arc;
+/// use data_farm::api::{ApiClient, HttpEntityApi};
+/// use data_farm::cache::{BrowserEnvironment, CachePolicy};
+/// use data_farm::change::ChangeBus;
+/// use data_farm::protocol::Device;
+/// use data_farm::query::ListQuery;
+/// use data_farm::store::EntityStore;
+///
+/// let store: EntityStore<Device> = EntityStore::new(
+///     Arc::new(HttpEntityApi::new(ApiClient::new(""))),
+///     Arc::new(BrowserEnvironment),
+///     CachePolicy::default(),
+///     ChangeBus::default(),
+/// );
+/// // Before any fetch a list is idle and empty; observing it starts the fetch.
+/// let view = store.list_view(&ListQuery::new().team("team_1"));
+/// # use leptos::prelude::GetUntracked;
+/// assert!(view.get_untracked().ids.is_empty());
+/// ```
+pub struct EntityStore<E: Entity> {
+    inner: Arc<Inner<E>>,
+}
+
+impl<E: Entity> Clone for EntityStore<E> {
+    fn clone(&self) -> Self {
+        EntityStore {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+fn temp_id(mutation: u64) -> String {
+    format!("tmp-{mutation}")
+}
+
+impl<E: Entity> EntityStore<E> {
+    /// A store fetching through `api`, timed by `env`, announcing on `bus`.
+    pub fn new(
+        api: Arc<dyn EntityApi<E>>,
+        env: Arc<dyn Environment>,
+        policy: CachePolicy,
+        bus: ChangeBus,
+    ) -> Self {
+        EntityStore {
+            inner: Arc::new(Inner {
+                api,
+                env,
+                policy,
+                bus,
+                state: Mutex::new(State::default()),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<E>> {
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn now(&self) -> f64 {
+        self.inner.env.now()
+    }
+
+    /// The cache policy in force.
+    pub fn policy(&self) -> &CachePolicy {
+        &self.inner.policy
+    }
+
+    // ----- getters ---------------------------------------------------------------------------
+
+    /// The signal of one entity (`None` while unknown, deleted or never fetched). Reading it
+    /// does not fetch; see [`EntityStore::observe_entity`].
+    pub fn get(&self, id: &str) -> ArcReadSignal<Option<E>> {
+        let mut st = self.lock();
+        let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+        row.handed_out = true;
+        row.signal.read_only()
+    }
+
+    /// The current value of one entity, untracked.
+    pub fn peek(&self, id: &str) -> Option<E> {
+        self.lock().rows.get(id).and_then(|row| row.visible.clone())
+    }
+
+    /// The signal of a list query's view (created idle when new). Reading it does not fetch;
+    /// see [`EntityStore::observe_list`].
+    pub fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
+        let mut st = self.lock();
+        st.lists
+            .entry(query.clone())
+            .or_insert_with(ListEntry::new)
+            .signal
+            .read_only()
+    }
+
+    /// The entities of a list view, in order, untracked (a convenience for tests and tools).
+    pub fn peek_list(&self, query: &ListQuery) -> Vec<E> {
+        let st = self.lock();
+        st.lists
+            .get(query)
+            .map(|entry| {
+                entry
+                    .page
+                    .ids
+                    .iter()
+                    .filter_map(|id| st.rows.get(id)?.visible.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The signal of a detail query's state.
+    pub fn detail_view(&self, id: &str) -> ArcReadSignal<DetailView> {
+        let mut st = self.lock();
+        st.details
+            .entry(id.to_owned())
+            .or_insert_with(DetailEntry::new)
+            .signal
+            .read_only()
+    }
+
+    // ----- observing ---------------------------------------------------------------------------
+
+    /// Keeps a list query alive and current while the returned observer lives: fetches it now
+    /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
+    /// collected `gc_ms` after the last observer is dropped.
+    pub fn observe_list(&self, query: ListQuery) -> ListObserver<E> {
+        let stale = {
+            let mut st = self.lock();
+            let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
+            entry.meta.observe();
+            self.inner
+                .policy
+                .is_stale(entry.meta.fetched_at, entry.meta.invalidated, self.now())
+        };
+        if stale {
+            self.spawn_list_fetch(query.clone());
+        }
+        ListObserver::new(self.clone(), query)
+    }
+
+    pub(crate) fn unobserve_list(&self, query: &ListQuery) {
+        let now = self.now();
+        if let Some(entry) = self.lock().lists.get_mut(query) {
+            entry.meta.unobserve(now);
+        }
+    }
+
+    /// Keeps one entity's detail query alive and current while the observer lives.
+    pub fn observe_entity(&self, id: &str) -> EntityObserver<E> {
+        let stale = {
+            let mut st = self.lock();
+            st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+            let entry = st
+                .details
+                .entry(id.to_owned())
+                .or_insert_with(DetailEntry::new);
+            entry.meta.observe();
+            self.inner
+                .policy
+                .is_stale(entry.meta.fetched_at, entry.meta.invalidated, self.now())
+        };
+        if stale {
+            self.spawn_detail_fetch(id.to_owned());
+        }
+        EntityObserver::new(self.clone(), id.to_owned())
+    }
+
+    pub(crate) fn unobserve_entity(&self, id: &str) {
+        let now = self.now();
+        if let Some(entry) = self.lock().details.get_mut(id) {
+            entry.meta.unobserve(now);
+        }
+    }
+
+    fn spawn_list_fetch(&self, query: ListQuery) {
+        let store = self.clone();
+        self.inner.env.spawn(Box::pin(async move {
+            let _ = store.fetch_list(&query).await;
+        }));
+    }
+
+    fn spawn_detail_fetch(&self, id: String) {
+        let store = self.clone();
+        self.inner.env.spawn(Box::pin(async move {
+            let _ = store.fetch_one(&id).await;
+        }));
+    }
+
+    // ----- fetching ----------------------------------------------------------------------------
+
+    async fn with_retry<T, F>(&self, mut call: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match call().await {
+                Err(err) if err.is_transient() && attempt < self.inner.policy.retries => {
+                    self.inner
+                        .env
+                        .sleep(self.inner.policy.retry_delay(attempt))
+                        .await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Fetches one page now (sharing a fetch already in flight for the same query). Cached data
+    /// stays visible meanwhile, with the view `Refreshing`.
+    pub async fn fetch_list(&self, query: &ListQuery) -> Result<(), ApiError> {
+        let wait = {
+            let mut st = self.lock();
+            let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
+            if entry.meta.in_flight {
+                let (tx, rx) = oneshot::channel();
+                entry.meta.waiters.push(tx);
+                Some(rx)
+            } else {
+                entry.meta.in_flight = true;
+                entry.meta.touched.clear();
+                let state = if entry.meta.fetched_at.is_some() {
+                    LoadState::Refreshing
+                } else {
+                    LoadState::Loading
+                };
+                entry.signal.update(|view| view.state = state);
+                None
+            }
+        };
+        if let Some(rx) = wait {
+            let _ = rx.await;
+            return self
+                .lock()
+                .lists
+                .get(query)
+                .and_then(|e| e.meta.error.clone())
+                .map_or(Ok(()), Err);
+        }
+        let api = Arc::clone(&self.inner.api);
+        let result = self.with_retry(|| api.get_many(query)).await;
+        let mut effects = Effects::default();
+        let outcome = {
+            let mut st = self.lock();
+            let now = self.now();
+            let outcome = match result {
+                Ok(page) => {
+                    let mut fetched = Vec::with_capacity(page.items.len());
+                    for item in page.items {
+                        fetched.push((item.id().to_owned(), item.version()));
+                        self.merge_confirmed(&mut st, item, None, &mut effects);
+                    }
+                    let touched = st
+                        .lists
+                        .get_mut(query)
+                        .map(|e| std::mem::take(&mut e.meta.touched))
+                        .unwrap_or_default();
+                    if let Some(entry) = st.lists.get_mut(query) {
+                        entry.page = Page {
+                            ids: fetched.iter().map(|(id, _)| id.clone()).collect(),
+                            total: page.total,
+                        };
+                        entry.meta.fetched_at = Some(now);
+                        entry.meta.invalidated = false;
+                        entry.meta.error = None;
+                    }
+                    // What changed while the fetch was in flight (newer than the fetched copy, or
+                    // deleted since) is placed again, so the snapshot cannot undo it.
+                    self.replace_touched(&mut st, query, &fetched, touched);
+                    Ok(())
+                }
+                Err(err) => {
+                    if let Some(entry) = st.lists.get_mut(query) {
+                        entry.meta.error = Some(err.clone());
+                    }
+                    Err(err)
+                }
+            };
+            if let Some(entry) = st.lists.get_mut(query) {
+                entry.meta.finish();
+                effects.list(entry);
+            }
+            outcome
+        };
+        effects.flush(self);
+        outcome
+    }
+
+    /// Re-places, after a fetched page is installed, every id whose record moved on while the
+    /// fetch was in flight: fetched copies older than the record (or deleted since), and ids
+    /// that changed meanwhile but are not on the fetched page.
+    fn replace_touched(
+        &self,
+        st: &mut State<E>,
+        query: &ListQuery,
+        fetched: &[(String, u64)],
+        touched: Vec<String>,
+    ) {
+        let mut candidates: Vec<String> = fetched
+            .iter()
+            .filter(|(id, version)| {
+                st.rows
+                    .get(id)
+                    .and_then(|row| row.visible.as_ref())
+                    .is_none_or(|e| e.version() != *version)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        candidates.extend(
+            touched
+                .into_iter()
+                .filter(|id| !fetched.iter().any(|(f, _)| f == id)),
+        );
+        candidates.dedup();
+        for id in candidates {
+            let in_page = fetched.iter().any(|(f, _)| *f == id);
+            let State { rows, lists, .. } = st;
+            let Some(entry) = lists.get_mut(query) else {
+                continue;
+            };
+            let current = rows.get(&id).and_then(|row| row.visible.as_ref());
+            let lookup = |other: &str| rows.get(other).and_then(|row| row.visible.as_ref());
+            let complete = query.page == 1 && entry.page.ids.len() as u64 == entry.page.total;
+            // On the page it was counted in the total (a listed id counts as "was there"); off a
+            // complete page it was not; off a partial page nobody knows.
+            let prior = if !in_page && complete {
+                Prior::Known(None)
+            } else {
+                Prior::Unknown
+            };
+            let placement = place(query, &mut entry.page, &id, prior, current, &lookup);
+            if placement.stale {
+                entry.meta.invalidated = true;
+            }
+        }
+    }
+
+    /// Fetches one entity now (sharing a fetch in flight for the same id).
+    pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
+        let wait = {
+            let mut st = self.lock();
+            st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+            let entry = st
+                .details
+                .entry(id.to_owned())
+                .or_insert_with(DetailEntry::new);
+            if entry.meta.in_flight {
+                let (tx, rx) = oneshot::channel();
+                entry.meta.waiters.push(tx);
+                Some(rx)
+            } else {
+                entry.meta.in_flight = true;
+                let state = if entry.meta.fetched_at.is_some() {
+                    LoadState::Refreshing
+                } else {
+                    LoadState::Loading
+                };
+                entry.signal.update(|view| view.state = state);
+                None
+            }
+        };
+        if let Some(rx) = wait {
+            let _ = rx.await;
+            return match self
+                .lock()
+                .details
+                .get(id)
+                .and_then(|e| e.meta.error.clone())
+            {
+                Some(err) => Err(err),
+                None => Ok(self.peek(id)),
+            };
+        }
+        let api = Arc::clone(&self.inner.api);
+        let result = self.with_retry(|| api.get_one(id)).await;
+        let mut effects = Effects::default();
+        let outcome = {
+            let mut st = self.lock();
+            let now = self.now();
+            let outcome = match result {
+                Ok(entity) => {
+                    self.merge_confirmed(&mut st, entity, None, &mut effects);
+                    Ok(st.rows.get(id).and_then(|row| row.visible.clone()))
+                }
+                Err(ApiError::NotFound { .. }) => {
+                    // Gone (or never visible to us): everywhere it shows, it goes.
+                    self.remove_confirmed(&mut st, id, None, &mut effects, None);
+                    Ok(None)
+                }
+                Err(err) => Err(err),
+            };
+            if let Some(entry) = st.details.get_mut(id) {
+                entry.meta.fetched_at = Some(now);
+                entry.meta.invalidated = false;
+                entry.meta.error = outcome.as_ref().err().cloned();
+                entry.meta.finish();
+                let deleted = matches!(outcome, Ok(None));
+                let state = match &outcome {
+                    Ok(_) => LoadState::Ready,
+                    Err(err) => LoadState::Error(err.clone()),
+                };
+                effects.detail(
+                    entry,
+                    DetailView {
+                        state,
+                        fetched_at: Some(now),
+                        deleted,
+                    },
+                );
+            }
+            outcome
+        };
+        effects.flush(self);
+        outcome
+    }
+
+    // ----- the merge path --------------------------------------------------------------------
+
+    /// Applies a confirmed server state through the merge rule, then re-places the entity in
+    /// every cached list. `op` is the change to announce, if any. `created` means the entity is
+    /// known to be new (a create response or a `created` event).
+    fn merge_confirmed(
+        &self,
+        st: &mut State<E>,
+        entity: E,
+        op: Option<(ChangeOp, Origin)>,
+        effects: &mut Effects<E>,
+    ) -> bool {
+        let id = entity.id().to_owned();
+        let tombstone = st.tombstones.get(&id).map(|(version, _)| *version);
+        let row = st.rows.entry(id.clone()).or_insert_with(Row::new);
+        let current = row.confirmed.as_ref().map(Entity::version);
+        if !accepts(current, tombstone, entity.version()) {
+            return false;
+        }
+        let created = matches!(op, Some((ChangeOp::Created, _)));
+        let prior_known = row.known || created;
+        let team = entity.team_id().map(str::to_owned);
+        row.confirmed = Some(entity);
+        row.known = true;
+        self.refresh_row(st, &id, prior_known, effects);
+        if let Some((op, origin)) = op {
+            effects.changes.push(Change {
+                kind: E::KIND,
+                op,
+                id,
+                team_id: team,
+                origin,
+            });
+        }
+        true
+    }
+
+    /// Records a confirmed deletion (with its version, when known) and removes the entity from
+    /// every list.
+    fn remove_confirmed(
+        &self,
+        st: &mut State<E>,
+        id: &str,
+        version: Option<u64>,
+        effects: &mut Effects<E>,
+        origin: Option<Origin>,
+    ) -> bool {
+        let tombstone = st.tombstones.get(id).map(|(v, _)| *v);
+        let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+        let held = row.confirmed.as_ref().map(Entity::version);
+        let deleted_at = version.or(held.map(|v| v + 1)).unwrap_or(0);
+        if tombstone.is_some_and(|t| t >= deleted_at) && row.confirmed.is_none() {
+            return false;
+        }
+        if held.is_some_and(|h| version.is_some_and(|v| v < h)) {
+            return false;
+        }
+        let team = row
+            .confirmed
+            .as_ref()
+            .and_then(|e| e.team_id().map(str::to_owned));
+        let prior_known = row.known;
+        row.confirmed = None;
+        row.known = true;
+        st.tombstones
+            .insert(id.to_owned(), (deleted_at, self.now()));
+        self.refresh_row(st, id, prior_known, effects);
+        if let Some(entry) = st.details.get_mut(id) {
+            let view = DetailView {
+                deleted: true,
+                state: LoadState::Ready,
+                fetched_at: entry.meta.fetched_at,
+            };
+            effects.detail(entry, view);
+        }
+        if let Some(origin) = origin {
+            effects.changes.push(Change {
+                kind: E::KIND,
+                op: ChangeOp::Deleted,
+                id: id.to_owned(),
+                team_id: team,
+                origin,
+            });
+        }
+        true
+    }
+
+    /// Recomputes a row's visible value; when it changed, updates its signal and re-places it in
+    /// every list (lists fetching right now remember it, see `fetch_list`).
+    fn refresh_row(
+        &self,
+        st: &mut State<E>,
+        id: &str,
+        prior_known: bool,
+        effects: &mut Effects<E>,
+    ) {
+        let State { rows, lists, .. } = st;
+        let Some(row) = rows.get_mut(id) else { return };
+        let next = row.compute_visible();
+        if next == row.visible {
+            return;
+        }
+        let before = std::mem::replace(&mut row.visible, next.clone());
+        effects.rows.push((row.signal.clone(), next.clone()));
+        let rows = &*rows;
+        let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref());
+        for (query, entry) in lists.iter_mut() {
+            if entry.meta.in_flight {
+                entry.meta.touched.push(id.to_owned());
+            }
+            if entry.meta.fetched_at.is_none() {
+                continue;
+            }
+            let prior = if prior_known {
+                Prior::Known(before.as_ref())
+            } else {
+                Prior::Unknown
+            };
+            let placement = place(query, &mut entry.page, id, prior, next.as_ref(), &lookup);
+            if placement.changed {
+                effects.dirty_lists.push(query.clone());
+            }
+            if placement.stale && !entry.meta.invalidated {
+                entry.meta.invalidated = true;
+                effects.dirty_lists.push(query.clone());
+                if entry.meta.observers > 0 {
+                    effects.refetch_lists.push(query.clone());
+                }
+            }
+        }
+    }
+
+    // ----- mutations -------------------------------------------------------------------------
+
+    fn add_overlay(&self, id: &str, overlay: Overlay<E>) -> u64 {
+        let mut effects = Effects::default();
+        let mutation = {
+            let mut st = self.lock();
+            st.next_mutation += 1;
+            let mutation = st.next_mutation;
+            let created = matches!(overlay, Overlay::Create(_));
+            let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+            row.overlays.push((mutation, overlay));
+            let prior_known = row.known || created;
+            self.refresh_row(&mut st, id, prior_known, &mut effects);
+            effects.collect_lists(&mut st);
+            mutation
+        };
+        effects.flush(self);
+        mutation
+    }
+
+    fn settle<T>(
+        &self,
+        id: &str,
+        mutation: u64,
+        confirm: impl FnOnce(&Self, &mut State<E>, &mut Effects<E>) -> T,
+    ) -> T {
+        let mut effects = Effects::default();
+        let value = {
+            let mut st = self.lock();
+            let prior_known = st.rows.get(id).is_some_and(|row| row.known);
+            if let Some(row) = st.rows.get_mut(id) {
+                row.overlays.retain(|(m, _)| *m != mutation);
+            }
+            self.refresh_row(
+                &mut st,
+                id,
+                prior_known || id.starts_with("tmp-"),
+                &mut effects,
+            );
+            let value = confirm(self, &mut st, &mut effects);
+            if id.starts_with("tmp-") {
+                st.rows.remove(id);
+            }
+            effects.collect_lists(&mut st);
+            value
+        };
+        effects.flush(self);
+        value
+    }
+
+    /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
+    /// every list it belongs to under a temporary id, replaced by the real entity when the
+    /// server confirms, or removed if it refuses.
+    pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
+        let provisional = {
+            let mut st = self.lock();
+            st.next_mutation += 1;
+            temp_id(st.next_mutation)
+        };
+        let mutation = E::draft(&body, &provisional)
+            .map(|draft| self.add_overlay(&provisional, Overlay::Create(draft)));
+        let result = self.inner.api.create(&body).await;
+        let confirm = |store: &Self, st: &mut State<E>, effects: &mut Effects<E>| {
+            if let Ok(entity) = &result {
+                store.merge_confirmed(
+                    st,
+                    entity.clone(),
+                    Some((ChangeOp::Created, Origin::Local)),
+                    effects,
+                );
+            }
+        };
+        match mutation {
+            Some(mutation) => self.settle(&provisional, mutation, confirm),
+            None => {
+                let mut effects = Effects::default();
+                {
+                    let mut st = self.lock();
+                    confirm(self, &mut st, &mut effects);
+                    effects.collect_lists(&mut st);
+                }
+                effects.flush(self);
+            }
+        }
+        result
+    }
+
+    /// Updates an entity optimistically; `if_match` sends the version the change was based on
+    /// (a 409 then carries the current entity, which the store takes in). On failure the
+    /// optimistic change is rolled back exactly.
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: E::Patch,
+        if_match: Option<u64>,
+    ) -> Result<E, ApiError> {
+        let mutation = self.add_overlay(id, Overlay::Patch(patch.clone()));
+        let result = self.inner.api.update(id, &patch, if_match).await;
+        self.settle(id, mutation, |store, st, effects| match &result {
+            Ok(entity) => {
+                store.merge_confirmed(
+                    st,
+                    entity.clone(),
+                    Some((ChangeOp::Updated, Origin::Local)),
+                    effects,
+                );
+            }
+            Err(err) => {
+                if let Some(current) = conflict_current::<E>(err) {
+                    store.merge_confirmed(st, current, None, effects);
+                }
+            }
+        });
+        result
+    }
+
+    /// Deletes an entity optimistically (it disappears from every list at once and comes back
+    /// exactly if the server refuses).
+    pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
+        let mutation = self.add_overlay(id, Overlay::Delete);
+        let result = self.inner.api.delete(id, if_match).await;
+        self.settle(id, mutation, |store, st, effects| match &result {
+            Ok(()) | Err(ApiError::NotFound { .. }) => {
+                store.remove_confirmed(st, id, None, effects, Some(Origin::Local));
+            }
+            Err(err) => {
+                if let Some(current) = conflict_current::<E>(err) {
+                    store.merge_confirmed(st, current, None, effects);
+                }
+            }
+        });
+        result
+    }
+
+    // ----- realtime --------------------------------------------------------------------------
+
+    /// Applies a realtime event of this kind through the merge rule: `created`/`updated` carry
+    /// the whole entity, `status` only status fields, `deleted` nothing.
+    pub fn apply_event(
+        &self,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+    ) -> Applied {
+        let mut effects = Effects::default();
+        let applied = {
+            let mut st = self.lock();
+            let applied = match op {
+                ChangeOp::Created | ChangeOp::Updated => {
+                    match data.and_then(|raw| serde_json::from_str::<E>(raw.get()).ok()) {
+                        Some(entity) if entity.id() == id => {
+                            if self.merge_confirmed(
+                                &mut st,
+                                entity,
+                                Some((op, Origin::Remote)),
+                                &mut effects,
+                            ) {
+                                Applied::Applied
+                            } else {
+                                Applied::Stale
+                            }
+                        }
+                        _ => Applied::Malformed,
+                    }
+                }
+                ChangeOp::Deleted => {
+                    if self.remove_confirmed(
+                        &mut st,
+                        id,
+                        Some(version),
+                        &mut effects,
+                        Some(Origin::Remote),
+                    ) {
+                        Applied::Applied
+                    } else {
+                        Applied::Stale
+                    }
+                }
+                ChangeOp::Status => {
+                    let tombstone = st.tombstones.get(id).map(|(v, _)| *v);
+                    let held = st.rows.get(id).and_then(|row| row.confirmed.clone());
+                    let fields = data
+                        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok());
+                    match (held, fields) {
+                        (_, None) => Applied::Malformed,
+                        (Some(entity), Some(fields)) => {
+                            if !accepts(Some(entity.version()), tombstone, version) {
+                                Applied::Stale
+                            } else if let Some(next) = entity.with_status(&fields, version) {
+                                self.merge_confirmed(
+                                    &mut st,
+                                    next,
+                                    Some((op, Origin::Remote)),
+                                    &mut effects,
+                                );
+                                Applied::Applied
+                            } else {
+                                effects.refetch_details.push(id.to_owned());
+                                Applied::Refetching
+                            }
+                        }
+                        (None, Some(_)) if tombstone.is_some_and(|t| version <= t) => {
+                            Applied::Stale
+                        }
+                        (None, Some(_)) => {
+                            // Never fetched: nothing on screen shows it, but lists that might
+                            // (filtered by status) cannot tell; they and the entity are refetched.
+                            for (_, entry) in st.lists.iter_mut() {
+                                entry.meta.invalidated = true;
+                            }
+                            effects.refetch_observed = true;
+                            Applied::Refetching
+                        }
+                    }
+                }
+            };
+            effects.collect_lists(&mut st);
+            applied
+        };
+        effects.flush(self);
+        applied
+    }
+
+    // ----- invalidation, focus, gc, purge -----------------------------------------------------
+
+    /// Marks stale every list and detail that `rule` covers for `change`; observed ones refetch now.
+    pub fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
+        self.invalidate_where(
+            |query| rule.covers_list(change, query),
+            |team| rule.covers_detail(change, team),
+        );
+    }
+
+    /// Marks every query stale; observed ones refetch now.
+    pub fn invalidate_all(&self) {
+        self.invalidate_where(|_| true, |_| true);
+    }
+
+    fn invalidate_where(
+        &self,
+        lists: impl Fn(&ListQuery) -> bool,
+        details: impl Fn(Option<&str>) -> bool,
+    ) {
+        let mut effects = Effects::default();
+        {
+            let mut st = self.lock();
+            let State {
+                rows,
+                lists: entries,
+                details: detail_entries,
+                ..
+            } = &mut *st;
+            for (query, entry) in entries.iter_mut().filter(|(q, _)| lists(q)) {
+                entry.meta.invalidated = true;
+                effects.dirty_lists.push(query.clone());
+                if entry.meta.observers > 0 {
+                    effects.refetch_lists.push(query.clone());
+                }
+            }
+            for (id, entry) in detail_entries.iter_mut() {
+                let team = rows
+                    .get(id)
+                    .and_then(|r| r.visible.as_ref())
+                    .and_then(|e| e.team_id().map(str::to_owned));
+                if details(team.as_deref()) {
+                    entry.meta.invalidated = true;
+                    if entry.meta.observers > 0 {
+                        effects.refetch_details.push(id.clone());
+                    }
+                }
+            }
+            effects.collect_lists(&mut st);
+        }
+        effects.flush(self);
+    }
+
+    /// Refetches every observed query that is stale now (on window focus and reconnect).
+    pub fn revalidate_observed(&self) {
+        let now = self.now();
+        let (lists, details) = {
+            let st = self.lock();
+            let policy = &self.inner.policy;
+            let lists: Vec<ListQuery> = st
+                .lists
+                .iter()
+                .filter(|(_, e)| {
+                    e.meta.observers > 0
+                        && policy.is_stale(e.meta.fetched_at, e.meta.invalidated, now)
+                })
+                .map(|(q, _)| q.clone())
+                .collect();
+            let details: Vec<String> = st
+                .details
+                .iter()
+                .filter(|(_, e)| {
+                    e.meta.observers > 0
+                        && policy.is_stale(e.meta.fetched_at, e.meta.invalidated, now)
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            (lists, details)
+        };
+        for query in lists {
+            self.spawn_list_fetch(query);
+        }
+        for id in details {
+            self.spawn_detail_fetch(id);
+        }
+    }
+
+    /// Drops queries unobserved for longer than the gc time, rows no remaining query shows, and
+    /// tombstones older than the gc time.
+    pub fn collect_garbage(&self) {
+        let now = self.now();
+        let policy = self.inner.policy.clone();
+        let mut st = self.lock();
+        st.lists.retain(|_, e| {
+            e.meta.in_flight
+                || !policy.is_collectable(e.meta.observers, e.meta.unobserved_since, now)
+        });
+        st.details.retain(|_, e| {
+            e.meta.in_flight
+                || !policy.is_collectable(e.meta.observers, e.meta.unobserved_since, now)
+        });
+        st.tombstones.retain(|_, (_, at)| now - *at < policy.gc_ms);
+        let State {
+            rows,
+            lists,
+            details,
+            ..
+        } = &mut *st;
+        // A row whose signal was handed out stays: a view may still read it, and it must keep
+        // receiving updates.
+        rows.retain(|id, row| {
+            row.handed_out
+                || !row.overlays.is_empty()
+                || details.contains_key(id)
+                || lists.values().any(|e| e.page.ids.iter().any(|x| x == id))
+        });
+    }
+
+    /// Forgets every entity of `team_id` and every list filtered to it (after access was revoked).
+    pub fn purge_team(&self, team_id: &str) {
+        let mut effects = Effects::default();
+        {
+            let mut st = self.lock();
+            let ids: Vec<String> = st
+                .rows
+                .iter()
+                .filter(|(_, row)| {
+                    row.visible
+                        .as_ref()
+                        .or(row.confirmed.as_ref())
+                        .and_then(|e| e.team_id())
+                        == Some(team_id)
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in ids {
+                if let Some(row) = st.rows.get_mut(&id) {
+                    row.confirmed = None;
+                    row.overlays.clear();
+                    row.known = true;
+                }
+                self.refresh_row(&mut st, &id, true, &mut effects);
+            }
+            st.lists
+                .retain(|query, _| query.team.as_deref() != Some(team_id));
+            effects.collect_lists(&mut st);
+        }
+        effects.flush(self);
+    }
+
+    /// Counts of what the store holds: (rows, lists, details, tombstones). For tests and dashboards.
+    pub fn stats(&self) -> (usize, usize, usize, usize) {
+        let st = self.lock();
+        (
+            st.rows.len(),
+            st.lists.len(),
+            st.details.len(),
+            st.tombstones.len(),
+        )
+    }
+}
+
+/// The current entity a 409 `conflict` carries, decoded as `E`.
+///
+/// ```
+/// use data_farm::api::ApiError;
+/// use data_farm::store::conflict_current;
+/// use data_farm::protocol::Team;
+/// let err = ApiError::Conflict {
+///     message: "changed".into(),
+///     current: Some(serde_json::json!({"id":"team_1","version":4,"updated_at":"","name":"Acme"})),
+/// };
+/// assert_eq!(conflict_current::<Team>(&err).unwrap().version, 4);
+/// ```
+pub fn conflict_current<E: Entity>(err: &ApiError) -> Option<E> {
+    match err {
+        ApiError::Conflict {
+            current: Some(current),
+            ..
+        } => serde_json::from_value(current.clone()).ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

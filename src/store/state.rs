@@ -1,0 +1,153 @@
+//! The store's data: rows with their optimistic overlays, tombstones, and query entries.
+
+use std::collections::HashMap;
+
+use futures_channel::oneshot;
+use leptos::prelude::*;
+
+use super::membership::Page;
+use super::view::{DetailView, ListView};
+use crate::api::ApiError;
+use crate::entity::Entity;
+use crate::query::ListQuery;
+
+/// A pending optimistic change, layered over the confirmed record.
+pub enum Overlay<E: Entity> {
+    /// An update not yet confirmed.
+    Patch(E::Patch),
+    /// A delete not yet confirmed.
+    Delete,
+    /// A create not yet confirmed (its row has a temporary id).
+    Create(E),
+}
+
+/// One entity: what the server confirmed, what is pending, and the signal the UI reads.
+pub struct Row<E: Entity> {
+    /// The last confirmed state (`None`: absent or deleted).
+    pub confirmed: Option<E>,
+    /// Whether `confirmed` reflects the server (as opposed to "never fetched").
+    pub known: bool,
+    /// Pending optimistic changes by mutation number, applied in order over `confirmed`.
+    pub overlays: Vec<(u64, Overlay<E>)>,
+    /// `confirmed` with `overlays` applied: what everyone sees.
+    pub visible: Option<E>,
+    /// The signal carrying `visible`.
+    pub signal: ArcRwSignal<Option<E>>,
+    /// Whether the signal was given to a reader (then the row is never collected).
+    pub handed_out: bool,
+}
+
+impl<E: Entity> Row<E> {
+    pub fn new() -> Self {
+        Row {
+            confirmed: None,
+            known: false,
+            overlays: Vec::new(),
+            visible: None,
+            signal: ArcRwSignal::new(None),
+            handed_out: false,
+        }
+    }
+
+    /// `confirmed` with every overlay applied.
+    pub fn compute_visible(&self) -> Option<E> {
+        self.overlays.iter().fold(
+            self.confirmed.clone(),
+            |value, (_, overlay)| match overlay {
+                Overlay::Patch(patch) => value.map(|entity| entity.patched(patch)),
+                Overlay::Delete => None,
+                Overlay::Create(draft) => Some(value.unwrap_or_else(|| draft.clone())),
+            },
+        )
+    }
+}
+
+/// The lifecycle every query shares: freshness, the fetch in flight and who waits for it,
+/// observers and when the last one left.
+#[derive(Default)]
+pub struct QueryMeta {
+    pub fetched_at: Option<f64>,
+    pub invalidated: bool,
+    pub in_flight: bool,
+    pub waiters: Vec<oneshot::Sender<()>>,
+    pub observers: usize,
+    pub unobserved_since: Option<f64>,
+    pub error: Option<ApiError>,
+    /// Ids whose visible state changed while a fetch was in flight.
+    pub touched: Vec<String>,
+}
+
+impl QueryMeta {
+    pub fn observe(&mut self) {
+        self.observers += 1;
+        self.unobserved_since = None;
+    }
+
+    pub fn unobserve(&mut self, now: f64) {
+        self.observers = self.observers.saturating_sub(1);
+        if self.observers == 0 {
+            self.unobserved_since = Some(now);
+        }
+    }
+
+    pub fn finish(&mut self) {
+        self.in_flight = false;
+        for waiter in self.waiters.drain(..) {
+            let _ = waiter.send(());
+        }
+    }
+}
+
+/// A cached list page.
+pub struct ListEntry {
+    pub meta: QueryMeta,
+    pub page: Page,
+    pub signal: ArcRwSignal<ListView>,
+}
+
+impl ListEntry {
+    pub fn new() -> Self {
+        ListEntry {
+            meta: QueryMeta::default(),
+            page: Page::default(),
+            signal: ArcRwSignal::new(ListView::default()),
+        }
+    }
+}
+
+/// A detail query of one entity.
+pub struct DetailEntry {
+    pub meta: QueryMeta,
+    pub signal: ArcRwSignal<DetailView>,
+}
+
+impl DetailEntry {
+    pub fn new() -> Self {
+        DetailEntry {
+            meta: QueryMeta::default(),
+            signal: ArcRwSignal::new(DetailView::default()),
+        }
+    }
+}
+
+/// Everything a store holds.
+pub struct State<E: Entity> {
+    pub rows: HashMap<String, Row<E>>,
+    /// Deleted ids: the version of the delete and when it happened.
+    pub tombstones: HashMap<String, (u64, f64)>,
+    pub lists: HashMap<ListQuery, ListEntry>,
+    pub details: HashMap<String, DetailEntry>,
+    pub next_mutation: u64,
+}
+
+impl<E: Entity> Default for State<E> {
+    fn default() -> Self {
+        State {
+            rows: HashMap::new(),
+            tombstones: HashMap::new(),
+            lists: HashMap::new(),
+            details: HashMap::new(),
+            next_mutation: 0,
+        }
+    }
+}
