@@ -10,7 +10,8 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 dir=$(mktemp -d)
 cargo build -q -p data-farm-server
 target/debug/data-farm-server --addr "$server_addr" --db "$dir/browser-tests.sqlite" --seed small \
-  --allow-origin "http://$runner_addr" --rate-limit 0 --quiet >"$dir/server.log" 2>&1 &
+  --allow-origin "http://$runner_addr" --rate-limit 0 --event-window 20 --test-control --quiet \
+  >"$dir/server.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT

@@ -25,6 +25,11 @@ pub trait AnyStore: Send + Sync {
         version: u64,
         data: Option<&serde_json::value::RawValue>,
     ) -> Applied;
+    /// Applies a batch of realtime events of this kind as one reactive update.
+    fn apply_events(
+        &self,
+        events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
+    ) -> Vec<Applied>;
     /// Marks what `rule` covers for `change` stale.
     fn invalidate_for(&self, rule: &InvalidationRule, change: &Change);
     /// Marks everything stale.
@@ -49,6 +54,12 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         data: Option<&serde_json::value::RawValue>,
     ) -> Applied {
         EntityStore::apply_event(self, op, id, version, data)
+    }
+    fn apply_events(
+        &self,
+        events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
+    ) -> Vec<Applied> {
+        EntityStore::apply_events(self, events)
     }
     fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
         EntityStore::invalidate_for(self, rule, change)
@@ -334,6 +345,23 @@ impl DataFarm {
     pub fn invalidate_all(&self) {
         for store in self.inner.by_kind.values() {
             store.invalidate_all();
+        }
+    }
+
+    /// Marks stale, in every store, what may show entities of `team_id` (lists filtered to it or
+    /// across teams, details of its entities); observed ones refetch now. What a `resync` needs.
+    pub fn invalidate_team(&self, team_id: &str) {
+        for (kind, store) in &self.inner.by_kind {
+            let change = Change {
+                kind,
+                op: ChangeOp::Updated,
+                id: String::new(),
+                team_id: Some(team_id.to_owned()),
+                origin: crate::change::Origin::Remote,
+            };
+            let rule =
+                InvalidationRule::when(kind).invalidate(kind, crate::change::Scope::SameTeam);
+            store.invalidate_for(&rule, &change);
         }
     }
 

@@ -30,6 +30,7 @@ pub mod entity;
 pub mod farm;
 pub mod hooks;
 pub mod query;
+pub mod realtime;
 pub mod store;
 
 pub use data_farm_protocol as protocol;

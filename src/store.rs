@@ -578,7 +578,9 @@ impl<E: Entity> EntityStore<E> {
             return;
         }
         let before = std::mem::replace(&mut row.visible, next.clone());
-        effects.rows.push((row.signal.clone(), next.clone()));
+        effects
+            .rows
+            .push((id.to_owned(), row.signal.clone(), next.clone()));
         let rows = &*rows;
         let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref());
         for (query, entry) in lists.iter_mut() {
@@ -752,83 +754,94 @@ impl<E: Entity> EntityStore<E> {
         version: u64,
         data: Option<&serde_json::value::RawValue>,
     ) -> Applied {
+        self.apply_events(&[(op, id, version, data)])
+            .pop()
+            .unwrap_or(Applied::Stale)
+    }
+
+    /// Applies several realtime events at once: one lock, and each list view and row signal is
+    /// published once however many of the events touched it (a frame's worth of events costs
+    /// one reactive update).
+    pub fn apply_events(
+        &self,
+        events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
+    ) -> Vec<Applied> {
         let mut effects = Effects::default();
-        let applied = {
+        let outcomes = {
             let mut st = self.lock();
-            let applied = match op {
-                ChangeOp::Created | ChangeOp::Updated => {
-                    match data.and_then(|raw| serde_json::from_str::<E>(raw.get()).ok()) {
-                        Some(entity) if entity.id() == id => {
-                            if self.merge_confirmed(
-                                &mut st,
-                                entity,
-                                Some((op, Origin::Remote)),
-                                &mut effects,
-                            ) {
-                                Applied::Applied
-                            } else {
-                                Applied::Stale
-                            }
-                        }
-                        _ => Applied::Malformed,
-                    }
-                }
-                ChangeOp::Deleted => {
-                    if self.remove_confirmed(
-                        &mut st,
-                        id,
-                        Some(version),
-                        &mut effects,
-                        Some(Origin::Remote),
-                    ) {
-                        Applied::Applied
-                    } else {
-                        Applied::Stale
-                    }
-                }
-                ChangeOp::Status => {
-                    let tombstone = st.tombstones.get(id).map(|(v, _)| *v);
-                    let held = st.rows.get(id).and_then(|row| row.confirmed.clone());
-                    let fields = data
-                        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok());
-                    match (held, fields) {
-                        (_, None) => Applied::Malformed,
-                        (Some(entity), Some(fields)) => {
-                            if !accepts(Some(entity.version()), tombstone, version) {
-                                Applied::Stale
-                            } else if let Some(next) = entity.with_status(&fields, version) {
-                                self.merge_confirmed(
-                                    &mut st,
-                                    next,
-                                    Some((op, Origin::Remote)),
-                                    &mut effects,
-                                );
-                                Applied::Applied
-                            } else {
-                                effects.refetch_details.push(id.to_owned());
-                                Applied::Refetching
-                            }
-                        }
-                        (None, Some(_)) if tombstone.is_some_and(|t| version <= t) => {
+            let outcomes = events
+                .iter()
+                .map(|(op, id, version, data)| {
+                    self.apply_one(&mut st, *op, id, *version, *data, &mut effects)
+                })
+                .collect();
+            effects.collect_lists(&mut st);
+            outcomes
+        };
+        effects.flush(self);
+        outcomes
+    }
+
+    fn apply_one(
+        &self,
+        st: &mut State<E>,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+        effects: &mut Effects<E>,
+    ) -> Applied {
+        match op {
+            ChangeOp::Created | ChangeOp::Updated => {
+                match data.and_then(|raw| serde_json::from_str::<E>(raw.get()).ok()) {
+                    Some(entity) if entity.id() == id => {
+                        if self.merge_confirmed(st, entity, Some((op, Origin::Remote)), effects) {
+                            Applied::Applied
+                        } else {
                             Applied::Stale
                         }
-                        (None, Some(_)) => {
-                            // Never fetched: nothing on screen shows it, but lists that might
-                            // (filtered by status) cannot tell; they and the entity are refetched.
-                            for (_, entry) in st.lists.iter_mut() {
-                                entry.meta.invalidated = true;
-                            }
-                            effects.refetch_observed = true;
+                    }
+                    _ => Applied::Malformed,
+                }
+            }
+            ChangeOp::Deleted => {
+                if self.remove_confirmed(st, id, Some(version), effects, Some(Origin::Remote)) {
+                    Applied::Applied
+                } else {
+                    Applied::Stale
+                }
+            }
+            ChangeOp::Status => {
+                let tombstone = st.tombstones.get(id).map(|(v, _)| *v);
+                let held = st.rows.get(id).and_then(|row| row.confirmed.clone());
+                let fields =
+                    data.and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok());
+                match (held, fields) {
+                    (_, None) => Applied::Malformed,
+                    (Some(entity), Some(fields)) => {
+                        if !accepts(Some(entity.version()), tombstone, version) {
+                            Applied::Stale
+                        } else if let Some(next) = entity.with_status(&fields, version) {
+                            self.merge_confirmed(st, next, Some((op, Origin::Remote)), effects);
+                            Applied::Applied
+                        } else {
+                            effects.refetch_details.push(id.to_owned());
                             Applied::Refetching
                         }
                     }
+                    (None, Some(_)) if tombstone.is_some_and(|t| version <= t) => Applied::Stale,
+                    (None, Some(_)) => {
+                        // Never fetched: nothing on screen shows it, but lists that might
+                        // (filtered by status) cannot tell; they are refetched when observed.
+                        for (_, entry) in st.lists.iter_mut() {
+                            entry.meta.invalidated = true;
+                        }
+                        effects.refetch_observed = true;
+                        Applied::Refetching
+                    }
                 }
-            };
-            effects.collect_lists(&mut st);
-            applied
-        };
-        effects.flush(self);
-        applied
+            }
+        }
     }
 
     // ----- invalidation, focus, gc, purge -----------------------------------------------------

@@ -54,6 +54,10 @@ pub struct ServerConfig {
     pub session_ttl: Duration,
     /// Largest accepted REST request body, in bytes. Defaults to 64 KiB.
     pub max_body_bytes: usize,
+    /// Enables `POST /api/v1/test/restart` (`{"down_ms": N}`), which stops the server and
+    /// starts it again N ms later, for test suites that run in a browser. Never enable it in a
+    /// deployment. Defaults to false.
+    pub test_control: bool,
 }
 
 impl Default for ServerConfig {
@@ -72,6 +76,7 @@ impl Default for ServerConfig {
             ws_rate_per_sec: 50,
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 64 * 1024,
+            test_control: false,
         }
     }
 }

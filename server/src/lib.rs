@@ -66,6 +66,7 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     simulator: Option<JoinHandle<()>>,
+    restart: Option<tokio::sync::mpsc::UnboundedReceiver<u64>>,
 }
 
 impl RunningServer {
@@ -94,6 +95,18 @@ impl RunningServer {
         let _ = self.task.await;
     }
 
+    /// Resolves when a test suite asked for a restart (see [`ServerConfig::test_control`]) with
+    /// the downtime it asked for; never when test control is off.
+    pub async fn restart_requested(&mut self) -> u64 {
+        match self.restart.as_mut() {
+            Some(rx) => match rx.recv().await {
+                Some(down_ms) => down_ms,
+                None => std::future::pending().await,
+            },
+            None => std::future::pending().await,
+        }
+    }
+
     /// Waits until the server stops (on Ctrl-C / SIGTERM when started by the binary).
     pub async fn wait(self) {
         let _ = self.task.await;
@@ -113,7 +126,14 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         source,
     })?;
     let (stop, stopped) = watch::channel(false);
-    let state = AppState::open(Arc::new(config), stopped.clone()).await?;
+    let (restart_tx, restart) = match config.test_control {
+        true => {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
+    let state = AppState::open(Arc::new(config), stopped.clone(), restart_tx).await?;
     let app = routes::router(state.clone());
     let simulator = (state.config().simulate_rate > 0.0).then(|| simulate::spawn(state.clone()));
     let mut shutdown = stopped;
@@ -135,5 +155,6 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stop,
         task,
         simulator,
+        restart,
     })
 }

@@ -48,6 +48,9 @@ struct Args {
     /// REST requests per second per user (0 = unlimited).
     #[arg(long, default_value_t = 200)]
     rate_limit: u32,
+    /// Enable `POST /api/v1/test/restart` for browser test suites. Never in a deployment.
+    #[arg(long)]
+    test_control: bool,
     /// Print the listening address as `listening on http://…` and nothing else on stdout.
     #[arg(long)]
     quiet: bool,
@@ -81,35 +84,51 @@ async fn main() -> std::process::ExitCode {
         event_window: args.event_window,
         heartbeat: Duration::from_millis(args.heartbeat_ms.max(10)),
         api_rate_per_sec: args.rate_limit,
+        test_control: args.test_control,
         ..ServerConfig::default()
     };
-    let server = match start(config).await {
-        Ok(server) => server,
-        Err(err) => {
-            eprintln!("data-farm-server: {err}");
-            return std::process::ExitCode::FAILURE;
+    let mut config = config;
+    let mut first = true;
+    loop {
+        let mut server = match start(config.clone()).await {
+            Ok(server) => server,
+            Err(err) => {
+                eprintln!("data-farm-server: {err}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        config.addr = server.addr();
+        if first {
+            println!("listening on {}", server.url());
+            if !args.quiet {
+                println!("demo logins (password = username): alice (Acme, Globex), bob (Globex), eve (no team)");
+            }
+            first = false;
         }
-    };
-    println!("listening on {}", server.url());
-    if !args.quiet {
-        println!(
-            "demo logins (password = username): alice (Acme, Globex), bob (Globex), eve (no team)"
-        );
-    }
-    let signal = async {
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        tokio::select! {
+            _ = shutdown_signal() => {
+                server.shutdown().await;
+                return std::process::ExitCode::SUCCESS;
+            }
+            down_ms = server.restart_requested() => {
+                tracing::info!(down_ms, "restarting on request (test control)");
+                server.shutdown().await;
+                tokio::time::sleep(Duration::from_millis(down_ms)).await;
             }
         }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    signal.await;
-    server.shutdown().await;
-    std::process::ExitCode::SUCCESS
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

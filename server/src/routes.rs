@@ -18,6 +18,8 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiError;
 use crate::realtime::{sse, ws};
 use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -40,6 +42,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(state.config().max_body_bytes));
 
+    let api = if state.config().test_control {
+        api.route("/test/restart", post(test_restart))
+    } else {
+        api
+    };
     let mut app = Router::new().nest("/api/v1", api);
     if let Some(dist) = &state.config().dist_dir {
         let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
@@ -62,4 +69,18 @@ pub fn router(state: AppState) -> Router {
         );
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+#[derive(serde::Deserialize)]
+struct RestartBody {
+    down_ms: u64,
+}
+
+/// `POST /test/restart` (test control only): the process stops serving and starts again.
+async fn test_restart(State(state): State<AppState>, body: body::Body<RestartBody>) -> StatusCode {
+    if state.request_restart(body.0.down_ms.min(60_000)) {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }

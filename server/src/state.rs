@@ -27,6 +27,7 @@ struct Inner {
     api_limiter: Option<DefaultKeyedRateLimiter<String>>,
     login_limiter: DefaultKeyedRateLimiter<String>,
     shutdown: watch::Receiver<bool>,
+    restart: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
 }
 
 fn quota(per_second: u32) -> Option<Quota> {
@@ -40,6 +41,7 @@ impl AppState {
     pub async fn open(
         config: Arc<ServerConfig>,
         shutdown: watch::Receiver<bool>,
+        restart: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
     ) -> Result<Self, StoreError> {
         let fanout: Arc<dyn Fanout> = Arc::new(InProcessFanout::new(FANOUT_CAPACITY));
         let controls = Arc::new(Controls::default());
@@ -69,6 +71,7 @@ impl AppState {
             fanout,
             controls,
             shutdown,
+            restart,
         })))
     }
 
@@ -100,6 +103,14 @@ impl AppState {
     /// Becomes `true` when the server shuts down.
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.0.shutdown.clone()
+    }
+
+    /// Asks the process to restart after `down_ms` (test control); `false` when not enabled.
+    pub fn request_restart(&self, down_ms: u64) -> bool {
+        self.0
+            .restart
+            .as_ref()
+            .is_some_and(|tx| tx.send(down_ms).is_ok())
     }
 
     /// Charges one REST request to `user_id`; `false` when over the rate.

@@ -598,3 +598,32 @@ async fn the_demo_seed_has_a_thousand_devices_in_acme() {
     let bob = server.login("bob").await;
     assert_eq!(bob.get("/devices?per_page=1").await.body["total"], 40);
 }
+
+#[tokio::test]
+async fn test_control_restart_exists_only_when_enabled() {
+    let server = TestServer::start().await;
+    let alice = server.login("alice").await;
+    assert_eq!(
+        alice
+            .post("/test/restart", json!({"down_ms": 10}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut controlled = TestServer::start_with(|config| config.test_control = true).await;
+    let alice = controlled.login("alice").await;
+    assert_eq!(
+        alice
+            .post("/test/restart", json!({"down_ms": 25}))
+            .await
+            .status,
+        StatusCode::ACCEPTED
+    );
+    let asked = tokio::time::timeout(
+        support::PATIENCE,
+        controlled.server.as_mut().unwrap().restart_requested(),
+    )
+    .await;
+    assert_eq!(asked.ok(), Some(25));
+}

@@ -11,7 +11,8 @@ use crate::entity::Entity;
 use crate::query::ListQuery;
 
 pub struct Effects<E: Entity> {
-    pub rows: Vec<(ArcRwSignal<Option<E>>, Option<E>)>,
+    /// Row signal updates, by row id.
+    pub rows: Vec<(String, ArcRwSignal<Option<E>>, Option<E>)>,
     lists: Vec<(ArcRwSignal<ListView>, ListView)>,
     details: Vec<(ArcRwSignal<DetailView>, DetailView)>,
     pub dirty_lists: Vec<ListQuery>,
@@ -81,10 +82,14 @@ impl<E: Entity> Effects<E> {
         }
     }
 
-    /// Does it all, outside the lock.
+    /// Does it all, outside the lock. When a batch touched a row or list several times, only
+    /// its last value is published.
     pub fn flush(self, store: &EntityStore<E>) {
-        for (signal, value) in self.rows {
-            signal.set(value);
+        let mut published = std::collections::HashSet::new();
+        for (id, signal, value) in self.rows.into_iter().rev() {
+            if published.insert(id) {
+                signal.set(value);
+            }
         }
         for (signal, value) in self.lists {
             if signal.with_untracked(|current| *current != value) {

@@ -1,0 +1,91 @@
+//! Realtime: a subscriber that keeps every store current from the server's lifecycle events,
+//! over WebSocket (default), Server-Sent Events, or polling when no push transport is available.
+//!
+//! The logic lives in [`SubscriberCore`] (frames in, actions out; tested natively); the browser
+//! runtime ([`start_realtime`]) connects the transport, runs the actions, batches the events of
+//! one animation frame into one store update, and exposes the connection state and counters.
+
+mod backoff;
+#[cfg(target_arch = "wasm32")]
+mod browser;
+mod core;
+mod status;
+
+pub use backoff::Backoff;
+pub use core::{Action, SubscriberCore, Timing};
+pub use status::{ConnectionState, Counters};
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::start_realtime;
+
+use leptos::prelude::*;
+
+/// Which transport carries realtime events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transport {
+    /// `GET /api/v1/ws` (default).
+    WebSocket,
+    /// `GET /api/v1/events/stream`.
+    ServerSentEvents,
+    /// No push: observed queries are revalidated every `interval_ms`.
+    Polling {
+        /// Milliseconds between revalidations.
+        interval_ms: u32,
+    },
+}
+
+/// How the subscriber runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeConfig {
+    /// The transport. Defaults to WebSocket.
+    pub transport: Transport,
+    /// Heartbeat and backoff. Defaults to [`Timing::default`].
+    pub timing: Timing,
+    /// Positions to resume from (`topic -> last applied seq`), e.g. saved from
+    /// [`RealtimeHandle::positions`] before a reload. Defaults to none: a fresh start.
+    pub resume: std::collections::BTreeMap<String, u64>,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            transport: Transport::WebSocket,
+            timing: Timing::default(),
+            resume: Default::default(),
+        }
+    }
+}
+
+/// What the app sees of a running subscriber. Cheap to clone; stopping one clone stops it.
+#[derive(Clone)]
+pub struct RealtimeHandle {
+    /// The connection state.
+    pub state: ArcReadSignal<ConnectionState>,
+    /// What the dispatcher has done.
+    pub counters: ArcReadSignal<Counters>,
+    /// The last applied `seq` per topic.
+    pub positions: ArcReadSignal<std::collections::BTreeMap<String, u64>>,
+    stop: std::sync::Arc<dyn Fn() + Send + Sync>,
+}
+
+impl RealtimeHandle {
+    /// Assembles a handle (used by the runtime).
+    pub fn new(
+        state: ArcReadSignal<ConnectionState>,
+        counters: ArcReadSignal<Counters>,
+        positions: ArcReadSignal<std::collections::BTreeMap<String, u64>>,
+        stop: std::sync::Arc<dyn Fn() + Send + Sync>,
+    ) -> Self {
+        RealtimeHandle {
+            state,
+            counters,
+            positions,
+            stop,
+        }
+    }
+
+    /// Disconnects for good (on sign-out) and sets the state to stopped.
+    pub fn stop(&self) {
+        (self.stop)();
+    }
+}

@@ -1,0 +1,418 @@
+//! The subscriber in the browser: transports, timers, and the batching of one animation
+//! frame's events into one store update per kind.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use data_farm_protocol::{ChangeOp, EventMessage, MembershipData};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{CloseEvent, EventSource, EventSourceInit, MessageEvent, WebSocket};
+
+use super::core::{Action, SubscriberCore};
+use super::status::{ConnectionState, Counters};
+use super::{RealtimeConfig, RealtimeHandle, Transport};
+use crate::farm::DataFarm;
+use crate::store::Applied;
+
+/// SSE message names the server sends; each carries a protocol message as JSON.
+const SSE_EVENTS: [&str; 5] = ["entity.changed", "subscribed", "resync", "revoked", "error"];
+
+enum Connection {
+    Socket(WebSocket),
+    Stream(EventSource),
+}
+
+impl Connection {
+    fn close(&self) {
+        match self {
+            Connection::Socket(ws) => {
+                ws.set_onopen(None);
+                ws.set_onmessage(None);
+                ws.set_onclose(None);
+                ws.set_onerror(None);
+                let _ = ws.close();
+            }
+            Connection::Stream(es) => {
+                es.set_onopen(None);
+                es.set_onerror(None);
+                es.close();
+            }
+        }
+    }
+}
+
+struct Runtime {
+    farm: DataFarm,
+    config: RealtimeConfig,
+    core: RefCell<SubscriberCore>,
+    connection: RefCell<Option<Connection>>,
+    /// Keeps the current connection's callbacks alive.
+    callbacks: RefCell<Vec<Box<dyn std::any::Any>>>,
+    queue: RefCell<Vec<EventMessage>>,
+    flush_scheduled: Cell<bool>,
+    stopped: Cell<bool>,
+    state: ArcRwSignal<ConnectionState>,
+    counters: ArcRwSignal<Counters>,
+    positions: ArcRwSignal<BTreeMap<String, u64>>,
+    timers: RefCell<Vec<gloo_timers::callback::Interval>>,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The absolute URL of an API path, for transports that need one.
+fn absolute(farm: &DataFarm, path: &str, websocket: bool) -> String {
+    let url = farm.client().url(path);
+    let absolute = if url.starts_with('/') {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        format!("{origin}{url}")
+    } else {
+        url
+    };
+    if websocket {
+        absolute
+            .replacen("https://", "wss://", 1)
+            .replacen("http://", "ws://", 1)
+    } else {
+        absolute
+    }
+}
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text)
+        .as_string()
+        .unwrap_or_default()
+}
+
+impl Runtime {
+    fn publish(&self) {
+        let core = self.core.borrow();
+        if self.state.with_untracked(|s| s != core.state()) {
+            self.state.set(core.state().clone());
+        }
+        let counters = core.counters();
+        if self.counters.get_untracked() != counters {
+            self.counters.set(counters);
+        }
+        if self.positions.with_untracked(|p| p != core.positions()) {
+            self.positions.set(core.positions().clone());
+        }
+    }
+
+    fn open(self: &Rc<Self>) {
+        if self.stopped.get() {
+            return;
+        }
+        if let Some(old) = self.connection.borrow_mut().take() {
+            old.close();
+        }
+        self.callbacks.borrow_mut().clear();
+        self.core.borrow_mut().connecting();
+        self.publish();
+        let opened = match &self.config.transport {
+            Transport::WebSocket => self.open_socket(),
+            Transport::ServerSentEvents => self.open_stream(),
+            Transport::Polling { .. } => Ok(()),
+        };
+        if opened.is_err() {
+            self.closed(None);
+        }
+    }
+
+    fn open_socket(self: &Rc<Self>) -> Result<(), wasm_bindgen::JsValue> {
+        let ws = WebSocket::new(&absolute(&self.farm, "/ws", true))?;
+        let rt = Rc::clone(self);
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            let actions = rt.core.borrow_mut().on_open(now());
+            rt.run(actions);
+        });
+        let rt = Rc::clone(self);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(text) = event.data().as_string() {
+                let actions = rt.core.borrow_mut().on_text(&text, now());
+                rt.run(actions);
+            }
+        });
+        let rt = Rc::clone(self);
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            rt.closed(Some(event.code()));
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let mut callbacks = self.callbacks.borrow_mut();
+        callbacks.push(Box::new(on_open));
+        callbacks.push(Box::new(on_message));
+        callbacks.push(Box::new(on_close));
+        *self.connection.borrow_mut() = Some(Connection::Socket(ws));
+        Ok(())
+    }
+
+    fn open_stream(self: &Rc<Self>) -> Result<(), wasm_bindgen::JsValue> {
+        let (topics, since) = {
+            let core = self.core.borrow();
+            let since: Vec<String> = core
+                .positions()
+                .iter()
+                .map(|(t, s)| format!("{t}={s}"))
+                .collect();
+            (core.topics().join(","), since.join(","))
+        };
+        let mut url = format!(
+            "{}?topics={}",
+            absolute(&self.farm, "/events/stream", false),
+            encode(&topics)
+        );
+        if !since.is_empty() {
+            url.push_str(&format!("&since={}", encode(&since)));
+        }
+        let init = EventSourceInit::new();
+        init.set_with_credentials(true);
+        let es = EventSource::new_with_event_source_init_dict(&url, &init)?;
+        let rt = Rc::clone(self);
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            // The topics are in the URL; the subscribe this returns is already done.
+            let _ = rt.core.borrow_mut().on_open(now());
+            rt.publish();
+        });
+        es.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        let rt = Rc::clone(self);
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            match event
+                .dyn_ref::<MessageEvent>()
+                .and_then(|m| m.data().as_string())
+            {
+                Some(text) => {
+                    let actions = rt.core.borrow_mut().on_text(&text, now());
+                    rt.run(actions);
+                }
+                // A connection error (not a server `error` message): reconnect on our schedule,
+                // resuming from our positions.
+                None => rt.closed(None),
+            }
+        });
+        for name in SSE_EVENTS {
+            es.add_event_listener_with_callback(name, on_message.as_ref().unchecked_ref())?;
+        }
+        let mut callbacks = self.callbacks.borrow_mut();
+        callbacks.push(Box::new(on_open));
+        callbacks.push(Box::new(on_message));
+        *self.connection.borrow_mut() = Some(Connection::Stream(es));
+        Ok(())
+    }
+
+    fn closed(self: &Rc<Self>, code: Option<u16>) {
+        if let Some(old) = self.connection.borrow_mut().take() {
+            old.close();
+        }
+        self.flush();
+        let actions = self
+            .core
+            .borrow_mut()
+            .on_closed(code, now(), js_sys::Math::random());
+        self.run(actions);
+    }
+
+    fn run(self: &Rc<Self>, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Send(message) => match &*self.connection.borrow() {
+                    Some(Connection::Socket(ws)) => {
+                        let _ = ws.send_with_str(&message.encode());
+                    }
+                    Some(Connection::Stream(_)) => {
+                        if matches!(message, data_farm_protocol::ClientMessage::Subscribe { .. }) {
+                            let rt = Rc::clone(self);
+                            // Topics or positions changed: reopen the stream with them.
+                            gloo_timers::callback::Timeout::new(0, move || rt.open()).forget();
+                        }
+                    }
+                    None => {}
+                },
+                Action::Apply(event) => {
+                    self.queue.borrow_mut().push(event);
+                    self.schedule_flush();
+                }
+                Action::RefetchTeam(team) => {
+                    self.flush();
+                    self.farm.invalidate_team(&team);
+                }
+                Action::Purge(team) => {
+                    self.flush();
+                    self.farm.purge_team(&team);
+                }
+                Action::Joined(event) => {
+                    self.flush();
+                    self.apply_joined(&event);
+                }
+                Action::Close => self.closed(None),
+                Action::Reconnect(delay) => {
+                    let rt = Rc::clone(self);
+                    gloo_timers::callback::Timeout::new(delay.max(0.0) as u32, move || rt.open())
+                        .forget();
+                }
+                Action::Stop => self.shutdown(),
+            }
+        }
+        self.publish();
+    }
+
+    fn apply_joined(&self, event: &EventMessage) {
+        let Some(data) = event
+            .data
+            .as_ref()
+            .and_then(|raw| serde_json::from_str::<MembershipData>(raw.get()).ok())
+        else {
+            return;
+        };
+        if let (Some(store), Ok(raw)) = (
+            self.farm.store_of_kind("team"),
+            serde_json::value::to_raw_value(&data.team),
+        ) {
+            store.apply_event(
+                ChangeOp::Created,
+                &data.team.id,
+                data.team.version,
+                Some(&raw),
+            );
+        }
+    }
+
+    fn schedule_flush(self: &Rc<Self>) {
+        if self.flush_scheduled.replace(true) {
+            return;
+        }
+        // The next animation frame, or 100 ms when frames are throttled (a hidden tab).
+        let rt = Rc::clone(self);
+        let frame = Closure::once_into_js(move || rt.flush());
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(frame.unchecked_ref());
+        }
+        let rt = Rc::clone(self);
+        gloo_timers::callback::Timeout::new(100, move || rt.flush()).forget();
+    }
+
+    /// Applies every queued event: one batch per kind, in arrival order within each kind.
+    fn flush(&self) {
+        self.flush_scheduled.set(false);
+        let events = std::mem::take(&mut *self.queue.borrow_mut());
+        if events.is_empty() {
+            return;
+        }
+        let mut by_kind: BTreeMap<&str, Vec<&EventMessage>> = BTreeMap::new();
+        for event in &events {
+            by_kind.entry(event.kind.as_str()).or_default().push(event);
+        }
+        let (mut applied, mut stale, mut malformed) = (0, 0, 0);
+        for (kind, batch) in by_kind {
+            let Some(store) = self.farm.store_of_kind(kind) else {
+                malformed += batch.len() as u64; // a kind this app does not register
+                continue;
+            };
+            let items: Vec<_> = batch
+                .iter()
+                .map(|e| (e.op, e.id.as_str(), e.version, e.data.as_deref()))
+                .collect();
+            for outcome in store.apply_events(&items) {
+                match outcome {
+                    Applied::Applied | Applied::Refetching => applied += 1,
+                    Applied::Stale => stale += 1,
+                    Applied::Malformed => malformed += 1,
+                }
+            }
+        }
+        self.core
+            .borrow_mut()
+            .count_outcomes(applied, stale, malformed);
+        self.publish();
+    }
+
+    fn shutdown(&self) {
+        self.stopped.set(true);
+        self.core.borrow_mut().stop();
+        if let Some(old) = self.connection.borrow_mut().take() {
+            old.close();
+        }
+        self.callbacks.borrow_mut().clear();
+        self.timers.borrow_mut().clear();
+        self.publish();
+    }
+}
+
+/// Starts the subscriber for a signed-in user (`user_id`, member of `team_ids`), feeding
+/// `farm`'s stores. Stop it on sign-out with [`RealtimeHandle::stop`].
+///
+/// ```no_run
+/// use data_farm::prelude::*;
+/// use data_farm::realtime::{start_realtime, RealtimeConfig};
+/// # fn demo(farm: DataFarm) {
+/// let live = start_realtime(&farm, "user_1", vec!["team_1".into()], RealtimeConfig::default());
+/// // live.state: connecting / live / reconnecting / …; live.counters: applied, stale, …
+/// live.stop();
+/// # }
+/// ```
+pub fn start_realtime(
+    farm: &DataFarm,
+    user_id: &str,
+    team_ids: Vec<String>,
+    config: RealtimeConfig,
+) -> RealtimeHandle {
+    let mut timing = config.timing;
+    if config.transport == Transport::ServerSentEvents {
+        // Browsers hide SSE keep-alives from scripts: silence proves nothing there; EventSource
+        // reports broken connections itself.
+        timing.dead_after_ms = f64::INFINITY;
+        timing.ping_ms = f64::INFINITY;
+    }
+    let mut core = SubscriberCore::new(user_id, team_ids, timing);
+    core.resume_from(&config.resume);
+    let runtime = Rc::new(Runtime {
+        farm: farm.clone(),
+        core: RefCell::new(core),
+        config: config.clone(),
+        connection: RefCell::new(None),
+        callbacks: RefCell::new(Vec::new()),
+        queue: RefCell::new(Vec::new()),
+        flush_scheduled: Cell::new(false),
+        stopped: Cell::new(false),
+        state: ArcRwSignal::new(ConnectionState::Connecting),
+        counters: ArcRwSignal::new(Counters::default()),
+        positions: ArcRwSignal::new(BTreeMap::new()),
+        timers: RefCell::new(Vec::new()),
+    });
+    match config.transport {
+        Transport::Polling { interval_ms } => {
+            runtime.state.set(ConnectionState::Polling);
+            let farm = farm.clone();
+            let interval = gloo_timers::callback::Interval::new(interval_ms.max(250), move || {
+                farm.invalidate_all()
+            });
+            runtime.timers.borrow_mut().push(interval);
+        }
+        Transport::WebSocket | Transport::ServerSentEvents => {
+            let rt = Rc::clone(&runtime);
+            let heartbeat = gloo_timers::callback::Interval::new(1_000, move || {
+                let actions = rt.core.borrow_mut().on_tick(now());
+                rt.run(actions);
+            });
+            runtime.timers.borrow_mut().push(heartbeat);
+            runtime.open();
+        }
+    }
+    let (state, counters, positions) = (
+        runtime.state.read_only(),
+        runtime.counters.read_only(),
+        runtime.positions.read_only(),
+    );
+    let holder = SendWrapper::new(runtime);
+    let stop: Arc<dyn Fn() + Send + Sync> = Arc::new(move || holder.shutdown());
+    RealtimeHandle::new(state, counters, positions, stop)
+}

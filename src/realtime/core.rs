@@ -1,0 +1,577 @@
+//! The subscriber's logic, free of any transport or timer: frames in, actions out. Positions
+//! per topic make resumption exact; gaps ask the server for a replay; `resync` and `revoked`
+//! become refetches and purges.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use data_farm_protocol::{
+    ChangeOp, ClientMessage, EventMessage, MembershipData, ServerMessage, Topic, WsErrorCode,
+};
+
+use super::backoff::Backoff;
+use super::status::{ConnectionState, Counters};
+
+/// What the subscriber asks its host to do.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Send this message (WebSocket) or reopen with the new topics (SSE).
+    Send(ClientMessage),
+    /// Apply this event to the store of its kind.
+    Apply(EventMessage),
+    /// Refetch what the stores hold of this team (after `resync`, or a first subscription).
+    RefetchTeam(String),
+    /// Forget everything of this team (access revoked).
+    Purge(String),
+    /// The user joined this team: its record, for the team store.
+    Joined(EventMessage),
+    /// Close the connection (it went silent).
+    Close,
+    /// Open a new connection after this many milliseconds.
+    Reconnect(f64),
+    /// The session is over: stop.
+    Stop,
+}
+
+/// Heartbeat and backoff settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// Client ping interval. Defaults to 15 s.
+    pub ping_ms: f64,
+    /// Silence after which the connection counts as dead. Defaults to 35 s.
+    pub dead_after_ms: f64,
+    /// Reconnection backoff.
+    pub backoff: Backoff,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            ping_ms: 15_000.0,
+            dead_after_ms: 35_000.0,
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+/// The subscriber's state machine.
+#[derive(Debug, Clone)]
+pub struct SubscriberCore {
+    user_id: String,
+    teams: BTreeSet<String>,
+    positions: BTreeMap<String, u64>,
+    /// Topics asked with `since`, until their `subscribed` arrives.
+    resuming: BTreeSet<String>,
+    /// Topics asked without `since`: their data must be refetched once subscribed.
+    fresh: BTreeSet<String>,
+    state: ConnectionState,
+    attempt: u32,
+    opened_before: bool,
+    last_heard: f64,
+    last_ping: f64,
+    timing: Timing,
+    counters: Counters,
+}
+
+fn team_of(topic: &str) -> Option<String> {
+    match topic.parse::<Topic>() {
+        Ok(Topic::Team(id)) => Some(id),
+        _ => None,
+    }
+}
+
+impl SubscriberCore {
+    /// A subscriber for `user_id`, member of `teams`.
+    pub fn new(user_id: &str, teams: impl IntoIterator<Item = String>, timing: Timing) -> Self {
+        SubscriberCore {
+            user_id: user_id.to_owned(),
+            teams: teams.into_iter().collect(),
+            positions: BTreeMap::new(),
+            resuming: BTreeSet::new(),
+            fresh: BTreeSet::new(),
+            state: ConnectionState::Stopped,
+            attempt: 0,
+            opened_before: false,
+            last_heard: 0.0,
+            last_ping: 0.0,
+            timing,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The connection state.
+    pub fn state(&self) -> &ConnectionState {
+        &self.state
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// Counts events the stores reported as applied, stale or malformed.
+    pub fn count_outcomes(&mut self, applied: u64, stale: u64, malformed: u64) {
+        self.counters.applied += applied;
+        self.counters.stale += stale;
+        self.counters.malformed += malformed;
+    }
+
+    /// Every topic the subscriber wants.
+    pub fn topics(&self) -> Vec<String> {
+        let mut topics = vec![format!("user:{}", self.user_id)];
+        topics.extend(self.teams.iter().map(|team| format!("team:{team}")));
+        topics
+    }
+
+    /// The last applied `seq` per topic.
+    pub fn positions(&self) -> &BTreeMap<String, u64> {
+        &self.positions
+    }
+
+    /// Resumes these topics from these positions on the next open.
+    pub fn resume_from(&mut self, positions: &BTreeMap<String, u64>) {
+        let wanted = self.topics();
+        for (topic, seq) in positions {
+            if wanted.contains(topic) {
+                self.positions.insert(topic.clone(), *seq);
+            }
+        }
+    }
+
+    /// The connection is being opened.
+    pub fn connecting(&mut self) {
+        self.state = ConnectionState::Connecting;
+    }
+
+    /// The connection opened: subscribe to every topic, resuming where positions are known.
+    pub fn on_open(&mut self, now: f64) -> Vec<Action> {
+        if self.opened_before {
+            self.counters.reconnects += 1;
+        }
+        self.opened_before = true;
+        self.state = ConnectionState::Connecting;
+        self.last_heard = now;
+        self.last_ping = now;
+        let topics = self.topics();
+        self.subscribe(topics)
+    }
+
+    fn subscribe(&mut self, topics: Vec<String>) -> Vec<Action> {
+        let mut since = BTreeMap::new();
+        for topic in &topics {
+            match self.positions.get(topic) {
+                Some(position) => {
+                    since.insert(topic.clone(), *position);
+                    self.resuming.insert(topic.clone());
+                }
+                None => {
+                    self.fresh.insert(topic.clone());
+                }
+            }
+        }
+        let since = (!since.is_empty()).then_some(since);
+        vec![Action::Send(ClientMessage::Subscribe { topics, since })]
+    }
+
+    /// A frame arrived.
+    pub fn on_text(&mut self, text: &str, now: f64) -> Vec<Action> {
+        self.last_heard = now;
+        let message = match ServerMessage::decode(text) {
+            Ok(message) => message,
+            Err(_) => {
+                self.counters.malformed += 1;
+                return Vec::new();
+            }
+        };
+        self.on_message(message)
+    }
+
+    /// A decoded message arrived.
+    pub fn on_message(&mut self, message: ServerMessage) -> Vec<Action> {
+        match message {
+            ServerMessage::Subscribed { topic, seq } => {
+                let resumed = self.resuming.remove(&topic);
+                let fresh = self.fresh.remove(&topic);
+                self.mark_live_when_settled();
+                if resumed {
+                    // Replayed events follow; the position moves as they apply.
+                    return Vec::new();
+                }
+                self.positions.insert(topic.clone(), seq);
+                match team_of(&topic) {
+                    // Whatever was fetched before this subscription may predate events we
+                    // will never see: refetch from here on.
+                    Some(team) if fresh => vec![Action::RefetchTeam(team)],
+                    _ => Vec::new(),
+                }
+            }
+            ServerMessage::Event(event) => self.on_event(event),
+            ServerMessage::Resync { topic, seq } => {
+                self.resuming.remove(&topic);
+                self.positions.insert(topic.clone(), seq);
+                self.counters.resyncs += 1;
+                team_of(&topic)
+                    .map(Action::RefetchTeam)
+                    .into_iter()
+                    .collect()
+            }
+            ServerMessage::Revoked { topic } => self.drop_topic(&topic),
+            ServerMessage::Error {
+                code: WsErrorCode::Forbidden,
+                topic: Some(topic),
+                ..
+            } => self.drop_topic(&topic),
+            ServerMessage::Error { .. } => {
+                self.counters.malformed += 1;
+                Vec::new()
+            }
+            ServerMessage::Pong => Vec::new(),
+        }
+    }
+
+    /// Live once every topic asked for has been acknowledged.
+    fn mark_live_when_settled(&mut self) {
+        if self.fresh.is_empty()
+            && self.resuming.is_empty()
+            && self.state == ConnectionState::Connecting
+        {
+            self.state = ConnectionState::Live;
+            self.attempt = 0;
+        }
+    }
+
+    fn drop_topic(&mut self, topic: &str) -> Vec<Action> {
+        self.positions.remove(topic);
+        self.resuming.remove(topic);
+        self.fresh.remove(topic);
+        self.mark_live_when_settled();
+        match team_of(topic) {
+            Some(team) => {
+                self.teams.remove(&team);
+                vec![Action::Purge(team)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn on_event(&mut self, event: EventMessage) -> Vec<Action> {
+        let Some(position) = self.positions.get(&event.topic).copied() else {
+            // Not (or no longer) subscribed: a straggler from before an unsubscribe.
+            self.counters.stale += 1;
+            return Vec::new();
+        };
+        if event.seq <= position {
+            self.counters.stale += 1;
+            return Vec::new();
+        }
+        if event.seq > position + 1 {
+            if self.resuming.contains(&event.topic) {
+                return Vec::new(); // a replay is on its way
+            }
+            self.counters.gaps += 1;
+            let topic = event.topic.clone();
+            self.resuming.insert(topic.clone());
+            let since = BTreeMap::from([(topic.clone(), position)]);
+            return vec![Action::Send(ClientMessage::Subscribe {
+                topics: vec![topic],
+                since: Some(since),
+            })];
+        }
+        self.positions.insert(event.topic.clone(), event.seq);
+        if event.kind == "membership" {
+            return self.on_membership(event);
+        }
+        vec![Action::Apply(event)]
+    }
+
+    fn on_membership(&mut self, event: EventMessage) -> Vec<Action> {
+        if event.op != ChangeOp::Created {
+            return Vec::new(); // a removal is followed by `revoked` for the team topic
+        }
+        let joined = event
+            .data
+            .as_ref()
+            .and_then(|raw| serde_json::from_str::<MembershipData>(raw.get()).ok());
+        let Some(data) = joined else {
+            self.counters.malformed += 1;
+            return Vec::new();
+        };
+        if !self.teams.insert(data.team.id.clone()) {
+            return Vec::new();
+        }
+        let mut actions = vec![Action::Joined(event)];
+        actions.extend(self.subscribe(vec![format!("team:{}", data.team.id)]));
+        actions
+    }
+
+    /// The connection closed (`code` when the server said why). `random` in `[0, 1)` jitters
+    /// the retry.
+    pub fn on_closed(&mut self, code: Option<u16>, now: f64, random: f64) -> Vec<Action> {
+        self.resuming.clear();
+        self.fresh.clear();
+        if code == Some(data_farm_protocol::CLOSE_UNAUTHORIZED)
+            || self.state == ConnectionState::Stopped
+        {
+            self.state = ConnectionState::Stopped;
+            return vec![Action::Stop];
+        }
+        let delay = self.timing.backoff.delay(self.attempt, random);
+        self.attempt += 1;
+        self.state = ConnectionState::Reconnecting {
+            attempt: self.attempt,
+            next_retry_at: now + delay,
+        };
+        vec![Action::Reconnect(delay)]
+    }
+
+    /// Time passed: ping when due; close a connection that went silent.
+    pub fn on_tick(&mut self, now: f64) -> Vec<Action> {
+        if !matches!(
+            self.state,
+            ConnectionState::Live | ConnectionState::Connecting
+        ) || !self.opened_before
+        {
+            return Vec::new();
+        }
+        if now - self.last_heard >= self.timing.dead_after_ms {
+            return vec![Action::Close];
+        }
+        if now - self.last_ping >= self.timing.ping_ms {
+            self.last_ping = now;
+            return vec![Action::Send(ClientMessage::Ping)];
+        }
+        Vec::new()
+    }
+
+    /// Stops for good (sign-out).
+    pub fn stop(&mut self) {
+        self.state = ConnectionState::Stopped;
+    }
+
+    /// The browser went offline / came back.
+    pub fn set_offline(&mut self, offline: bool) {
+        if offline {
+            self.state = ConnectionState::Offline;
+        } else if self.state == ConnectionState::Offline {
+            self.state = ConnectionState::Connecting;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core() -> SubscriberCore {
+        SubscriberCore::new("u1", ["t1".to_string()], Timing::default())
+    }
+
+    fn event(topic: &str, seq: u64, kind: &str, op: &str, data: &str) -> String {
+        format!(
+            r#"{{"type":"event","topic":"{topic}","seq":{seq},"kind":"{kind}","op":"{op}","id":"x","version":{seq},"data":{data}}}"#
+        )
+    }
+
+    fn subscribed(topic: &str, seq: u64) -> String {
+        format!(r#"{{"type":"subscribed","topic":"{topic}","seq":{seq}}}"#)
+    }
+
+    type Subscription = (Vec<String>, Option<BTreeMap<String, u64>>);
+
+    fn sent_subscribe(actions: &[Action]) -> Option<Subscription> {
+        actions.iter().find_map(|a| match a {
+            Action::Send(ClientMessage::Subscribe { topics, since }) => {
+                Some((topics.clone(), since.clone()))
+            }
+            _ => None,
+        })
+    }
+
+    fn applied(actions: &[Action]) -> Vec<u64> {
+        actions
+            .iter()
+            .filter_map(|a| {
+                if let Action::Apply(e) = a {
+                    Some(e.seq)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn first_connection_subscribes_fresh_and_refetches_after_subscribed() {
+        let mut c = core();
+        let (topics, since) = sent_subscribe(&c.on_open(0.0)).unwrap();
+        assert_eq!(topics, ["user:u1", "team:t1"]);
+        assert!(since.is_none());
+        assert!(c.on_text(&subscribed("user:u1", 3), 1.0).is_empty());
+        assert_eq!(
+            c.state(),
+            &ConnectionState::Connecting,
+            "live only once every topic is acknowledged"
+        );
+        let actions = c.on_text(&subscribed("team:t1", 10), 1.0);
+        assert!(matches!(actions.as_slice(), [Action::RefetchTeam(t)] if t == "t1"));
+        assert_eq!(c.state(), &ConnectionState::Live);
+    }
+
+    #[test]
+    fn a_clean_resume_sends_positions_and_refetches_nothing() {
+        let mut c = core();
+        c.on_open(0.0);
+        c.on_text(&subscribed("user:u1", 0), 0.0);
+        c.on_text(&subscribed("team:t1", 10), 0.0);
+        assert_eq!(
+            applied(&c.on_text(&event("team:t1", 11, "device", "updated", "{}"), 0.0)),
+            [11]
+        );
+        c.on_closed(Some(1001), 0.0, 0.5);
+        let (_, since) = sent_subscribe(&c.on_open(5.0)).unwrap();
+        assert_eq!(since.unwrap()["team:t1"], 11);
+        assert!(
+            c.on_text(&subscribed("team:t1", 13), 5.0).is_empty(),
+            "no refetch on a clean resume"
+        );
+        assert_eq!(
+            applied(&c.on_text(&event("team:t1", 12, "device", "updated", "{}"), 5.0)),
+            [12]
+        );
+        assert_eq!(
+            applied(&c.on_text(&event("team:t1", 13, "device", "updated", "{}"), 5.0)),
+            [13]
+        );
+        assert_eq!(c.counters().reconnects, 1);
+    }
+
+    #[test]
+    fn saved_positions_resume_without_a_refetch() {
+        let mut c = core();
+        c.resume_from(&BTreeMap::from([
+            ("team:t1".to_string(), 7),
+            ("team:other".to_string(), 3),
+        ]));
+        let (_, since) = sent_subscribe(&c.on_open(0.0)).unwrap();
+        assert_eq!(since.unwrap(), BTreeMap::from([("team:t1".to_string(), 7)]));
+        assert!(c.on_text(&subscribed("team:t1", 9), 0.0).is_empty());
+        assert_eq!(
+            applied(&c.on_text(&event("team:t1", 8, "device", "updated", "{}"), 0.0)),
+            [8]
+        );
+    }
+
+    #[test]
+    fn duplicates_are_dropped_and_gaps_ask_for_a_replay() {
+        let mut c = core();
+        c.on_open(0.0);
+        c.on_text(&subscribed("team:t1", 5), 0.0);
+        c.on_text(&event("team:t1", 6, "device", "updated", "{}"), 0.0);
+        assert!(
+            applied(&c.on_text(&event("team:t1", 6, "device", "updated", "{}"), 0.0)).is_empty()
+        );
+        let actions = c.on_text(&event("team:t1", 9, "device", "updated", "{}"), 0.0);
+        let (topics, since) = sent_subscribe(&actions).unwrap();
+        assert_eq!(
+            (topics, since.unwrap()["team:t1"]),
+            (vec!["team:t1".to_string()], 6)
+        );
+        // While the replay is pending, later events do not trigger more requests.
+        assert!(c
+            .on_text(&event("team:t1", 10, "device", "updated", "{}"), 0.0)
+            .is_empty());
+        c.on_text(&subscribed("team:t1", 10), 0.0);
+        for seq in 7..=10 {
+            assert_eq!(
+                applied(&c.on_text(&event("team:t1", seq, "device", "updated", "{}"), 0.0)),
+                [seq]
+            );
+        }
+        assert_eq!((c.counters().stale, c.counters().gaps), (1, 1));
+    }
+
+    #[test]
+    fn resync_refetches_only_that_team() {
+        let mut c = SubscriberCore::new(
+            "u1",
+            ["t1".to_string(), "t2".to_string()],
+            Timing::default(),
+        );
+        c.on_open(0.0);
+        let actions = c.on_text(r#"{"type":"resync","topic":"team:t2","seq":40}"#, 0.0);
+        assert!(matches!(actions.as_slice(), [Action::RefetchTeam(t)] if t == "t2"));
+        assert_eq!(c.positions()["team:t2"], 40);
+        assert_eq!(c.counters().resyncs, 1);
+    }
+
+    #[test]
+    fn revocation_purges_and_forgets_the_team() {
+        let mut c = core();
+        c.on_open(0.0);
+        c.on_text(&subscribed("team:t1", 1), 0.0);
+        let actions = c.on_text(r#"{"type":"revoked","topic":"team:t1"}"#, 0.0);
+        assert!(matches!(actions.as_slice(), [Action::Purge(t)] if t == "t1"));
+        assert_eq!(c.topics(), ["user:u1"]);
+        assert!(
+            applied(&c.on_text(&event("team:t1", 2, "device", "updated", "{}"), 0.0)).is_empty()
+        );
+    }
+
+    #[test]
+    fn joining_a_team_subscribes_to_it() {
+        let mut c = core();
+        c.on_open(0.0);
+        c.on_text(&subscribed("user:u1", 0), 0.0);
+        let data = r#"{"user_id":"u1","team":{"id":"t9","version":1,"updated_at":"","name":"New","description":""}}"#;
+        let actions = c.on_text(&event("user:u1", 1, "membership", "created", data), 0.0);
+        assert!(actions.iter().any(|a| matches!(a, Action::Joined(_))));
+        let (topics, _) = sent_subscribe(&actions).unwrap();
+        assert_eq!(topics, ["team:t9"]);
+        assert!(c.topics().contains(&"team:t9".to_string()));
+    }
+
+    #[test]
+    fn malformed_and_unknown_frames_are_counted_not_fatal() {
+        let mut c = core();
+        c.on_open(0.0);
+        assert!(c.on_text("{oops", 0.0).is_empty());
+        assert!(c.on_text(r#"{"type":"gossip"}"#, 0.0).is_empty());
+        assert_eq!(c.counters().malformed, 2);
+    }
+
+    #[test]
+    fn closes_a_silent_connection_and_backs_off_with_jitter() {
+        let mut c = core();
+        c.on_open(0.0);
+        c.on_text(&subscribed("team:t1", 1), 0.0);
+        assert!(matches!(
+            c.on_tick(15_000.0).as_slice(),
+            [Action::Send(ClientMessage::Ping)]
+        ));
+        assert!(matches!(c.on_tick(35_000.0).as_slice(), [Action::Close]));
+        let mut ceilings = Vec::new();
+        for _ in 0..8 {
+            if let [Action::Reconnect(delay)] = c.on_closed(None, 0.0, 0.999).as_slice() {
+                ceilings.push(delay.round());
+            }
+        }
+        assert_eq!(
+            ceilings,
+            [500.0, 999.0, 1998.0, 3996.0, 7992.0, 15984.0, 29970.0, 29970.0]
+        );
+        assert!(matches!(
+            c.state(),
+            ConnectionState::Reconnecting { attempt: 8, .. }
+        ));
+    }
+
+    #[test]
+    fn a_session_ended_close_stops_for_good() {
+        let mut c = core();
+        c.on_open(0.0);
+        assert!(matches!(
+            c.on_closed(Some(4401), 0.0, 0.5).as_slice(),
+            [Action::Stop]
+        ));
+        assert_eq!(c.state(), &ConnectionState::Stopped);
+    }
+}
