@@ -8,9 +8,13 @@ runner_addr="${WASM_BINDGEN_TEST_ADDRESS:-127.0.0.1:38480}"
 export WASM_BINDGEN_TEST_ADDRESS="$runner_addr"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 dir=$(mktemp -d)
-cargo build -q -p data-farm-server
-target/debug/data-farm-server --addr "$server_addr" --db "$dir/browser-tests.sqlite" --seed small \
-  --allow-origin "http://$runner_addr" --rate-limit 0 --event-window 20 --test-control --quiet \
+# DATA_FARM_SERVER_PROFILE=bench runs an optimized server (benchmarks); tests use the debug one.
+profile="${DATA_FARM_SERVER_PROFILE:-dev}"
+cargo build -q -p data-farm-server --profile "$profile"
+bin_dir=debug
+[ "$profile" = dev ] || bin_dir=release
+"target/$bin_dir/data-farm-server" --addr "$server_addr" --db "$dir/browser-tests.sqlite" --seed "${DATA_FARM_SEED:-small}" \
+  --allow-origin "http://$runner_addr" --rate-limit 0 --event-window "${DATA_FARM_EVENT_WINDOW:-20}" --test-control --quiet ${DATA_FARM_SERVER_ARGS:-} \
   >"$dir/server.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }

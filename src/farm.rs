@@ -40,6 +40,8 @@ pub trait AnyStore: Send + Sync {
     fn purge_team(&self, team_id: &str);
     /// Collects unobserved data.
     fn collect_garbage(&self);
+    /// Forgets everything.
+    fn clear(&self);
 }
 
 impl<E: Entity> AnyStore for EntityStore<E> {
@@ -75,6 +77,9 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     }
     fn collect_garbage(&self) {
         EntityStore::collect_garbage(self)
+    }
+    fn clear(&self) {
+        EntityStore::clear(self)
     }
 }
 
@@ -369,6 +374,14 @@ impl DataFarm {
     pub fn purge_team(&self, team_id: &str) {
         for store in self.inner.by_kind.values() {
             store.purge_team(team_id);
+        }
+    }
+
+    /// Forgets everything in every store: what sign-out must do (after stopping realtime), so
+    /// the next user of the page sees nothing of this one.
+    pub fn clear(&self) {
+        for store in self.inner.by_kind.values() {
+            store.clear();
         }
     }
 

@@ -994,6 +994,38 @@ impl<E: Entity> EntityStore<E> {
         effects.flush(self);
     }
 
+    /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.
+    /// Signals already handed out stay connected and show the emptiness.
+    pub fn clear(&self) {
+        let mut effects = Effects::default();
+        {
+            let mut st = self.lock();
+            let ids: Vec<String> = st.rows.keys().cloned().collect();
+            for id in &ids {
+                if let Some(row) = st.rows.get_mut(id) {
+                    row.confirmed = None;
+                    row.overlays.clear();
+                    row.known = false;
+                }
+                self.refresh_row(&mut st, id, false, &mut effects);
+            }
+            st.tombstones.clear();
+            for (query, entry) in st.lists.iter_mut() {
+                entry.page = Page::default();
+                entry.meta.fetched_at = None;
+                entry.meta.error = None;
+                entry.meta.invalidated = false;
+                effects.dirty_lists.push(query.clone());
+            }
+            for entry in st.details.values_mut() {
+                entry.meta.fetched_at = None;
+                effects.detail(entry, DetailView::default());
+            }
+            effects.collect_lists(&mut st);
+        }
+        effects.flush(self);
+    }
+
     /// Counts of what the store holds: (rows, lists, details, tombstones). For tests and dashboards.
     pub fn stats(&self) -> (usize, usize, usize, usize) {
         let st = self.lock();

@@ -37,6 +37,9 @@ pub struct ServerConfig {
     /// Simulated device status changes per second, and instances walking through their
     /// lifecycle; 0 turns the simulator off. Defaults to 0.
     pub simulate_rate: f64,
+    /// Whether simulated device changes are renames (full `updated` events carrying
+    /// `updated_at`, useful for latency measurements) instead of status changes. Defaults to false.
+    pub simulate_renames: bool,
     /// Artificial delay added to every API response, to make loading states visible. Defaults to 0.
     pub response_delay: Duration,
     /// Origins besides the server's own that may open realtime connections and make
@@ -68,6 +71,7 @@ impl Default for ServerConfig {
             seed: Seed::Demo,
             dist_dir: None,
             simulate_rate: 0.0,
+            simulate_renames: false,
             response_delay: Duration::ZERO,
             allowed_origins: Vec::new(),
             event_window: 1_000,

@@ -33,6 +33,9 @@ struct Args {
     /// Simulated device status changes per second (0 = off); instances also walk their lifecycle.
     #[arg(long, default_value_t = 0.0)]
     simulate: f64,
+    /// Simulated device changes are renames (`updated` events with `updated_at`) instead of status changes.
+    #[arg(long)]
+    simulate_renames: bool,
     /// Delay every API response by this many milliseconds.
     #[arg(long, default_value_t = 0)]
     delay_ms: u64,
@@ -79,6 +82,7 @@ async fn main() -> std::process::ExitCode {
         },
         dist_dir: args.dist,
         simulate_rate: args.simulate.max(0.0),
+        simulate_renames: args.simulate_renames,
         response_delay: Duration::from_millis(args.delay_ms),
         allowed_origins: args.allow_origins,
         event_window: args.event_window,

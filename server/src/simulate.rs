@@ -22,6 +22,7 @@ const INSTANCE_STEP: Duration = Duration::from_secs(2);
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
         let rate = state.config().simulate_rate;
+        let renames = state.config().simulate_renames;
         let mut ticker = tokio::time::interval(TICK);
         let mut owed = 0.0_f64;
         let mut since_step = Duration::ZERO;
@@ -41,7 +42,7 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
             let result = state
                 .db()
                 .write(move |w| {
-                    flip_devices(w, changes)?;
+                    flip_devices(w, changes, renames)?;
                     if step {
                         step_instance(w)?;
                     }
@@ -67,7 +68,7 @@ fn random_rows<E: EntityRow>(w: &Writer<'_>, n: usize) -> Result<Vec<E>, ApiErro
         .collect::<rusqlite::Result<_>>()?)
 }
 
-fn flip_devices(w: &mut Writer<'_>, n: usize) -> Result<(), ApiError> {
+fn flip_devices(w: &mut Writer<'_>, n: usize, renames: bool) -> Result<(), ApiError> {
     if n == 0 {
         return Ok(());
     }
@@ -81,9 +82,17 @@ fn flip_devices(w: &mut Writer<'_>, n: usize) -> Result<(), ApiError> {
             .choose(&mut rng)
             .copied()
             .unwrap_or(DeviceStatus::Online);
-        let next = Device {
-            status,
-            ..device.clone()
+        let next = if renames {
+            let base = device.name.split('~').next().unwrap_or_default().to_owned();
+            Device {
+                name: format!("{base}~{}", device.version + 1),
+                ..device.clone()
+            }
+        } else {
+            Device {
+                status,
+                ..device.clone()
+            }
         };
         devices::save(w, device, next)?;
     }

@@ -133,12 +133,15 @@ impl Runtime {
         let on_open = Closure::<dyn FnMut()>::new(move || {
             let actions = rt.core.borrow_mut().on_open(now());
             rt.run(actions);
+            rt.after_reconnect();
         });
         let rt = Rc::clone(self);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
                 let actions = rt.core.borrow_mut().on_text(&text, now());
                 rt.run(actions);
+            } else {
+                leptos::logging::warn!("data-farm realtime: ignored a binary frame");
             }
         });
         let rt = Rc::clone(self);
@@ -182,6 +185,7 @@ impl Runtime {
             // The topics are in the URL; the subscribe this returns is already done.
             let _ = rt.core.borrow_mut().on_open(now());
             rt.publish();
+            rt.after_reconnect();
         });
         es.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         let rt = Rc::clone(self);
@@ -207,6 +211,14 @@ impl Runtime {
         callbacks.push(Box::new(on_message));
         *self.connection.borrow_mut() = Some(Connection::Stream(es));
         Ok(())
+    }
+
+    /// After a reconnect, observed queries that went stale meanwhile refetch; fresh ones (a
+    /// clean resume keeps them exact) do not.
+    fn after_reconnect(&self) {
+        if self.core.borrow().counters().reconnects > 0 {
+            self.farm.revalidate_observed();
+        }
     }
 
     fn closed(self: &Rc<Self>, code: Option<u16>) {

@@ -177,8 +177,9 @@ impl SubscriberCore {
         self.last_heard = now;
         let message = match ServerMessage::decode(text) {
             Ok(message) => message,
-            Err(_) => {
+            Err(err) => {
                 self.counters.malformed += 1;
+                leptos::logging::warn!("data-farm realtime: ignored a frame: {err}");
                 return Vec::new();
             }
         };

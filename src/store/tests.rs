@@ -646,3 +646,23 @@ fn a_detail_of_a_deleted_entity_says_so() {
     assert!(observer.view().get_untracked().deleted);
     assert!(observer.entity().get_untracked().is_none());
 }
+
+#[test]
+fn clearing_forgets_everything_but_keeps_signals_connected() {
+    let s = setup(vec![device("d1", "a", 1)]);
+    let query = ListQuery::new();
+    let observer = s.store.observe_list(query.clone());
+    s.env.run_until_idle();
+    let row = s.store.get("d1");
+    assert!(row.get_untracked().is_some());
+    s.store.clear();
+    assert!(row.get_untracked().is_none());
+    let view = observer.view().get_untracked();
+    assert_eq!(
+        (view.ids.len(), view.total, view.state),
+        (0, 0, LoadState::Idle)
+    );
+    // The next user's fetch fills the same signals.
+    block_on(s.store.fetch_list(&query)).unwrap();
+    assert_eq!(row.get_untracked().unwrap().name, "a");
+}
