@@ -1,10 +1,15 @@
-//! The demo application.
+//! The demo application: a consumer of the library's public API only.
 
+mod application;
 mod home;
 mod login;
+mod shell;
+mod team;
 
 use data_farm::api::{ApiClient, ApiError};
-use data_farm::protocol::{ListResponse, SessionResponse, Team};
+use data_farm::prelude::*;
+use data_farm::protocol::{ListResponse, SessionResponse};
+use data_farm::realtime::{start_realtime, RealtimeConfig, RealtimeHandle};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,6 +24,10 @@ pub enum Auth {
     SignedIn(SessionResponse),
 }
 
+/// The running realtime subscriber, if any.
+#[derive(Clone, Copy)]
+pub struct Live(pub RwSignal<Option<RealtimeHandle>>);
+
 /// Restores a session from the cookie, if there is one.
 async fn restore(api: &ApiClient) -> Result<SessionResponse, ApiError> {
     let me = api.me().await?;
@@ -29,32 +38,63 @@ async fn restore(api: &ApiClient) -> Result<SessionResponse, ApiError> {
     })
 }
 
+/// Signs out: stops realtime, forgets every record, ends the session.
+pub fn sign_out() {
+    let api = expect_context::<ApiClient>();
+    let auth = expect_context::<RwSignal<Auth>>();
+    let live = expect_context::<Live>();
+    let farm = use_data_farm();
+    if let Some(handle) = live.0.get_untracked() {
+        handle.stop();
+    }
+    live.0.set(None);
+    farm.clear();
+    spawn_local(async move {
+        let _ = api.logout().await;
+        auth.set(Auth::SignedOut);
+    });
+}
+
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
     let api = ApiClient::new("");
     let auth = RwSignal::new(Auth::Checking);
+    let live = Live(RwSignal::new(None));
+    let farm = provide_data_farm(DataFarmConfig::new(""));
     provide_context(api.clone());
     provide_context(auth);
+    provide_context(live);
     spawn_local(async move {
         auth.set(match restore(&api).await {
             Ok(session) => Auth::SignedIn(session),
             Err(_) => Auth::SignedOut,
         });
     });
+    // Realtime follows the session: started on sign-in, stopped on sign-out.
+    Effect::new(move |_| {
+        if let Auth::SignedIn(session) = auth.get() {
+            if live.0.get_untracked().is_none() {
+                let teams = session.teams.iter().map(|t| t.id.clone()).collect();
+                live.0.set(Some(start_realtime(
+                    &farm,
+                    &session.user.id,
+                    teams,
+                    RealtimeConfig::default(),
+                )));
+            }
+        }
+    });
     view! {
-        <main>
-            {move || match auth.get() {
-                Auth::Checking => view! {
-                    <div aria-busy="true" aria-label="Loading">
-                        <span class="df-skeleton" aria-hidden="true" style="width: 40%"></span>
-                        <span class="df-skeleton" aria-hidden="true"></span>
-                        <span class="df-skeleton" aria-hidden="true" style="width: 70%"></span>
-                    </div>
-                }.into_any(),
-                Auth::SignedOut => view! { <login::LoginPage/> }.into_any(),
-                Auth::SignedIn(session) => view! { <home::HomePage session=session/> }.into_any(),
-            }}
-        </main>
+        {move || match auth.get() {
+            Auth::Checking => view! {
+                <main aria-busy="true" aria-label="Loading">
+                    <span class="df-skeleton" aria-hidden="true" style="width: 40%"></span>
+                    <span class="df-skeleton" aria-hidden="true"></span>
+                </main>
+            }.into_any(),
+            Auth::SignedOut => view! { <main><login::LoginPage/></main> }.into_any(),
+            Auth::SignedIn(session) => view! { <shell::Shell session=session/> }.into_any(),
+        }}
     }
 }

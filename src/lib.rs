@@ -26,6 +26,7 @@
 pub mod api;
 pub mod cache;
 pub mod change;
+pub mod components;
 pub mod entity;
 pub mod farm;
 pub mod hooks;

@@ -4,5 +4,7 @@
 mod demo;
 
 fn main() {
+    #[cfg(target_arch = "wasm32")]
+    console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(demo::App);
 }

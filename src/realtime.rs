@@ -89,3 +89,20 @@ impl RealtimeHandle {
         (self.stop)();
     }
 }
+
+/// Outside the browser there is no transport: the handle reports [`ConnectionState::Stopped`]
+/// and nothing is applied. Lets apps and their native tests compile and run unchanged.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn start_realtime(
+    _farm: &crate::farm::DataFarm,
+    _user_id: &str,
+    _team_ids: Vec<String>,
+    _config: RealtimeConfig,
+) -> RealtimeHandle {
+    RealtimeHandle::new(
+        ArcRwSignal::new(ConnectionState::Stopped).read_only(),
+        ArcRwSignal::new(Counters::default()).read_only(),
+        ArcRwSignal::new(Default::default()).read_only(),
+        std::sync::Arc::new(|| {}),
+    )
+}

@@ -270,6 +270,7 @@ impl<E: Entity> EntityStore<E> {
     /// Fetches one page now (sharing a fetch already in flight for the same query). Cached data
     /// stays visible meanwhile, with the view `Refreshing`.
     pub async fn fetch_list(&self, query: &ListQuery) -> Result<(), ApiError> {
+        let mut starting = Effects::default();
         let wait = {
             let mut st = self.lock();
             let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
@@ -280,15 +281,12 @@ impl<E: Entity> EntityStore<E> {
             } else {
                 entry.meta.in_flight = true;
                 entry.meta.touched.clear();
-                let state = if entry.meta.fetched_at.is_some() {
-                    LoadState::Refreshing
-                } else {
-                    LoadState::Loading
-                };
-                entry.signal.update(|view| view.state = state);
+                // Loading or Refreshing; published once the lock is released.
+                starting.list(entry);
                 None
             }
         };
+        starting.flush(self);
         if let Some(rx) = wait {
             let _ = rx.await;
             return self
@@ -398,6 +396,7 @@ impl<E: Entity> EntityStore<E> {
 
     /// Fetches one entity now (sharing a fetch in flight for the same id).
     pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
+        let mut starting = Effects::default();
         let wait = {
             let mut st = self.lock();
             st.rows.entry(id.to_owned()).or_insert_with(Row::new);
@@ -416,18 +415,25 @@ impl<E: Entity> EntityStore<E> {
                 } else {
                     LoadState::Loading
                 };
-                entry.signal.update(|view| view.state = state);
+                let view = DetailView {
+                    state,
+                    fetched_at: entry.meta.fetched_at,
+                    deleted: false,
+                };
+                starting.detail(entry, view);
                 None
             }
         };
+        starting.flush(self);
         if let Some(rx) = wait {
             let _ = rx.await;
-            return match self
+            // Bind first: the guard of a `match` scrutinee would live through the arms.
+            let error = self
                 .lock()
                 .details
                 .get(id)
-                .and_then(|e| e.meta.error.clone())
-            {
+                .and_then(|e| e.meta.error.clone());
+            return match error {
                 Some(err) => Err(err),
                 None => Ok(self.peek(id)),
             };

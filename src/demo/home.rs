@@ -1,44 +1,55 @@
-//! The signed-in landing page: the user's teams.
+//! Teams overview: each team with counts read from the same store records as the lists.
 
-use data_farm::api::ApiClient;
-use data_farm::protocol::SessionResponse;
+use data_farm::components::SkeletonText;
+use data_farm::prelude::*;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos_router::components::A;
 
-use super::Auth;
+fn count<E: Entity>(team: String) -> Signal<u64> {
+    let list = use_list::<E>(ListQuery::new().team(team).per_page(1));
+    Signal::derive(move || list.view.get().total)
+}
 
-/// Lists the user's teams and offers to sign out.
 #[component]
-pub fn HomePage(session: SessionResponse) -> impl IntoView {
-    let api = expect_context::<ApiClient>();
-    let auth = expect_context::<RwSignal<Auth>>();
-    let sign_out = move |_| {
-        let api = api.clone();
-        spawn_local(async move {
-            let _ = api.logout().await;
-            auth.set(Auth::SignedOut);
-        });
-    };
-    let teams = session.teams;
+fn TeamCard(id: String) -> impl IntoView {
+    let team = use_entity::<Team>(id.clone());
+    let apps = count::<Application>(id.clone());
+    let instances = count::<Instance>(id.clone());
+    let devices = count::<Device>(id.clone());
+    let href = format!("/teams/{id}");
     view! {
-        <div class="df-row">
-            <h1>{format!("Signed in as {}", session.user.display_name)}</h1>
-            <button type="button" on:click=sign_out>"Sign out"</button>
-        </div>
-        <h2 id="teams-heading">"Your teams"</h2>
-        {if teams.is_empty() {
-            view! { <p class="df-muted">"You are not a member of any team yet."</p> }.into_any()
-        } else {
-            view! {
-                <ul class="df-list" aria-labelledby="teams-heading">
-                    {teams.into_iter().map(|team| view! {
-                        <li>
-                            <strong>{team.name}</strong>
-                            <div class="df-muted">{team.description}</div>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            }.into_any()
+        <li class="demo-card">
+            <h3><A href=href>{move || team.entity.get().map(|t| t.name).unwrap_or_default()}</A></h3>
+            <dl class="demo-counts">
+                <div><dt>"Applications"</dt><dd>{move || apps.get()}</dd></div>
+                <div><dt>"Instances"</dt><dd>{move || instances.get()}</dd></div>
+                <div><dt>"Devices"</dt><dd>{move || devices.get()}</dd></div>
+            </dl>
+        </li>
+    }
+}
+
+/// The landing page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let teams = use_list::<Team>(ListQuery::new().per_page(100));
+    view! {
+        <h1>"Your teams"</h1>
+        {move || {
+            let view = teams.view.get();
+            if view.is_first_load() {
+                view! { <div aria-busy="true"><SkeletonText lines=4/></div> }.into_any()
+            } else if view.ids.is_empty() {
+                view! { <p class="df-muted">"You are not a member of any team yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="demo-cards" aria-label="Teams">
+                        <For each=move || teams.view.get().ids key=|id| id.clone() let:id>
+                            <TeamCard id=id/>
+                        </For>
+                    </ul>
+                }.into_any()
+            }
         }}
     }
 }

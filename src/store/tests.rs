@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use serde_json::value::RawValue;
 
 use super::*;
-use crate::cache::ManualEnvironment;
+use crate::cache::{Environment, ManualEnvironment};
 use crate::change::Scope;
 
 fn device(id: &str, name: &str, version: u64) -> Device {
@@ -665,4 +665,26 @@ fn clearing_forgets_everything_but_keeps_signals_connected() {
     // The next user's fetch fills the same signals.
     block_on(s.store.fetch_list(&query)).unwrap();
     assert_eq!(row.get_untracked().unwrap().name, "a");
+}
+
+#[test]
+fn two_observers_of_one_entity_share_one_fetch() {
+    let s = setup(vec![device("d1", "a", 1)]);
+    s.api.hold();
+    let results = Arc::new(Mutex::new(Vec::new()));
+    for _ in 0..2 {
+        let (store, results) = (s.store.clone(), results.clone());
+        s.env.spawn(Box::pin(async move {
+            let found = store.fetch_one("d1").await.map(|d| d.map(|d| d.name));
+            results.lock().unwrap().push(found);
+        }));
+    }
+    s.env.run_until_idle();
+    s.api.release();
+    s.env.run_until_idle();
+    assert_eq!(
+        *results.lock().unwrap(),
+        vec![Ok(Some("a".to_string())), Ok(Some("a".to_string()))]
+    );
+    assert_eq!(s.api.requests(), 1);
 }

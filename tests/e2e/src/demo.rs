@@ -6,7 +6,8 @@ use data_farm_server::{start, DatabaseLocation, RunningServer, Seed, ServerConfi
 
 /// A running demo.
 pub struct DemoServer {
-    pub server: RunningServer,
+    pub server: Option<RunningServer>,
+    config: ServerConfig,
     _dir: tempfile::TempDir,
 }
 
@@ -18,13 +19,18 @@ pub fn dist_dir() -> PathBuf {
 impl DemoServer {
     /// Starts the server with the small seed; panics with advice when the SPA is not built.
     pub async fn start() -> DemoServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like [`DemoServer::start`], with changes to the configuration.
+    pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> DemoServer {
         let dist = dist_dir();
         assert!(
             dist.join("index.html").exists(),
             "the demo SPA is not built: run `trunk build --offline` at the workspace root (scripts/test.sh does)"
         );
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("address"),
             database: DatabaseLocation::File(dir.path().join("e2e.sqlite")),
             seed: Seed::Small,
@@ -32,12 +38,30 @@ impl DemoServer {
             api_rate_per_sec: 0,
             ..ServerConfig::default()
         };
-        let server = start(config).await.expect("server starts");
-        DemoServer { server, _dir: dir }
+        tweak(&mut config);
+        let server = start(config.clone()).await.expect("server starts");
+        config.addr = server.addr();
+        DemoServer {
+            server: Some(server),
+            config,
+            _dir: dir,
+        }
     }
 
     /// The page URL.
     pub fn url(&self) -> String {
-        format!("{}/", self.server.url())
+        format!("http://{}/", self.config.addr)
+    }
+
+    /// Stops the server (realtime connections get "going away").
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Starts it again on the same address and database.
+    pub async fn start_again(&mut self) {
+        self.server = Some(start(self.config.clone()).await.expect("server restarts"));
     }
 }

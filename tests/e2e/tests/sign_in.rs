@@ -3,19 +3,21 @@
 use data_farm_e2e::{Browser, DemoServer, Session};
 
 async fn team_names(session: &Session) -> Vec<String> {
+    session.by_role("list", "Teams").await.expect("teams list");
     session
-        .by_role("list", "Your teams")
+        .wait_for("team names", || async {
+            let mut names = Vec::new();
+            for link in session.find_all("ul[aria-label=Teams] h3 a").await? {
+                let name = session.text(&link).await?;
+                if name.is_empty() {
+                    return Ok(None);
+                }
+                names.push(name);
+            }
+            Ok((!names.is_empty()).then_some(names))
+        })
         .await
-        .expect("teams list");
-    let mut names = Vec::new();
-    for item in session
-        .find_all("ul[aria-labelledby=teams-heading] > li strong")
-        .await
-        .expect("items")
-    {
-        names.push(session.text(&item).await.expect("text"));
-    }
-    names
+        .expect("names")
 }
 
 #[tokio::test]
@@ -35,16 +37,12 @@ async fn alice_signs_in_with_the_form_and_sees_both_teams() {
     let submit = page.by_role("button", "Sign in").await.unwrap();
     page.click(&submit).await.unwrap();
 
-    page.by_role("heading", "Signed in as Alice Archer")
-        .await
-        .unwrap();
+    page.by_role("heading", "Your teams").await.unwrap();
     assert_eq!(team_names(page).await, ["Acme", "Globex"]);
 
     // The session survives a reload.
     page.goto(&demo.url()).await.unwrap();
-    page.by_role("heading", "Signed in as Alice Archer")
-        .await
-        .unwrap();
+    page.by_role("heading", "Your teams").await.unwrap();
     browser.close().await;
 }
 
@@ -84,9 +82,7 @@ async fn bob_never_sees_acme_and_sign_out_returns_to_the_form() {
     page.click(&page.by_role("button", "Sign in as bob").await.unwrap())
         .await
         .unwrap();
-    page.by_role("heading", "Signed in as Bob Baker")
-        .await
-        .unwrap();
+    page.by_role("heading", "Your teams").await.unwrap();
     assert_eq!(team_names(page).await, ["Globex"]);
 
     page.click(&page.by_role("button", "Sign out").await.unwrap())

@@ -1,0 +1,17 @@
+//! Dumb, accessible views over store getters: they render what they are given and never fetch.
+//! Styled only through `df-`-prefixed classes and CSS custom properties (`style/data-farm.css`),
+//! so an embedding app restyles them without touching Rust.
+
+mod connection_indicator;
+mod entity_table;
+mod error_display;
+mod relative_time;
+mod skeleton;
+mod status_badge;
+
+pub use connection_indicator::ConnectionIndicator;
+pub use entity_table::{Column, EntityTable};
+pub use error_display::{describe, ErrorDisplay};
+pub use relative_time::{relative, RelativeTime};
+pub use skeleton::{SkeletonRows, SkeletonText};
+pub use status_badge::StatusBadge;

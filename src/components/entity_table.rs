@@ -1,0 +1,211 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::{ErrorDisplay, SkeletonRows};
+use crate::entity::Entity;
+use crate::hooks::use_list;
+use crate::query::{ListQuery, Order};
+use crate::store::LoadState;
+
+/// One column of an [`EntityTable`]: a header, how to render a cell, and optionally the field
+/// its header sorts by.
+pub struct Column<E> {
+    header: String,
+    sort: Option<String>,
+    cell: Arc<dyn Fn(&E) -> AnyView + Send + Sync>,
+}
+
+impl<E> Clone for Column<E> {
+    fn clone(&self) -> Self {
+        Column {
+            header: self.header.clone(),
+            sort: self.sort.clone(),
+            cell: Arc::clone(&self.cell),
+        }
+    }
+}
+
+impl<E> Column<E> {
+    /// A column titled `header` whose cells `cell` renders.
+    ///
+    /// ```
+    /// use data_farm::components::Column;
+    /// use data_farm::prelude::*;
+    /// use leptos::prelude::*;
+    /// let name = Column::new("Name", |d: &Device| d.name.clone().into_any()).sortable("name");
+    /// # let _ = name;
+    /// ```
+    pub fn new(
+        header: impl Into<String>,
+        cell: impl Fn(&E) -> AnyView + Send + Sync + 'static,
+    ) -> Self {
+        Column {
+            header: header.into(),
+            sort: None,
+            cell: Arc::new(cell),
+        }
+    }
+
+    /// Makes the header a button that sorts by `field`.
+    pub fn sortable(mut self, field: impl Into<String>) -> Self {
+        self.sort = Some(field.into());
+        self
+    }
+}
+
+/// A live table of one kind: search (debounced), sortable headers, pagination, skeleton rows on
+/// the first load only, a thin progress bar while refreshing cached rows, empty and error states.
+/// Each row reads its own entity signal, so an update re-renders only that row.
+#[component]
+pub fn EntityTable<E: Entity>(
+    /// Accessible name of the table (and of its search box and pagination).
+    #[prop(into)]
+    label: String,
+    /// The columns.
+    columns: Vec<Column<E>>,
+    /// The query shown; the table changes its search, sort and page.
+    query: RwSignal<ListQuery>,
+    /// Called with the id of a row activated by click or Enter.
+    #[prop(optional, into)]
+    on_open: Option<Callback<String>>,
+) -> impl IntoView {
+    let list = use_list::<E>(query);
+    let store = list.store.clone();
+    let view_signal = list.view;
+    let column_count = columns.len();
+    let headers = columns.clone();
+    let columns = StoredValue::new(columns);
+    let search_text = RwSignal::new(query.get_untracked().search.unwrap_or_default());
+    let generation = Arc::new(AtomicU64::new(0));
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        search_text.set(text.clone());
+        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let generation = generation.clone();
+        set_timeout(
+            move || {
+                if generation.load(Ordering::SeqCst) == mine {
+                    query.update(|q| *q = q.clone().search(text));
+                }
+            },
+            std::time::Duration::from_millis(250),
+        );
+    };
+    let retry_store = store.clone();
+    let retry = Callback::new(move |_: ()| {
+        let store = retry_store.clone();
+        let q = query.get_untracked();
+        leptos::task::spawn_local(async move {
+            let _ = store.fetch_list(&q).await;
+        });
+    });
+    let error = Signal::derive(move || match view_signal.get().state {
+        LoadState::Error(err) => Some(err),
+        _ => None,
+    });
+    let pages = move || {
+        let view = view_signal.get();
+        let per_page = u64::from(query.get().per_page.max(1));
+        view.total.div_ceil(per_page).max(1)
+    };
+    // A separate closure: a `>=` written inside a `view!` attribute would end the tag.
+    let at_last_page = move || u64::from(query.get().page) >= pages();
+    let search_label = format!("Search {}", label.to_lowercase());
+    let pages_label = format!("{label} pages");
+    let empty_text = format!("No {} match.", label.to_lowercase());
+
+    view! {
+        <div class="df-table">
+            <div class="df-table__toolbar">
+                <label class="df-field df-field--inline">
+                    <span>{search_label.clone()}</span>
+                    <input type="search" aria-label=search_label prop:value=move || search_text.get() on:input=on_search/>
+                </label>
+                <span class="df-table__total">{move || format!("{} total", view_signal.get().total)}</span>
+            </div>
+            <div class="df-progress" aria-hidden="true"
+                class:df-progress--active=move || view_signal.get().state == LoadState::Refreshing></div>
+            <table aria-label=label.clone()
+                aria-busy=move || view_signal.get().state.is_fetching().to_string()>
+                <thead>
+                    <tr>
+                        {headers.into_iter().map(|column| {
+                            let field = column.sort.clone();
+                            let sort_state = {
+                                let field = field.clone();
+                                move || {
+                                    let q = query.get();
+                                    match &field {
+                                        Some(f) if q.sort_field() == f => {
+                                            if q.order == Order::Desc { "descending" } else { "ascending" }
+                                        }
+                                        _ => "none",
+                                    }
+                                }
+                            };
+                            let header = column.header.clone();
+                            view! {
+                                <th scope="col" aria-sort=sort_state>
+                                    {match field {
+                                        Some(field) => view! {
+                                            <button type="button" class="df-sort" on:click=move |_| {
+                                                let field = field.clone();
+                                                query.update(move |q| {
+                                                    let order = if q.sort_field() == field && q.order == Order::Asc { Order::Desc } else { Order::Asc };
+                                                    *q = q.clone().sort(field, order).page(1);
+                                                });
+                                            }>{header}</button>
+                                        }.into_any(),
+                                        None => header.into_any(),
+                                    }}
+                                </th>
+                            }
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let view = view_signal.get();
+                        if view.is_first_load() {
+                            let rows = (query.get_untracked().per_page as usize).clamp(3, 10);
+                            view! { <SkeletonRows rows=rows columns=column_count/> }.into_any()
+                        } else if view.ids.is_empty() && !matches!(view.state, LoadState::Error(_)) {
+                            view! { <tr><td colspan=column_count class="df-table__empty">{empty_text.clone()}</td></tr> }.into_any()
+                        } else {
+                            ().into_any()
+                        }
+                    }}
+                    <For each=move || view_signal.get().ids key=|id| id.clone() let:id>
+                        {
+                            let entity = store.get(&id);
+                            let open_id = id.clone();
+                            let key_id = id.clone();
+                            view! {
+                                <tr tabindex=on_open.map(|_| "0")
+                                    class:df-row--openable=on_open.is_some()
+                                    on:click=move |_| if let Some(open) = on_open { open.run(open_id.clone()) }
+                                    on:keydown=move |ev| if ev.key() == "Enter" { if let Some(open) = on_open { open.run(key_id.clone()) } }>
+                                    {columns.with_value(|columns| columns.iter().map(|column| {
+                                        let cell = column.cell.clone();
+                                        let entity = entity.clone();
+                                        view! { <td>{move || entity.get().map(|e| cell(&e))}</td> }
+                                    }).collect_view())}
+                                </tr>
+                            }
+                        }
+                    </For>
+                </tbody>
+            </table>
+            <ErrorDisplay error=error on_retry=retry/>
+            <nav class="df-pagination" aria-label=pages_label>
+                <button type="button" class="df-button" disabled=move || query.get().page <= 1
+                    on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>"Previous page"</button>
+                <span>{move || format!("Page {} of {}", query.get().page, pages())}</span>
+                <button type="button" class="df-button" disabled=at_last_page
+                    on:click=move |_| query.update(|q| q.page += 1)>"Next page"</button>
+            </nav>
+        </div>
+    }
+}

@@ -1,0 +1,78 @@
+//! The signed-in layout: header (connection, theme, sign-out), routes, activity feed.
+
+use data_farm::components::ConnectionIndicator;
+use data_farm::prelude::*;
+use data_farm::protocol::SessionResponse;
+use data_farm::realtime::ConnectionState;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use super::{application, home, sign_out, team, Live};
+
+fn set_theme(dark: bool) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+    }
+}
+
+/// The frame around every signed-in page.
+#[component]
+pub fn Shell(session: SessionResponse) -> impl IntoView {
+    let live = expect_context::<Live>();
+    let state = Signal::derive(move || {
+        live.0
+            .get()
+            .map(|h| h.state.get())
+            .unwrap_or(ConnectionState::Connecting)
+    });
+    let dark = RwSignal::new(false);
+    let activity = RwSignal::new(Vec::<String>::new());
+    let farm = use_data_farm();
+    let subscription = farm.changes().subscribe(move |change| {
+        let who = if change.origin == Origin::Local {
+            "you"
+        } else {
+            "someone"
+        };
+        let line = format!(
+            "{} {} {} ({})",
+            change.kind,
+            change.id,
+            change.op.as_str(),
+            who
+        );
+        activity.update(|lines| {
+            lines.insert(0, line);
+            lines.truncate(12);
+        });
+    });
+    on_cleanup(move || drop(subscription));
+    view! {
+        <Router>
+            <header class="demo-header">
+                <A href="/" attr:class="demo-brand">"data-farm"</A>
+                <ConnectionIndicator state=state/>
+                <span class="demo-user">{session.user.display_name.clone()}</span>
+                <button type="button" class="df-button" aria-pressed=move || dark.get().to_string()
+                    on:click=move |_| { dark.update(|d| *d = !*d); set_theme(dark.get_untracked()); }>"Dark theme"</button>
+                <button type="button" class="df-button" on:click=move |_| sign_out()>"Sign out"</button>
+            </header>
+            <div class="demo-layout">
+                <main>
+                    <Routes fallback=|| view! { <p>"This page does not exist."</p> }>
+                        <Route path=path!("/") view=home::HomePage/>
+                        <Route path=path!("/teams/:id") view=team::TeamPage/>
+                        <Route path=path!("/applications/:id") view=application::ApplicationPage/>
+                    </Routes>
+                </main>
+                <aside class="demo-activity">
+                    <h2 id="activity-heading">"Recent activity"</h2>
+                    <ul aria-labelledby="activity-heading">
+                        {move || activity.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                    </ul>
+                </aside>
+            </div>
+        </Router>
+    }
+}

@@ -1,0 +1,220 @@
+//! The demo end to end in headless Chromium: live updates between two sessions, access control,
+//! skeletons, reconnection after a server restart, server field errors. Elements are found by
+//! role and accessible name. Screenshots of the main pages land in `tests/e2e/artifacts/`.
+
+mod support;
+
+use std::time::Duration;
+
+use data_farm_e2e::{Browser, DemoServer};
+use support::{fill, open_team, rows, screenshot, sign_in, wait_row};
+
+#[tokio::test]
+async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload() {
+    let demo = DemoServer::start().await;
+    let alice = Browser::chromium().await.expect("chromium");
+    let bob = Browser::chromium().await.expect("chromium");
+    let (a, b) = (&alice.session, &bob.session);
+    sign_in(a, &demo.url(), "alice").await;
+    sign_in(b, &demo.url(), "bob").await;
+    open_team(a, "Globex").await;
+    open_team(b, "Globex").await;
+    wait_row(b, "Applications", "Inventory", true).await;
+
+    a.click(&a.by_role("button", "New application").await.unwrap())
+        .await
+        .unwrap();
+    fill(a, "Application name", "Shared dashboard").await;
+    a.click(&a.by_role("button", "Create application").await.unwrap())
+        .await
+        .unwrap();
+    wait_row(a, "Applications", "Shared dashboard", true).await;
+    wait_row(b, "Applications", "Shared dashboard", true).await;
+
+    // Alice opens it and renames it.
+    let row = a
+        .wait_for("the new row", || async {
+            let found = a
+                .find_all("table[aria-label='Applications'] tbody tr")
+                .await?;
+            for r in found {
+                if a.text(&r).await?.contains("Shared dashboard") {
+                    return Ok(Some(r));
+                }
+            }
+            Ok(None)
+        })
+        .await
+        .unwrap();
+    a.click(&row).await.unwrap();
+    a.by_role("heading", "Shared dashboard").await.unwrap();
+    fill(a, "Name", "Shared dashboard v2").await;
+    a.click(&a.by_role("button", "Save").await.unwrap())
+        .await
+        .unwrap();
+    wait_row(b, "Applications", "Shared dashboard v2", true).await;
+
+    // And deletes it.
+    a.click(&a.by_role("button", "Delete").await.unwrap())
+        .await
+        .unwrap();
+    a.click(&a.by_role("button", "Delete application").await.unwrap())
+        .await
+        .unwrap();
+    wait_row(b, "Applications", "Shared dashboard", false).await;
+    screenshot(b, "team-globex-light").await;
+    alice.close().await;
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn bob_never_sees_acme() {
+    let demo = DemoServer::start().await;
+    let bob = Browser::chromium().await.expect("chromium");
+    let page = &bob.session;
+    sign_in(page, &demo.url(), "bob").await;
+    page.by_role("link", "Globex").await.unwrap();
+    assert!(page.all_by_role("link", "Acme").await.unwrap().is_empty());
+    page.goto(&format!("{}teams/team_1", demo.url()))
+        .await
+        .unwrap();
+    page.by_role("table", "Applications").await.unwrap();
+    page.wait_for("an empty table", || async {
+        let body = page
+            .execute("return document.body.innerText", vec![])
+            .await?;
+        Ok(body
+            .as_str()
+            .is_some_and(|t| t.contains("No applications match."))
+            .then_some(()))
+    })
+    .await
+    .unwrap();
+    assert!(rows(page, "Applications")
+        .await
+        .iter()
+        .all(|r| !r.contains("Billing")));
+    bob.close().await;
+}
+
+#[tokio::test]
+async fn skeletons_show_before_data_then_never_again() {
+    let demo =
+        DemoServer::start_with(|config| config.response_delay = Duration::from_millis(1_200)).await;
+    let alice = Browser::chromium().await.expect("chromium");
+    let page = &alice.session;
+    page.goto(&demo.url()).await.unwrap();
+    page.click(&page.by_role("button", "Sign in as alice").await.unwrap())
+        .await
+        .unwrap();
+    page.by_role("heading", "Your teams").await.unwrap();
+    // Data is delayed: the overview is busy and shows skeletons hidden from assistive tech.
+    let skeletons = page
+        .find_all("[aria-busy=true] [aria-hidden=true] .df-skeleton")
+        .await
+        .unwrap();
+    assert!(
+        !skeletons.is_empty(),
+        "a skeleton, hidden from assistive technology, inside a busy region"
+    );
+    screenshot(page, "overview-loading").await;
+    page.by_role("link", "Acme").await.unwrap();
+    assert!(
+        page.find_all(".df-skeleton").await.unwrap().is_empty(),
+        "no skeleton once data is there"
+    );
+    alice.close().await;
+}
+
+#[tokio::test]
+async fn a_server_restart_shows_reconnecting_then_live_and_loses_nothing() {
+    let mut demo = DemoServer::start().await;
+    let alice = Browser::chromium().await.expect("chromium");
+    let page = &alice.session;
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Globex").await;
+    page.by_role("status", "Connection: Live")
+        .await
+        .expect("live");
+    demo.stop().await;
+    page.wait_for("the indicator to say reconnecting", || async {
+        let found = page.find_all("[role=status]").await?;
+        for status in found {
+            if page.text(&status).await?.starts_with("Reconnecting") {
+                return Ok(Some(()));
+            }
+        }
+        Ok(None)
+    })
+    .await
+    .unwrap();
+    screenshot(page, "reconnecting").await;
+    demo.start_again().await;
+    // Created by someone else while this client is still away (or just back).
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}api/v1/session", demo.url()))
+        .json(&serde_json::json!({"username": "bob", "password": "bob"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let globex = login.json::<serde_json::Value>().await.unwrap()["teams"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    http.post(format!("{}api/v1/applications", demo.url()))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({"name": "Made during the outage", "team_id": globex}))
+        .send()
+        .await
+        .unwrap();
+    page.by_role("status", "Connection: Live")
+        .await
+        .expect("live again");
+    wait_row(page, "Applications", "Made during the outage", true).await;
+    alice.close().await;
+}
+
+#[tokio::test]
+async fn the_form_shows_the_servers_field_errors() {
+    let demo = DemoServer::start().await;
+    let alice = Browser::chromium().await.expect("chromium");
+    let page = &alice.session;
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Acme").await;
+    page.click(&page.by_role("button", "New application").await.unwrap())
+        .await
+        .unwrap();
+    fill(page, "Application name", "   ").await;
+    page.click(&page.by_role("button", "Create application").await.unwrap())
+        .await
+        .unwrap();
+    let alert = page
+        .wait_for("the field error", || async {
+            Ok(page.find_all("[role=alert]").await?.into_iter().next())
+        })
+        .await
+        .unwrap();
+    let text = page.text(&alert).await.unwrap();
+    assert!(text.contains("name: is required"), "{text}");
+    screenshot(page, "form-errors").await;
+
+    // Dark theme screenshots of the main pages.
+    page.click(&page.by_role("button", "Dark theme").await.unwrap())
+        .await
+        .unwrap();
+    screenshot(page, "team-acme-dark").await;
+    page.click(&page.by_role("link", "data-farm").await.unwrap())
+        .await
+        .unwrap();
+    page.by_role("link", "Acme").await.unwrap();
+    screenshot(page, "overview-dark").await;
+    alice.close().await;
+}

@@ -1,0 +1,70 @@
+//! Steps shared by the demo scenarios.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use data_farm_e2e::{Element, Session};
+
+/// Signs in with the demo button for `user` and waits for the overview.
+pub async fn sign_in(page: &Session, url: &str, user: &str) {
+    page.goto(url).await.expect("page opens");
+    let button = page
+        .by_role("button", &format!("Sign in as {user}"))
+        .await
+        .expect("demo login button");
+    page.click(&button).await.expect("click");
+    page.by_role("heading", "Your teams")
+        .await
+        .expect("overview");
+}
+
+/// Opens a team from the overview by its link.
+pub async fn open_team(page: &Session, team: &str) {
+    let link = page.by_role("link", team).await.expect("team link");
+    page.click(&link).await.expect("click");
+    page.by_role("heading", team).await.expect("team page");
+}
+
+/// The text of every row of the table named `label`.
+pub async fn rows(page: &Session, label: &str) -> Vec<String> {
+    let Ok(table) = page.by_role("table", label).await else {
+        return Vec::new();
+    };
+    let _ = table;
+    let mut texts = Vec::new();
+    let selector = format!("table[aria-label='{label}'] tbody tr:not(.df-skeleton-row)");
+    for row in page.find_all(&selector).await.unwrap_or_default() {
+        texts.push(page.text(&row).await.unwrap_or_default());
+    }
+    texts
+}
+
+/// Waits until a row of table `label` contains `text` (or, with `present = false`, none does).
+pub async fn wait_row(page: &Session, label: &str, text: &str, present: bool) {
+    page.wait_for(
+        &format!("a row with {text:?} present={present} in {label}"),
+        || async {
+            let found = rows(page, label).await.iter().any(|r| r.contains(text));
+            Ok((found == present).then_some(()))
+        },
+    )
+    .await
+    .expect("row state");
+}
+
+/// Types into the textbox named `name`, replacing its value.
+pub async fn fill(page: &Session, name: &str, value: &str) -> Element {
+    let field = page.by_role("textbox", name).await.expect("textbox");
+    page.clear(&field).await.expect("clear");
+    page.type_text(&field, value).await.expect("type");
+    field
+}
+
+/// Saves a PNG of the page under `tests/e2e/artifacts/`.
+pub async fn screenshot(page: &Session, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = page.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
