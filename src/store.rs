@@ -912,19 +912,13 @@ impl<E: Entity> EntityStore<E> {
             let lists: Vec<ListQuery> = st
                 .lists
                 .iter()
-                .filter(|(_, e)| {
-                    e.meta.observers > 0
-                        && policy.is_stale(e.meta.fetched_at, e.meta.invalidated, now)
-                })
+                .filter(|(_, e)| e.meta.observed_and_stale(policy, now))
                 .map(|(q, _)| q.clone())
                 .collect();
             let details: Vec<String> = st
                 .details
                 .iter()
-                .filter(|(_, e)| {
-                    e.meta.observers > 0
-                        && policy.is_stale(e.meta.fetched_at, e.meta.invalidated, now)
-                })
+                .filter(|(_, e)| e.meta.observed_and_stale(policy, now))
                 .map(|(id, _)| id.clone())
                 .collect();
             (lists, details)

@@ -89,18 +89,46 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[idx] as f64 / 1000.0
 }
 
-async fn fanout_run(subscribers: usize, rate: f64) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(ServerConfig {
+/// A server with the demo seed and no rate limit, on a free port.
+async fn bench_server(dir: &tempfile::TempDir) -> data_farm_server::RunningServer {
+    start(ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         database: DatabaseLocation::File(dir.path().join("bench.sqlite")),
         seed: Seed::Demo,
         api_rate_per_sec: 0,
-        simulate_rate: 0.0,
         ..ServerConfig::default()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// A WebSocket subscribed to every topic of the session.
+async fn subscriber(
+    base: &str,
+    session: &Login,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let url = format!("{}/api/v1/ws", base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", session.cookie.parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    let subscribe = ClientMessage::Subscribe {
+        topics: session.topics.clone(),
+        since: None,
+    };
+    socket
+        .send(Message::text(subscribe.encode()))
+        .await
+        .unwrap();
+    socket
+}
+
+async fn fanout_run(subscribers: usize, rate: f64) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let server = bench_server(&dir).await;
     let base = server.url();
     let session = login(&base).await;
     let tally = Arc::new(Tally::default());
@@ -108,22 +136,7 @@ async fn fanout_run(subscribers: usize, rate: f64) -> Value {
     let mut clients = Vec::new();
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(subscribers);
     for _ in 0..subscribers {
-        let url = format!("{}/api/v1/ws", base.replacen("http://", "ws://", 1));
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("cookie", session.cookie.parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("connect");
-        let subscribe = ClientMessage::Subscribe {
-            topics: session.topics.clone(),
-            since: None,
-        };
-        socket
-            .send(Message::text(subscribe.encode()))
-            .await
-            .unwrap();
+        let mut socket = subscriber(&base, &session).await;
         let (tally, measuring, ready) = (tally.clone(), measuring.clone(), ready_tx.clone());
         let topics = session.topics.len();
         clients.push(tokio::spawn(async move {
@@ -222,33 +235,12 @@ async fn fanout_run(subscribers: usize, rate: f64) -> Value {
 
 async fn patch_run(writers: usize, subscribers: usize) -> Value {
     let dir = tempfile::tempdir().unwrap();
-    let server = start(ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database: DatabaseLocation::File(dir.path().join("bench.sqlite")),
-        seed: Seed::Demo,
-        api_rate_per_sec: 0,
-        ..ServerConfig::default()
-    })
-    .await
-    .unwrap();
+    let server = bench_server(&dir).await;
     let base = server.url();
     let session = login(&base).await;
     let mut listeners = Vec::new();
     for _ in 0..subscribers {
-        let url = format!("{}/api/v1/ws", base.replacen("http://", "ws://", 1));
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("cookie", session.cookie.parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let subscribe = ClientMessage::Subscribe {
-            topics: session.topics.clone(),
-            since: None,
-        };
-        socket
-            .send(Message::text(subscribe.encode()))
-            .await
-            .unwrap();
+        let mut socket = subscriber(&base, &session).await;
         listeners.push(tokio::spawn(async move {
             while let Some(Ok(_)) = socket.next().await {}
         }));

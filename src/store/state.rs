@@ -90,6 +90,11 @@ impl QueryMeta {
         }
     }
 
+    /// Whether someone watches this query and its data is stale: then it refetches.
+    pub fn observed_and_stale(&self, policy: &crate::cache::CachePolicy, now: f64) -> bool {
+        self.observers > 0 && policy.is_stale(self.fetched_at, self.invalidated, now)
+    }
+
     pub fn finish(&mut self) {
         self.in_flight = false;
         for waiter in self.waiters.drain(..) {
