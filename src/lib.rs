@@ -47,7 +47,7 @@ pub mod prelude {
         provide_data_farm, use_data_farm, use_entity, use_list, use_store, UseEntity, UseList,
     };
     pub use crate::query::{ListQuery, Order};
-    pub use crate::store::{DetailView, EntityStore, ListView, LoadState};
+    pub use crate::store::{DetailView, EntityEvent, EntityStore, ListView, LoadState};
     pub use data_farm_protocol::{
         Application, Device, DeviceStatus, Instance, InstanceStatus, Team,
     };

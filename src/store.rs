@@ -33,6 +33,17 @@ pub use observer::{EntityObserver, ListObserver};
 use state::{DetailEntry, ListEntry, Overlay, Row, State};
 pub use view::{DetailView, ListView, LoadState};
 
+/// A confirmed change to an entity of kind `E`, for after-mutation hooks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntityEvent<E> {
+    /// It was created (by this client or anyone).
+    Created(E),
+    /// It changed (including status-only changes).
+    Updated(E),
+    /// It was deleted; its id.
+    Deleted(String),
+}
+
 /// How a realtime event fared in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
@@ -992,6 +1003,46 @@ impl<E: Entity> EntityStore<E> {
             effects.collect_lists(&mut st);
         }
         effects.flush(self);
+    }
+
+    /// Calls `hook` after every confirmed change of this kind, local or remote, with the entity
+    /// as the store now holds it. Dropping the subscription stops it.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use data_farm::farm::DataFarmConfig;
+    /// use data_farm::protocol::{ChangeOp, Team};
+    /// use data_farm::store::EntityEvent;
+    ///
+    /// let farm = DataFarmConfig::new("").build();
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// let _hook = teams.on_change(move |event| sink.lock().unwrap().push(event));
+    /// let team = Team { id: "t1".into(), version: 1, updated_at: String::new(), name: "Acme".into(), description: String::new() };
+    /// teams.apply_event(ChangeOp::Created, "t1", 1, Some(&serde_json::value::to_raw_value(&team).unwrap()));
+    /// assert_eq!(*seen.lock().unwrap(), vec![EntityEvent::Created(team)]);
+    /// ```
+    pub fn on_change(
+        &self,
+        hook: impl Fn(EntityEvent<E>) + Send + Sync + 'static,
+    ) -> crate::change::Subscription {
+        let store = self.clone();
+        self.inner.bus.subscribe(move |change| {
+            if change.kind != E::KIND {
+                return;
+            }
+            let event = match change.op {
+                ChangeOp::Deleted => Some(EntityEvent::Deleted(change.id.clone())),
+                ChangeOp::Created => store.peek(&change.id).map(EntityEvent::Created),
+                ChangeOp::Updated | ChangeOp::Status => {
+                    store.peek(&change.id).map(EntityEvent::Updated)
+                }
+            };
+            if let Some(event) = event {
+                hook(event);
+            }
+        })
     }
 
     /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.
