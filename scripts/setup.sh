@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what data-farm needs and is missing; quick when everything is there.
 #   scripts/setup.sh demo   - toolchain for building the SPA and the server
-#   scripts/setup.sh test   - the above plus headless Chromium and its driver
+#   scripts/setup.sh test   - the above plus headless Chromium and Firefox with their drivers
 # Nothing is downloaded outside the package registries (crates.io, Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +47,11 @@ apt_install() {
 }
 
 if [ "$purpose" = "test" ]; then
-  apt_install chromium chromium-driver
+  apt_install chromium chromium-driver firefox-esr
+  # geckodriver is not packaged by Debian; crates.io builds it (~1.5 min, once).
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver from crates.io; takes ~2 min"
+    cargo install --locked geckodriver
+  fi
 fi
 say "ready ($purpose)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, native unit and integration tests (the reference
 # server on ephemeral ports), the headless-browser suite (wasm-bindgen-test in Chromium against
-# a real server) and the end-to-end suite (the demo in headless Chromium).
+# a real server) and the end-to-end suite (the demo in headless Chromium and Firefox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -21,7 +21,7 @@ cargo test --workspace --exclude data-farm-e2e
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
 scripts/with-test-server.sh cargo test -p data-farm --target wasm32-unknown-unknown
 
-step "end-to-end tests (the demo in headless Chromium)"
+step "end-to-end tests (the demo in headless Chromium and Firefox)"
 trunk build --offline
 cargo test -p data-farm-e2e -- --test-threads=1
 

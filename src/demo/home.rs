@@ -33,23 +33,29 @@ fn TeamCard(id: String) -> impl IntoView {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let teams = use_list::<Team>(ListQuery::new().per_page(100));
+    // Branch on the phase only: a refresh must not rebuild the cards (or move focus).
+    let phase = Memo::new(move |_| {
+        let view = teams.view.get();
+        if view.is_first_load() {
+            0
+        } else if view.ids.is_empty() {
+            1
+        } else {
+            2
+        }
+    });
     view! {
         <h1>"Your teams"</h1>
-        {move || {
-            let view = teams.view.get();
-            if view.is_first_load() {
-                view! { <div aria-busy="true"><SkeletonText lines=4/></div> }.into_any()
-            } else if view.ids.is_empty() {
-                view! { <p class="df-muted">"You are not a member of any team yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="demo-cards" aria-label="Teams">
-                        <For each=move || teams.view.get().ids key=|id| id.clone() let:id>
-                            <TeamCard id=id/>
-                        </For>
-                    </ul>
-                }.into_any()
-            }
+        {move || match phase.get() {
+            0 => view! { <div aria-busy="true"><SkeletonText lines=4/></div> }.into_any(),
+            1 => view! { <p class="df-muted">"You are not a member of any team yet."</p> }.into_any(),
+            _ => view! {
+                <ul class="demo-cards" aria-label="Teams">
+                    <For each=move || teams.view.get().ids key=|id| id.clone() let:id>
+                        <TeamCard id=id/>
+                    </For>
+                </ul>
+            }.into_any(),
         }}
     }
 }

@@ -5,7 +5,8 @@ use data_farm::prelude::*;
 use data_farm::protocol::{CreateApplication, InstanceStatus, PatchInstance};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -74,10 +75,6 @@ pub fn TeamPage() -> impl IntoView {
     let team = use_entity::<Team>(Signal::derive(team_id));
     let tab = RwSignal::new(Tab::Applications);
     let creating = RwSignal::new(false);
-    let navigate = use_navigate();
-    let open_app = Callback::new(move |id: String| {
-        navigate(&format!("/applications/{id}"), Default::default())
-    });
 
     let apps_query = RwSignal::new(ListQuery::new().team(team_id()));
     let instances_query = RwSignal::new(ListQuery::new().team(team_id()));
@@ -100,7 +97,11 @@ pub fn TeamPage() -> impl IntoView {
         });
     };
     let app_columns = vec![
-        Column::new("Name", |a: &Application| a.name.clone().into_any()).sortable("name"),
+        Column::new("Name", |a: &Application| {
+            let (href, name) = (format!("/applications/{}", a.id), a.name.clone());
+            view! { <A href=href>{name}</A> }.into_any()
+        })
+        .sortable("name"),
         Column::new("Description", |a: &Application| {
             a.description.clone().into_any()
         }),
@@ -159,7 +160,7 @@ pub fn TeamPage() -> impl IntoView {
                     {move || creating.get().then(|| view! {
                         <CreateApplicationForm team=team_id() on_done=Callback::new(move |_| creating.set(false))/>
                     })}
-                    <EntityTable<Application> label="Applications" columns=app_columns.clone() query=apps_query on_open=open_app/>
+                    <EntityTable<Application> label="Applications" columns=app_columns.clone() query=apps_query/>
                 }.into_any(),
                 Tab::Instances => view! {
                     <EntityTable<Instance> label="Instances" columns=instance_columns.clone() query=instances_query/>

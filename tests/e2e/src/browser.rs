@@ -8,6 +8,25 @@ use serde_json::json;
 
 use crate::webdriver::{Result, Session, WebDriverError};
 
+/// Which browser a scenario runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Debian's Chromium with ChromeDriver.
+    Chromium,
+    /// Debian's Firefox ESR with geckodriver.
+    Firefox,
+}
+
+impl Kind {
+    /// A short name, for artifacts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Chromium => "chromium",
+            Kind::Firefox => "firefox",
+        }
+    }
+}
+
 /// A driver process and one session on it.
 pub struct Browser {
     pub session: Session,
@@ -54,6 +73,52 @@ impl Browser {
             driver,
             _profile: profile,
         })
+    }
+
+    /// Headless Firefox through geckodriver (`GECKODRIVER`, default `~/.cargo/bin/geckodriver`;
+    /// the browser is `FIREFOX`, default `/usr/bin/firefox-esr`).
+    pub async fn firefox() -> Result<Browser> {
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+        let driver_path = std::env::var("GECKODRIVER")
+            .unwrap_or_else(|_| format!("{home}/.cargo/bin/geckodriver"));
+        let port = free_port()?;
+        let driver = Command::new(&driver_path)
+            .arg("--port")
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| WebDriverError(format!("cannot start {driver_path}: {e}")))?;
+        let profile = tempfile::tempdir().map_err(|e| WebDriverError(e.to_string()))?;
+        let binary = std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into());
+        let capabilities = json!({
+            "browserName": "firefox",
+            "moz:firefoxOptions": {
+                "binary": binary,
+                "args": ["-headless", "--width=1280", "--height=900"],
+                "prefs": {
+                    "app.update.enabled": false,
+                    "browser.shell.checkDefaultBrowser": false,
+                    "datareporting.policy.dataSubmissionEnabled": false,
+                    "toolkit.telemetry.enabled": false,
+                    "network.captive-portal-service.enabled": false
+                }
+            }
+        });
+        let session = connect(port, capabilities).await?;
+        Ok(Browser {
+            session,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// The browser named by `kind`.
+    pub async fn launch(kind: Kind) -> Result<Browser> {
+        match kind {
+            Kind::Chromium => Browser::chromium().await,
+            Kind::Firefox => Browser::firefox().await,
+        }
     }
 
     /// Ends the session and stops the driver.

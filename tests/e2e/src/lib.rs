@@ -5,6 +5,6 @@ pub mod browser;
 pub mod demo;
 pub mod webdriver;
 
-pub use browser::Browser;
+pub use browser::{Browser, Kind};
 pub use demo::DemoServer;
 pub use webdriver::{Element, Session, WebDriverError};

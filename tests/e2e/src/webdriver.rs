@@ -232,6 +232,34 @@ impl Session {
         .await
     }
 
+    /// The form field whose accessible name is `name`, whatever its role (a password input has
+    /// no ARIA role, and browsers report it differently).
+    pub async fn field_named(&self, name: &str) -> Result<Element> {
+        self.wait_for(&format!("a field named {name:?}"), || async {
+            for field in self.find_all("input, textarea, select").await? {
+                if self
+                    .accessible_name(&field)
+                    .await
+                    .is_ok_and(|label| label == name)
+                {
+                    return Ok(Some(field));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Finds the element with this role and accessible name and clicks it, finding it again if
+    /// the page replaced it in between.
+    pub async fn click_role(&self, role: &str, name: &str) -> Result<()> {
+        self.wait_for(&format!("a clickable {role} named {name:?}"), || async {
+            let element = self.by_role(role, name).await?;
+            self.click(&element).await.map(Some)
+        })
+        .await
+    }
+
     /// Polls `probe` until it yields `Some`, for up to 10 seconds.
     pub async fn wait_for<T, F, Fut>(&self, what: &str, mut probe: F) -> Result<T>
     where

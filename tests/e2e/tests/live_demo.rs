@@ -6,14 +6,13 @@ mod support;
 
 use std::time::Duration;
 
-use data_farm_e2e::{Browser, DemoServer};
+use data_farm_e2e::{Browser, DemoServer, Kind};
 use support::{fill, open_team, rows, screenshot, sign_in, wait_row};
 
-#[tokio::test]
-async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload() {
+async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload(kind: Kind) {
     let demo = DemoServer::start().await;
-    let alice = Browser::chromium().await.expect("chromium");
-    let bob = Browser::chromium().await.expect("chromium");
+    let alice = Browser::launch(kind).await.expect("browser");
+    let bob = Browser::launch(kind).await.expect("browser");
     let (a, b) = (&alice.session, &bob.session);
     sign_in(a, &demo.url(), "alice").await;
     sign_in(b, &demo.url(), "bob").await;
@@ -21,56 +20,31 @@ async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload() {
     open_team(b, "Globex").await;
     wait_row(b, "Applications", "Inventory", true).await;
 
-    a.click(&a.by_role("button", "New application").await.unwrap())
-        .await
-        .unwrap();
+    a.click_role("button", "New application").await.unwrap();
     fill(a, "Application name", "Shared dashboard").await;
-    a.click(&a.by_role("button", "Create application").await.unwrap())
-        .await
-        .unwrap();
+    a.click_role("button", "Create application").await.unwrap();
     wait_row(a, "Applications", "Shared dashboard", true).await;
     wait_row(b, "Applications", "Shared dashboard", true).await;
 
-    // Alice opens it and renames it.
-    let row = a
-        .wait_for("the new row", || async {
-            let found = a
-                .find_all("table[aria-label='Applications'] tbody tr")
-                .await?;
-            for r in found {
-                if a.text(&r).await?.contains("Shared dashboard") {
-                    return Ok(Some(r));
-                }
-            }
-            Ok(None)
-        })
-        .await
-        .unwrap();
-    a.click(&row).await.unwrap();
+    // Alice opens it (its name is a link) and renames it.
+    a.click_role("link", "Shared dashboard").await.unwrap();
     a.by_role("heading", "Shared dashboard").await.unwrap();
     fill(a, "Name", "Shared dashboard v2").await;
-    a.click(&a.by_role("button", "Save").await.unwrap())
-        .await
-        .unwrap();
+    a.click_role("button", "Save").await.unwrap();
     wait_row(b, "Applications", "Shared dashboard v2", true).await;
 
     // And deletes it.
-    a.click(&a.by_role("button", "Delete").await.unwrap())
-        .await
-        .unwrap();
-    a.click(&a.by_role("button", "Delete application").await.unwrap())
-        .await
-        .unwrap();
+    a.click_role("button", "Delete").await.unwrap();
+    a.click_role("button", "Delete application").await.unwrap();
     wait_row(b, "Applications", "Shared dashboard", false).await;
-    screenshot(b, "team-globex-light").await;
+    screenshot(b, &format!("{}-team-globex-light", kind.name())).await;
     alice.close().await;
     bob.close().await;
 }
 
-#[tokio::test]
-async fn bob_never_sees_acme() {
+async fn bob_never_sees_acme(kind: Kind) {
     let demo = DemoServer::start().await;
-    let bob = Browser::chromium().await.expect("chromium");
+    let bob = Browser::launch(kind).await.expect("browser");
     let page = &bob.session;
     sign_in(page, &demo.url(), "bob").await;
     page.by_role("link", "Globex").await.unwrap();
@@ -97,16 +71,13 @@ async fn bob_never_sees_acme() {
     bob.close().await;
 }
 
-#[tokio::test]
-async fn skeletons_show_before_data_then_never_again() {
+async fn skeletons_show_before_data_then_never_again(kind: Kind) {
     let demo =
         DemoServer::start_with(|config| config.response_delay = Duration::from_millis(1_200)).await;
-    let alice = Browser::chromium().await.expect("chromium");
+    let alice = Browser::launch(kind).await.expect("browser");
     let page = &alice.session;
     page.goto(&demo.url()).await.unwrap();
-    page.click(&page.by_role("button", "Sign in as alice").await.unwrap())
-        .await
-        .unwrap();
+    page.click_role("button", "Sign in as alice").await.unwrap();
     page.by_role("heading", "Your teams").await.unwrap();
     // Data is delayed: the overview is busy and shows skeletons hidden from assistive tech.
     let skeletons = page
@@ -117,7 +88,7 @@ async fn skeletons_show_before_data_then_never_again() {
         !skeletons.is_empty(),
         "a skeleton, hidden from assistive technology, inside a busy region"
     );
-    screenshot(page, "overview-loading").await;
+    screenshot(page, &format!("{}-overview-loading", kind.name())).await;
     page.by_role("link", "Acme").await.unwrap();
     assert!(
         page.find_all(".df-skeleton").await.unwrap().is_empty(),
@@ -126,10 +97,9 @@ async fn skeletons_show_before_data_then_never_again() {
     alice.close().await;
 }
 
-#[tokio::test]
-async fn a_server_restart_shows_reconnecting_then_live_and_loses_nothing() {
+async fn a_server_restart_shows_reconnecting_then_live_and_loses_nothing(kind: Kind) {
     let mut demo = DemoServer::start().await;
-    let alice = Browser::chromium().await.expect("chromium");
+    let alice = Browser::launch(kind).await.expect("browser");
     let page = &alice.session;
     sign_in(page, &demo.url(), "alice").await;
     open_team(page, "Globex").await;
@@ -148,7 +118,7 @@ async fn a_server_restart_shows_reconnecting_then_live_and_loses_nothing() {
     })
     .await
     .unwrap();
-    screenshot(page, "reconnecting").await;
+    screenshot(page, &format!("{}-reconnecting", kind.name())).await;
     demo.start_again().await;
     // Created by someone else while this client is still away (or just back).
     let http = reqwest::Client::new();
@@ -182,18 +152,15 @@ async fn a_server_restart_shows_reconnecting_then_live_and_loses_nothing() {
     alice.close().await;
 }
 
-#[tokio::test]
-async fn the_form_shows_the_servers_field_errors() {
+async fn the_form_shows_the_servers_field_errors(kind: Kind) {
     let demo = DemoServer::start().await;
-    let alice = Browser::chromium().await.expect("chromium");
+    let alice = Browser::launch(kind).await.expect("browser");
     let page = &alice.session;
     sign_in(page, &demo.url(), "alice").await;
     open_team(page, "Acme").await;
-    page.click(&page.by_role("button", "New application").await.unwrap())
-        .await
-        .unwrap();
+    page.click_role("button", "New application").await.unwrap();
     fill(page, "Application name", "   ").await;
-    page.click(&page.by_role("button", "Create application").await.unwrap())
+    page.click_role("button", "Create application")
         .await
         .unwrap();
     let alert = page
@@ -204,17 +171,34 @@ async fn the_form_shows_the_servers_field_errors() {
         .unwrap();
     let text = page.text(&alert).await.unwrap();
     assert!(text.contains("name: is required"), "{text}");
-    screenshot(page, "form-errors").await;
+    screenshot(page, &format!("{}-form-errors", kind.name())).await;
 
     // Dark theme screenshots of the main pages.
-    page.click(&page.by_role("button", "Dark theme").await.unwrap())
-        .await
-        .unwrap();
-    screenshot(page, "team-acme-dark").await;
-    page.click(&page.by_role("link", "data-farm").await.unwrap())
-        .await
-        .unwrap();
+    page.click_role("button", "Dark theme").await.unwrap();
+    screenshot(page, &format!("{}-team-acme-dark", kind.name())).await;
+    page.click_role("link", "data-farm").await.unwrap();
     page.by_role("link", "Acme").await.unwrap();
-    screenshot(page, "overview-dark").await;
+    screenshot(page, &format!("{}-overview-dark", kind.name())).await;
     alice.close().await;
 }
+
+macro_rules! in_every_browser {
+    ($($scenario:ident),* $(,)?) => {
+        mod chromium {
+            use super::*;
+            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Chromium).await } )*
+        }
+        mod firefox {
+            use super::*;
+            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Firefox).await } )*
+        }
+    };
+}
+
+in_every_browser!(
+    a_create_rename_and_delete_by_alice_reach_bob_without_reload,
+    bob_never_sees_acme,
+    skeletons_show_before_data_then_never_again,
+    a_server_restart_shows_reconnecting_then_live_and_loses_nothing,
+    the_form_shows_the_servers_field_errors
+);

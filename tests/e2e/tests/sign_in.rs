@@ -1,6 +1,6 @@
 //! Signing in to the demo in headless Chromium, finding everything by role and accessible name.
 
-use data_farm_e2e::{Browser, DemoServer, Session};
+use data_farm_e2e::{Browser, DemoServer, Kind, Session};
 
 async fn team_names(session: &Session) -> Vec<String> {
     session.by_role("list", "Teams").await.expect("teams list");
@@ -20,10 +20,9 @@ async fn team_names(session: &Session) -> Vec<String> {
         .expect("names")
 }
 
-#[tokio::test]
-async fn alice_signs_in_with_the_form_and_sees_both_teams() {
+async fn alice_signs_in_with_the_form_and_sees_both_teams(kind: Kind) {
     let demo = DemoServer::start().await;
-    let browser = Browser::chromium().await.expect("chromium");
+    let browser = Browser::launch(kind).await.expect("browser");
     let page = &browser.session;
     page.goto(&demo.url()).await.unwrap();
 
@@ -32,7 +31,7 @@ async fn alice_signs_in_with_the_form_and_sees_both_teams() {
         .unwrap();
     let username = page.by_role("textbox", "Username").await.unwrap();
     page.type_text(&username, "alice").await.unwrap();
-    let password = page.by_role("textbox", "Password").await.unwrap();
+    let password = page.field_named("Password").await.unwrap();
     page.type_text(&password, "alice").await.unwrap();
     let submit = page.by_role("button", "Sign in").await.unwrap();
     page.click(&submit).await.unwrap();
@@ -46,19 +45,16 @@ async fn alice_signs_in_with_the_form_and_sees_both_teams() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn a_wrong_password_is_announced_as_an_alert() {
+async fn a_wrong_password_is_announced_as_an_alert(kind: Kind) {
     let demo = DemoServer::start().await;
-    let browser = Browser::chromium().await.expect("chromium");
+    let browser = Browser::launch(kind).await.expect("browser");
     let page = &browser.session;
     page.goto(&demo.url()).await.unwrap();
     let username = page.by_role("textbox", "Username").await.unwrap();
     page.type_text(&username, "alice").await.unwrap();
-    let password = page.by_role("textbox", "Password").await.unwrap();
+    let password = page.field_named("Password").await.unwrap();
     page.type_text(&password, "wrong").await.unwrap();
-    page.click(&page.by_role("button", "Sign in").await.unwrap())
-        .await
-        .unwrap();
+    page.click_role("button", "Sign in").await.unwrap();
     let alert = page
         .wait_for("an alert", || async {
             let alerts = page.find_all("[role=alert]").await?;
@@ -73,21 +69,16 @@ async fn a_wrong_password_is_announced_as_an_alert() {
     browser.close().await;
 }
 
-#[tokio::test]
-async fn bob_never_sees_acme_and_sign_out_returns_to_the_form() {
+async fn bob_never_sees_acme_and_sign_out_returns_to_the_form(kind: Kind) {
     let demo = DemoServer::start().await;
-    let browser = Browser::chromium().await.expect("chromium");
+    let browser = Browser::launch(kind).await.expect("browser");
     let page = &browser.session;
     page.goto(&demo.url()).await.unwrap();
-    page.click(&page.by_role("button", "Sign in as bob").await.unwrap())
-        .await
-        .unwrap();
+    page.click_role("button", "Sign in as bob").await.unwrap();
     page.by_role("heading", "Your teams").await.unwrap();
     assert_eq!(team_names(page).await, ["Globex"]);
 
-    page.click(&page.by_role("button", "Sign out").await.unwrap())
-        .await
-        .unwrap();
+    page.click_role("button", "Sign out").await.unwrap();
     page.by_role("heading", "Sign in to data-farm")
         .await
         .unwrap();
@@ -97,3 +88,22 @@ async fn bob_never_sees_acme_and_sign_out_returns_to_the_form() {
         .unwrap();
     browser.close().await;
 }
+
+macro_rules! in_every_browser {
+    ($($scenario:ident),* $(,)?) => {
+        mod chromium {
+            use super::*;
+            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Chromium).await } )*
+        }
+        mod firefox {
+            use super::*;
+            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Firefox).await } )*
+        }
+    };
+}
+
+in_every_browser!(
+    alice_signs_in_with_the_form_and_sees_both_teams,
+    a_wrong_password_is_announced_as_an_alert,
+    bob_never_sees_acme_and_sign_out_returns_to_the_form
+);

@@ -8,11 +8,9 @@ use data_farm_e2e::{Element, Session};
 /// Signs in with the demo button for `user` and waits for the overview.
 pub async fn sign_in(page: &Session, url: &str, user: &str) {
     page.goto(url).await.expect("page opens");
-    let button = page
-        .by_role("button", &format!("Sign in as {user}"))
+    page.click_role("button", &format!("Sign in as {user}"))
         .await
         .expect("demo login button");
-    page.click(&button).await.expect("click");
     page.by_role("heading", "Your teams")
         .await
         .expect("overview");
@@ -20,8 +18,7 @@ pub async fn sign_in(page: &Session, url: &str, user: &str) {
 
 /// Opens a team from the overview by its link.
 pub async fn open_team(page: &Session, team: &str) {
-    let link = page.by_role("link", team).await.expect("team link");
-    page.click(&link).await.expect("click");
+    page.click_role("link", team).await.expect("team link");
     page.by_role("heading", team).await.expect("team page");
 }
 
