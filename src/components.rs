@@ -10,7 +10,7 @@ mod skeleton;
 mod status_badge;
 
 pub use connection_indicator::ConnectionIndicator;
-pub use entity_table::{Column, EntityTable};
+pub use entity_table::{Column, EntityTable, Selection, TableFilter};
 pub use error_display::{describe, ErrorDisplay};
 pub use relative_time::{relative, RelativeTime};
 pub use skeleton::{SkeletonRows, SkeletonText};

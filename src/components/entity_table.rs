@@ -55,6 +55,43 @@ impl<E> Column<E> {
     }
 }
 
+/// A filter offered above an [`EntityTable`]: a labelled select over one field's values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableFilter {
+    /// The select's label.
+    pub label: String,
+    /// The field filtered on (a query filter name such as `status`).
+    pub field: String,
+    /// The choices: (value, label). An "All" choice clears the filter.
+    pub options: Vec<(String, String)>,
+}
+
+impl TableFilter {
+    /// A filter on `field` labelled `label` with these (value, label) choices.
+    pub fn new(label: &str, field: &str, options: &[(&str, &str)]) -> Self {
+        TableFilter {
+            label: label.to_owned(),
+            field: field.to_owned(),
+            options: options
+                .iter()
+                .map(|(v, l)| (v.to_string(), l.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// How rows can be selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Selection {
+    /// Not at all.
+    #[default]
+    None,
+    /// One row at a time (radio buttons).
+    Single,
+    /// Any number of rows (checkboxes), with "select all on this page".
+    Multiple,
+}
+
 /// A live table of one kind: search (debounced), sortable headers, pagination, skeleton rows on
 /// the first load only, a thin progress bar while refreshing cached rows, empty and error states.
 /// Each row reads its own entity signal, so an update re-renders only that row.
@@ -70,11 +107,21 @@ pub fn EntityTable<E: Entity>(
     /// Called with the id of a row activated by click or Enter.
     #[prop(optional, into)]
     on_open: Option<Callback<String>>,
+    /// Filters offered above the table.
+    #[prop(optional)]
+    filters: Vec<TableFilter>,
+    /// How rows can be selected. Defaults to not at all.
+    #[prop(optional)]
+    selection: Selection,
+    /// The selected ids (required for selection to be shown).
+    #[prop(optional)]
+    selected: Option<RwSignal<Vec<String>>>,
 ) -> impl IntoView {
+    let selectable = selected.filter(|_| selection != Selection::None);
     let list = use_list::<E>(query);
     let store = list.store.clone();
     let view_signal = list.view;
-    let column_count = columns.len();
+    let column_count = columns.len() + usize::from(selectable.is_some());
     let headers = columns.clone();
     let columns = StoredValue::new(columns);
     let search_text = RwSignal::new(query.get_untracked().search.unwrap_or_default());
@@ -123,6 +170,38 @@ pub fn EntityTable<E: Entity>(
                     <span>{search_label.clone()}</span>
                     <input type="search" aria-label=search_label prop:value=move || search_text.get() on:input=on_search/>
                 </label>
+                {filters.into_iter().map(|filter| {
+                    let field = filter.field.clone();
+                    let current = {
+                        let field = field.clone();
+                        move || query.get().filters.get(&field).cloned().unwrap_or_default()
+                    };
+                    view! {
+                        <label class="df-field df-field--inline">
+                            <span>{filter.label.clone()}</span>
+                            <select prop:value=current on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                let field = field.clone();
+                                query.update(move |q| {
+                                    if value.is_empty() {
+                                        q.filters.remove(&field);
+                                        q.page = 1;
+                                    } else {
+                                        *q = q.clone().filter(field, value);
+                                    }
+                                });
+                            }>
+                                <option value="">"All"</option>
+                                {filter.options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                }).collect_view()}
+                {selectable.map(|selected| view! {
+                    <span class="df-table__selected" role="status" aria-label=move || format!("{} selected", selected.get().len())>
+                        {move || format!("{} selected", selected.get().len())}
+                    </span>
+                })}
                 <span class="df-table__total">{move || format!("{} total", view_signal.get().total)}</span>
             </div>
             <div class="df-progress" aria-hidden="true"
@@ -131,6 +210,28 @@ pub fn EntityTable<E: Entity>(
                 aria-busy=move || view_signal.get().state.is_fetching().to_string()>
                 <thead>
                     <tr>
+                        {selectable.map(|selected| match selection {
+                            Selection::Multiple => view! {
+                                <th scope="col">
+                                    <input type="checkbox" aria-label="Select all on this page"
+                                        prop:checked=move || {
+                                            let ids = view_signal.get().ids;
+                                            !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
+                                        }
+                                        on:change=move |ev| {
+                                            let ids = view_signal.get_untracked().ids;
+                                            let on = event_target_checked(&ev);
+                                            selected.update(|s| {
+                                                s.retain(|id| !ids.contains(id));
+                                                if on {
+                                                    s.extend(ids);
+                                                }
+                                            });
+                                        }/>
+                                </th>
+                            }.into_any(),
+                            _ => view! { <th scope="col"><span class="df-visually-hidden">"Selected"</span></th> }.into_any(),
+                        })}
                         {headers.into_iter().map(|column| {
                             let field = column.sort.clone();
                             let sort_state = {
@@ -187,6 +288,32 @@ pub fn EntityTable<E: Entity>(
                                     class:df-row--openable=on_open.is_some()
                                     on:click=move |_| if let Some(open) = on_open { open.run(open_id.clone()) }
                                     on:keydown=move |ev| if ev.key() == "Enter" { if let Some(open) = on_open { open.run(key_id.clone()) } }>
+                                    {selectable.map(|selected| {
+                                        let entity = entity.clone();
+                                        let (check_id, change_id) = (id.clone(), id.clone());
+                                        let kind = if selection == Selection::Multiple { "checkbox" } else { "radio" };
+                                        view! {
+                                            <td>
+                                                <input type=kind name="df-row-selection"
+                                                    aria-label=move || format!("Select {}", entity.get().map(|e| e.name().to_owned()).unwrap_or_default())
+                                                    prop:checked=move || selected.with(|s| s.contains(&check_id))
+                                                    on:click=move |ev| ev.stop_propagation()
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        let id = change_id.clone();
+                                                        selected.update(|s| {
+                                                            if selection == Selection::Single {
+                                                                s.clear();
+                                                            }
+                                                            s.retain(|x| *x != id);
+                                                            if on {
+                                                                s.push(id);
+                                                            }
+                                                        });
+                                                    }/>
+                                            </td>
+                                        }
+                                    })}
                                     {columns.with_value(|columns| columns.iter().map(|column| {
                                         let cell = column.cell.clone();
                                         let entity = entity.clone();

@@ -1,6 +1,8 @@
 //! A team: tabs with live tables of its applications, instances and devices.
 
-use data_farm::components::{Column, EntityTable, ErrorDisplay, RelativeTime, StatusBadge};
+use data_farm::components::{
+    Column, EntityTable, ErrorDisplay, RelativeTime, Selection, StatusBadge, TableFilter,
+};
 use data_farm::prelude::*;
 use data_farm::protocol::{CreateApplication, InstanceStatus, PatchInstance};
 use leptos::prelude::*;
@@ -79,6 +81,7 @@ pub fn TeamPage() -> impl IntoView {
     let apps_query = RwSignal::new(ListQuery::new().team(team_id()));
     let instances_query = RwSignal::new(ListQuery::new().team(team_id()));
     let devices_query = RwSignal::new(ListQuery::new().team(team_id()));
+    let device_selection = RwSignal::new(Vec::<String>::new());
 
     let instance_store = use_store::<Instance>();
     let set_status = move |id: String, status: InstanceStatus| {
@@ -166,7 +169,11 @@ pub fn TeamPage() -> impl IntoView {
                     <EntityTable<Instance> label="Instances" columns=instance_columns.clone() query=instances_query/>
                 }.into_any(),
                 Tab::Devices => view! {
-                    <EntityTable<Device> label="Devices" columns=device_columns.clone() query=devices_query/>
+                    <EntityTable<Device> label="Devices" columns=device_columns.clone() query=devices_query
+                        filters=vec![TableFilter::new("Status", "status", &[
+                            ("online", "Online"), ("offline", "Offline"), ("updating", "Updating"), ("error", "Error"),
+                        ])]
+                        selection=Selection::Multiple selected=device_selection/>
                 }.into_any(),
             }}
         </div>

@@ -250,6 +250,29 @@ impl Session {
         .await
     }
 
+    /// Chooses the option labelled `label` in the select whose accessible name is `name`.
+    pub async fn choose(&self, name: &str, label: &str) -> Result<()> {
+        let select = self.field_named(name).await?;
+        let body = json!({"using": "css selector", "value": "option"});
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                &format!("/element/{}/elements", select.id),
+                Some(body),
+            )
+            .await?;
+        for option in found.as_array().into_iter().flatten() {
+            let Some(id) = option[ELEMENT_KEY].as_str() else {
+                continue;
+            };
+            let element = Element { id: id.to_owned() };
+            if self.text(&element).await?.trim() == label {
+                return self.click(&element).await;
+            }
+        }
+        Err(WebDriverError(format!("no option {label:?} in {name:?}")))
+    }
+
     /// Finds the element with this role and accessible name and clicks it, finding it again if
     /// the page replaced it in between.
     pub async fn click_role(&self, role: &str, name: &str) -> Result<()> {
@@ -306,6 +329,10 @@ fn candidates(role: &str) -> &'static str {
         "alert" => "[role=alert]",
         "table" => "table, [role=table], [role=grid]",
         "group" => "fieldset, [role=group]",
+        "checkbox" => "input[type=checkbox], [role=checkbox]",
+        "radio" => "input[type=radio], [role=radio]",
+        "status" => "[role=status], output",
+        "tab" => "[role=tab]",
         _ => "*",
     }
 }

@@ -182,6 +182,33 @@ async fn the_form_shows_the_servers_field_errors(kind: Kind) {
     alice.close().await;
 }
 
+async fn devices_filter_by_status_and_select(kind: Kind) {
+    let demo = DemoServer::start().await;
+    let browser = Browser::launch(kind).await.expect("browser");
+    let page = &browser.session;
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Acme").await;
+    page.click_role("tab", "Devices").await.unwrap();
+    wait_row(page, "Devices", "acme-sensor-0001", true).await;
+    page.choose("Status", "Offline").await.unwrap();
+    page.wait_for("only offline devices", || async {
+        let shown = rows(page, "Devices").await;
+        Ok((shown.len() == 2 && shown.iter().all(|r| r.contains("offline"))).then_some(()))
+    })
+    .await
+    .unwrap();
+    page.click_role("checkbox", "Select acme-sensor-0004")
+        .await
+        .unwrap();
+    page.by_role("status", "1 selected").await.unwrap();
+    page.click_role("checkbox", "Select all on this page")
+        .await
+        .unwrap();
+    page.by_role("status", "2 selected").await.unwrap();
+    screenshot(page, &format!("{}-devices-filtered", kind.name())).await;
+    browser.close().await;
+}
+
 macro_rules! in_every_browser {
     ($($scenario:ident),* $(,)?) => {
         mod chromium {
@@ -196,6 +223,7 @@ macro_rules! in_every_browser {
 }
 
 in_every_browser!(
+    devices_filter_by_status_and_select,
     a_create_rename_and_delete_by_alice_reach_bob_without_reload,
     bob_never_sees_acme,
     skeletons_show_before_data_then_never_again,
