@@ -86,7 +86,6 @@ impl<E: Entity> AnyStore for EntityStore<E> {
 struct Parts {
     client: ApiClient,
     env: Arc<dyn Environment>,
-    policy: CachePolicy,
     bus: ChangeBus,
 }
 
@@ -178,7 +177,6 @@ impl DataFarmConfig {
         self.registrars.push(Box::new(move |parts: &Parts| {
             let api =
                 api.unwrap_or_else(|| Arc::new(HttpEntityApi::<E>::new(parts.client.clone())));
-            let _ = &parts.policy;
             let store = EntityStore::<E>::new(
                 api,
                 parts.env.clone(),
@@ -230,7 +228,6 @@ impl DataFarm {
         let parts = Parts {
             client: config.client,
             env: config.env,
-            policy: config.policy,
             bus: ChangeBus::default(),
         };
         let mut by_kind = HashMap::new();

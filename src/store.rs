@@ -17,7 +17,6 @@ mod view;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use data_farm_protocol::ChangeOp;
-use futures_channel::oneshot;
 use leptos::prelude::*;
 
 use crate::api::{ApiError, EntityApi};
@@ -285,17 +284,13 @@ impl<E: Entity> EntityStore<E> {
         let wait = {
             let mut st = self.lock();
             let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
-            if entry.meta.in_flight {
-                let (tx, rx) = oneshot::channel();
-                entry.meta.waiters.push(tx);
-                Some(rx)
-            } else {
-                entry.meta.in_flight = true;
+            let wait = entry.meta.join_or_start();
+            if wait.is_none() {
                 entry.meta.touched.clear();
                 // Loading or Refreshing; published once the lock is released.
                 starting.list(entry);
-                None
             }
+            wait
         };
         starting.flush(self);
         if let Some(rx) = wait {
@@ -415,12 +410,8 @@ impl<E: Entity> EntityStore<E> {
                 .details
                 .entry(id.to_owned())
                 .or_insert_with(DetailEntry::new);
-            if entry.meta.in_flight {
-                let (tx, rx) = oneshot::channel();
-                entry.meta.waiters.push(tx);
-                Some(rx)
-            } else {
-                entry.meta.in_flight = true;
+            let wait = entry.meta.join_or_start();
+            if wait.is_none() {
                 let state = if entry.meta.fetched_at.is_some() {
                     LoadState::Refreshing
                 } else {
@@ -432,8 +423,8 @@ impl<E: Entity> EntityStore<E> {
                     deleted: false,
                 };
                 starting.detail(entry, view);
-                None
             }
+            wait
         };
         starting.flush(self);
         if let Some(rx) = wait {

@@ -95,6 +95,19 @@ impl QueryMeta {
         self.observers > 0 && policy.is_stale(self.fetched_at, self.invalidated, now)
     }
 
+    /// Joins the fetch in flight (a receiver that fires when it finishes), or marks a new one
+    /// started (`None`: the caller fetches).
+    pub fn join_or_start(&mut self) -> Option<oneshot::Receiver<()>> {
+        if self.in_flight {
+            let (tx, rx) = oneshot::channel();
+            self.waiters.push(tx);
+            Some(rx)
+        } else {
+            self.in_flight = true;
+            None
+        }
+    }
+
     pub fn finish(&mut self) {
         self.in_flight = false;
         for waiter in self.waiters.drain(..) {
