@@ -2,6 +2,7 @@
 //! skeletons, reconnection after a server restart, server field errors. Elements are found by
 //! role and accessible name. Screenshots of the main pages land in `tests/e2e/artifacts/`.
 
+#[macro_use]
 mod support;
 
 use std::time::Duration;
@@ -207,19 +208,6 @@ async fn devices_filter_by_status_and_select(kind: Kind) {
     page.by_role("status", "2 selected").await.unwrap();
     screenshot(page, &format!("{}-devices-filtered", kind.name())).await;
     browser.close().await;
-}
-
-macro_rules! in_every_browser {
-    ($($scenario:ident),* $(,)?) => {
-        mod chromium {
-            use super::*;
-            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Chromium).await } )*
-        }
-        mod firefox {
-            use super::*;
-            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Firefox).await } )*
-        }
-    };
 }
 
 in_every_browser!(

@@ -1,5 +1,8 @@
 //! Signing in to the demo in headless Chromium, finding everything by role and accessible name.
 
+#[macro_use]
+mod support;
+
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
 
 async fn team_names(session: &Session) -> Vec<String> {
@@ -87,19 +90,6 @@ async fn bob_never_sees_acme_and_sign_out_returns_to_the_form(kind: Kind) {
         .await
         .unwrap();
     browser.close().await;
-}
-
-macro_rules! in_every_browser {
-    ($($scenario:ident),* $(,)?) => {
-        mod chromium {
-            use super::*;
-            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Chromium).await } )*
-        }
-        mod firefox {
-            use super::*;
-            $( #[tokio::test] async fn $scenario() { super::$scenario(Kind::Firefox).await } )*
-        }
-    };
 }
 
 in_every_browser!(

@@ -65,3 +65,16 @@ pub async fn screenshot(page: &Session, name: &str) {
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
 }
+
+/// Runs each scenario (an `async fn(Kind)`) as one test per browser: `chromium::name` and
+/// `firefox::name`.
+macro_rules! in_every_browser {
+    ($($scenario:ident),* $(,)?) => {
+        mod chromium {
+            $( #[tokio::test] async fn $scenario() { super::$scenario(data_farm_e2e::Kind::Chromium).await } )*
+        }
+        mod firefox {
+            $( #[tokio::test] async fn $scenario() { super::$scenario(data_farm_e2e::Kind::Firefox).await } )*
+        }
+    };
+}
