@@ -5,6 +5,7 @@
 mod connection_indicator;
 mod entity_table;
 mod error_display;
+mod field_error;
 mod relative_time;
 mod skeleton;
 mod status_badge;
@@ -12,6 +13,7 @@ mod status_badge;
 pub use connection_indicator::ConnectionIndicator;
 pub use entity_table::{Column, EntityTable, Selection, TableFilter};
 pub use error_display::{describe, ErrorDisplay};
+pub use field_error::{field_message, FieldError};
 pub use relative_time::{relative, RelativeTime};
 pub use skeleton::{SkeletonRows, SkeletonText};
 pub use status_badge::StatusBadge;

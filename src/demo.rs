@@ -1,7 +1,11 @@
 //! The demo application: a consumer of the library's public API only.
 
 mod application;
+mod device;
+mod editor;
+mod form;
 mod home;
+mod instance;
 mod login;
 mod shell;
 mod team;

@@ -14,7 +14,9 @@ pub fn describe(error: &ApiError) -> String {
         ApiError::Unauthorized { .. } => "Your session has ended. Sign in again.".into(),
         ApiError::Forbidden { .. } => "You are not allowed to do that.".into(),
         ApiError::NotFound { .. } => "It does not exist, or you cannot see it.".into(),
-        ApiError::Conflict { message, .. } => format!("Someone else changed this first: {message}"),
+        ApiError::Conflict { .. } => {
+            "Someone else saved a newer version while you were editing.".into()
+        }
         ApiError::Invalid { fields, message } if fields.is_empty() => {
             format!("The request was refused: {message}")
         }
@@ -30,6 +32,17 @@ pub fn describe(error: &ApiError) -> String {
 }
 
 /// An error as an alert, with per-field messages for `invalid` and a retry button when given.
+///
+/// ```no_run
+/// use data_farm::api::ApiError;
+/// use data_farm::components::ErrorDisplay;
+/// use leptos::prelude::*;
+///
+/// # fn page() -> impl IntoView {
+/// let error = RwSignal::new(None::<ApiError>);
+/// view! { <ErrorDisplay error=error on_retry=move |_| error.set(None) shown_inline=vec!["name"]/> }
+/// # }
+/// ```
 #[component]
 pub fn ErrorDisplay(
     /// The error to show (nothing while `None`).
@@ -38,12 +51,20 @@ pub fn ErrorDisplay(
     /// Called by the "Try again" button; no button without it.
     #[prop(optional, into)]
     on_retry: Option<Callback<()>>,
+    /// Fields whose messages the form shows next to the field (with [`FieldError`](super::FieldError));
+    /// the summary lists only the others, so no message is lost and none is shown twice.
+    #[prop(optional, into)]
+    shown_inline: Vec<&'static str>,
 ) -> impl IntoView {
     move || {
         error.get().map(|err| {
-            let fields = match &err {
-                ApiError::Invalid { fields, .. } => fields.clone(),
-                _ => Default::default(),
+            let fields: Vec<(String, String)> = match &err {
+                ApiError::Invalid { fields, .. } => fields
+                    .iter()
+                    .filter(|(field, _)| !shown_inline.contains(&field.as_str()))
+                    .map(|(field, why)| (field.clone(), why.clone()))
+                    .collect(),
+                _ => Vec::new(),
             };
             view! {
                 <div class="df-error" role="alert">

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use super::{application, home, sign_out, team, Live};
+use super::{application, device, home, instance, sign_out, team, Live};
 
 fn set_theme(dark: bool) {
     if let Some(root) = document().document_element() {
@@ -64,6 +64,8 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                         <Route path=path!("/") view=home::HomePage/>
                         <Route path=path!("/teams/:id") view=team::TeamPage/>
                         <Route path=path!("/applications/:id") view=application::ApplicationPage/>
+                        <Route path=path!("/instances/:id") view=instance::InstancePage/>
+                        <Route path=path!("/devices/:id") view=device::DevicePage/>
                     </Routes>
                 </main>
                 <aside class="demo-activity">

@@ -1,14 +1,18 @@
 //! A team: tabs with live tables of its applications, instances and devices.
 
 use data_farm::components::{
-    Column, EntityTable, ErrorDisplay, RelativeTime, Selection, StatusBadge, TableFilter,
+    Column, EntityTable, RelativeTime, Selection, StatusBadge, TableFilter,
 };
 use data_farm::prelude::*;
-use data_farm::protocol::{CreateApplication, InstanceStatus, PatchInstance};
+use data_farm::protocol::{CreateApplication, CreateInstance};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+
+use super::device;
+use super::editor::create_dialog;
+use super::form::{Field, Input, Values};
+use super::instance::StartStop;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -27,45 +31,47 @@ impl Tab {
     }
 }
 
+fn create_application(values: &Values, team: &str) -> CreateApplication {
+    CreateApplication {
+        name: values.get("name"),
+        team_id: team.to_owned(),
+        description: Some(values.get("description")).filter(|d| !d.trim().is_empty()),
+    }
+}
+
+fn create_instance(values: &Values, _team: &str) -> CreateInstance {
+    CreateInstance {
+        name: values.get("name"),
+        application_id: values.get("application_id"),
+        status: None,
+    }
+}
+
+/// The team's applications as `(id, name)` choices, from the same records as its table.
+fn application_options(team: String) -> Signal<Vec<(String, String)>> {
+    let apps = use_list::<Application>(ListQuery::new().team(team).per_page(100));
+    Signal::derive(move || {
+        apps.view
+            .get()
+            .ids
+            .into_iter()
+            .filter_map(|id| apps.store.get(&id).get().map(|a| (id, a.name)))
+            .collect()
+    })
+}
+
+fn link(href: String, name: String) -> AnyView {
+    view! { <A href=href>{name}</A> }.into_any()
+}
+
+/// Opens the create dialog of the current tab.
 #[component]
-fn CreateApplicationForm(team: String, on_done: Callback<()>) -> impl IntoView {
-    let store = use_store::<Application>();
-    let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (store, team) = (store.clone(), team.clone());
-        busy.set(true);
-        spawn_local(async move {
-            let body = CreateApplication {
-                name: name.get_untracked(),
-                team_id: team,
-                description: None,
-            };
-            match store.create(body).await {
-                Ok(_) => {
-                    error.set(None);
-                    on_done.run(());
-                }
-                Err(err) => error.set(Some(err)),
-            }
-            busy.set(false);
-        });
-    };
+fn NewButton(noun: &'static str, creating: RwSignal<bool>) -> impl IntoView {
     view! {
-        <form class="demo-dialog" role="dialog" aria-modal="false" aria-labelledby="new-app-title" on:submit=submit>
-            <h2 id="new-app-title">"New application"</h2>
-            <label class="df-field--inline">
-                <span>"Application name"</span>
-                <input name="name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-            </label>
-            <ErrorDisplay error=error/>
-            <div class="demo-actions">
-                <button type="submit" class="df-button df-primary" disabled=move || busy.get()>"Create application"</button>
-                <button type="button" class="df-button" on:click=move |_| on_done.run(())>"Cancel"</button>
-            </div>
-        </form>
+        <div class="demo-actions">
+            <button type="button" class="df-button df-primary" aria-expanded=move || creating.get().to_string()
+                on:click=move |_| creating.set(true)>{format!("New {noun}")}</button>
+        </div>
     }
 }
 
@@ -83,26 +89,9 @@ pub fn TeamPage() -> impl IntoView {
     let devices_query = RwSignal::new(ListQuery::new().team(team_id()));
     let device_selection = RwSignal::new(Vec::<String>::new());
 
-    let instance_store = use_store::<Instance>();
-    let set_status = move |id: String, status: InstanceStatus| {
-        let store = instance_store.clone();
-        spawn_local(async move {
-            let _ = store
-                .update(
-                    &id,
-                    PatchInstance {
-                        name: None,
-                        status: Some(status),
-                    },
-                    None,
-                )
-                .await;
-        });
-    };
     let app_columns = vec![
         Column::new("Name", |a: &Application| {
-            let (href, name) = (format!("/applications/{}", a.id), a.name.clone());
-            view! { <A href=href>{name}</A> }.into_any()
+            link(format!("/applications/{}", a.id), a.name.clone())
         })
         .sortable("name"),
         Column::new("Description", |a: &Application| {
@@ -114,29 +103,23 @@ pub fn TeamPage() -> impl IntoView {
         .sortable("updated_at"),
     ];
     let instance_columns = vec![
-        Column::new("Name", |i: &Instance| i.name.clone().into_any()).sortable("name"),
+        Column::new("Name", |i: &Instance| {
+            link(format!("/instances/{}", i.id), i.name.clone())
+        })
+        .sortable("name"),
         Column::new("Status", |i: &Instance| {
             view! { <StatusBadge status=i.status.as_str().to_owned()/> }.into_any()
         })
         .sortable("status"),
-        Column::new("Actions", move |i: &Instance| {
-            let (start_id, stop_id, name) = (i.id.clone(), i.id.clone(), i.name.clone());
-            let running = matches!(i.status, InstanceStatus::Running | InstanceStatus::Starting);
-            let set_status = set_status.clone();
-            view! {
-                {if running {
-                    view! { <button type="button" class="df-button" aria-label=format!("Stop {name}")
-                        on:click=move |ev| { ev.stop_propagation(); set_status(stop_id.clone(), InstanceStatus::Stopping) }>"Stop"</button> }.into_any()
-                } else {
-                    view! { <button type="button" class="df-button" aria-label=format!("Start {name}")
-                        on:click=move |ev| { ev.stop_propagation(); set_status(start_id.clone(), InstanceStatus::Starting) }>"Start"</button> }.into_any()
-                }}
-            }
-            .into_any()
+        Column::new("Actions", |i: &Instance| {
+            view! { <StartStop instance=i.clone()/> }.into_any()
         }),
     ];
     let device_columns = vec![
-        Column::new("Name", |d: &Device| d.name.clone().into_any()).sortable("name"),
+        Column::new("Name", |d: &Device| {
+            link(format!("/devices/{}", d.id), d.name.clone())
+        })
+        .sortable("name"),
         Column::new("Status", |d: &Device| {
             view! { <StatusBadge status=d.status.as_str().to_owned()/> }.into_any()
         })
@@ -151,28 +134,40 @@ pub fn TeamPage() -> impl IntoView {
         <div role="tablist" aria-label="Team sections" class="demo-tabs">
             {[Tab::Applications, Tab::Instances, Tab::Devices].into_iter().map(|t| view! {
                 <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
-                    on:click=move |_| tab.set(t)>{t.label()}</button>
+                    on:click=move |_| { creating.set(false); tab.set(t) }>{t.label()}</button>
             }).collect_view()}
         </div>
         <div role="tabpanel" aria-label=move || tab.get().label()>
             {move || match tab.get() {
                 Tab::Applications => view! {
-                    <div class="demo-actions">
-                        <button type="button" class="df-button df-primary" on:click=move |_| creating.set(true)>"New application"</button>
-                    </div>
+                    <NewButton noun="application" creating=creating/>
                     {move || creating.get().then(|| view! {
-                        <CreateApplicationForm team=team_id() on_done=Callback::new(move |_| creating.set(false))/>
+                        {create_dialog::<Application>("application", team_id(),
+                            vec![Field::text("name", "Application name"), Field::new("description", "Description", Input::TextArea)],
+                            create_application, Callback::new(move |_| creating.set(false)))}
                     })}
                     <EntityTable<Application> label="Applications" columns=app_columns.clone() query=apps_query/>
                 }.into_any(),
                 Tab::Instances => view! {
+                    <NewButton noun="instance" creating=creating/>
+                    {move || creating.get().then(|| view! {
+                        {create_dialog::<Instance>("instance", team_id(),
+                            vec![
+                                Field::text("name", "Instance name"),
+                                Field::new("application_id", "Application", Input::Select(application_options(team_id()))),
+                            ],
+                            create_instance, Callback::new(move |_| creating.set(false)))}
+                    })}
                     <EntityTable<Instance> label="Instances" columns=instance_columns.clone() query=instances_query/>
                 }.into_any(),
                 Tab::Devices => view! {
+                    <NewButton noun="device" creating=creating/>
+                    {move || creating.get().then(|| view! {
+                        {create_dialog::<Device>("device", team_id(), device::create_fields(Signal::derive(team_id)),
+                            device::create, Callback::new(move |_| creating.set(false)))}
+                    })}
                     <EntityTable<Device> label="Devices" columns=device_columns.clone() query=devices_query
-                        filters=vec![TableFilter::new("Status", "status", &[
-                            ("online", "Online"), ("offline", "Offline"), ("updating", "Updating"), ("error", "Error"),
-                        ])]
+                        filters=vec![TableFilter::new("Status", "status", device::STATUSES)]
                         selection=Selection::Multiple selected=device_selection/>
                 }.into_any(),
             }}

@@ -307,6 +307,30 @@ impl Session {
         }
     }
 
+    /// `element` as an argument of [`Session::execute`].
+    pub fn as_arg(&self, element: &Element) -> Value {
+        json!({ ELEMENT_KEY: element.id })
+    }
+
+    /// The accessible description of `element`: the text of the elements its
+    /// `aria-describedby` names (WebDriver has no computed description to ask for).
+    pub async fn description(&self, element: &Element) -> Result<String> {
+        let script =
+            "const ids = (arguments[0].getAttribute('aria-describedby') || '').split(/\\s+/);\
+                      return ids.map(id => document.getElementById(id)).filter(e => e)\
+                      .map(e => e.textContent.trim()).join(' ');";
+        let value = self.execute(script, vec![self.as_arg(element)]).await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Resizes the browser window (the viewport follows), e.g. to a phone's width.
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        let body = serde_json::json!({ "width": width, "height": height });
+        self.call(reqwest::Method::POST, "/window/rect", Some(body))
+            .await
+            .map(|_| ())
+    }
+
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
         use base64::Engine;

@@ -78,3 +78,76 @@ macro_rules! in_every_browser {
         }
     };
 }
+
+/// A signed-in HTTP client for changes made "by someone else": the session cookie and the
+/// user's team ids by name.
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+    pub teams: Vec<(String, String)>,
+}
+
+impl Api {
+    /// Signs `user` in (the demo password is the user name).
+    pub async fn sign_in(url: &str, user: &str) -> Api {
+        let http = reqwest::Client::new();
+        let login = http
+            .post(format!("{url}api/v1/session"))
+            .json(&serde_json::json!({"username": user, "password": user}))
+            .send()
+            .await
+            .expect("sign in over HTTP");
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .expect("cookie")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let body = login.json::<serde_json::Value>().await.expect("session");
+        let teams = body["teams"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| {
+                let field = |k: &str| t[k].as_str().unwrap_or_default().to_owned();
+                (field("name"), field("id"))
+            })
+            .collect();
+        Api {
+            http,
+            base: format!("{url}api/v1"),
+            cookie,
+            teams,
+        }
+    }
+
+    /// The id of the team named `name`.
+    pub fn team(&self, name: &str) -> String {
+        self.teams
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id.clone())
+            .expect("a team of this user")
+    }
+
+    /// Sends `method path` with a JSON body; returns the status and the JSON answer.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let reply = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = reply.status().as_u16();
+        (status, reply.json().await.unwrap_or_default())
+    }
+}

@@ -1,0 +1,134 @@
+//! A device's detail page, and the owner choices shared with the create dialog.
+
+use data_farm::components::StatusBadge;
+use data_farm::prelude::*;
+use data_farm::protocol::{CreateDevice, DeviceStatus, Owner, OwnerType, PatchDevice};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::editor::{Editable, EntityEditor};
+use super::form::{Field, Input, Values};
+
+/// The status choices of a device.
+pub const STATUSES: &[(&str, &str)] = &[
+    ("online", "Online"),
+    ("offline", "Offline"),
+    ("updating", "Updating"),
+    ("error", "Error"),
+];
+
+/// Owner choices, encoded `type:id`: the team itself, then its applications and instances,
+/// read from the same store records as the team's tables.
+pub fn owner_options(team: Signal<String>) -> Signal<Vec<(String, String)>> {
+    let query = Signal::derive(move || ListQuery::new().team(team.get()).per_page(100));
+    let apps = use_list::<Application>(query);
+    let instances = use_list::<Instance>(query);
+    let this_team = use_entity::<Team>(team);
+    Signal::derive(move || {
+        let team_name = this_team.entity.get().map(|t| t.name).unwrap_or_default();
+        let mut options = vec![(format!("team:{}", team.get()), format!("Team {team_name}"))];
+        for id in apps.view.get().ids {
+            if let Some(app) = apps.store.get(&id).get() {
+                options.push((
+                    format!("application:{id}"),
+                    format!("Application {}", app.name),
+                ));
+            }
+        }
+        for id in instances.view.get().ids {
+            if let Some(instance) = instances.store.get(&id).get() {
+                options.push((
+                    format!("instance:{id}"),
+                    format!("Instance {}", instance.name),
+                ));
+            }
+        }
+        options
+    })
+}
+
+/// `type:id` back to an owner (`None` when the choice is not one).
+pub fn parse_owner(value: &str) -> Option<Owner> {
+    let (kind, id) = value.split_once(':')?;
+    Some(Owner {
+        owner_type: OwnerType::parse(kind)?,
+        id: id.to_owned(),
+    })
+}
+
+fn owner_value(device: &Device) -> String {
+    format!("{}:{}", device.owner.owner_type.as_str(), device.owner.id)
+}
+
+/// The create dialog's fields for a device of `team`.
+pub fn create_fields(team: Signal<String>) -> Vec<Field> {
+    let owner = Field::new("owner", "Owner", Input::Select(owner_options(team)));
+    owner.value.set(format!("team:{}", team.get_untracked()));
+    vec![
+        Field::text("name", "Device name"),
+        owner,
+        Field::choice("status", "Device status", STATUSES),
+    ]
+}
+
+/// The create request from the dialog's fields.
+pub fn create(values: &Values, team: &str) -> CreateDevice {
+    let owner = parse_owner(&values.get("owner")).unwrap_or(Owner {
+        owner_type: OwnerType::Team,
+        id: team.to_owned(),
+    });
+    CreateDevice {
+        name: values.get("name"),
+        owner,
+        team_id: Some(team.to_owned()),
+        status: DeviceStatus::parse(&values.get("status")),
+    }
+}
+
+fn patch(values: &Values) -> PatchDevice {
+    PatchDevice {
+        name: Some(values.get("name")),
+        owner: parse_owner(&values.get("owner")),
+        status: DeviceStatus::parse(&values.get("status")),
+    }
+}
+
+fn summary(device: &Device) -> AnyView {
+    view! { <p><StatusBadge status=device.status.as_str().to_owned()/></p> }.into_any()
+}
+
+/// `/devices/:id`.
+#[component]
+pub fn DevicePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let device = use_entity::<Device>(id);
+    // The owner choices need the device's team; keep the last one known.
+    let team = Memo::new(move |previous: Option<&String>| {
+        device
+            .entity
+            .get()
+            .map(|d| d.team_id)
+            .or_else(|| previous.cloned())
+            .unwrap_or_default()
+    });
+    // Until the team is known (while loading, or when the device is not there) the page goes
+    // without the owner field; it is rebuilt once, before anyone can type, when the team arrives.
+    move || {
+        let team = team.get();
+        let mut fields = vec![
+            Editable::new(Field::text("name", "Name"), |d: &Device| d.name.clone()),
+            Editable::new(Field::choice("status", "Status", STATUSES), |d: &Device| {
+                d.status.as_str().to_owned()
+            }),
+        ];
+        if !team.is_empty() {
+            let owner = Input::Select(owner_options(Signal::stored(team)));
+            fields.insert(
+                1,
+                Editable::new(Field::new("owner", "Owner", owner), owner_value),
+            );
+        }
+        view! { <EntityEditor<Device> id=id noun="device" fields=fields patch=patch summary=summary/> }
+    }
+}

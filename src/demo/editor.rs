@@ -1,0 +1,247 @@
+//! The detail page of any kind: a heading, a summary, an edit form with the server's field errors
+//! and conflict resolution (reload their version / overwrite), and delete with confirmation.
+
+use data_farm::components::{ErrorDisplay, RelativeTime, SkeletonText};
+use data_farm::prelude::*;
+use data_farm::store::conflict_current;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use super::form::{names, Field, FieldInput, Values};
+
+/// A form field and how to read its value from the entity.
+pub struct Editable<E> {
+    pub field: Field,
+    pub read: fn(&E) -> String,
+}
+
+impl<E> Clone for Editable<E> {
+    fn clone(&self) -> Self {
+        Editable {
+            field: self.field.clone(),
+            read: self.read,
+        }
+    }
+}
+
+impl<E> Editable<E> {
+    pub fn new(field: Field, read: fn(&E) -> String) -> Self {
+        Editable { field, read }
+    }
+}
+
+fn fill<E>(fields: &[Editable<E>], entity: &E) {
+    for f in fields {
+        f.field.value.set((f.read)(entity));
+    }
+}
+
+/// Entity `id` of kind `E`, editable through `fields`; `patch` turns the form into a change.
+#[component]
+pub fn EntityEditor<E: Entity>(
+    #[prop(into)] id: Signal<String>,
+    /// "application", "instance", …
+    noun: &'static str,
+    fields: Vec<Editable<E>>,
+    patch: fn(&Values) -> E::Patch,
+    /// Extra facts and actions under the heading.
+    #[prop(optional)]
+    summary: Option<fn(&E) -> AnyView>,
+) -> impl IntoView {
+    let entity = use_entity::<E>(id);
+    let store = entity.store.clone();
+    let base_version = RwSignal::new(0u64);
+    let error = RwSignal::new(None::<ApiError>);
+    let theirs = RwSignal::new(None::<E>);
+    let saved = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let plain: Vec<Field> = fields.iter().map(|f| f.field.clone()).collect();
+    // Fill the form once, when the entity first arrives; later changes by others do not
+    // overwrite what the user is typing (a save then meets them as a conflict).
+    {
+        let fields = fields.clone();
+        Effect::new(move |filled: Option<bool>| {
+            if filled == Some(true) {
+                return true;
+            }
+            match entity.entity.get() {
+                Some(current) => {
+                    fill(&fields, &current);
+                    base_version.set(current.version());
+                    true
+                }
+                None => false,
+            }
+        });
+    }
+    let save = {
+        let (store, plain) = (store.clone(), plain.clone());
+        move |overwrite: bool| {
+            let store = store.clone();
+            let version = if overwrite {
+                theirs.with_untracked(|t| t.as_ref().map(|t| t.version()))
+            } else {
+                Some(base_version.get_untracked())
+            };
+            let change = patch(&Values::of(&plain));
+            spawn_local(async move {
+                match store.update(&id.get_untracked(), change, version).await {
+                    Ok(updated) => {
+                        base_version.set(updated.version());
+                        error.set(None);
+                        theirs.set(None);
+                        saved.set(true);
+                    }
+                    Err(err) => {
+                        theirs.set(conflict_current::<E>(&err));
+                        error.set(Some(err));
+                        saved.set(false);
+                    }
+                }
+            });
+        }
+    };
+    let save_plain = save.clone();
+    let navigate = use_navigate();
+    let delete = move |_| {
+        let (store, navigate) = (store.clone(), navigate.clone());
+        let back = entity
+            .entity
+            .get_untracked()
+            .and_then(|e| e.team_id().map(|t| format!("/teams/{t}")))
+            .unwrap_or_else(|| "/".into());
+        spawn_local(async move {
+            match store.delete(&id.get_untracked(), None).await {
+                Ok(()) => navigate(&back, Default::default()),
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+    let on_edit = Callback::new(move |_| saved.set(false));
+    // The form only for an entity that is there (not while loading, not when missing).
+    let present = Memo::new(move |_| entity.entity.with(Option::is_some));
+    let inline = names(&plain);
+    let form_id: &'static str = noun;
+    view! {
+        {move || {
+            if entity.view.get().deleted {
+                return view! { <h1>{format!("Deleted {noun}")}</h1><p>{format!("Someone deleted this {noun}.")}</p> }.into_any();
+            }
+            match (entity.entity.get(), entity.view.get().state) {
+                (None, LoadState::Error(err)) => view! {
+                    <h1>{format!("This {noun} could not be loaded")}</h1>
+                    <ErrorDisplay error=Some(err)/>
+                }.into_any(),
+                (None, LoadState::Ready) => view! {
+                    <h1>{format!("No such {noun}")}</h1>
+                    <p>{format!("This {noun} does not exist, or you cannot see it.")}</p>
+                }.into_any(),
+                (None, _) => view! { <div aria-busy="true" aria-label=format!("Loading {noun}")><SkeletonText lines=5/></div> }.into_any(),
+                (Some(current), _) => view! {
+                    <h1>{current.name().to_owned()}</h1>
+                    <p class="df-muted">"Version " {current.version()} ", updated " <RelativeTime at=updated_at(&current)/></p>
+                    {summary.map(|s| s(&current))}
+                }.into_any(),
+            }
+        }}
+        <form class="demo-form" aria-label=format!("Edit {noun}") hidden=move || !present.get() on:submit=move |ev| { ev.prevent_default(); save_plain(false) }>
+            {plain.iter().cloned().map(|field| view! { <FieldInput form=form_id field=field error=error on_edit=on_edit/> }).collect_view()}
+            <ErrorDisplay error=error shown_inline=inline/>
+            {move || theirs.get().map(|t| {
+                let save = save.clone();
+                let fields = fields.clone();
+                let rows = fields.iter().map(|f| {
+                    let (label, mine, their) = (f.field.label, f.field.value.get_untracked(), (f.read)(&t));
+                    view! { <tr><th scope="row">{label}</th><td>{mine}</td><td>{their}</td></tr> }
+                }).collect_view();
+                view! {
+                    <div class="demo-conflict" role="group" aria-label="Resolve conflict">
+                        <p>{format!("Someone saved version {} while you were editing.", t.version())}</p>
+                        <table aria-label="Your version and theirs">
+                            <thead><tr><th scope="col">"Field"</th><th scope="col">"Yours"</th><th scope="col">"Theirs"</th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                        <button type="button" class="df-button" on:click=move |_| {
+                            fill(&fields, &t);
+                            base_version.set(t.version());
+                            theirs.set(None);
+                            error.set(None);
+                        }>"Reload their version"</button>
+                        <button type="button" class="df-button" on:click=move |_| save(true)>"Overwrite"</button>
+                    </div>
+                }
+            })}
+            <div class="demo-actions">
+                <button type="submit" class="df-button df-primary">"Save"</button>
+                {move || saved.get().then(|| view! { <span role="status" aria-label="Saved">"Saved"</span> })}
+                <button type="button" class="df-button" on:click=move |_| confirming.set(true)>"Delete"</button>
+            </div>
+        </form>
+        {move || confirming.get().then(|| {
+            let delete = delete.clone();
+            view! {
+                <div class="demo-dialog" role="alertdialog" aria-label="Confirm delete">
+                    <p>{format!("Delete this {noun}? This cannot be undone.")}</p>
+                    <button type="button" class="df-button" on:click=delete>{format!("Delete {noun}")}</button>
+                    <button type="button" class="df-button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                </div>
+            }
+        })}
+    }
+}
+
+/// The `updated_at` of any kind that exposes it as a field (every built-in kind does).
+fn updated_at<E: Entity>(entity: &E) -> String {
+    match entity.field("updated_at") {
+        Some(FieldValue::Text(at)) => at.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// A create dialog for kind `E` (a function rather than a component: `E` appears in no prop
+/// the component macro could infer it from): `request` turns the form and the team into the body.
+pub fn create_dialog<E: Entity>(
+    noun: &'static str,
+    team: String,
+    fields: Vec<Field>,
+    request: fn(&Values, &str) -> E::Create,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let store = use_store::<E>();
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let submit = {
+        let fields = fields.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let store = store.clone();
+            let body = request(&Values::of(&fields), &team);
+            busy.set(true);
+            spawn_local(async move {
+                match store.create(body).await {
+                    Ok(_) => {
+                        error.set(None);
+                        on_done.run(());
+                    }
+                    Err(err) => error.set(Some(err)),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let title_id = format!("new-{noun}-title");
+    let form_id: &'static str = noun;
+    let inline = names(&fields);
+    view! {
+        <form class="demo-dialog" role="dialog" aria-modal="false" aria-labelledby=title_id.clone() on:submit=submit>
+            <h2 id=title_id.clone()>{format!("New {noun}")}</h2>
+            {fields.into_iter().map(|field| view! { <FieldInput form=form_id field=field error=error/> }).collect_view()}
+            <ErrorDisplay error=error shown_inline=inline/>
+            <div class="demo-actions">
+                <button type="submit" class="df-button df-primary" disabled=move || busy.get()>{format!("Create {noun}")}</button>
+                <button type="button" class="df-button" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,245 @@
+//! Forms end to end: the server's field errors beside their fields, a 409 conflict resolved
+//! both ways, create dialogs and detail pages for instances and devices, instance start showing
+//! its transitional status in another session, and the team page at phone width.
+
+#[macro_use]
+mod support;
+
+use data_farm_e2e::{Browser, DemoServer, Kind};
+use support::{fill, open_team, rows, screenshot, sign_in, wait_row, Api};
+
+async fn field_errors_show_beside_their_fields(kind: Kind) {
+    let demo = DemoServer::start().await;
+    let alice = Browser::launch(kind).await.expect("browser");
+    let page = &alice.session;
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Acme").await;
+    page.click_role("button", "New application").await.unwrap();
+    let name = fill(page, "Application name", "   ").await;
+    page.click_role("button", "Create application")
+        .await
+        .unwrap();
+    page.wait_for("the name field to be marked invalid", || async {
+        Ok((page.attribute(&name, "aria-invalid").await?.as_deref() == Some("true")).then_some(()))
+    })
+    .await
+    .unwrap();
+    assert_eq!(page.description(&name).await.unwrap(), "is required");
+    let alert = page.find_all("[role=alert]").await.unwrap();
+    let summary = page.text(&alert[0]).await.unwrap();
+    assert!(summary.contains("Please correct the fields"), "{summary}");
+    assert!(
+        !summary.contains("is required"),
+        "said once, beside the field: {summary}"
+    );
+    screenshot(page, &format!("{}-form-errors", kind.name())).await;
+
+    // Fixing the field clears its error and creates the application.
+    fill(page, "Application name", "Fixed name").await;
+    page.click_role("button", "Create application")
+        .await
+        .unwrap();
+    wait_row(page, "Applications", "Fixed name", true).await;
+
+    // Dark theme screenshots of the main pages.
+    page.click_role("button", "Dark theme").await.unwrap();
+    screenshot(page, &format!("{}-team-acme-dark", kind.name())).await;
+    page.click_role("link", "data-farm").await.unwrap();
+    page.by_role("link", "Acme").await.unwrap();
+    screenshot(page, &format!("{}-overview-dark", kind.name())).await;
+    alice.close().await;
+}
+
+/// Bob renames `app` behind Alice's back; returns his version's name.
+async fn bob_renames(bob: &Api, app: &str, name: &str) {
+    let (status, _) = bob
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/applications/{app}"),
+            serde_json::json!({ "name": name }),
+        )
+        .await;
+    assert_eq!(status, 200, "bob's rename");
+}
+
+async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
+    let demo = DemoServer::start().await;
+    let bob = Api::sign_in(&demo.url(), "bob").await;
+    let alice = Browser::launch(kind).await.expect("browser");
+    let page = &alice.session;
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Globex").await;
+    page.click_role("link", "Inventory").await.unwrap();
+    page.by_role("heading", "Inventory").await.unwrap();
+    let url = page
+        .execute("return location.pathname", vec![])
+        .await
+        .unwrap();
+    let app = url
+        .as_str()
+        .and_then(|p| p.rsplit('/').next())
+        .unwrap()
+        .to_owned();
+
+    // Overwrite: Alice's edit wins over Bob's.
+    bob_renames(&bob, &app, "Inventory (Bob)").await;
+    fill(page, "Name", "Inventory (Alice)").await;
+    page.click_role("button", "Save").await.unwrap();
+    page.by_role("group", "Resolve conflict").await.unwrap();
+    let both = page
+        .by_role("table", "Your version and theirs")
+        .await
+        .unwrap();
+    let text = page.text(&both).await.unwrap();
+    assert!(
+        text.contains("Inventory (Alice)") && text.contains("Inventory (Bob)"),
+        "{text}"
+    );
+    screenshot(page, &format!("{}-conflict", kind.name())).await;
+    page.click_role("button", "Overwrite").await.unwrap();
+    page.by_role("status", "Saved").await.unwrap();
+    let (_, current) = bob
+        .send(
+            reqwest::Method::GET,
+            &format!("/applications/{app}"),
+            serde_json::json!(null),
+        )
+        .await;
+    assert_eq!(current["name"], "Inventory (Alice)");
+
+    // Reload their version: the form takes Bob's, and saving again does not conflict.
+    bob_renames(&bob, &app, "Inventory (Bob again)").await;
+    fill(page, "Name", "Inventory (Alice again)").await;
+    page.click_role("button", "Save").await.unwrap();
+    page.click_role("button", "Reload their version")
+        .await
+        .unwrap();
+    let name = page.by_role("textbox", "Name").await.unwrap();
+    page.wait_for("their name in the field", || async {
+        let value = page
+            .execute("return arguments[0].value", vec![page.as_arg(&name)])
+            .await?;
+        Ok((value == "Inventory (Bob again)").then_some(()))
+    })
+    .await
+    .unwrap();
+    fill(page, "Description", "Reviewed").await;
+    page.click_role("button", "Save").await.unwrap();
+    page.by_role("status", "Saved").await.unwrap();
+    let (_, current) = bob
+        .send(
+            reqwest::Method::GET,
+            &format!("/applications/{app}"),
+            serde_json::json!(null),
+        )
+        .await;
+    assert_eq!(current["name"], "Inventory (Bob again)");
+    assert_eq!(current["description"], "Reviewed");
+    alice.close().await;
+}
+
+async fn instances_and_devices_are_created_edited_and_started(kind: Kind) {
+    let demo = DemoServer::start().await;
+    let alice = Browser::launch(kind).await.expect("browser");
+    let bob = Browser::launch(kind).await.expect("browser");
+    let (a, b) = (&alice.session, &bob.session);
+    sign_in(a, &demo.url(), "alice").await;
+    sign_in(b, &demo.url(), "bob").await;
+    open_team(a, "Globex").await;
+    open_team(b, "Globex").await;
+    a.click_role("tab", "Instances").await.unwrap();
+    b.click_role("tab", "Instances").await.unwrap();
+    wait_row(b, "Instances", "inventory-dev", true).await;
+
+    // Create an instance of Portal; Bob sees it, then sees Alice start it.
+    a.click_role("button", "New instance").await.unwrap();
+    fill(a, "Instance name", "portal-canary").await;
+    a.choose("Application", "Portal").await.unwrap();
+    a.click_role("button", "Create instance").await.unwrap();
+    wait_row(b, "Instances", "portal-canary", true).await;
+    a.click_role("button", "Start portal-canary").await.unwrap();
+    b.wait_for("bob to see it starting", || async {
+        let shown = rows(b, "Instances").await;
+        Ok(shown
+            .iter()
+            .any(|r| r.contains("portal-canary") && r.contains("starting"))
+            .then_some(()))
+    })
+    .await
+    .unwrap();
+    b.by_role("button", "Stop portal-canary").await.unwrap();
+
+    // Its detail page: rename it.
+    a.click_role("link", "portal-canary").await.unwrap();
+    a.by_role("heading", "portal-canary").await.unwrap();
+    fill(a, "Name", "portal-canary-2").await;
+    a.click_role("button", "Save").await.unwrap();
+    wait_row(b, "Instances", "portal-canary-2", true).await;
+    screenshot(a, &format!("{}-instance", kind.name())).await;
+
+    // A device owned by that instance, created from the Devices tab, then edited.
+    a.goto(&demo.url()).await.unwrap();
+    open_team(a, "Globex").await;
+    a.click_role("tab", "Devices").await.unwrap();
+    b.click_role("tab", "Devices").await.unwrap();
+    a.click_role("button", "New device").await.unwrap();
+    fill(a, "Device name", "aaa-test-device").await;
+    a.choose("Owner", "Instance portal-canary-2").await.unwrap();
+    a.choose("Device status", "Updating").await.unwrap();
+    a.click_role("button", "Create device").await.unwrap();
+    b.wait_for("bob to see the new device", || async {
+        let shown = rows(b, "Devices").await;
+        Ok(shown
+            .iter()
+            .any(|r| r.contains("aaa-test-device") && r.contains("updating"))
+            .then_some(()))
+    })
+    .await
+    .unwrap();
+    a.click_role("link", "aaa-test-device").await.unwrap();
+    a.by_role("heading", "aaa-test-device").await.unwrap();
+    a.choose("Status", "Error").await.unwrap();
+    a.click_role("button", "Save").await.unwrap();
+    b.wait_for("bob to see the device in error", || async {
+        let shown = rows(b, "Devices").await;
+        Ok(shown
+            .iter()
+            .any(|r| r.contains("aaa-test-device") && r.contains("error"))
+            .then_some(()))
+    })
+    .await
+    .unwrap();
+    screenshot(a, &format!("{}-device", kind.name())).await;
+    alice.close().await;
+    bob.close().await;
+}
+
+async fn the_team_page_fits_a_phone(kind: Kind) {
+    let demo = DemoServer::start().await;
+    let alice = Browser::launch(kind).await.expect("browser");
+    let page = &alice.session;
+    page.set_window_size(390, 844).await.unwrap();
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Acme").await;
+    wait_row(page, "Applications", "Billing", true).await;
+    let overflow = page
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(i64::MAX) <= 0,
+        "no sideways scrolling at phone width (overflow {overflow})"
+    );
+    screenshot(page, &format!("{}-team-acme-phone", kind.name())).await;
+    alice.close().await;
+}
+
+in_every_browser!(
+    field_errors_show_beside_their_fields,
+    a_conflict_offers_their_version_or_overwrite,
+    instances_and_devices_are_created_edited_and_started,
+    the_team_page_fits_a_phone
+);
