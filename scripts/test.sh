@@ -21,8 +21,9 @@ cargo test --workspace --exclude data-farm-e2e
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
 scripts/with-test-server.sh cargo test -p data-farm --target wasm32-unknown-unknown
 
-step "end-to-end tests (the demo in headless Chromium and Firefox)"
+step "end-to-end tests (the demo in headless Chromium and Firefox, the bench page smoke run)"
 trunk build --offline
+trunk build --offline --dist target/bench-page bench/page/index.html
 cargo test -p data-farm-e2e -- --test-threads=1
 
 step "all suites passed"

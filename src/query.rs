@@ -141,6 +141,22 @@ impl ListQuery {
         self
     }
 
+    /// Every match on one page, however many: for lists the app fills itself with
+    /// [`EntityStore::put_list`](crate::store::EntityStore::put_list) (from local storage, a
+    /// server render, a benchmark). Servers that page (the reference server serves at most
+    /// 100 per request) refuse to fetch such a list, so its revalidation reports an error and
+    /// keeps the cached rows.
+    ///
+    /// ```
+    /// use data_farm::query::ListQuery;
+    /// assert_eq!(ListQuery::new().unpaged().per_page, u32::MAX);
+    /// ```
+    pub fn unpaged(mut self) -> Self {
+        self.per_page = u32::MAX;
+        self.page = 1;
+        self
+    }
+
     /// The sort field in effect.
     pub fn sort_field(&self) -> &str {
         self.sort.as_deref().unwrap_or("name")
@@ -210,8 +226,11 @@ impl ListQuery {
     pub fn compare<E: Entity>(&self, a: &E, b: &E) -> Ordering {
         let field = self.sort_field();
         let by_field = if field == "name" {
-            let (x, y) = (a.name().to_ascii_lowercase(), b.name().to_ascii_lowercase());
-            x.as_bytes().cmp(y.as_bytes())
+            // Case-insensitive (ASCII) without allocating: this runs inside binary searches.
+            a.name()
+                .bytes()
+                .map(|b| b.to_ascii_lowercase())
+                .cmp(b.name().bytes().map(|b| b.to_ascii_lowercase()))
         } else {
             match (a.value_of(field), b.value_of(field)) {
                 (Some(x), Some(y)) => x.compare(&y),

@@ -32,6 +32,11 @@ pub enum Transport {
         /// Milliseconds between revalidations.
         interval_ms: u32,
     },
+    /// The embedding app carries the frames (a socket or worker it already owns, a replay, a
+    /// benchmark) and hands each text to [`RealtimeHandle::deliver`]. Everything after the
+    /// transport is the same: decoding, ordering by `seq`, one batch per animation frame.
+    /// The app owns liveness: no heartbeat runs.
+    External,
 }
 
 /// How the subscriber runs.
@@ -66,22 +71,32 @@ pub struct RealtimeHandle {
     /// The last applied `seq` per topic.
     pub positions: ArcReadSignal<std::collections::BTreeMap<String, u64>>,
     stop: std::sync::Arc<dyn Fn() + Send + Sync>,
+    deliver: std::sync::Arc<dyn Fn(&str) + Send + Sync>,
 }
 
 impl RealtimeHandle {
     /// Assembles a handle (used by the runtime).
-    pub fn new(
+    pub(crate) fn new(
         state: ArcReadSignal<ConnectionState>,
         counters: ArcReadSignal<Counters>,
         positions: ArcReadSignal<std::collections::BTreeMap<String, u64>>,
         stop: std::sync::Arc<dyn Fn() + Send + Sync>,
+        deliver: std::sync::Arc<dyn Fn(&str) + Send + Sync>,
     ) -> Self {
         RealtimeHandle {
             state,
             counters,
             positions,
             stop,
+            deliver,
         }
+    }
+
+    /// Hands one frame's text (a PROTOCOL.md server message) to the subscriber, exactly as if
+    /// its transport had received it. Meant for [`Transport::External`]; with the other
+    /// transports it injects a frame next to theirs. Bad frames are counted, never applied.
+    pub fn deliver(&self, text: &str) {
+        (self.deliver)(text)
     }
 
     /// Disconnects for good (on sign-out) and sets the state to stopped.
@@ -104,5 +119,6 @@ pub fn start_realtime(
         ArcRwSignal::new(Counters::default()).read_only(),
         ArcRwSignal::new(Default::default()).read_only(),
         std::sync::Arc::new(|| {}),
+        std::sync::Arc::new(|_| {}),
     )
 }

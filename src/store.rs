@@ -16,7 +16,7 @@ mod view;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use data_farm_protocol::ChangeOp;
+use data_farm_protocol::{ChangeOp, ListResponse};
 use leptos::prelude::*;
 
 use crate::api::{ApiError, EntityApi};
@@ -310,28 +310,7 @@ impl<E: Entity> EntityStore<E> {
             let now = self.now();
             let outcome = match result {
                 Ok(page) => {
-                    let mut fetched = Vec::with_capacity(page.items.len());
-                    for item in page.items {
-                        fetched.push((item.id().to_owned(), item.version()));
-                        self.merge_confirmed(&mut st, item, None, &mut effects);
-                    }
-                    let touched = st
-                        .lists
-                        .get_mut(query)
-                        .map(|e| std::mem::take(&mut e.meta.touched))
-                        .unwrap_or_default();
-                    if let Some(entry) = st.lists.get_mut(query) {
-                        entry.page = Page {
-                            ids: fetched.iter().map(|(id, _)| id.clone()).collect(),
-                            total: page.total,
-                        };
-                        entry.meta.fetched_at = Some(now);
-                        entry.meta.invalidated = false;
-                        entry.meta.error = None;
-                    }
-                    // What changed while the fetch was in flight (newer than the fetched copy, or
-                    // deleted since) is placed again, so the snapshot cannot undo it.
-                    self.replace_touched(&mut st, query, &fetched, touched);
+                    self.install_page(&mut st, query, page, now, &mut effects);
                     Ok(())
                 }
                 Err(err) => {
@@ -349,6 +328,69 @@ impl<E: Entity> EntityStore<E> {
         };
         effects.flush(self);
         outcome
+    }
+
+    /// Caches `page` as the answer to `query`, as if it had just been fetched: for lists obtained
+    /// elsewhere (rendered by a server, read from local storage, built by a test or benchmark).
+    /// Records merge through the version rule like fetched ones; observers see the list at once.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// use data_farm::protocol::ListResponse;
+    ///
+    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let page: ListResponse<Team> = serde_json::from_str(r#"{"items":[{"id":"t1","version":1,
+    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}],"total":1}"#).unwrap();
+    /// teams.put_list(&ListQuery::new(), page);
+    /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
+    /// ```
+    pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
+        let mut effects = Effects::default();
+        {
+            let mut st = self.lock();
+            let now = self.now();
+            st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
+            self.install_page(&mut st, query, page, now, &mut effects);
+            if let Some(entry) = st.lists.get_mut(query) {
+                effects.list(entry);
+            }
+        }
+        effects.flush(self);
+    }
+
+    /// Installs a fetched (or given) page: merges its records, sets the list's ids and total,
+    /// then re-places whatever changed while a fetch was in flight.
+    fn install_page(
+        &self,
+        st: &mut State<E>,
+        query: &ListQuery,
+        page: ListResponse<E>,
+        now: f64,
+        effects: &mut Effects<E>,
+    ) {
+        let mut fetched = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            fetched.push((item.id().to_owned(), item.version()));
+            self.merge_confirmed(st, item, None, effects);
+        }
+        let touched = st
+            .lists
+            .get_mut(query)
+            .map(|e| std::mem::take(&mut e.meta.touched))
+            .unwrap_or_default();
+        if let Some(entry) = st.lists.get_mut(query) {
+            entry.page = Page {
+                ids: fetched.iter().map(|(id, _)| id.clone()).collect(),
+                total: page.total,
+            };
+            entry.meta.fetched_at = Some(now);
+            entry.meta.invalidated = false;
+            entry.meta.error = None;
+        }
+        // What changed while the fetch was in flight (newer than the fetched copy, or deleted
+        // since) is placed again, so the snapshot cannot undo it.
+        self.replace_touched(st, query, &fetched, touched);
     }
 
     /// Re-places, after a fetched page is installed, every id whose record moved on while the

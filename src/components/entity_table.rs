@@ -14,7 +14,15 @@ use crate::store::LoadState;
 pub struct Column<E> {
     header: String,
     sort: Option<String>,
-    cell: Arc<dyn Fn(&E) -> AnyView + Send + Sync>,
+    cell: Cell<E>,
+}
+
+/// How a column renders its cells.
+enum Cell<E> {
+    /// Any view, rebuilt when the row changes.
+    View(Arc<dyn Fn(&E) -> AnyView + Send + Sync>),
+    /// Text: the cell's one text node is updated in place, and only when the text changed.
+    Text(Arc<dyn Fn(&E) -> String + Send + Sync>),
 }
 
 impl<E> Clone for Column<E> {
@@ -22,7 +30,10 @@ impl<E> Clone for Column<E> {
         Column {
             header: self.header.clone(),
             sort: self.sort.clone(),
-            cell: Arc::clone(&self.cell),
+            cell: match &self.cell {
+                Cell::View(f) => Cell::View(Arc::clone(f)),
+                Cell::Text(f) => Cell::Text(Arc::clone(f)),
+            },
         }
     }
 }
@@ -44,7 +55,27 @@ impl<E> Column<E> {
         Column {
             header: header.into(),
             sort: None,
-            cell: Arc::new(cell),
+            cell: Cell::View(Arc::new(cell)),
+        }
+    }
+
+    /// A column of plain text: the cheapest kind to keep live, since a change to the row
+    /// touches the DOM only where the text differs (a status change rewrites one text node).
+    ///
+    /// ```
+    /// use data_farm::components::Column;
+    /// use data_farm::prelude::*;
+    /// let status = Column::text("Status", |d: &Device| d.status.as_str().to_owned());
+    /// # let _ = status;
+    /// ```
+    pub fn text(
+        header: impl Into<String>,
+        text: impl Fn(&E) -> String + Send + Sync + 'static,
+    ) -> Self {
+        Column {
+            header: header.into(),
+            sort: None,
+            cell: Cell::Text(Arc::new(text)),
         }
     }
 
@@ -315,9 +346,17 @@ pub fn EntityTable<E: Entity>(
                                         }
                                     })}
                                     {columns.with_value(|columns| columns.iter().map(|column| {
-                                        let cell = column.cell.clone();
                                         let entity = entity.clone();
-                                        view! { <td>{move || entity.get().map(|e| cell(&e))}</td> }
+                                        match &column.cell {
+                                            Cell::View(cell) => {
+                                                let cell = Arc::clone(cell);
+                                                view! { <td>{move || entity.with(|e| e.as_ref().map(|e| cell(e)))}</td> }.into_any()
+                                            }
+                                            Cell::Text(text) => {
+                                                let text = Arc::clone(text);
+                                                view! { <td>{move || entity.with(|e| e.as_ref().map(|e| text(e)).unwrap_or_default())}</td> }.into_any()
+                                            }
+                                        }
                                     }).collect_view())}
                                 </tr>
                             }

@@ -121,6 +121,12 @@ impl Runtime {
             Transport::WebSocket => self.open_socket(),
             Transport::ServerSentEvents => self.open_stream(),
             Transport::Polling { .. } => Ok(()),
+            Transport::External => {
+                // The app's transport is open whenever it delivers: subscribe at once.
+                let actions = self.core.borrow_mut().on_open(now());
+                self.run(actions);
+                Ok(())
+            }
         };
         if opened.is_err() {
             self.closed(None);
@@ -138,8 +144,7 @@ impl Runtime {
         let rt = Rc::clone(self);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                let actions = rt.core.borrow_mut().on_text(&text, now());
-                rt.run(actions);
+                rt.received(&text);
             } else {
                 leptos::logging::warn!("data-farm realtime: ignored a binary frame");
             }
@@ -194,10 +199,7 @@ impl Runtime {
                 .dyn_ref::<MessageEvent>()
                 .and_then(|m| m.data().as_string())
             {
-                Some(text) => {
-                    let actions = rt.core.borrow_mut().on_text(&text, now());
-                    rt.run(actions);
-                }
+                Some(text) => rt.received(&text),
                 // A connection error (not a server `error` message): reconnect on our schedule,
                 // resuming from our positions.
                 None => rt.closed(None),
@@ -230,6 +232,15 @@ impl Runtime {
             .core
             .borrow_mut()
             .on_closed(code, now(), js_sys::Math::random());
+        self.run(actions);
+    }
+
+    /// One frame's text from whichever transport carries it.
+    fn received(self: &Rc<Self>, text: &str) {
+        if self.stopped.get() {
+            return;
+        }
+        let actions = self.core.borrow_mut().on_text(text, now());
         self.run(actions);
     }
 
@@ -378,7 +389,10 @@ pub fn start_realtime(
     config: RealtimeConfig,
 ) -> RealtimeHandle {
     let mut timing = config.timing;
-    if config.transport == Transport::ServerSentEvents {
+    if matches!(
+        config.transport,
+        Transport::ServerSentEvents | Transport::External
+    ) {
         // Browsers hide SSE keep-alives from scripts: silence proves nothing there; EventSource
         // reports broken connections itself.
         timing.dead_after_ms = f64::INFINITY;
@@ -418,13 +432,16 @@ pub fn start_realtime(
             runtime.timers.borrow_mut().push(heartbeat);
             runtime.open();
         }
+        Transport::External => runtime.open(),
     }
     let (state, counters, positions) = (
         runtime.state.read_only(),
         runtime.counters.read_only(),
         runtime.positions.read_only(),
     );
-    let holder = SendWrapper::new(runtime);
+    let holder = SendWrapper::new(Rc::clone(&runtime));
     let stop: Arc<dyn Fn() + Send + Sync> = Arc::new(move || holder.shutdown());
-    RealtimeHandle::new(state, counters, positions, stop)
+    let holder = SendWrapper::new(runtime);
+    let deliver: Arc<dyn Fn(&str) + Send + Sync> = Arc::new(move |text| holder.received(text));
+    RealtimeHandle::new(state, counters, positions, stop, deliver)
 }

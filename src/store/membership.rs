@@ -5,13 +5,21 @@ use crate::entity::Entity;
 use crate::query::ListQuery;
 
 /// What was known about the entity before this change.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub enum Prior<'a, E> {
     /// Known: its previous value, or known not to have existed (a create).
     Known(Option<&'a E>),
     /// Not known (e.g. an update of an entity never fetched): the total cannot be adjusted.
     Unknown,
 }
+
+impl<E> Clone for Prior<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Prior<'_, E> {}
 
 /// A cached page: its ids in order and the total over all pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -44,7 +52,8 @@ pub fn place<'r, E: Entity>(
     let mut outcome = Placement::default();
     let per_page = query.per_page as usize;
     let complete = query.page == 1 && page.ids.len() as u64 == page.total;
-    let listed = page.ids.iter().any(|x| x == id);
+    let found = locate(query, page, id, prior, lookup);
+    let listed = found.is_some();
     let now = next.is_some_and(|e| query.matches(e));
     let was = match prior {
         Prior::Known(before) => Some(listed || before.is_some_and(|b| query.matches(b))),
@@ -64,7 +73,14 @@ pub fn place<'r, E: Entity>(
         _ => {}
     }
 
-    if let Some(pos) = page.ids.iter().position(|x| x == id) {
+    if let Some(pos) = found {
+        // Still between the same neighbours (a status change on a list sorted by name): the
+        // page is unchanged, and nothing is copied or republished.
+        if let Some(next) = next.filter(|_| now) {
+            if stays_between_neighbours(query, &page.ids, pos, next, lookup) {
+                return outcome;
+            }
+        }
         page.ids.remove(pos);
         outcome.changed = true;
     }
@@ -105,6 +121,58 @@ pub fn place<'r, E: Entity>(
         outcome.stale = true;
     }
     outcome
+}
+
+/// Where `id` sits on the page. With its previous value known, a binary search finds it (the
+/// page is in query order of the values before this change); otherwise, or if the search comes
+/// up empty (a page being refetched may hold rows not re-placed yet), a scan.
+fn locate<'r, E: Entity>(
+    query: &ListQuery,
+    page: &Page,
+    id: &str,
+    prior: Prior<'_, E>,
+    lookup: &dyn Fn(&str) -> Option<&'r E>,
+) -> Option<usize> {
+    if let Prior::Known(Some(before)) = prior {
+        let missing = std::cell::Cell::new(false);
+        let pos = page.ids.partition_point(|other| {
+            if other == id {
+                return false;
+            }
+            match lookup(other) {
+                Some(other) => query.compare(other, before).is_lt(),
+                None => {
+                    missing.set(true);
+                    false
+                }
+            }
+        });
+        if !missing.get() && page.ids.get(pos).is_some_and(|x| x == id) {
+            return Some(pos);
+        }
+    }
+    page.ids.iter().position(|x| x == id)
+}
+
+/// Whether `next`, the new value of the id at `pos`, still sorts between its neighbours.
+fn stays_between_neighbours<'r, E: Entity>(
+    query: &ListQuery,
+    ids: &[String],
+    pos: usize,
+    next: &E,
+    lookup: &dyn Fn(&str) -> Option<&'r E>,
+) -> bool {
+    let after_previous = match pos.checked_sub(1).map(|p| lookup(&ids[p])) {
+        None => true,
+        Some(Some(previous)) => query.compare(previous, next).is_lt(),
+        Some(None) => false,
+    };
+    let before_following = match ids.get(pos + 1).map(|f| lookup(f)) {
+        None => true,
+        Some(Some(following)) => query.compare(next, following).is_lt(),
+        Some(None) => false,
+    };
+    after_previous && before_following
 }
 
 #[cfg(test)]
@@ -219,6 +287,52 @@ mod tests {
             }
         );
         assert_eq!(page, f.page(&["d1"], 1));
+    }
+
+    #[test]
+    fn a_status_change_that_keeps_the_order_leaves_the_page_untouched() {
+        let names: Vec<(String, String)> = (0..1_000)
+            .map(|i| (format!("d{i}"), format!("device-{i:04}")))
+            .collect();
+        let pairs: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(i, n)| (i.as_str(), n.as_str()))
+            .collect();
+        let mut f = Fixture::new(&pairs);
+        let ids: Vec<&str> = pairs.iter().map(|(i, _)| *i).collect();
+        let mut page = f.page(&ids, 1_000);
+        let before = f.rows["d500"].clone();
+        let after = device("d500", "device-0500", DeviceStatus::Error);
+        f.rows.insert("d500".into(), after.clone());
+        let out = place(
+            &ListQuery::new(),
+            &mut page,
+            "d500",
+            Prior::Known(Some(&before)),
+            Some(&after),
+            &f.lookup(),
+        );
+        assert_eq!(out, Placement::default(), "nothing to republish");
+        assert_eq!(page, f.page(&ids, 1_000));
+    }
+
+    #[test]
+    fn a_status_change_that_leaves_a_filtered_list_is_found_and_removed() {
+        let mut f = Fixture::new(&[("d1", "alpha"), ("d2", "bravo"), ("d3", "charlie")]);
+        let before = f.rows["d3"].clone();
+        let after = device("d3", "charlie", DeviceStatus::Offline);
+        f.rows.insert("d3".into(), after.clone());
+        let mut page = f.page(&["d1", "d2", "d3"], 3);
+        let out = place(
+            &ListQuery::new().filter("status", "online"),
+            &mut page,
+            "d3",
+            Prior::Known(Some(&before)),
+            Some(&after),
+            &f.lookup(),
+        );
+        assert!(out.changed);
+        assert_eq!(page, f.page(&["d1", "d2"], 2));
     }
 
     #[test]

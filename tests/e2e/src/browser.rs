@@ -44,6 +44,11 @@ fn free_port() -> Result<u16> {
 impl Browser {
     /// Headless Chromium through chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`).
     pub async fn chromium() -> Result<Browser> {
+        Browser::chromium_with(&[]).await
+    }
+
+    /// Headless Chromium with extra command-line switches (e.g. `--enable-precise-memory-info`).
+    pub async fn chromium_with(extra: &[&str]) -> Result<Browser> {
         let driver_path =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;
@@ -55,17 +60,25 @@ impl Browser {
             .map_err(|e| WebDriverError(format!("cannot start {driver_path}: {e}")))?;
         let profile = tempfile::tempdir().map_err(|e| WebDriverError(e.to_string()))?;
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1280,900",
+        ]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .map(str::to_owned)
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let capabilities = json!({
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": binary,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
+            "goog:chromeOptions": { "binary": binary, "args": args }
         });
         let session = connect(port, capabilities).await?;
         Ok(Browser {

@@ -24,21 +24,23 @@ impl DemoServer {
 
     /// Like [`DemoServer::start`], with changes to the configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> DemoServer {
-        let dist = dist_dir();
-        assert!(
-            dist.join("index.html").exists(),
-            "the demo SPA is not built: run `trunk build --offline` at the workspace root (scripts/test.sh does)"
-        );
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = ServerConfig {
             addr: "127.0.0.1:0".parse().expect("address"),
             database: DatabaseLocation::File(dir.path().join("e2e.sqlite")),
             seed: Seed::Small,
-            dist_dir: Some(dist),
+            dist_dir: Some(dist_dir()),
             api_rate_per_sec: 0,
             ..ServerConfig::default()
         };
         tweak(&mut config);
+        let dist = config.dist_dir.clone().unwrap_or_default();
+        assert!(
+            dist.join("index.html").exists(),
+            "no page built in {}: run `trunk build --offline` at the workspace root \
+             (scripts/test.sh does; the bench page: scripts/bench-browser.sh)",
+            dist.display()
+        );
         let server = start(config.clone()).await.expect("server starts");
         config.addr = server.addr();
         DemoServer {

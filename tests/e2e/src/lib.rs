@@ -1,6 +1,8 @@
 //! End-to-end harness: the reference server serving the built demo (`dist/`), and a headless
-//! browser driven over W3C WebDriver, finding elements by role and accessible name.
+//! browser driven over W3C WebDriver, finding elements by role and accessible name. Also drives
+//! the browser benchmark page (`bench`).
 
+pub mod bench;
 pub mod browser;
 pub mod demo;
 pub mod webdriver;

@@ -284,12 +284,26 @@ impl Session {
     }
 
     /// Polls `probe` until it yields `Some`, for up to 10 seconds.
-    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut probe: F) -> Result<T>
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, probe: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<Option<T>>>,
     {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        self.wait_within(what, Duration::from_secs(10), probe).await
+    }
+
+    /// Polls `probe` until it yields `Some`, for up to `limit`.
+    pub async fn wait_within<T, F, Fut>(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut probe: F,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>>>,
+    {
+        let deadline = tokio::time::Instant::now() + limit;
         let mut last_error = None;
         loop {
             match probe().await {

@@ -1,0 +1,168 @@
+//! The benchmark page's data-farm implementation (see `bench/page/harness.js` for the contract):
+//! the library's real store, realtime subscriber and `EntityTable`, fed frame texts through
+//! [`Transport::External`] exactly as a WebSocket's `onmessage` would feed them.
+//!
+//! The page exposes `window.__dataFarmBench = { init(listText), deliver(texts) }` for the
+//! shared harness. Not part of the demo bundle: trunk builds it from `bench/page/index.html`.
+
+#[cfg(target_arch = "wasm32")]
+mod page {
+    use data_farm::cache::CachePolicy;
+    use data_farm::components::{Column, EntityTable};
+    use data_farm::entity::{Entity, FieldValue};
+    use data_farm::prelude::*;
+    use data_farm::protocol::ListResponse;
+    use data_farm::realtime::{start_realtime, RealtimeConfig, RealtimeHandle, Transport};
+    use leptos::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// The benchmark's device: exactly the fields of the bench page contract.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct BenchDevice {
+        id: String,
+        name: String,
+        status: String,
+        version: u64,
+        team_id: String,
+    }
+
+    /// Devices are never created or patched from this page.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct NoChange;
+
+    impl Entity for BenchDevice {
+        const KIND: &'static str = "device";
+        const PLURAL: &'static str = "devices";
+        type Create = NoChange;
+        type Patch = NoChange;
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn version(&self) -> u64 {
+            self.version
+        }
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn team_id(&self) -> Option<&str> {
+            Some(&self.team_id)
+        }
+        fn field(&self, field: &str) -> Option<FieldValue<'_>> {
+            match field {
+                "status" => Some(FieldValue::Text(&self.status)),
+                "version" => Some(FieldValue::Number(self.version)),
+                _ => None,
+            }
+        }
+        fn patched(&self, _patch: &NoChange) -> Self {
+            self.clone()
+        }
+        fn with_status(&self, fields: &serde_json::Value, version: u64) -> Option<Self> {
+            let status = fields.get("status")?.as_str()?.to_owned();
+            Some(BenchDevice {
+                status,
+                version,
+                ..self.clone()
+            })
+        }
+    }
+
+    const TEAM: &str = "t1";
+    const USER: &str = "bench";
+
+    fn query() -> ListQuery {
+        ListQuery::new().team(TEAM).unpaged()
+    }
+
+    fn farm() -> DataFarm {
+        // Nothing here talks to a server: data stays fresh and nothing refetches.
+        let policy = CachePolicy {
+            stale_ms: f64::INFINITY,
+            refetch_on_focus: false,
+            refetch_on_reconnect: false,
+            ..CachePolicy::default()
+        };
+        DataFarm::new(
+            DataFarmConfig::empty("")
+                .policy(policy)
+                .register::<BenchDevice>(),
+        )
+    }
+
+    /// Subscribes as if resuming at seq 0 on both topics (so `subscribed` triggers no refetch)
+    /// and acknowledges the subscription the way a server would.
+    fn realtime(farm: &DataFarm) -> RealtimeHandle {
+        let topics = [format!("user:{USER}"), format!("team:{TEAM}")];
+        let config = RealtimeConfig {
+            transport: Transport::External,
+            resume: topics.iter().map(|t| (t.clone(), 0)).collect(),
+            ..RealtimeConfig::default()
+        };
+        let handle = start_realtime(farm, USER, vec![TEAM.to_owned()], config);
+        for topic in topics {
+            handle.deliver(&format!(
+                r#"{{"type":"subscribed","topic":"{topic}","seq":0}}"#
+            ));
+        }
+        handle
+    }
+
+    fn table(farm: DataFarm) -> impl IntoView {
+        provide_context(farm);
+        let columns = vec![
+            Column::text("Name", |d: &BenchDevice| d.name.clone()),
+            Column::text("Status", |d: &BenchDevice| d.status.clone()),
+            Column::text("Version", |d: &BenchDevice| d.version.to_string()),
+        ];
+        let query = RwSignal::new(query());
+        view! { <EntityTable<BenchDevice> label="Devices" columns=columns query=query/> }
+    }
+
+    /// Sets `window.__dataFarmBench`.
+    pub fn install() -> Result<(), JsValue> {
+        let window = web_sys::window().ok_or("no window")?;
+        let farm = farm();
+        let handle = realtime(&farm);
+        let init_farm = farm.clone();
+        let init = Closure::<dyn Fn(String) -> Result<(), JsValue>>::new(move |text: String| {
+            let page: ListResponse<BenchDevice> = serde_json::from_str(&text)
+                .map_err(|e| JsValue::from_str(&format!("bad list: {e}")))?;
+            let store = init_farm
+                .store::<BenchDevice>()
+                .ok_or("device kind not registered")?;
+            store.put_list(&query(), page);
+            let farm = init_farm.clone();
+            leptos::mount::mount_to_body(move || table(farm.clone()));
+            Ok(())
+        });
+        let deliver = Closure::<dyn Fn(js_sys::Array)>::new(move |texts: js_sys::Array| {
+            for text in texts.iter() {
+                if let Some(text) = text.as_string() {
+                    handle.deliver(&text);
+                }
+            }
+        });
+        let api = js_sys::Object::new();
+        js_sys::Reflect::set(&api, &"init".into(), init.as_ref().unchecked_ref())?;
+        js_sys::Reflect::set(&api, &"deliver".into(), deliver.as_ref().unchecked_ref())?;
+        js_sys::Reflect::set(&window, &"__dataFarmBench".into(), &api)?;
+        // The page lives as long as the closures do.
+        init.forget();
+        deliver.forget();
+        Ok(())
+    }
+}
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        console_error_panic_hook::set_once();
+        if let Err(err) = page::install() {
+            leptos::logging::error!("data-farm-bench: {err:?}");
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("data-farm-bench is a browser page: see scripts/bench-browser.sh");
+}

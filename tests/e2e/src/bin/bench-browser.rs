@@ -1,0 +1,199 @@
+//! The browser benchmark runner (`scripts/bench-browser.sh` builds the page first): serves
+//! `target/bench-page` on loopback, drives headless Chromium, runs every scenario 5 times per
+//! implementation with a fresh page each time, prints medians and ratios, and writes them to
+//! `bench/results/browser.json`.
+//!
+//! Options: `--runs N` (default 5), `--out PATH`.
+
+use std::time::Duration;
+
+use data_farm_e2e::bench::{median, run_once, serve_page, BenchResult, Impl};
+use data_farm_e2e::Browser;
+use serde_json::json;
+
+struct Case {
+    scenario: &'static str,
+    rows: u64,
+    events: u64,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        scenario: "status-storm",
+        rows: 1_000,
+        events: 10_000,
+    },
+    Case {
+        scenario: "churn",
+        rows: 1_000,
+        events: 2_000,
+    },
+    Case {
+        scenario: "initial-load",
+        rows: 1_000,
+        events: 0,
+    },
+    Case {
+        scenario: "initial-load",
+        rows: 10_000,
+        events: 0,
+    },
+    // Per-event cost as the table grows (it should stay flat).
+    Case {
+        scenario: "status-storm",
+        rows: 100,
+        events: 10_000,
+    },
+    Case {
+        scenario: "status-storm",
+        rows: 10_000,
+        events: 10_000,
+    },
+    Case {
+        scenario: "churn",
+        rows: 10_000,
+        events: 2_000,
+    },
+];
+
+struct Summary {
+    ms: f64,
+    events_per_sec: f64,
+    mutations: f64,
+    heap_mb: Option<f64>,
+    all_ok: bool,
+}
+
+fn summarize(results: &[BenchResult]) -> Summary {
+    let pick = |f: &dyn Fn(&BenchResult) -> Option<f64>| {
+        let mut v: Vec<f64> = results.iter().filter_map(f).collect();
+        median(&mut v)
+    };
+    Summary {
+        ms: pick(&|r| r.apply_ms).unwrap_or(f64::NAN),
+        events_per_sec: pick(&|r| r.events_per_sec).unwrap_or(f64::NAN),
+        mutations: pick(&|r| r.dom_mutations.map(|m| m as f64)).unwrap_or(f64::NAN),
+        heap_mb: pick(&|r| r.heap_used_mb),
+        all_ok: results.iter().all(|r| r.ok),
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores, headless Chromium")
+}
+
+#[tokio::main]
+async fn main() {
+    let runs: usize = arg("--runs").and_then(|r| r.parse().ok()).unwrap_or(5);
+    let out = arg("--out").unwrap_or_else(|| "bench/results/browser.json".into());
+    let server = serve_page().await;
+    let browser =
+        Browser::chromium_with(&["--enable-precise-memory-info", "--js-flags=--expose-gc"])
+            .await
+            .expect("headless Chromium");
+    let machine = machine();
+    println!("machine: {machine}; {runs} runs per cell, fresh page each; medians");
+    println!(
+        "{:<13} {:>6} {:>6} | {:>10} {:>10} {:>6} | {:>9} {:>9} | {:>8} {:>8} | {:>7} {:>7} | ok",
+        "scenario",
+        "rows",
+        "events",
+        "df ms",
+        "vanilla ms",
+        "ratio",
+        "df µs/ev",
+        "va µs/ev",
+        "df muts",
+        "va muts",
+        "df MB",
+        "va MB"
+    );
+    let mut report = Vec::new();
+    for case in CASES {
+        let mut per_impl = Vec::new();
+        for implementation in [Impl::DataFarm, Impl::Vanilla] {
+            let mut results = Vec::new();
+            for _ in 0..runs {
+                match run_once(
+                    &browser.session,
+                    &server.url(),
+                    implementation,
+                    case.scenario,
+                    case.rows,
+                    case.events,
+                    Duration::from_secs(300),
+                )
+                .await
+                {
+                    Ok(result) => results.push(result),
+                    Err(err) => eprintln!("{} {}: {err}", implementation.name(), case.scenario),
+                }
+            }
+            per_impl.push((implementation, summarize(&results), results));
+        }
+        let (df, va) = (&per_impl[0].1, &per_impl[1].1);
+        let count = if case.events == 0 {
+            case.rows
+        } else {
+            case.events
+        } as f64;
+        let per_event = |ms: f64| ms * 1_000.0 / count;
+        let mb = |m: Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.1}"));
+        println!(
+            "{:<13} {:>6} {:>6} | {:>10.1} {:>10.1} {:>6.2} | {:>9.2} {:>9.2} | {:>8.0} {:>8.0} | {:>7} {:>7} | {}",
+            case.scenario,
+            case.rows,
+            case.events,
+            df.ms,
+            va.ms,
+            df.ms / va.ms,
+            per_event(df.ms),
+            per_event(va.ms),
+            df.mutations,
+            va.mutations,
+            mb(df.heap_mb),
+            mb(va.heap_mb),
+            if df.all_ok && va.all_ok { "yes" } else { "NO" }
+        );
+        report.push(json!({
+            "scenario": case.scenario, "rows": case.rows, "events": case.events,
+            "ratio": df.ms / va.ms,
+            "implementations": per_impl.iter().map(|(i, s, results)| json!({
+                "impl": i.name(),
+                "median_apply_ms": s.ms,
+                "median_events_per_sec": s.events_per_sec,
+                "median_us_per_event": per_event(s.ms),
+                "median_dom_mutations": s.mutations,
+                "median_heap_used_mb": s.heap_mb,
+                "all_ok": s.all_ok,
+                "runs": results,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    browser.close().await;
+    let doc = json!({ "machine": machine, "runs": runs, "cases": report });
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => match std::fs::write(&out, text + "\n") {
+            Ok(()) => println!("wrote {out}"),
+            Err(err) => eprintln!("cannot write {out}: {err}"),
+        },
+        Err(err) => eprintln!("cannot encode the report: {err}"),
+    }
+}
