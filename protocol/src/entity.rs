@@ -11,6 +11,10 @@ pub mod kinds {
     pub const INSTANCE: (&str, &str) = ("instance", "instances");
     /// `device` / `devices`
     pub const DEVICE: (&str, &str) = ("device", "devices");
+    /// `operation` / `operations`: long-running instance actions (read-only over REST).
+    pub const OPERATION: (&str, &str) = ("operation", "operations");
+    /// `report` / `reports`: generated files (read-only over REST).
+    pub const REPORT: (&str, &str) = ("report", "reports");
     /// `membership`: carried on `user:` topics only, never served over CRUD.
     pub const MEMBERSHIP: &str = "membership";
 }

@@ -23,11 +23,13 @@ mod entity;
 mod message;
 mod rest;
 mod topic;
+mod work;
 
 pub use entity::*;
 pub use message::*;
 pub use rest::*;
 pub use topic::*;
+pub use work::*;
 
 /// The path prefix of every REST route, relative to the backend's origin.
 pub const API_BASE: &str = "/api/v1";

@@ -61,6 +61,26 @@ pub struct ServerConfig {
     /// starts it again N ms later, for test suites that run in a browser. Never enable it in a
     /// deployment. Defaults to false.
     pub test_control: bool,
+    /// How often the work runner moves operations and reports one step. Defaults to 1 s.
+    pub work_step: Duration,
+    /// How operations and reports end. Defaults to [`WorkOutcome::Mixed`].
+    pub work_outcome: WorkOutcome,
+    /// How long a ready report stays downloadable. Defaults to 10 minutes.
+    pub report_ttl: Duration,
+}
+
+/// How the work runner ends operations and reports: a realistic mix, or one outcome for tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorkOutcome {
+    /// Deterministic per operation id: about 8 in 10 succeed, 1 partially, 1 fails.
+    #[default]
+    Mixed,
+    /// Every step succeeds.
+    Succeed,
+    /// The first step fails, the rest succeed.
+    PartiallySucceed,
+    /// Every step fails (reports fail).
+    Fail,
 }
 
 impl Default for ServerConfig {
@@ -81,6 +101,9 @@ impl Default for ServerConfig {
             session_ttl: Duration::from_secs(7 * 24 * 3600),
             max_body_bytes: 64 * 1024,
             test_control: false,
+            work_step: Duration::from_secs(1),
+            work_outcome: WorkOutcome::Mixed,
+            report_ttl: Duration::from_secs(600),
         }
     }
 }

@@ -75,6 +75,11 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
     }
 
+    /// 410: it existed and is gone for good (an expired report's file).
+    pub fn gone(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, ErrorCode::NotFound, message)
+    }
+
     /// 422 with a reason for one field.
     pub fn invalid_field(field: &str, why: impl Into<String>) -> Self {
         Self::invalid_fields([(field.to_owned(), why.into())].into_iter().collect())

@@ -29,8 +29,9 @@ mod simulate;
 mod state;
 mod store;
 mod time_fmt;
+mod work;
 
-pub use config::{DatabaseLocation, Seed, ServerConfig};
+pub use config::{DatabaseLocation, Seed, ServerConfig, WorkOutcome};
 pub use error::ApiError;
 pub use fanout::{Fanout, InProcessFanout, StoredEvent};
 pub use state::AppState;
@@ -66,6 +67,7 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     simulator: Option<JoinHandle<()>>,
+    runner: JoinHandle<()>,
     restart: Option<tokio::sync::mpsc::UnboundedReceiver<u64>>,
 }
 
@@ -92,6 +94,7 @@ impl RunningServer {
         if let Some(simulator) = self.simulator {
             simulator.abort();
         }
+        self.runner.abort();
         let _ = self.task.await;
     }
 
@@ -136,6 +139,18 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let state = AppState::open(Arc::new(config), stopped.clone(), restart_tx).await?;
     let app = routes::router(state.clone());
     let simulator = (state.config().simulate_rate > 0.0).then(|| simulate::spawn(state.clone()));
+    match work::recover(&state).await {
+        Ok((0, 0)) => {}
+        Ok((operations, reports)) => {
+            tracing::info!(
+                operations,
+                reports,
+                "ended work interrupted by the last shutdown"
+            )
+        }
+        Err(err) => tracing::warn!(error = %err.body.message, "could not end interrupted work"),
+    }
+    let runner = work::spawn(state.clone());
     let mut shutdown = stopped;
     let task = tokio::spawn(async move {
         let serve = axum::serve(
@@ -155,6 +170,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stop,
         task,
         simulator,
+        runner,
         restart,
     })
 }

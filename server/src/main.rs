@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use data_farm_server::{start, DatabaseLocation, Seed, ServerConfig};
+use data_farm_server::{start, DatabaseLocation, Seed, ServerConfig, WorkOutcome};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -12,6 +12,14 @@ enum SeedArg {
     None,
     Demo,
     Small,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutcomeArg {
+    Mixed,
+    Succeed,
+    PartiallySucceed,
+    Fail,
 }
 
 /// The data-farm reference backend: REST + WebSocket + SSE over SQLite.
@@ -54,6 +62,15 @@ struct Args {
     /// Enable `POST /api/v1/test/restart` for browser test suites. Never in a deployment.
     #[arg(long)]
     test_control: bool,
+    /// Milliseconds between steps of operations and reports.
+    #[arg(long, default_value_t = 1_000)]
+    work_step_ms: u64,
+    /// How operations and reports end: a realistic mix, or one outcome (for tests).
+    #[arg(long, value_enum, default_value = "mixed")]
+    work_outcome: OutcomeArg,
+    /// Seconds a ready report stays downloadable.
+    #[arg(long, default_value_t = 600)]
+    report_ttl_secs: u64,
     /// Print the listening address as `listening on http://…` and nothing else on stdout.
     #[arg(long)]
     quiet: bool,
@@ -89,6 +106,14 @@ async fn main() -> std::process::ExitCode {
         heartbeat: Duration::from_millis(args.heartbeat_ms.max(10)),
         api_rate_per_sec: args.rate_limit,
         test_control: args.test_control,
+        work_step: Duration::from_millis(args.work_step_ms.max(10)),
+        work_outcome: match args.work_outcome {
+            OutcomeArg::Mixed => WorkOutcome::Mixed,
+            OutcomeArg::Succeed => WorkOutcome::Succeed,
+            OutcomeArg::PartiallySucceed => WorkOutcome::PartiallySucceed,
+            OutcomeArg::Fail => WorkOutcome::Fail,
+        },
+        report_ttl: Duration::from_secs(args.report_ttl_secs),
         ..ServerConfig::default()
     };
     let mut config = config;

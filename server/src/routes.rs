@@ -5,12 +5,13 @@ mod guards;
 mod members;
 mod resources;
 mod session;
+mod work;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method};
 use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
-use data_farm_protocol::{Application, Device, Instance, Team};
+use data_farm_protocol::{Application, Device, Instance, Operation, Report, Team};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
@@ -32,6 +33,14 @@ pub fn router(state: AppState) -> Router {
         .nest("/applications", resources::routes::<Application>())
         .nest("/instances", resources::routes::<Instance>())
         .nest("/devices", resources::routes::<Device>())
+        .route(
+            "/instances/{id}/actions/{action}",
+            post(work::instance_action),
+        )
+        .route("/teams/{id}/reports", post(work::request_report))
+        .nest("/operations", resources::read_routes::<Operation>())
+        .nest("/reports", resources::read_routes::<Report>())
+        .route("/reports/{id}/download", get(work::download_report))
         .route("/ws", get(ws::handler))
         .route("/events/stream", get(sse::handler))
         .fallback(|| async { ApiError::not_found("route") })

@@ -14,10 +14,13 @@ pub mod devices;
 pub mod instances;
 pub mod list_query;
 pub mod members;
+pub mod operations;
+pub mod reports;
 pub mod rows;
 pub mod teams;
 pub mod users;
 pub mod validate;
+pub mod work_rows;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -78,6 +78,13 @@ resource!(Application, CreateApplication, PatchNamed, applications);
 resource!(Instance, CreateInstance, PatchInstance, instances);
 resource!(Device, CreateDevice, PatchDevice, devices);
 
+/// `/` and `/{id}`, reads only, for a kind the server alone writes.
+pub fn read_routes<R: EntityRow>() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list::<R>))
+        .route("/{id}", get(get_one::<R>))
+}
+
 /// `/` and `/{id}` for one kind.
 pub fn routes<R: Resource>() -> Router<AppState> {
     Router::new()
@@ -97,7 +104,7 @@ fn with_etag<E: EntityRow>(status: StatusCode, entity: E) -> Response {
     response
 }
 
-async fn list<R: Resource>(
+async fn list<R: EntityRow>(
     State(state): State<AppState>,
     current: CurrentUser,
     Query(params): Query<ListParams>,
@@ -110,7 +117,7 @@ async fn list<R: Resource>(
     Ok(Json(page).into_response())
 }
 
-async fn get_one<R: Resource>(
+async fn get_one<R: EntityRow>(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,

@@ -5,7 +5,8 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`. Append only.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -86,7 +87,50 @@ CREATE TABLE events (
     frame TEXT NOT NULL,
     PRIMARY KEY (topic, seq)
 ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+CREATE TABLE operations (
+    id              TEXT PRIMARY KEY,
+    version         INTEGER NOT NULL,
+    updated_at      TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    team_id         TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    type            TEXT NOT NULL,
+    target_type     TEXT NOT NULL,
+    target_id       TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    outcome         TEXT,
+    total           INTEGER NOT NULL,
+    done            INTEGER NOT NULL,
+    failed          INTEGER NOT NULL,
+    failure_summary TEXT,
+    initiated_by    TEXT NOT NULL,
+    started_at      TEXT,
+    completed_at    TEXT
+);
+CREATE INDEX operations_by_team ON operations(team_id, created_at);
+CREATE INDEX operations_active ON operations(status) WHERE status IN ('queued', 'running');
+
+CREATE TABLE reports (
+    id           TEXT PRIMARY KEY,
+    version      INTEGER NOT NULL,
+    updated_at   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    team_id      TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    status       TEXT NOT NULL,
+    summary      TEXT,
+    generated_at TEXT,
+    expires_at   TEXT,
+    file_size    INTEGER,
+    operation_id TEXT,
+    initiated_by TEXT NOT NULL,
+    content      TEXT
+);
+CREATE INDEX reports_by_team ON reports(team_id, created_at);
+"#,
+];
 
 /// Brings the schema up to date; returns whether the database was new.
 pub fn migrate(conn: &mut Connection) -> Result<bool, StoreError> {

@@ -1,0 +1,42 @@
+//! The work runner: moves operations and reports one step per tick, through the same
+//! transactional writes and events as every other change. At start-up it first ends whatever
+//! a previous process left half done (`failed`, never stuck).
+
+use tokio::task::JoinHandle;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{operations, reports};
+
+/// Ends interrupted work; returns how many operations and reports it ended.
+pub async fn recover(state: &AppState) -> Result<(usize, usize), ApiError> {
+    state
+        .db()
+        .write(|w| Ok((operations::recover(w)?, reports::recover(w)?)))
+        .await
+}
+
+/// Starts the runner; abort the handle to stop it.
+pub fn spawn(state: AppState) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let config = state.config();
+        let (plan, ttl) = (config.work_outcome, config.report_ttl);
+        let mut ticker =
+            tokio::time::interval(config.work_step.max(std::time::Duration::from_millis(10)));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let result = state
+                .db()
+                .write(move |w| {
+                    operations::advance_all(w, plan)?;
+                    reports::advance_all(w, plan, ttl)?;
+                    Ok(())
+                })
+                .await;
+            if let Err(err) = result {
+                tracing::warn!(error = %err.body.message, "work runner step failed");
+            }
+        }
+    })
+}
