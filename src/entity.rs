@@ -7,6 +7,7 @@
 
 mod builtin;
 mod field;
+mod work;
 
 use std::fmt::Debug;
 
@@ -14,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use field::FieldValue;
+pub use work::ReadOnly;
 
 /// A kind of server entity held in an [`EntityStore`](crate::store::EntityStore).
 ///

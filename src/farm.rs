@@ -1,11 +1,12 @@
 //! The farm: every store of an application, the change bus and the rules between them.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 
-use data_farm_protocol::{Application, ChangeOp, Device, Instance, Team};
+use data_farm_protocol::{Application, ChangeOp, Device, Instance, Operation, Report, Team};
+use leptos::prelude::{ArcReadSignal, ArcRwSignal, Set, Update, WithUntracked};
 
 use crate::api::{ApiClient, ApiError, EntityApi, HttpEntityApi};
 use crate::cache::{BrowserEnvironment, CachePolicy, Environment};
@@ -120,14 +121,17 @@ pub struct DataFarmConfig {
 }
 
 impl DataFarmConfig {
-    /// A farm for the backend at `origin` (`""` for the page's origin) with the four built-in
-    /// kinds registered.
+    /// A farm for the backend at `origin` (`""` for the page's origin) with the built-in kinds
+    /// registered: teams, applications, instances, devices, and the long-running work kinds
+    /// operations and reports.
     pub fn new(origin: impl Into<String>) -> Self {
         Self::empty(origin)
             .register::<Team>()
             .register::<Application>()
             .register::<Instance>()
             .register::<Device>()
+            .register::<Operation>()
+            .register::<Report>()
     }
 
     /// A farm for the backend at `origin` with no kinds registered.
@@ -213,6 +217,8 @@ struct FarmInner {
     by_type: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     rules: Vec<InvalidationRule>,
     rules_subscription: Mutex<Option<Subscription>>,
+    live_topics: ArcRwSignal<BTreeSet<String>>,
+    guards: ArcRwSignal<u32>,
 }
 
 /// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
@@ -245,6 +251,8 @@ impl DataFarm {
             by_type,
             rules: config.rules,
             rules_subscription: Mutex::new(None),
+            live_topics: ArcRwSignal::new(BTreeSet::new()),
+            guards: ArcRwSignal::new(0),
         });
         let weak: Weak<FarmInner> = Arc::downgrade(&inner);
         let subscription = inner.bus.subscribe(move |change| {
@@ -260,6 +268,49 @@ impl DataFarm {
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(subscription);
         DataFarm { inner }
+    }
+
+    /// The topics a live realtime connection currently delivers (empty while it is not live).
+    /// Polling steps aside for records of a team whose `team:` topic is here.
+    pub fn live_topics(&self) -> ArcReadSignal<BTreeSet<String>> {
+        self.inner.live_topics.read_only()
+    }
+
+    /// Whether realtime currently keeps `team`'s records current.
+    pub fn realtime_covers(&self, team: &str) -> bool {
+        self.inner
+            .live_topics
+            .with_untracked(|topics| topics.contains(&format!("team:{team}")))
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn set_live_topics(&self, topics: BTreeSet<String>) {
+        if self.inner.live_topics.with_untracked(|t| *t != topics) {
+            self.inner.live_topics.set(topics);
+        }
+    }
+
+    /// How many interaction guards are held (an open modal or edit form holds one; polling
+    /// pauses while any is). See [`DataFarm::hold_interaction_guard`].
+    pub fn interaction_guards(&self) -> ArcReadSignal<u32> {
+        self.inner.guards.read_only()
+    }
+
+    /// Holds an interaction guard until the returned value is dropped.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// let farm = DataFarm::new(DataFarmConfig::new(""));
+    /// let guard = farm.hold_interaction_guard();
+    /// assert_eq!(farm.interaction_guards().get_untracked(), 1);
+    /// drop(guard);
+    /// assert_eq!(farm.interaction_guards().get_untracked(), 0);
+    /// ```
+    pub fn hold_interaction_guard(&self) -> InteractionGuard {
+        self.inner.guards.update(|n| *n += 1);
+        InteractionGuard {
+            guards: self.inner.guards.clone(),
+        }
     }
 
     /// The store of kind `E`, when registered.
@@ -387,6 +438,17 @@ impl DataFarm {
         for store in self.inner.by_kind.values() {
             store.collect_garbage();
         }
+    }
+}
+
+/// A held interaction guard (see [`DataFarm::hold_interaction_guard`]); released on drop.
+pub struct InteractionGuard {
+    guards: ArcRwSignal<u32>,
+}
+
+impl Drop for InteractionGuard {
+    fn drop(&mut self) {
+        self.guards.update(|n| *n = n.saturating_sub(1));
     }
 }
 

@@ -30,6 +30,7 @@ pub mod components;
 pub mod entity;
 pub mod farm;
 pub mod hooks;
+pub mod polling;
 pub mod query;
 pub mod realtime;
 pub mod store;
@@ -49,6 +50,7 @@ pub mod prelude {
     pub use crate::query::{ListQuery, Order};
     pub use crate::store::{DetailView, EntityEvent, EntityStore, ListView, LoadState};
     pub use data_farm_protocol::{
-        Application, Device, DeviceStatus, Instance, InstanceStatus, Team,
+        Application, Device, DeviceStatus, Instance, InstanceStatus, Operation, OperationStatus,
+        Outcome, Report, ReportStatus, Team,
     };
 }

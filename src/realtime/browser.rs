@@ -105,6 +105,13 @@ impl Runtime {
         if self.positions.with_untracked(|p| p != core.positions()) {
             self.positions.set(core.positions().clone());
         }
+        // What polling may rely on: the topics of a live connection, nothing otherwise.
+        let live = if *core.state() == ConnectionState::Live {
+            core.positions().keys().cloned().collect()
+        } else {
+            std::collections::BTreeSet::new()
+        };
+        self.farm.set_live_topics(live);
     }
 
     fn open(self: &Rc<Self>) {
