@@ -7,6 +7,8 @@ mod form;
 mod home;
 mod instance;
 mod login;
+mod operation;
+mod report;
 mod shell;
 mod team;
 
@@ -59,6 +61,12 @@ pub fn sign_out() {
     });
 }
 
+/// Realtime is on unless the page was opened with `?realtime=off` (to watch polling alone).
+pub fn realtime_enabled() -> bool {
+    let search = window().location().search().unwrap_or_default();
+    !search.contains("realtime=off")
+}
+
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
@@ -78,7 +86,7 @@ pub fn App() -> impl IntoView {
     // Realtime follows the session: started on sign-in, stopped on sign-out.
     Effect::new(move |_| {
         if let Auth::SignedIn(session) = auth.get() {
-            if live.0.get_untracked().is_none() {
+            if live.0.get_untracked().is_none() && realtime_enabled() {
                 let teams = session.teams.iter().map(|t| t.id.clone()).collect();
                 live.0.set(Some(start_realtime(
                     &farm,

@@ -300,6 +300,7 @@ impl DataFarm {
     ///
     /// ```
     /// use data_farm::prelude::*;
+    /// use leptos::prelude::GetUntracked;
     /// let farm = DataFarm::new(DataFarmConfig::new(""));
     /// let guard = farm.hold_interaction_guard();
     /// assert_eq!(farm.interaction_guards().get_untracked(), 1);

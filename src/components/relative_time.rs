@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-/// "just now", "5 min ago", "3 h ago", "2 d ago" for an RFC 3339 time `at`, seen at `now_ms`.
+/// "just now", "5 min ago", "3 h ago", "2 d ago" for an RFC 3339 time `at`, seen at `now_ms`;
+/// "in 10 min" for a time to come (an expiry).
 ///
 /// ```
 /// use data_farm::components::relative;
@@ -8,14 +9,19 @@ use leptos::prelude::*;
 /// assert_eq!(relative(now - 20_000.0, now), "just now");
 /// assert_eq!(relative(now - 5.0 * 60_000.0, now), "5 min ago");
 /// assert_eq!(relative(now - 3.0 * 3_600_000.0, now), "3 h ago");
+/// assert_eq!(relative(now + 10.0 * 60_000.0, now), "in 10 min");
 /// ```
 pub fn relative(at_ms: f64, now_ms: f64) -> String {
-    let seconds = ((now_ms - at_ms) / 1000.0).max(0.0);
+    let seconds = (now_ms - at_ms) / 1000.0;
+    let span = |s: f64| match s {
+        s if s < 3_600.0 => format!("{} min", (s / 60.0).round().max(1.0)),
+        s if s < 86_400.0 => format!("{} h", (s / 3_600.0).round()),
+        s => format!("{} d", (s / 86_400.0).round()),
+    };
     match seconds {
-        s if s < 45.0 => "just now".to_owned(),
-        s if s < 3_600.0 => format!("{} min ago", (s / 60.0).round().max(1.0)),
-        s if s < 86_400.0 => format!("{} h ago", (s / 3_600.0).round()),
-        s => format!("{} d ago", (s / 86_400.0).round()),
+        s if s.abs() < 45.0 => "just now".to_owned(),
+        s if s < 0.0 => format!("in {}", span(-s)),
+        s => format!("{} ago", span(s)),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and conflict resolution (reload their version / overwrite), and delete with confirmation.
 
 use data_farm::components::{ErrorDisplay, RelativeTime, SkeletonText};
+use data_farm::farm::InteractionGuard;
 use data_farm::prelude::*;
 use data_farm::store::conflict_current;
 use leptos::prelude::*;
@@ -118,7 +119,21 @@ pub fn EntityEditor<E: Entity>(
             }
         });
     };
-    let on_edit = Callback::new(move |_| saved.set(false));
+    // Unsaved edits hold an interaction guard: polling pauses rather than move things under
+    // the user's hands.
+    let farm = use_data_farm();
+    let editing = StoredValue::new(None::<InteractionGuard>);
+    let on_edit = Callback::new(move |_| {
+        saved.set(false);
+        if editing.with_value(Option::is_none) {
+            editing.set_value(Some(farm.hold_interaction_guard()));
+        }
+    });
+    Effect::new(move |_| {
+        if saved.get() {
+            editing.set_value(None);
+        }
+    });
     // The form only for an entity that is there (not while loading, not when missing).
     let present = Memo::new(move |_| entity.entity.with(Option::is_some));
     let inline = names(&plain);
@@ -211,6 +226,9 @@ pub fn create_dialog<E: Entity>(
     let store = use_store::<E>();
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    // An open dialog holds an interaction guard until it closes.
+    let guard = use_data_farm().hold_interaction_guard();
+    on_cleanup(move || drop(guard));
     let submit = {
         let fields = fields.clone();
         move |ev: leptos::ev::SubmitEvent| {

@@ -1,46 +1,135 @@
-//! An instance's detail page, and the start / stop button used here and in the team's table.
+//! An instance's detail page (actions and its operations), and the start / stop button of the
+//! team's table.
 
-use data_farm::components::StatusBadge;
+use data_farm::components::{Column, EntityTable, ErrorDisplay, RelativeTime, StatusBadge};
 use data_farm::prelude::*;
-use data_farm::protocol::{InstanceStatus, PatchInstance};
+use data_farm::protocol::PatchInstance;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::editor::{Editable, EntityEditor};
 use super::form::{Field, Values};
 
-/// Start (when stopped or crashed) or Stop (when running or starting) `instance`; the store shows
-/// the transitional status at once and the server's events carry it to the end.
+/// Starts `action` on instance `id` (`POST /instances/{id}/actions/{action}`) and puts the
+/// queued operation into the store at once, where lists and pages show it.
+pub async fn start_action(
+    api: &ApiClient,
+    operations: &EntityStore<Operation>,
+    id: &str,
+    action: &str,
+) -> Result<Operation, ApiError> {
+    let op: Operation = api
+        .post(
+            &format!("/instances/{id}/actions/{action}"),
+            &serde_json::json!({}),
+        )
+        .await?;
+    if let Ok(raw) = serde_json::value::to_raw_value(&op) {
+        operations.apply_event(ChangeOp::Created, &op.id, op.version, Some(&raw));
+    }
+    Ok(op)
+}
+
+/// Start (when stopped or crashed) or Stop (when running or starting) `instance`: an
+/// operation the server walks through, its transitional status shown live.
 #[component]
 pub fn StartStop(instance: Instance) -> impl IntoView {
-    let store = use_store::<Instance>();
+    let (api, operations) = (expect_context::<ApiClient>(), use_store::<Operation>());
     let running = matches!(
         instance.status,
         InstanceStatus::Running | InstanceStatus::Starting
     );
-    let (next, verb) = if running {
-        (InstanceStatus::Stopping, "Stop")
+    let (action, verb) = if running {
+        ("stop", "Stop")
     } else {
-        (InstanceStatus::Starting, "Start")
+        ("start", "Start")
     };
     let busy = matches!(instance.status, InstanceStatus::Stopping);
     let id = instance.id.clone();
     let click = move |ev: leptos::ev::MouseEvent| {
         ev.stop_propagation();
-        let (store, id) = (store.clone(), id.clone());
+        let (api, operations, id) = (api.clone(), operations.clone(), id.clone());
         spawn_local(async move {
-            let change = PatchInstance {
-                name: None,
-                status: Some(next),
-            };
-            let _ = store.update(&id, change, None).await;
+            let _ = start_action(&api, &operations, &id, action).await;
         });
     };
     view! {
         <button type="button" class="df-button" disabled=busy
             aria-label=format!("{verb} {}", instance.name) on:click=click>{verb}</button>
     }
+}
+
+/// The instance's actions; each opens the new operation's page.
+#[component]
+fn Actions(id: String) -> impl IntoView {
+    let (api, operations) = (expect_context::<ApiClient>(), use_store::<Operation>());
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<ApiError>);
+    let buttons = ["start", "stop", "restart", "deploy"].map(|action| {
+        let (api, operations, id, navigate) =
+            (api.clone(), operations.clone(), id.clone(), navigate.clone());
+        let label = format!("{}{}", action[..1].to_uppercase(), &action[1..]);
+        view! {
+            <button type="button" class="df-button" on:click=move |_| {
+                let (api, operations, id, navigate) = (api.clone(), operations.clone(), id.clone(), navigate.clone());
+                spawn_local(async move {
+                    match start_action(&api, &operations, &id, action).await {
+                        Ok(op) => navigate(&format!("/operations/{}", op.id), Default::default()),
+                        Err(err) => error.set(Some(err)),
+                    }
+                });
+            }>{label}</button>
+        }
+    });
+    view! {
+        <div class="demo-actions" role="group" aria-label="Instance actions">{buttons.into_iter().collect_view()}</div>
+        <ErrorDisplay error=error/>
+    }
+}
+
+/// The instance's operations, newest first.
+#[component]
+fn Operations(id: String, team: String) -> impl IntoView {
+    let query = RwSignal::new(
+        ListQuery::new()
+            .team(team)
+            .filter("target_id", id)
+            .sort("created_at", Order::Desc)
+            .per_page(10),
+    );
+    view! {
+        <h2>"Operations"</h2>
+        <EntityTable<Operation> label="Operations of this instance" columns=operation_columns() query=query/>
+    }
+}
+
+/// Columns of an operations table (shared with the team's Operations tab).
+pub fn operation_columns() -> Vec<Column<Operation>> {
+    vec![
+        Column::new("Operation", |o: &Operation| {
+            let (href, name) = (format!("/operations/{}", o.id), o.op_type.clone());
+            view! { <A href=href>{name}</A> }.into_any()
+        }),
+        Column::new("Status", |o: &Operation| {
+            let state = o
+                .outcome
+                .map(|x| x.as_str())
+                .unwrap_or(o.status.as_str())
+                .to_owned();
+            view! { <StatusBadge status=state/> }.into_any()
+        })
+        .sortable("status"),
+        Column::text("Progress", |o: &Operation| {
+            let c = o.summary_counts;
+            format!("{} of {}", c.done + c.failed, c.total)
+        }),
+        Column::new("Created", |o: &Operation| {
+            view! { <RelativeTime at=o.created_at.clone()/> }.into_any()
+        })
+        .sortable("created_at"),
+    ]
 }
 
 fn patch(values: &Values) -> PatchInstance {
@@ -52,10 +141,9 @@ fn patch(values: &Values) -> PatchInstance {
 
 fn summary(instance: &Instance) -> AnyView {
     view! {
-        <div class="demo-actions">
-            <StatusBadge status=instance.status.as_str().to_owned()/>
-            <StartStop instance=instance.clone()/>
-        </div>
+        <p><StatusBadge status=instance.status.as_str().to_owned()/></p>
+        <Actions id=instance.id.clone()/>
+        <Operations id=instance.id.clone() team=instance.team_id.clone()/>
     }
     .into_any()
 }

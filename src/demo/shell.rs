@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use super::{application, device, home, instance, sign_out, team, Live};
+use super::{
+    application, device, home, instance, operation, realtime_enabled, sign_out, team, Live,
+};
 
 fn set_theme(dark: bool) {
     if let Some(root) = document().document_element() {
@@ -24,7 +26,11 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
         live.0
             .get()
             .map(|h| h.state.get())
-            .unwrap_or(ConnectionState::Connecting)
+            .unwrap_or(if realtime_enabled() {
+                ConnectionState::Connecting
+            } else {
+                ConnectionState::Stopped
+            })
     });
     let dark = RwSignal::new(false);
     let activity = RwSignal::new(Vec::<String>::new());
@@ -66,6 +72,7 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                         <Route path=path!("/applications/:id") view=application::ApplicationPage/>
                         <Route path=path!("/instances/:id") view=instance::InstancePage/>
                         <Route path=path!("/devices/:id") view=device::DevicePage/>
+                        <Route path=path!("/operations/:id") view=operation::OperationPage/>
                     </Routes>
                 </main>
                 <aside class="demo-activity">

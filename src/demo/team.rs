@@ -12,13 +12,15 @@ use leptos_router::hooks::use_params_map;
 use super::device;
 use super::editor::create_dialog;
 use super::form::{Field, Input, Values};
-use super::instance::StartStop;
+use super::instance::{operation_columns, StartStop};
+use super::report::ReportCard;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Applications,
     Instances,
     Devices,
+    Operations,
 }
 
 impl Tab {
@@ -27,6 +29,7 @@ impl Tab {
             Tab::Applications => "Applications",
             Tab::Instances => "Instances",
             Tab::Devices => "Devices",
+            Tab::Operations => "Operations",
         }
     }
 }
@@ -88,6 +91,11 @@ pub fn TeamPage() -> impl IntoView {
     let instances_query = RwSignal::new(ListQuery::new().team(team_id()));
     let devices_query = RwSignal::new(ListQuery::new().team(team_id()));
     let device_selection = RwSignal::new(Vec::<String>::new());
+    let operations_query = RwSignal::new(
+        ListQuery::new()
+            .team(team_id())
+            .sort("created_at", Order::Desc),
+    );
 
     let app_columns = vec![
         Column::new("Name", |a: &Application| {
@@ -131,8 +139,9 @@ pub fn TeamPage() -> impl IntoView {
 
     view! {
         <h1>{move || team.entity.get().map(|t| t.name).unwrap_or_else(|| "Team".into())}</h1>
+        <ReportCard team=team_id()/>
         <div role="tablist" aria-label="Team sections" class="demo-tabs">
-            {[Tab::Applications, Tab::Instances, Tab::Devices].into_iter().map(|t| view! {
+            {[Tab::Applications, Tab::Instances, Tab::Devices, Tab::Operations].into_iter().map(|t| view! {
                 <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
                     on:click=move |_| { creating.set(false); tab.set(t) }>{t.label()}</button>
             }).collect_view()}
@@ -169,6 +178,9 @@ pub fn TeamPage() -> impl IntoView {
                     <EntityTable<Device> label="Devices" columns=device_columns.clone() query=devices_query
                         filters=vec![TableFilter::new("Status", "status", device::STATUSES)]
                         selection=Selection::Multiple selected=device_selection/>
+                }.into_any(),
+                Tab::Operations => view! {
+                    <EntityTable<Operation> label="Operations" columns=operation_columns() query=operations_query/>
                 }.into_any(),
             }}
         </div>

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use data_farm_server::{start, DatabaseLocation, RunningServer, Seed, ServerConfig};
+use data_farm_server::{start, DatabaseLocation, RunningServer, Seed, ServerConfig, WorkOutcome};
 
 /// A running demo.
 pub struct DemoServer {
@@ -31,6 +31,9 @@ impl DemoServer {
             seed: Seed::Small,
             dist_dir: Some(dist_dir()),
             api_rate_per_sec: 0,
+            // Long-running work quick and always successful, so scenarios are deterministic.
+            work_step: std::time::Duration::from_millis(500),
+            work_outcome: WorkOutcome::Succeed,
             ..ServerConfig::default()
         };
         tweak(&mut config);
