@@ -27,23 +27,29 @@ async fn stopped_instance(alice: &support::Client) -> Instance {
         .expect("a stopped instance in the seed")
 }
 
+/// Reads `path` until `done` holds for what it returns (panics after [`PATIENCE`]).
+async fn wait_until<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+    client: &support::Client,
+    path: &str,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let now: T = client.get(path).await.json();
+        if done(&now) {
+            return now;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "stuck: {now:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn wait_operation(
     alice: &support::Client,
     id: &str,
     done: impl Fn(&Operation) -> bool,
 ) -> Operation {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let op: Operation = alice.get(&format!("/operations/{id}")).await.json();
-        if done(&op) {
-            return op;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "operation stuck: {op:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until(alice, &format!("/operations/{id}"), done).await
 }
 
 #[tokio::test]
@@ -229,18 +235,9 @@ async fn a_report_becomes_a_csv_of_the_teams_devices_then_expires() {
     let early = alice.get(&format!("/reports/{}/download", report.id)).await;
     assert_eq!(early.status, StatusCode::CONFLICT, "not ready yet");
 
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    let ready = loop {
-        let now: Report = alice.get(&format!("/reports/{}", report.id)).await.json();
-        if now.status == ReportStatus::Ready {
-            break now;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "report stuck: {now:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let path = format!("/reports/{}", report.id);
+    let ready: Report =
+        wait_until(&alice, &path, |r: &Report| r.status == ReportStatus::Ready).await;
     let file = alice.get(&format!("/reports/{}/download", ready.id)).await;
     assert_eq!(file.status, StatusCode::OK);
     assert!(file.headers["content-type"]
@@ -260,18 +257,10 @@ async fn a_report_becomes_a_csv_of_the_teams_devices_then_expires() {
     );
     assert_eq!(ready.file_size, Some(csv.len() as u64));
 
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let now: Report = alice.get(&format!("/reports/{}", report.id)).await.json();
-        if now.status == ReportStatus::Expired {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "report never expired: {now:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until(&alice, &path, |r: &Report| {
+        r.status == ReportStatus::Expired
+    })
+    .await;
     let gone = alice.get(&format!("/reports/{}/download", report.id)).await;
     assert_eq!(gone.status, StatusCode::GONE);
 }

@@ -6,7 +6,9 @@
 mod support;
 
 use data_farm_e2e::{Browser, DemoServer, Kind};
-use support::{fill, open_team, rows, screenshot, sign_in, wait_row, Api};
+use support::{
+    alice_and_bob_on, fill, open_team, screenshot, sign_in, wait_row, wait_row_showing, Api,
+};
 
 async fn field_errors_show_beside_their_fields(kind: Kind) {
     let demo = DemoServer::start().await;
@@ -140,13 +142,8 @@ async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
 
 async fn instances_and_devices_are_created_edited_and_started(kind: Kind) {
     let demo = DemoServer::start().await;
-    let alice = Browser::launch(kind).await.expect("browser");
-    let bob = Browser::launch(kind).await.expect("browser");
+    let (alice, bob) = alice_and_bob_on(kind, &demo.url(), "Globex").await;
     let (a, b) = (&alice.session, &bob.session);
-    sign_in(a, &demo.url(), "alice").await;
-    sign_in(b, &demo.url(), "bob").await;
-    open_team(a, "Globex").await;
-    open_team(b, "Globex").await;
     a.click_role("tab", "Instances").await.unwrap();
     b.click_role("tab", "Instances").await.unwrap();
     wait_row(b, "Instances", "inventory-dev", true).await;
@@ -158,15 +155,7 @@ async fn instances_and_devices_are_created_edited_and_started(kind: Kind) {
     a.click_role("button", "Create instance").await.unwrap();
     wait_row(b, "Instances", "portal-canary", true).await;
     a.click_role("button", "Start portal-canary").await.unwrap();
-    b.wait_for("bob to see it starting", || async {
-        let shown = rows(b, "Instances").await;
-        Ok(shown
-            .iter()
-            .any(|r| r.contains("portal-canary") && r.contains("starting"))
-            .then_some(()))
-    })
-    .await
-    .unwrap();
+    wait_row_showing(b, "Instances", &["portal-canary", "starting"]).await;
     b.by_role("button", "Stop portal-canary").await.unwrap();
 
     // Its detail page: rename it.
@@ -187,28 +176,12 @@ async fn instances_and_devices_are_created_edited_and_started(kind: Kind) {
     a.choose("Owner", "Instance portal-canary-2").await.unwrap();
     a.choose("Device status", "Updating").await.unwrap();
     a.click_role("button", "Create device").await.unwrap();
-    b.wait_for("bob to see the new device", || async {
-        let shown = rows(b, "Devices").await;
-        Ok(shown
-            .iter()
-            .any(|r| r.contains("aaa-test-device") && r.contains("updating"))
-            .then_some(()))
-    })
-    .await
-    .unwrap();
+    wait_row_showing(b, "Devices", &["aaa-test-device", "updating"]).await;
     a.click_role("link", "aaa-test-device").await.unwrap();
     a.by_role("heading", "aaa-test-device").await.unwrap();
     a.choose("Status", "Error").await.unwrap();
     a.click_role("button", "Save").await.unwrap();
-    b.wait_for("bob to see the device in error", || async {
-        let shown = rows(b, "Devices").await;
-        Ok(shown
-            .iter()
-            .any(|r| r.contains("aaa-test-device") && r.contains("error"))
-            .then_some(()))
-    })
-    .await
-    .unwrap();
+    wait_row_showing(b, "Devices", &["aaa-test-device", "error"]).await;
     screenshot(a, &format!("{}-device", kind.name())).await;
     alice.close().await;
     bob.close().await;

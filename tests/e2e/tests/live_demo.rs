@@ -8,17 +8,12 @@ mod support;
 use std::time::Duration;
 
 use data_farm_e2e::{Browser, DemoServer, Kind};
-use support::{fill, open_team, rows, screenshot, sign_in, wait_row, Api};
+use support::{alice_and_bob_on, fill, open_team, rows, screenshot, sign_in, wait_row, Api};
 
 async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload(kind: Kind) {
     let demo = DemoServer::start().await;
-    let alice = Browser::launch(kind).await.expect("browser");
-    let bob = Browser::launch(kind).await.expect("browser");
+    let (alice, bob) = alice_and_bob_on(kind, &demo.url(), "Globex").await;
     let (a, b) = (&alice.session, &bob.session);
-    sign_in(a, &demo.url(), "alice").await;
-    sign_in(b, &demo.url(), "bob").await;
-    open_team(a, "Globex").await;
-    open_team(b, "Globex").await;
     wait_row(b, "Applications", "Inventory", true).await;
 
     a.click_role("button", "New application").await.unwrap();

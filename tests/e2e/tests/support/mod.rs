@@ -49,6 +49,34 @@ pub async fn wait_row(page: &Session, label: &str, text: &str, present: bool) {
     .expect("row state");
 }
 
+/// Waits until a row of table `label` contains every one of `texts`.
+pub async fn wait_row_showing(page: &Session, label: &str, texts: &[&str]) {
+    page.wait_for(&format!("a row with {texts:?} in {label}"), || async {
+        let shown = rows(page, label).await;
+        Ok(shown
+            .iter()
+            .any(|r| texts.iter().all(|t| r.contains(t)))
+            .then_some(()))
+    })
+    .await
+    .expect("row state");
+}
+
+/// Alice and Bob, each in their own browser of `kind`, signed in and on `team`'s page.
+pub async fn alice_and_bob_on(
+    kind: data_farm_e2e::Kind,
+    url: &str,
+    team: &str,
+) -> (data_farm_e2e::Browser, data_farm_e2e::Browser) {
+    let alice = data_farm_e2e::Browser::launch(kind).await.expect("browser");
+    let bob = data_farm_e2e::Browser::launch(kind).await.expect("browser");
+    for (browser, user) in [(&alice, "alice"), (&bob, "bob")] {
+        sign_in(&browser.session, url, user).await;
+        open_team(&browser.session, team).await;
+    }
+    (alice, bob)
+}
+
 /// Types into the textbox named `name`, replacing its value.
 pub async fn fill(page: &Session, name: &str, value: &str) -> Element {
     let field = page.by_role("textbox", name).await.expect("textbox");
