@@ -215,9 +215,10 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
-    /// Keeps one entity's detail query alive and current while the observer lives.
+    /// Keeps one entity's detail query alive and current while the observer lives. An empty
+    /// `id` (not known yet, e.g. a reference still loading) observes nothing and fetches nothing.
     pub fn observe_entity(&self, id: &str) -> EntityObserver<E> {
-        let stale = {
+        let stale = !id.is_empty() && {
             let mut st = self.lock();
             st.rows.entry(id.to_owned()).or_insert_with(Row::new);
             let entry = st

@@ -28,7 +28,18 @@ pub fn OperationPage() -> impl IntoView {
     let total =
         Signal::derive(move || run.with(|r| r.as_ref().map_or(0, |r| r.summary_counts.total)));
     move || {
-        if let Some(err) = watched.denied.get() {
+        // Refused by the poller, or by the first fetch (not visible to this user, or gone).
+        let refused = watched
+            .denied
+            .get()
+            .or_else(|| match watched.view.get().state {
+                LoadState::Error(err) if run.with(Option::is_none) => Some(err),
+                LoadState::Ready if run.with(Option::is_none) => Some(ApiError::NotFound {
+                    message: "operation not found".into(),
+                }),
+                _ => None,
+            });
+        if let Some(err) = refused {
             return view! {
                 <h1>"Operation unavailable"</h1>
                 <p role="alert">{describe(&err)}</p>

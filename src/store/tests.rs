@@ -688,3 +688,12 @@ fn two_observers_of_one_entity_share_one_fetch() {
     );
     assert_eq!(s.api.requests(), 1);
 }
+
+#[test]
+fn observing_an_empty_id_fetches_nothing() {
+    let s = setup(vec![device("d1", "alpha", 1)]);
+    let observer = s.store.observe_entity("");
+    s.env.run_until_idle();
+    assert_eq!(s.api.requests(), 0);
+    assert_eq!(observer.entity().get_untracked(), None);
+}

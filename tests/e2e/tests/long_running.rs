@@ -1,6 +1,7 @@
 //! Long-running work in the demo: a deploy watched to `succeeded` by polling alone (realtime
 //! off) and with realtime on (no polling), requests stopping once the run is terminal and
-//! while the page is hidden, and the report card producing a downloadable CSV.
+//! while the page is hidden, a user without access told once (never polled), and the report
+//! card producing a downloadable CSV.
 
 #[macro_use]
 mod support;
@@ -110,6 +111,28 @@ async fn with_realtime_the_run_is_live_and_not_polled(kind: Kind) {
         fetched <= 1,
         "events carried the run, not polling: {fetched} requests"
     );
+
+    // Bob is not in Acme: the run page says so once and never asks again.
+    let bob = Browser::launch(kind).await.expect("browser");
+    let other = &bob.session;
+    sign_in(other, &format!("{}?realtime=off", demo.url()), "bob").await;
+    let page_path = run.trim_start_matches("/api/v1");
+    other
+        .execute(
+            "history.pushState({}, '', arguments[0]); dispatchEvent(new PopStateEvent('popstate'))",
+            vec![serde_json::json!(page_path)],
+        )
+        .await
+        .unwrap();
+    other
+        .by_role("heading", "Operation unavailable")
+        .await
+        .expect("refused");
+    let asked = requests(other, &run).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(requests(other, &run).await, asked, "not retried in a loop");
+    assert!(asked <= 1, "{asked} requests");
+    bob.close().await;
     alice.close().await;
 }
 
