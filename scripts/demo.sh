@@ -28,4 +28,4 @@ cat <<MSG
   Data: ${db} (delete it to start over). Ctrl-C stops the server.
 
 MSG
-exec target/debug/data-farm-server --addr "127.0.0.1:${port}" --db "$db" --seed demo --dist dist --simulate "$simulate"
+exec "${CARGO_TARGET_DIR:-target}/debug/data-farm-server" --addr "127.0.0.1:${port}" --db "$db" --seed demo --dist dist --simulate "$simulate"
