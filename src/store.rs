@@ -548,10 +548,13 @@ impl<E: Entity> EntityStore<E> {
         let created = matches!(op, Some((ChangeOp::Created, _)));
         let prior_known = row.known || created;
         let team = entity.team_id().map(str::to_owned);
+        // The same version again (an event and the answer to one's own request, a refetch) is
+        // merged, but it is not news: announced once only.
+        let news = row.confirmed.as_ref() != Some(&entity);
         row.confirmed = Some(entity);
         row.known = true;
         self.refresh_row(st, &id, prior_known, effects);
-        if let Some((op, origin)) = op {
+        if let Some((op, origin)) = op.filter(|_| news) {
             effects.changes.push(Change {
                 kind: E::KIND,
                 op,

@@ -697,3 +697,21 @@ fn observing_an_empty_id_fetches_nothing() {
     assert_eq!(s.api.requests(), 0);
     assert_eq!(observer.entity().get_untracked(), None);
 }
+
+#[test]
+fn the_same_version_twice_is_announced_once() {
+    let s = setup(vec![]);
+    let heard = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&heard);
+    let _subscription = s.bus.subscribe(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let v1 = device("d9", "nine", 1);
+    for _ in 0..2 {
+        s.store
+            .apply_event(ChangeOp::Created, "d9", 1, Some(&raw(&v1)));
+        s.env.run_until_idle();
+    }
+    assert_eq!(heard.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(s.store.peek("d9"), Some(v1));
+}
