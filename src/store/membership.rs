@@ -93,19 +93,10 @@ pub fn place<'r, E: Entity>(
         return outcome;
     };
 
-    // Binary search: the page is in query order, so this stays cheap on long pages.
-    let missing = std::cell::Cell::new(false);
-    let position = page.ids.partition_point(|other| match lookup(other) {
-        Some(other) => query.compare(other, next).is_lt(),
-        None => {
-            missing.set(true);
-            false
-        }
-    });
-    if missing.get() {
+    let Some(position) = sorted_position(query, &page.ids, id, next, lookup) else {
         outcome.stale = true;
         return outcome;
-    }
+    };
     let len = page.ids.len();
     let starts_here = position > 0 || query.page == 1;
     let ends_here = position < len || (len < per_page && last_page);
@@ -134,24 +125,38 @@ fn locate<'r, E: Entity>(
     lookup: &dyn Fn(&str) -> Option<&'r E>,
 ) -> Option<usize> {
     if let Prior::Known(Some(before)) = prior {
-        let missing = std::cell::Cell::new(false);
-        let pos = page.ids.partition_point(|other| {
-            if other == id {
-                return false;
-            }
-            match lookup(other) {
-                Some(other) => query.compare(other, before).is_lt(),
-                None => {
-                    missing.set(true);
-                    false
-                }
-            }
-        });
-        if !missing.get() && page.ids.get(pos).is_some_and(|x| x == id) {
+        let pos = sorted_position(query, &page.ids, id, before, lookup);
+        if let Some(pos) = pos.filter(|&p| page.ids.get(p).is_some_and(|x| x == id)) {
             return Some(pos);
         }
     }
     page.ids.iter().position(|x| x == id)
+}
+
+/// Binary search (the page is in query order, so this stays cheap on long pages): the index of
+/// the first id that does not sort before `value`. `id` itself is passed over, since `lookup`
+/// may already give its new value. `None` when another id's value is not known.
+fn sorted_position<'r, E: Entity>(
+    query: &ListQuery,
+    ids: &[String],
+    id: &str,
+    value: &E,
+    lookup: &dyn Fn(&str) -> Option<&'r E>,
+) -> Option<usize> {
+    let missing = std::cell::Cell::new(false);
+    let position = ids.partition_point(|other| {
+        if other == id {
+            return false;
+        }
+        match lookup(other) {
+            Some(other) => query.compare(other, value).is_lt(),
+            None => {
+                missing.set(true);
+                false
+            }
+        }
+    });
+    (!missing.get()).then_some(position)
 }
 
 /// Whether `next`, the new value of the id at `pos`, still sorts between its neighbours.
