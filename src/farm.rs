@@ -283,10 +283,16 @@ impl DataFarm {
             .with_untracked(|topics| topics.contains(&format!("team:{team}")))
     }
 
+    /// Records the live topics; allocates and notifies only when they differ from the last
+    /// ones (the realtime runtime calls this after every batch).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn set_live_topics(&self, topics: BTreeSet<String>) {
-        if self.inner.live_topics.with_untracked(|t| *t != topics) {
-            self.inner.live_topics.set(topics);
+    pub(crate) fn set_live_topics<'t>(&self, topics: impl Iterator<Item = &'t String> + Clone) {
+        if !self
+            .inner
+            .live_topics
+            .with_untracked(|t| t.iter().eq(topics.clone()))
+        {
+            self.inner.live_topics.set(topics.cloned().collect());
         }
     }
 

@@ -106,12 +106,9 @@ impl Runtime {
             self.positions.set(core.positions().clone());
         }
         // What polling may rely on: the topics of a live connection, nothing otherwise.
-        let live = if *core.state() == ConnectionState::Live {
-            core.positions().keys().cloned().collect()
-        } else {
-            std::collections::BTreeSet::new()
-        };
-        self.farm.set_live_topics(live);
+        let live = *core.state() == ConnectionState::Live;
+        self.farm
+            .set_live_topics(core.positions().keys().filter(|_| live));
     }
 
     fn open(self: &Rc<Self>) {
@@ -401,7 +398,7 @@ pub fn start_realtime(
         Transport::ServerSentEvents | Transport::External
     ) {
         // Browsers hide SSE keep-alives from scripts: silence proves nothing there; EventSource
-        // reports broken connections itself.
+        // reports broken connections itself. An external transport's owner watches its own.
         timing.dead_after_ms = f64::INFINITY;
         timing.ping_ms = f64::INFINITY;
     }
