@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::rows::EntityRow;
+use crate::store::rows::{self, EntityRow};
 use crate::store::{devices, instances, Writer};
 
 const TICK: Duration = Duration::from_millis(50);
@@ -57,15 +57,7 @@ pub fn spawn(state: AppState) -> JoinHandle<()> {
 }
 
 fn random_rows<E: EntityRow>(w: &Writer<'_>, n: usize) -> Result<Vec<E>, ApiError> {
-    let sql = format!(
-        "SELECT {} FROM {} ORDER BY random() LIMIT ?1",
-        E::COLUMNS,
-        E::TABLE
-    );
-    Ok(w.conn()
-        .prepare_cached(&sql)?
-        .query_map([n as i64], E::from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    rows::select(w.conn(), "ORDER BY random() LIMIT ?1", [n as i64])
 }
 
 fn flip_devices(w: &mut Writer<'_>, n: usize, renames: bool) -> Result<(), ApiError> {

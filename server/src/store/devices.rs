@@ -205,15 +205,8 @@ pub fn move_to_team(
     owner_type: OwnerType,
     owner_id: &str,
 ) -> Result<(), ApiError> {
-    let sql = format!(
-        "SELECT {} FROM devices WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY id",
-        Device::COLUMNS
-    );
-    let owned = w
-        .conn()
-        .prepare(&sql)?
-        .query_map([owner_type.as_str(), owner_id], Device::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let clause = "WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY id";
+    let owned: Vec<Device> = rows::select(w.conn(), clause, [owner_type.as_str(), owner_id])?;
     for device in owned {
         let next = Device {
             owner: Owner {

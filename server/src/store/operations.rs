@@ -38,13 +38,10 @@ fn action_of(op: &Operation) -> &str {
 
 /// The operation on `target` that is still queued or running, if any.
 fn active_for(w: &Writer<'_>, target_id: &str) -> Result<Option<Operation>, ApiError> {
-    let sql = format!(
-        "SELECT {} FROM operations WHERE target_id = ?1 AND status IN ('queued', 'running') LIMIT 1",
-        Operation::COLUMNS
-    );
-    let mut stmt = w.conn().prepare_cached(&sql)?;
-    let mut found = stmt.query_map([target_id], Operation::from_row)?;
-    Ok(found.next().transpose()?)
+    let clause = "WHERE target_id = ?1 AND status IN ('queued', 'running') LIMIT 1";
+    Ok(rows::select(w.conn(), clause, [target_id])?
+        .into_iter()
+        .next())
 }
 
 /// `POST /instances/{id}/actions/{action}`: queues the action. 404 for an instance outside the
@@ -163,13 +160,8 @@ fn set_instance(
     op: &Operation,
     status: InstanceStatus,
 ) -> Result<(), ApiError> {
-    let sql = format!("SELECT {} FROM instances WHERE id = ?1", Instance::COLUMNS);
-    let current = {
-        let mut stmt = w.conn().prepare_cached(&sql)?;
-        let mut found = stmt.query_map([&op.target.id], Instance::from_row)?;
-        found.next().transpose()?
-    };
-    if let Some(current) = current {
+    let found: Vec<Instance> = rows::select(w.conn(), "WHERE id = ?1", [&op.target.id])?;
+    if let Some(current) = found.into_iter().next() {
         let next = Instance {
             status,
             ..current.clone()
@@ -249,15 +241,8 @@ fn advance(w: &mut Writer<'_>, op: Operation, plan: WorkOutcome) -> Result<(), A
 
 /// Every queued or running operation, oldest first.
 fn active(w: &Writer<'_>) -> Result<Vec<Operation>, ApiError> {
-    let sql = format!(
-        "SELECT {} FROM operations WHERE status IN ('queued', 'running') ORDER BY created_at, id",
-        Operation::COLUMNS
-    );
-    let mut stmt = w.conn().prepare_cached(&sql)?;
-    let found = stmt
-        .query_map([], Operation::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(found)
+    let clause = "WHERE status IN ('queued', 'running') ORDER BY created_at, id";
+    rows::select(w.conn(), clause, [])
 }
 
 /// One runner tick: every active operation takes one step. Returns how many moved.

@@ -110,15 +110,8 @@ fn save(
 }
 
 fn with_status(w: &Writer<'_>, statuses: &str) -> Result<Vec<Report>, ApiError> {
-    let sql = format!(
-        "SELECT {} FROM reports WHERE status IN ({statuses}) ORDER BY created_at, id",
-        Report::COLUMNS
-    );
-    let mut stmt = w.conn().prepare_cached(&sql)?;
-    let found = stmt
-        .query_map([], Report::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(found)
+    let clause = format!("WHERE status IN ({statuses}) ORDER BY created_at, id");
+    rows::select(w.conn(), &clause, [])
 }
 
 /// One runner tick: queued reports start generating, generating ones finish (ready, or failed

@@ -174,6 +174,21 @@ impl EntityRow for Device {
     }
 }
 
+/// Every entity of kind `E` that `clause` (the SQL after `FROM table`, e.g. `WHERE … ORDER BY
+/// …`, with `?1`… bound to `params`) selects, whatever team it belongs to: for the server's own
+/// work, never for answering a user.
+pub fn select<E: EntityRow>(
+    conn: &Connection,
+    clause: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<E>, ApiError> {
+    let sql = format!("SELECT {} FROM {} {clause}", E::COLUMNS, E::TABLE);
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_map(params, E::from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// The entity `id` when `user_id` is a member of its team; 404 otherwise.
 pub fn get_visible<E: EntityRow>(
     conn: &Connection,
