@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::editor::{Editable, EntityEditor};
-use super::form::{Field, Input, Values};
+use super::form::{choices, Field, Input, Values};
 
 /// The status choices of a device.
 pub const STATUSES: &[(&str, &str)] = &[
@@ -21,28 +21,21 @@ pub const STATUSES: &[(&str, &str)] = &[
 /// read from the same store records as the team's tables.
 pub fn owner_options(team: Signal<String>) -> Signal<Vec<(String, String)>> {
     let query = Signal::derive(move || ListQuery::new().team(team.get()).per_page(100));
-    let apps = use_list::<Application>(query);
-    let instances = use_list::<Instance>(query);
+    let apps = choices(query, |a: &Application| {
+        (
+            format!("application:{}", a.id),
+            format!("Application {}", a.name),
+        )
+    });
+    let instances = choices(query, |i: &Instance| {
+        (format!("instance:{}", i.id), format!("Instance {}", i.name))
+    });
     let this_team = use_entity::<Team>(team);
     Signal::derive(move || {
         let team_name = this_team.entity.get().map(|t| t.name).unwrap_or_default();
         let mut options = vec![(format!("team:{}", team.get()), format!("Team {team_name}"))];
-        for id in apps.view.get().ids {
-            if let Some(app) = apps.store.get(&id).get() {
-                options.push((
-                    format!("application:{id}"),
-                    format!("Application {}", app.name),
-                ));
-            }
-        }
-        for id in instances.view.get().ids {
-            if let Some(instance) = instances.store.get(&id).get() {
-                options.push((
-                    format!("instance:{id}"),
-                    format!("Instance {}", instance.name),
-                ));
-            }
-        }
+        options.extend(apps.get());
+        options.extend(instances.get());
         options
     })
 }

@@ -78,6 +78,21 @@ impl Values {
     }
 }
 
+/// `(value, label)` choices, one per entity of the list `query` selects: the same records as
+/// the tables that show them.
+pub fn choices<E: Entity>(
+    query: impl Into<Signal<ListQuery>>,
+    choice: fn(&E) -> (String, String),
+) -> Signal<Vec<(String, String)>> {
+    let list = use_list::<E>(query);
+    Signal::derive(move || {
+        let ids = list.view.get().ids;
+        ids.into_iter()
+            .filter_map(|id| list.store.get(&id).get().map(|e| choice(&e)))
+            .collect()
+    })
+}
+
 /// The wire names of `fields`, for `ErrorDisplay`'s `shown_inline`.
 pub fn names(fields: &[Field]) -> Vec<&'static str> {
     fields.iter().map(|f| f.name).collect()

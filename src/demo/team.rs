@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::device;
 use super::editor::create_dialog;
-use super::form::{Field, Input, Values};
+use super::form::{choices, Field, Input, Values};
 use super::instance::{operation_columns, StartStop};
 use super::report::ReportCard;
 
@@ -52,15 +52,10 @@ fn create_instance(values: &Values, _team: &str) -> CreateInstance {
 
 /// The team's applications as `(id, name)` choices, from the same records as its table.
 fn application_options(team: String) -> Signal<Vec<(String, String)>> {
-    let apps = use_list::<Application>(ListQuery::new().team(team).per_page(100));
-    Signal::derive(move || {
-        apps.view
-            .get()
-            .ids
-            .into_iter()
-            .filter_map(|id| apps.store.get(&id).get().map(|a| (id, a.name)))
-            .collect()
-    })
+    choices(
+        ListQuery::new().team(team).per_page(100),
+        |a: &Application| (a.id.clone(), a.name.clone()),
+    )
 }
 
 fn link(href: String, name: String) -> AnyView {
