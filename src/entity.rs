@@ -26,10 +26,10 @@ pub use work::ReadOnly;
 /// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 /// struct Ticket { id: String, version: u64, name: String, team_id: String, updated_at: String }
 ///
-/// #[derive(Debug, Clone, Serialize)]
+/// #[derive(Debug, Clone, Serialize, Deserialize)]
 /// struct NewTicket { name: String, team_id: String }
 ///
-/// #[derive(Debug, Clone, Default, Serialize)]
+/// #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 /// struct TicketPatch { #[serde(skip_serializing_if = "Option::is_none")] name: Option<String> }
 ///
 /// impl Entity for Ticket {
@@ -56,10 +56,10 @@ pub trait Entity:
     const KIND: &'static str;
     /// Plural name, as in REST paths (`"devices"`).
     const PLURAL: &'static str;
-    /// The `POST` body.
-    type Create: Serialize + Clone + Debug + Send + Sync + 'static;
-    /// The `PATCH` body (only the fields to change).
-    type Patch: Serialize + Clone + Debug + Send + Sync + 'static;
+    /// The `POST` body. It is deserializable so that a create queued offline survives a reload.
+    type Create: Serialize + DeserializeOwned + Clone + Debug + Send + Sync + 'static;
+    /// The `PATCH` body (only the fields to change); deserializable for the same reason.
+    type Patch: Serialize + DeserializeOwned + Clone + Debug + Send + Sync + 'static;
 
     /// Unique id within the kind.
     fn id(&self) -> &str;

@@ -12,7 +12,9 @@ use crate::api::{ApiClient, ApiError, EntityApi, HttpEntityApi};
 use crate::cache::{BrowserEnvironment, CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule, Subscription};
 use crate::entity::Entity;
-use crate::store::{Applied, EntityStore};
+use crate::persist::{OutboxItem, OutboxOp, PersistConfig, PersistSink, Persistence};
+use crate::store::{Applied, EntityStore, Page, StoredPage};
+use futures_util::future::LocalBoxFuture;
 
 /// A store seen without its entity type: what the realtime dispatcher and the farm need.
 pub trait AnyStore: Send + Sync {
@@ -43,6 +45,31 @@ pub trait AnyStore: Send + Sync {
     fn collect_garbage(&self);
     /// Forgets everything.
     fn clear(&self);
+    /// Connects the persistence layer.
+    fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
+    /// Turns recording for persistence on or off.
+    fn set_persisting(&self, on: bool);
+    /// Fills the store from persisted records and list pages (key, JSON); returns how many
+    /// records and pages it took and the keys of entries it could not read.
+    fn hydrate_json(
+        &self,
+        records: Vec<(String, String)>,
+        lists: Vec<(String, String)>,
+    ) -> (usize, usize, Vec<String>);
+    /// The team of a persisted record.
+    fn team_of_json(&self, json: &str) -> Option<String>;
+    /// Sends an outbox item; the confirmed entity's id on success.
+    fn replay(
+        &self,
+        item: &OutboxItem,
+        mutation: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>>;
+    /// Drops an optimistic change.
+    fn release(&self, id: &str, mutation: u64);
+    /// Shows a queued change again; its mutation number.
+    fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64>;
+    /// Points pending changes at a confirmed id instead of a temporary one.
+    fn rewrite_reference(&self, tmp: &str, real: &str);
 }
 
 impl<E: Entity> AnyStore for EntityStore<E> {
@@ -82,6 +109,70 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     fn clear(&self) {
         EntityStore::clear(self)
     }
+    fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
+        EntityStore::attach_persistence(self, sink)
+    }
+    fn set_persisting(&self, on: bool) {
+        EntityStore::set_persisting(self, on)
+    }
+    fn hydrate_json(
+        &self,
+        records: Vec<(String, String)>,
+        lists: Vec<(String, String)>,
+    ) -> (usize, usize, Vec<String>) {
+        let mut bad = Vec::new();
+        let mut entities = Vec::with_capacity(records.len());
+        for (key, json) in records {
+            match serde_json::from_str::<E>(&json) {
+                Ok(entity) => entities.push(entity),
+                Err(_) => bad.push(key),
+            }
+        }
+        let mut pages = Vec::with_capacity(lists.len());
+        for (key, json) in lists {
+            match serde_json::from_str::<StoredPage>(&json) {
+                Ok(stored) => pages.push((
+                    stored.query,
+                    Page {
+                        ids: stored.ids,
+                        total: stored.total,
+                    },
+                )),
+                Err(_) => bad.push(key),
+            }
+        }
+        let counts = (entities.len(), pages.len());
+        EntityStore::hydrate(self, entities, pages);
+        (counts.0, counts.1, bad)
+    }
+    fn team_of_json(&self, json: &str) -> Option<String> {
+        serde_json::from_str::<E>(json)
+            .ok()
+            .and_then(|e| e.team_id().map(str::to_owned))
+    }
+    fn replay(
+        &self,
+        item: &OutboxItem,
+        mutation: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>> {
+        let store = self.clone();
+        let item = item.clone();
+        Box::pin(async move {
+            store
+                .replay(item.op, &item.id, &item.body, item.base_version, mutation)
+                .await
+                .map(|confirmed| confirmed.map(|e| e.id().to_owned()))
+        })
+    }
+    fn release(&self, id: &str, mutation: u64) {
+        EntityStore::release(self, id, mutation)
+    }
+    fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64> {
+        EntityStore::restore_overlay(self, op, id, body)
+    }
+    fn rewrite_reference(&self, tmp: &str, real: &str) {
+        EntityStore::rewrite_reference(self, tmp, real)
+    }
 }
 
 struct Parts {
@@ -118,6 +209,7 @@ pub struct DataFarmConfig {
     policy: CachePolicy,
     registrars: Vec<Registrar>,
     rules: Vec<InvalidationRule>,
+    persist: Option<PersistConfig>,
 }
 
 impl DataFarmConfig {
@@ -142,7 +234,22 @@ impl DataFarmConfig {
             policy: CachePolicy::default(),
             registrars: Vec::new(),
             rules: Vec::new(),
+            persist: None,
         }
+    }
+
+    /// Turns on offline-first persistence (see [`crate::persist`]); off by default.
+    ///
+    /// ```
+    /// use data_farm::farm::DataFarmConfig;
+    /// use data_farm::persist::PersistConfig;
+    /// let farm = DataFarmConfig::new("").persist(PersistConfig::new("my-app")).build();
+    /// assert!(farm.persistence().is_some());
+    /// assert!(DataFarmConfig::new("").build().persistence().is_none());
+    /// ```
+    pub fn persist(mut self, config: PersistConfig) -> Self {
+        self.persist = Some(config);
+        self
     }
 
     /// The default cache policy of kinds registered after this call.
@@ -219,6 +326,7 @@ struct FarmInner {
     rules_subscription: Mutex<Option<Subscription>>,
     live_topics: ArcRwSignal<BTreeSet<String>>,
     guards: ArcRwSignal<u32>,
+    persistence: Option<Persistence>,
 }
 
 /// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
@@ -243,7 +351,13 @@ impl DataFarm {
             by_kind.insert(registered.kind, registered.erased);
             by_type.insert(registered.type_id, registered.typed);
         }
+        let persistence = config.persist.map(|persist| {
+            let persistence = Persistence::new(persist, parts.env.clone());
+            persistence.connect(by_kind.clone());
+            persistence
+        });
         let inner = Arc::new(FarmInner {
+            persistence,
             client: parts.client,
             env: parts.env,
             bus: parts.bus,
@@ -318,6 +432,11 @@ impl DataFarm {
         InteractionGuard {
             guards: self.inner.guards.clone(),
         }
+    }
+
+    /// The persistence layer, when turned on ([`DataFarmConfig::persist`]).
+    pub fn persistence(&self) -> Option<Persistence> {
+        self.inner.persistence.clone()
     }
 
     /// The store of kind `E`, when registered.
@@ -430,11 +549,23 @@ impl DataFarm {
         for store in self.inner.by_kind.values() {
             store.purge_team(team_id);
         }
+        if let Some(persistence) = self.persistence() {
+            let team = team_id.to_owned();
+            self.inner.env.spawn(Box::pin(async move {
+                persistence.forget_team(&team).await;
+            }));
+        }
     }
 
     /// Forgets everything in every store: what sign-out must do (after stopping realtime), so
-    /// the next user of the page sees nothing of this one.
+    /// the next user of the page sees nothing of this one. With persistence on, the user's
+    /// persisted data is deleted too ([`Persistence::forget_user`]).
     pub fn clear(&self) {
+        if let Some(persistence) = self.persistence() {
+            self.inner.env.spawn(Box::pin(async move {
+                persistence.forget_user().await;
+            }));
+        }
         for store in self.inner.by_kind.values() {
             store.clear();
         }

@@ -30,6 +30,7 @@ pub mod components;
 pub mod entity;
 pub mod farm;
 pub mod hooks;
+pub mod persist;
 pub mod polling;
 pub mod query;
 pub mod realtime;

@@ -8,7 +8,9 @@ use std::fmt::Write;
 use crate::entity::{Entity, FieldValue};
 
 /// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum Order {
     /// Smallest first.
     #[default]
@@ -33,7 +35,7 @@ pub enum Order {
 ///     "team=team_1&q=pump&status=online&sort=updated_at&order=desc&page=2&per_page=50"
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ListQuery {
     /// Only this team's entities.
     pub team: Option<String>,

@@ -14,7 +14,8 @@ mod observer;
 mod state;
 mod view;
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use data_farm_protocol::{ChangeOp, ListResponse};
 use leptos::prelude::*;
@@ -23,9 +24,11 @@ use crate::api::{ApiError, EntityApi};
 use crate::cache::{CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule, Origin};
 use crate::entity::Entity;
+use crate::persist::{OutboxOp, PersistSink};
 use crate::query::ListQuery;
 
 use effects::Effects;
+pub(crate) use effects::StoredPage;
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub use observer::{EntityObserver, ListObserver};
@@ -63,6 +66,10 @@ struct Inner<E: Entity> {
     policy: CachePolicy,
     bus: ChangeBus,
     state: Mutex<State<E>>,
+    /// The persistence layer, when the farm has one.
+    persist: OnceLock<Weak<dyn PersistSink>>,
+    /// Whether this kind's records are persisted now.
+    persisting: AtomicBool,
 }
 
 /// The store of one entity kind. Cheap to clone; clones share everything.
@@ -99,8 +106,10 @@ impl<E: Entity> Clone for EntityStore<E> {
     }
 }
 
-fn temp_id(mutation: u64) -> String {
-    format!("tmp-{mutation}")
+/// A temporary id, unique across kinds and page loads (an offline create keeps it until the
+/// server assigns the real one, possibly after a reload).
+fn temp_id(kind: &str, now: f64, mutation: u64) -> String {
+    format!("tmp-{kind}-{}-{mutation}", now as u64)
 }
 
 impl<E: Entity> EntityStore<E> {
@@ -118,6 +127,8 @@ impl<E: Entity> EntityStore<E> {
                 policy,
                 bus,
                 state: Mutex::new(State::default()),
+                persist: OnceLock::new(),
+                persisting: AtomicBool::new(false),
             }),
         }
     }
@@ -128,6 +139,23 @@ impl<E: Entity> EntityStore<E> {
 
     fn now(&self) -> f64 {
         self.inner.env.now()
+    }
+
+    /// A batch of effects; it records changes for persistence when this kind is persisted.
+    fn effects(&self) -> Effects<E> {
+        Effects::recording(self.inner.persisting.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
+        let _ = self.inner.persist.set(sink);
+    }
+
+    pub(crate) fn set_persisting(&self, on: bool) {
+        self.inner.persisting.store(on, Ordering::Relaxed);
+    }
+
+    pub(crate) fn sink(&self) -> Option<Arc<dyn PersistSink>> {
+        self.inner.persist.get()?.upgrade()
     }
 
     /// The cache policy in force.
@@ -281,7 +309,7 @@ impl<E: Entity> EntityStore<E> {
     /// Fetches one page now (sharing a fetch already in flight for the same query). Cached data
     /// stays visible meanwhile, with the view `Refreshing`.
     pub async fn fetch_list(&self, query: &ListQuery) -> Result<(), ApiError> {
-        let mut starting = Effects::default();
+        let mut starting = self.effects();
         let wait = {
             let mut st = self.lock();
             let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
@@ -305,7 +333,7 @@ impl<E: Entity> EntityStore<E> {
         }
         let api = Arc::clone(&self.inner.api);
         let result = self.with_retry(|| api.get_many(query)).await;
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         let outcome = {
             let mut st = self.lock();
             let now = self.now();
@@ -347,7 +375,7 @@ impl<E: Entity> EntityStore<E> {
     /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
     /// ```
     pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         {
             let mut st = self.lock();
             let now = self.now();
@@ -392,6 +420,9 @@ impl<E: Entity> EntityStore<E> {
         // What changed while the fetch was in flight (newer than the fetched copy, or deleted
         // since) is placed again, so the snapshot cannot undo it.
         self.replace_touched(st, query, &fetched, touched);
+        if let Some(entry) = st.lists.get(query) {
+            effects.persist_page(query, entry);
+        }
     }
 
     /// Re-places, after a fetched page is installed, every id whose record moved on while the
@@ -445,7 +476,7 @@ impl<E: Entity> EntityStore<E> {
 
     /// Fetches one entity now (sharing a fetch in flight for the same id).
     pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
-        let mut starting = Effects::default();
+        let mut starting = self.effects();
         let wait = {
             let mut st = self.lock();
             st.rows.entry(id.to_owned()).or_insert_with(Row::new);
@@ -485,7 +516,7 @@ impl<E: Entity> EntityStore<E> {
         }
         let api = Arc::clone(&self.inner.api);
         let result = self.with_retry(|| api.get_one(id)).await;
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         let outcome = {
             let mut st = self.lock();
             let now = self.now();
@@ -551,6 +582,9 @@ impl<E: Entity> EntityStore<E> {
         // The same version again (an event and the answer to one's own request, a refetch) is
         // merged, but it is not news: announced once only.
         let news = row.confirmed.as_ref() != Some(&entity);
+        if news {
+            effects.persist_record(&id, Some(&entity));
+        }
         row.confirmed = Some(entity);
         row.known = true;
         self.refresh_row(st, &id, prior_known, effects);
@@ -593,6 +627,7 @@ impl<E: Entity> EntityStore<E> {
         let prior_known = row.known;
         row.confirmed = None;
         row.known = true;
+        effects.persist_record(id, None);
         st.tombstones
             .insert(id.to_owned(), (deleted_at, self.now()));
         self.refresh_row(st, id, prior_known, effects);
@@ -666,7 +701,7 @@ impl<E: Entity> EntityStore<E> {
     // ----- mutations -------------------------------------------------------------------------
 
     fn add_overlay(&self, id: &str, overlay: Overlay<E>) -> u64 {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         let mutation = {
             let mut st = self.lock();
             st.next_mutation += 1;
@@ -689,7 +724,7 @@ impl<E: Entity> EntityStore<E> {
         mutation: u64,
         confirm: impl FnOnce(&Self, &mut State<E>, &mut Effects<E>) -> T,
     ) -> T {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         let value = {
             let mut st = self.lock();
             let prior_known = st.rows.get(id).is_some_and(|row| row.known);
@@ -713,20 +748,92 @@ impl<E: Entity> EntityStore<E> {
         value
     }
 
+    /// Queues a mutation in the offline outbox when the persistence layer says it must go there
+    /// now (offline, or behind queued changes); `Some(mutation)` when it did.
+    fn queue_first(&self, id: &str, body: &serde_json::Value) -> Option<Arc<dyn PersistSink>> {
+        self.sink()
+            .filter(|sink| sink.must_queue(E::KIND, id, body))
+    }
+
+    /// Queues an already applied optimistic change after the network failed; true when queued.
+    fn queue_after_failure<T>(
+        &self,
+        result: &Result<T, ApiError>,
+        op: OutboxOp,
+        id: &str,
+        body: &serde_json::Value,
+        if_match: Option<u64>,
+        mutation: Option<u64>,
+    ) -> bool {
+        if !matches!(result, Err(ApiError::Network(_))) {
+            return false;
+        }
+        let Some(sink) = self.sink() else {
+            return false;
+        };
+        sink.unreachable();
+        if !sink.must_queue(E::KIND, id, body) {
+            return false;
+        }
+        sink.enqueue(E::KIND, op, id, body.clone(), if_match, mutation);
+        true
+    }
+
     /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
     /// every list it belongs to under a temporary id, replaced by the real entity when the
     /// server confirms, or removed if it refuses.
+    ///
+    /// With persistence on and the server out of reach, a draftable create is kept in the
+    /// offline outbox and this returns the draft (with its temporary id); it is sent when the
+    /// connection returns.
     pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
         let provisional = {
             let mut st = self.lock();
             st.next_mutation += 1;
-            temp_id(st.next_mutation)
+            temp_id(E::KIND, self.now(), st.next_mutation)
         };
-        let mutation = E::draft(&body, &provisional)
+        let draft = E::draft(&body, &provisional);
+        let mutation = draft
+            .clone()
             .map(|draft| self.add_overlay(&provisional, Overlay::Create(draft)));
+        let json = serde_json::to_value(&body).unwrap_or_default();
+        if let (Some(draft), Some(sink)) = (&draft, self.queue_first(&provisional, &json)) {
+            sink.enqueue(
+                E::KIND,
+                OutboxOp::Create,
+                &provisional,
+                json,
+                None,
+                mutation,
+            );
+            return Ok(draft.clone());
+        }
         let result = self.inner.api.create(&body).await;
+        if let Some(draft) = draft.filter(|_| {
+            self.queue_after_failure(
+                &result,
+                OutboxOp::Create,
+                &provisional,
+                &json,
+                None,
+                mutation,
+            )
+        }) {
+            return Ok(draft);
+        }
+        self.confirm_create(&provisional, mutation, &result);
+        result
+    }
+
+    /// Settles a create: the draft gives way to the confirmed entity (or goes, on failure).
+    fn confirm_create(
+        &self,
+        provisional: &str,
+        mutation: Option<u64>,
+        result: &Result<E, ApiError>,
+    ) {
         let confirm = |store: &Self, st: &mut State<E>, effects: &mut Effects<E>| {
-            if let Ok(entity) = &result {
+            if let Ok(entity) = result {
                 store.merge_confirmed(
                     st,
                     entity.clone(),
@@ -736,9 +843,9 @@ impl<E: Entity> EntityStore<E> {
             }
         };
         match mutation {
-            Some(mutation) => self.settle(&provisional, mutation, confirm),
+            Some(mutation) => self.settle(provisional, mutation, confirm),
             None => {
-                let mut effects = Effects::default();
+                let mut effects = self.effects();
                 {
                     let mut st = self.lock();
                     confirm(self, &mut st, &mut effects);
@@ -747,12 +854,14 @@ impl<E: Entity> EntityStore<E> {
                 effects.flush(self);
             }
         }
-        result
     }
 
     /// Updates an entity optimistically; `if_match` sends the version the change was based on
     /// (a 409 then carries the current entity, which the store takes in). On failure the
     /// optimistic change is rolled back exactly.
+    ///
+    /// With persistence on and the server out of reach, the change stays applied, goes to the
+    /// offline outbox, and this returns the entity as it now shows.
     pub async fn update(
         &self,
         id: &str,
@@ -760,8 +869,40 @@ impl<E: Entity> EntityStore<E> {
         if_match: Option<u64>,
     ) -> Result<E, ApiError> {
         let mutation = self.add_overlay(id, Overlay::Patch(patch.clone()));
+        let json = serde_json::to_value(&patch).unwrap_or_default();
+        let queued = |store: &Self| {
+            store.peek(id).ok_or_else(|| ApiError::NotFound {
+                message: format!("{} {id} is not known here", E::KIND),
+            })
+        };
+        if let Some(sink) = self.queue_first(id, &json) {
+            sink.enqueue(
+                E::KIND,
+                OutboxOp::Update,
+                id,
+                json,
+                if_match,
+                Some(mutation),
+            );
+            return queued(self);
+        }
         let result = self.inner.api.update(id, &patch, if_match).await;
-        self.settle(id, mutation, |store, st, effects| match &result {
+        if self.queue_after_failure(
+            &result,
+            OutboxOp::Update,
+            id,
+            &json,
+            if_match,
+            Some(mutation),
+        ) {
+            return queued(self);
+        }
+        self.confirm_update(id, mutation, &result);
+        result
+    }
+
+    fn confirm_update(&self, id: &str, mutation: u64, result: &Result<E, ApiError>) {
+        self.settle(id, mutation, |store, st, effects| match result {
             Ok(entity) => {
                 store.merge_confirmed(
                     st,
@@ -776,15 +917,42 @@ impl<E: Entity> EntityStore<E> {
                 }
             }
         });
-        result
     }
 
     /// Deletes an entity optimistically (it disappears from every list at once and comes back
-    /// exactly if the server refuses).
+    /// exactly if the server refuses). With persistence on and the server out of reach, the
+    /// deletion goes to the offline outbox and the entity stays hidden.
     pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
         let mutation = self.add_overlay(id, Overlay::Delete);
+        let json = serde_json::Value::Null;
+        if let Some(sink) = self.queue_first(id, &json) {
+            sink.enqueue(
+                E::KIND,
+                OutboxOp::Delete,
+                id,
+                json,
+                if_match,
+                Some(mutation),
+            );
+            return Ok(());
+        }
         let result = self.inner.api.delete(id, if_match).await;
-        self.settle(id, mutation, |store, st, effects| match &result {
+        if self.queue_after_failure(
+            &result,
+            OutboxOp::Delete,
+            id,
+            &json,
+            if_match,
+            Some(mutation),
+        ) {
+            return Ok(());
+        }
+        self.confirm_delete(id, mutation, &result);
+        result
+    }
+
+    fn confirm_delete(&self, id: &str, mutation: u64, result: &Result<(), ApiError>) {
+        self.settle(id, mutation, |store, st, effects| match result {
             Ok(()) | Err(ApiError::NotFound { .. }) => {
                 store.remove_confirmed(st, id, None, effects, Some(Origin::Local));
             }
@@ -794,7 +962,189 @@ impl<E: Entity> EntityStore<E> {
                 }
             }
         });
-        result
+    }
+
+    // ----- the offline outbox and hydration ----------------------------------------------------
+
+    /// Sends one outbox item. On success its optimistic change gives way to the confirmed
+    /// entity (returned for creates and updates); on a conflict the server's version is taken
+    /// in as confirmed while the user's change stays on top; otherwise nothing changes.
+    pub(crate) async fn replay(
+        &self,
+        op: OutboxOp,
+        id: &str,
+        body: &serde_json::Value,
+        base_version: Option<u64>,
+        mutation: Option<u64>,
+    ) -> Result<Option<E>, ApiError> {
+        let decode =
+            |err: serde_json::Error| ApiError::Decode(format!("queued {} body: {err}", E::KIND));
+        match op {
+            OutboxOp::Create => {
+                let create: E::Create = serde_json::from_value(body.clone()).map_err(decode)?;
+                let result = self.inner.api.create(&create).await;
+                if result.is_ok() {
+                    self.confirm_create(id, mutation, &result);
+                }
+                result.map(Some)
+            }
+            OutboxOp::Update => {
+                let patch: E::Patch = serde_json::from_value(body.clone()).map_err(decode)?;
+                let result = self.inner.api.update(id, &patch, base_version).await;
+                self.settle_replayed(id, mutation, &result);
+                result.map(Some)
+            }
+            OutboxOp::Delete => {
+                let result = self.inner.api.delete(id, base_version).await;
+                match (&result, mutation) {
+                    (Ok(()) | Err(ApiError::NotFound { .. }), Some(mutation)) => {
+                        self.confirm_delete(id, mutation, &result);
+                        Ok(None)
+                    }
+                    (Ok(()) | Err(ApiError::NotFound { .. }), None) => Ok(None),
+                    (Err(err), _) => {
+                        self.take_conflict_current(err);
+                        Err(err.clone())
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a replayed update: success settles it; a conflict only takes the server's version
+    /// in (the user's change stays shown until they resolve it).
+    fn settle_replayed(&self, id: &str, mutation: Option<u64>, result: &Result<E, ApiError>) {
+        match (result, mutation) {
+            (Ok(_), Some(mutation)) => self.confirm_update(id, mutation, result),
+            (Ok(entity), None) => self.take_confirmed(entity.clone(), Some(ChangeOp::Updated)),
+            (Err(err), _) => self.take_conflict_current(err),
+        }
+    }
+
+    fn take_conflict_current(&self, err: &ApiError) {
+        if let Some(current) = conflict_current::<E>(err) {
+            self.take_confirmed(current, None);
+        }
+    }
+
+    fn take_confirmed(&self, entity: E, op: Option<ChangeOp>) {
+        let mut effects = self.effects();
+        {
+            let mut st = self.lock();
+            self.merge_confirmed(
+                &mut st,
+                entity,
+                op.map(|op| (op, Origin::Local)),
+                &mut effects,
+            );
+            effects.collect_lists(&mut st);
+        }
+        effects.flush(self);
+    }
+
+    /// Drops an optimistic change for good (the user took the server's version, or discarded
+    /// a queued change).
+    pub(crate) fn release(&self, id: &str, mutation: u64) {
+        self.settle(id, mutation, |_, _, _| ());
+    }
+
+    /// Shows a queued change again after a reload: the optimistic overlay an outbox item
+    /// stands for. `None` when the body cannot be read as this kind, or a create cannot be
+    /// drafted.
+    pub(crate) fn restore_overlay(
+        &self,
+        op: OutboxOp,
+        id: &str,
+        body: &serde_json::Value,
+    ) -> Option<u64> {
+        let overlay = match op {
+            OutboxOp::Create => {
+                let create: E::Create = serde_json::from_value(body.clone()).ok()?;
+                Overlay::Create(E::draft(&create, id)?)
+            }
+            OutboxOp::Update => Overlay::Patch(serde_json::from_value(body.clone()).ok()?),
+            OutboxOp::Delete => Overlay::Delete,
+        };
+        Some(self.add_overlay(id, overlay))
+    }
+
+    /// Points pending changes that mention a temporary id at the server's id (an offline
+    /// create of another entity they refer to was just confirmed).
+    pub(crate) fn rewrite_reference(&self, tmp: &str, real: &str) {
+        fn rewritten<T: serde::Serialize + serde::de::DeserializeOwned>(
+            value: &T,
+            tmp: &str,
+            real: &str,
+        ) -> Option<T> {
+            let mut json = serde_json::to_value(value).ok()?;
+            crate::persist::rewrite_strings(&mut json, tmp, real)
+                .then(|| serde_json::from_value(json).ok())
+                .flatten()
+        }
+        let mut effects = self.effects();
+        {
+            let mut st = self.lock();
+            let ids: Vec<String> = st
+                .rows
+                .iter()
+                .filter(|(_, row)| !row.overlays.is_empty())
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in ids {
+                let Some(row) = st.rows.get_mut(&id) else {
+                    continue;
+                };
+                for (_, overlay) in row.overlays.iter_mut() {
+                    match overlay {
+                        Overlay::Patch(patch) => {
+                            if let Some(next) = rewritten(patch, tmp, real) {
+                                *patch = next;
+                            }
+                        }
+                        Overlay::Create(draft) => {
+                            if let Some(next) = rewritten(draft, tmp, real) {
+                                *draft = next;
+                            }
+                        }
+                        Overlay::Delete => {}
+                    }
+                }
+                let known = row.known;
+                self.refresh_row(&mut st, &id, known || id.starts_with("tmp-"), &mut effects);
+            }
+            effects.collect_lists(&mut st);
+        }
+        effects.flush(self);
+    }
+
+    /// Fills the store from persisted data: records as confirmed (without announcing or
+    /// persisting them again) and list pages marked stale, so observed lists show them at once
+    /// and refetch. Lists already fetched in this page keep what they have.
+    pub(crate) fn hydrate(&self, records: Vec<E>, pages: Vec<(ListQuery, Page)>) {
+        let mut effects = Effects::recording(false);
+        {
+            let mut st = self.lock();
+            let now = self.now();
+            for record in records {
+                self.merge_confirmed(&mut st, record, None, &mut effects);
+            }
+            for (query, mut page) in pages {
+                let State { rows, lists, .. } = &mut *st;
+                let entry = lists.entry(query).or_insert_with(ListEntry::new);
+                if entry.meta.fetched_at.is_some() || entry.meta.in_flight {
+                    continue;
+                }
+                let before = page.ids.len();
+                page.ids
+                    .retain(|id| rows.get(id).is_some_and(|row| row.visible.is_some()));
+                page.total = page.total.saturating_sub((before - page.ids.len()) as u64);
+                entry.page = page;
+                entry.meta.fetched_at = Some(now);
+                entry.meta.invalidated = true;
+                effects.list(entry);
+            }
+        }
+        effects.flush(self);
     }
 
     // ----- realtime --------------------------------------------------------------------------
@@ -820,7 +1170,7 @@ impl<E: Entity> EntityStore<E> {
         &self,
         events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
     ) -> Vec<Applied> {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         let outcomes = {
             let mut st = self.lock();
             let outcomes = events
@@ -918,7 +1268,7 @@ impl<E: Entity> EntityStore<E> {
         lists: impl Fn(&ListQuery) -> bool,
         details: impl Fn(Option<&str>) -> bool,
     ) {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         {
             let mut st = self.lock();
             let State {
@@ -1012,7 +1362,7 @@ impl<E: Entity> EntityStore<E> {
 
     /// Forgets every entity of `team_id` and every list filtered to it (after access was revoked).
     pub fn purge_team(&self, team_id: &str) {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         {
             let mut st = self.lock();
             let ids: Vec<String> = st
@@ -1085,7 +1435,7 @@ impl<E: Entity> EntityStore<E> {
     /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.
     /// Signals already handed out stay connected and show the emptiness.
     pub fn clear(&self) {
-        let mut effects = Effects::default();
+        let mut effects = self.effects();
         {
             let mut st = self.lock();
             let ids: Vec<String> = st.rows.keys().cloned().collect();

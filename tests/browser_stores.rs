@@ -278,13 +278,13 @@ struct Gadget {
     status: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct NewGadget {
     name: String,
     owner: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct GadgetPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,

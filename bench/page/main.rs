@@ -29,7 +29,7 @@ mod page {
     }
 
     /// Devices are never created or patched from this page.
-    #[derive(Debug, Clone, Serialize)]
+    #[derive(Debug, Clone, Serialize, Deserialize)]
     pub struct NoChange;
 
     impl Entity for BenchDevice {

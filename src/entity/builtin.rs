@@ -55,6 +55,15 @@ impl Entity for Team {
             ..self.clone()
         }
     }
+    fn draft(create: &CreateTeam, id: &str) -> Option<Self> {
+        Some(Team {
+            id: id.to_owned(),
+            version: 0,
+            updated_at: String::new(),
+            name: create.name.trim().to_owned(),
+            description: create.description.clone().unwrap_or_default(),
+        })
+    }
 }
 
 impl Entity for Application {

@@ -2,13 +2,13 @@
 //! only writer, so they have no create or patch body ([`ReadOnly`]).
 
 use data_farm_protocol::{Operation, Report};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Entity, FieldValue};
 
 /// The create and patch body of a kind only the server writes. It cannot be built, so no code
 /// path can send one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ReadOnly {}
 
 impl Entity for Operation {

@@ -20,6 +20,12 @@ pub struct Effects<E: Entity> {
     pub refetch_details: Vec<String>,
     pub refetch_observed: bool,
     pub changes: Vec<Change>,
+    /// Whether confirmed changes are recorded for persistence.
+    pub persist: bool,
+    /// Confirmed records changed (JSON, `None` when deleted), for persistence.
+    pub persisted: Vec<(String, Option<String>)>,
+    /// List pages changed (key, JSON), for persistence.
+    pub pages: Vec<(String, String)>,
 }
 
 impl<E: Entity> Default for Effects<E> {
@@ -33,7 +39,32 @@ impl<E: Entity> Default for Effects<E> {
             refetch_details: Vec::new(),
             refetch_observed: false,
             changes: Vec::new(),
+            persist: false,
+            persisted: Vec::new(),
+            pages: Vec::new(),
         }
+    }
+}
+
+/// The persisted form of a cached list page.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredPage {
+    pub query: ListQuery,
+    pub ids: Vec<String>,
+    pub total: u64,
+}
+
+impl StoredPage {
+    /// The key and JSON of `query`'s page, for persistence.
+    pub fn encode(query: &ListQuery, entry: &ListEntry) -> Option<(String, String)> {
+        let key = serde_json::to_string(query).ok()?;
+        let value = serde_json::to_string(&StoredPage {
+            query: query.clone(),
+            ids: entry.page.ids.clone(),
+            total: entry.page.total,
+        })
+        .ok()?;
+        Some((key, value))
     }
 }
 
@@ -60,6 +91,30 @@ pub fn list_view(entry: &ListEntry) -> ListView {
 }
 
 impl<E: Entity> Effects<E> {
+    /// A batch that records confirmed changes for persistence when `persist` is set.
+    pub fn recording(persist: bool) -> Self {
+        Effects {
+            persist,
+            ..Effects::default()
+        }
+    }
+
+    /// Records a confirmed record change for persistence (when this batch records).
+    pub fn persist_record(&mut self, id: &str, value: Option<&E>) {
+        if self.persist {
+            let json = value.and_then(|e| serde_json::to_string(e).ok());
+            if value.is_none() || json.is_some() {
+                self.persisted.push((id.to_owned(), json));
+            }
+        }
+    }
+
+    /// Records a list page for persistence (when this batch records).
+    pub fn persist_page(&mut self, query: &ListQuery, entry: &ListEntry) {
+        if self.persist && entry.meta.fetched_at.is_some() {
+            self.pages.extend(StoredPage::encode(query, entry));
+        }
+    }
     /// Queues the view of a list entry.
     pub fn list(&mut self, entry: &ListEntry) {
         self.lists.push((entry.signal.clone(), list_view(entry)));
@@ -78,6 +133,7 @@ impl<E: Entity> Effects<E> {
         for query in dirty {
             if let Some(entry) = st.lists.get(&query) {
                 self.lists.push((entry.signal.clone(), list_view(entry)));
+                self.persist_page(&query, entry);
             }
         }
     }
@@ -98,6 +154,16 @@ impl<E: Entity> Effects<E> {
         }
         for (signal, value) in self.details {
             signal.set(value);
+        }
+        if !self.persisted.is_empty() || !self.pages.is_empty() {
+            if let Some(sink) = store.sink() {
+                for (id, value) in self.persisted {
+                    sink.record(E::KIND, &id, value);
+                }
+                for (key, value) in self.pages {
+                    sink.record_list(E::KIND, key, value);
+                }
+            }
         }
         for change in &self.changes {
             store.inner.bus.emit(change);

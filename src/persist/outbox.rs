@@ -1,0 +1,473 @@
+//! The offline outbox: mutations made while the server could not be reached, kept in order
+//! (and persisted) until they are replayed, resolved or discarded by the user.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What an outbox item does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxOp {
+    /// `POST` the body (the item's id is temporary until the server assigns one).
+    Create,
+    /// `PATCH` the body.
+    Update,
+    /// `DELETE`.
+    Delete,
+}
+
+impl OutboxOp {
+    /// Lower-case name, for display.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxOp::Create => "create",
+            OutboxOp::Update => "update",
+            OutboxOp::Delete => "delete",
+        }
+    }
+}
+
+/// Where an item is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ItemState {
+    /// Waiting to be sent.
+    Pending,
+    /// Being sent now.
+    Syncing,
+    /// The server holds a newer version: the user chooses (see [`Resolution`]).
+    Conflict {
+        /// The server's current entity.
+        theirs: Value,
+    },
+    /// Refused for another reason; kept until the user retries or discards it.
+    Failed {
+        /// The reason, for display.
+        error: String,
+    },
+}
+
+/// One queued mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    /// Position in the queue (also its storage key).
+    pub seq: u64,
+    /// The entity kind (`"device"`).
+    pub kind: String,
+    /// What it does.
+    pub op: OutboxOp,
+    /// The entity's id (temporary for a create not yet sent).
+    pub id: String,
+    /// The request body: the create body or the patch (`null` for a delete).
+    pub body: Value,
+    /// The version the change was based on (`If-Match`).
+    pub base_version: Option<u64>,
+    /// When it was queued (ms since the epoch).
+    pub queued_at: f64,
+    /// How many times it was sent.
+    pub attempts: u32,
+    /// Where it is.
+    #[serde(flatten)]
+    pub state: ItemState,
+}
+
+/// How the user settles a conflict.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// Send my change again, over the server's current version.
+    KeepMine,
+    /// Drop my change; the server's version stands.
+    TakeTheirs,
+    /// Send this body (the fields the user kept from each side) over the current version.
+    Merge(Value),
+}
+
+/// Replaces, everywhere in `value`, the string `from` by `to`.
+pub fn rewrite_strings(value: &mut Value, from: &str, to: &str) -> bool {
+    match value {
+        Value::String(s) if s == from => {
+            *s = to.to_owned();
+            true
+        }
+        Value::Array(items) => rewrite_all(items.iter_mut(), from, to),
+        Value::Object(map) => rewrite_all(map.values_mut(), from, to),
+        _ => false,
+    }
+}
+
+/// Rewrites every value (no short-circuit: all of them must change).
+fn rewrite_all<'v>(values: impl Iterator<Item = &'v mut Value>, from: &str, to: &str) -> bool {
+    let mut hit = false;
+    for value in values {
+        hit |= rewrite_strings(value, from, to);
+    }
+    hit
+}
+
+/// Whether `needle` is one of the strings in `value`.
+pub(crate) fn mentions(value: &Value, needle: &str) -> bool {
+    match value {
+        Value::String(s) => s == needle,
+        Value::Array(items) => items.iter().any(|v| mentions(v, needle)),
+        Value::Object(map) => map.values().any(|v| mentions(v, needle)),
+        _ => false,
+    }
+}
+
+/// The queue itself: pure bookkeeping, no I/O.
+///
+/// ```
+/// use data_farm::persist::{Outbox, OutboxOp};
+/// use serde_json::json;
+/// let mut outbox = Outbox::default();
+/// let create = outbox.push("team", OutboxOp::Create, "tmp-1", json!({"name": "Acme"}), None, 0.0).unwrap();
+/// let rename = outbox.push("team", OutboxOp::Update, "tmp-1", json!({"name": "Acme 2"}), None, 0.0).unwrap();
+/// // The update waits for the create, then goes to the id the server assigned.
+/// assert_eq!(outbox.next_ready().map(|i| i.seq), Some(create));
+/// outbox.remove(create);
+/// outbox.map_temp_id("tmp-1", "team_9");
+/// assert_eq!(outbox.get(rename).unwrap().id, "team_9");
+/// ```
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Outbox {
+    items: Vec<OutboxItem>,
+    next_seq: u64,
+}
+
+impl Outbox {
+    /// An outbox holding `items` (read back from storage), in queue order.
+    pub fn restore(mut items: Vec<OutboxItem>) -> Self {
+        items.sort_by_key(|i| i.seq);
+        for item in &mut items {
+            // An item being sent when the page went away may or may not have arrived; sending
+            // it again is safe: `If-Match` makes a repeated update a conflict, never a double.
+            if item.state == ItemState::Syncing {
+                item.state = ItemState::Pending;
+            }
+        }
+        let next_seq = items.last().map_or(0, |i| i.seq);
+        Outbox { items, next_seq }
+    }
+
+    /// Queues a mutation; returns its seq, or `None` when it cancelled out: deleting an entity
+    /// whose create was never sent drops the create and everything queued for it.
+    pub fn push(
+        &mut self,
+        kind: &str,
+        op: OutboxOp,
+        id: &str,
+        body: Value,
+        base_version: Option<u64>,
+        now: f64,
+    ) -> Option<u64> {
+        if op == OutboxOp::Delete {
+            let unsent_create = self.items.iter().any(|i| {
+                i.kind == kind
+                    && i.id == id
+                    && i.op == OutboxOp::Create
+                    && i.state != ItemState::Syncing
+            });
+            if unsent_create {
+                self.items.retain(|i| !(i.kind == kind && i.id == id));
+                return None;
+            }
+        }
+        self.next_seq += 1;
+        self.items.push(OutboxItem {
+            seq: self.next_seq,
+            kind: kind.to_owned(),
+            op,
+            id: id.to_owned(),
+            body,
+            base_version,
+            queued_at: now,
+            attempts: 0,
+            state: ItemState::Pending,
+        });
+        Some(self.next_seq)
+    }
+
+    /// Whether an earlier item holds `item` back: one for the same entity not yet done, or an
+    /// unsent create whose temporary id `item` refers to.
+    fn blocked(&self, item: &OutboxItem) -> bool {
+        self.items.iter().take_while(|e| e.seq < item.seq).any(|e| {
+            (e.kind == item.kind && e.id == item.id)
+                || (e.op == OutboxOp::Create && mentions(&item.body, &e.id))
+        })
+    }
+
+    /// The first item that may be sent now, in queue order.
+    pub fn next_ready(&self) -> Option<&OutboxItem> {
+        self.items
+            .iter()
+            .find(|i| i.state == ItemState::Pending && !self.blocked(i))
+    }
+
+    /// One item.
+    pub fn get(&self, seq: u64) -> Option<&OutboxItem> {
+        self.items.iter().find(|i| i.seq == seq)
+    }
+
+    /// One item, to change.
+    pub fn get_mut(&mut self, seq: u64) -> Option<&mut OutboxItem> {
+        self.items.iter_mut().find(|i| i.seq == seq)
+    }
+
+    /// Removes an item (sent, or dropped by the user).
+    pub fn remove(&mut self, seq: u64) -> Option<OutboxItem> {
+        let at = self.items.iter().position(|i| i.seq == seq)?;
+        Some(self.items.remove(at))
+    }
+
+    /// Points every item at `real` where it said `tmp` (its id, or any value in its body);
+    /// returns the seqs of the items changed.
+    pub fn map_temp_id(&mut self, tmp: &str, real: &str) -> Vec<u64> {
+        let mut changed = Vec::new();
+        for item in &mut self.items {
+            let mut hit = rewrite_strings(&mut item.body, tmp, real);
+            if item.id == tmp {
+                item.id = real.to_owned();
+                hit = true;
+            }
+            if hit {
+                changed.push(item.seq);
+            }
+        }
+        changed
+    }
+
+    /// Settles a conflict; returns whether the item is still queued (false: it was dropped).
+    pub fn resolve(&mut self, seq: u64, resolution: Resolution) -> Option<bool> {
+        let item = self.get_mut(seq)?;
+        let ItemState::Conflict { theirs } = &item.state else {
+            return None;
+        };
+        let current = theirs.get("version").and_then(Value::as_u64);
+        match resolution {
+            Resolution::TakeTheirs => {
+                self.remove(seq);
+                Some(false)
+            }
+            Resolution::KeepMine => {
+                item.base_version = current;
+                item.state = ItemState::Pending;
+                Some(true)
+            }
+            Resolution::Merge(body) => {
+                item.body = body;
+                item.base_version = current;
+                item.state = ItemState::Pending;
+                Some(true)
+            }
+        }
+    }
+
+    /// Puts a failed item back in line.
+    pub fn retry(&mut self, seq: u64) -> bool {
+        match self.get_mut(seq) {
+            Some(item) if matches!(item.state, ItemState::Failed { .. }) => {
+                item.state = ItemState::Pending;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Every item, in queue order.
+    pub fn items(&self) -> &[OutboxItem] {
+        &self.items
+    }
+
+    /// How many items are queued.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the outbox is empty.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Whether any item waits to be sent (not in conflict or failed).
+    pub fn has_pending(&self) -> bool {
+        self.items.iter().any(|i| i.state == ItemState::Pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn items_go_in_queue_order_and_one_entitys_changes_wait_for_each_other() {
+        let mut outbox = Outbox::default();
+        let a1 = outbox
+            .push(
+                "device",
+                OutboxOp::Update,
+                "a",
+                json!({"name": "1"}),
+                Some(1),
+                0.0,
+            )
+            .unwrap();
+        let a2 = outbox
+            .push(
+                "device",
+                OutboxOp::Update,
+                "a",
+                json!({"name": "2"}),
+                Some(1),
+                0.0,
+            )
+            .unwrap();
+        let b = outbox
+            .push(
+                "device",
+                OutboxOp::Update,
+                "b",
+                json!({"name": "x"}),
+                Some(3),
+                0.0,
+            )
+            .unwrap();
+        assert_eq!(outbox.next_ready().map(|i| i.seq), Some(a1));
+        outbox.get_mut(a1).unwrap().state = ItemState::Conflict {
+            theirs: json!({"version": 2}),
+        };
+        // a's second change waits behind the conflict; b is independent and goes on.
+        assert_eq!(outbox.next_ready().map(|i| i.seq), Some(b));
+        outbox.remove(b);
+        assert_eq!(outbox.next_ready(), None);
+        assert_eq!(outbox.resolve(a1, Resolution::KeepMine), Some(true));
+        assert_eq!(outbox.get(a1).unwrap().base_version, Some(2));
+        assert_eq!(outbox.next_ready().map(|i| i.seq), Some(a1));
+        outbox.remove(a1);
+        assert_eq!(outbox.next_ready().map(|i| i.seq), Some(a2));
+    }
+
+    #[test]
+    fn a_temporary_id_is_replaced_everywhere_it_is_referenced() {
+        let mut outbox = Outbox::default();
+        let app = outbox
+            .push(
+                "application",
+                OutboxOp::Create,
+                "tmp-app",
+                json!({"name": "web"}),
+                None,
+                0.0,
+            )
+            .unwrap();
+        let inst = outbox
+            .push(
+                "instance",
+                OutboxOp::Create,
+                "tmp-inst",
+                json!({"application_id": "tmp-app", "tags": ["tmp-app"]}),
+                None,
+                0.0,
+            )
+            .unwrap();
+        // The instance refers to the unsent application, so it waits.
+        assert_eq!(outbox.next_ready().map(|i| i.seq), Some(app));
+        outbox.remove(app);
+        assert_eq!(outbox.map_temp_id("tmp-app", "app_7"), vec![inst]);
+        let item = outbox.get(inst).unwrap();
+        assert_eq!(
+            item.body,
+            json!({"application_id": "app_7", "tags": ["app_7"]})
+        );
+        assert_eq!(outbox.next_ready().map(|i| i.seq), Some(inst));
+    }
+
+    #[test]
+    fn deleting_an_unsent_create_cancels_both() {
+        let mut outbox = Outbox::default();
+        outbox.push(
+            "team",
+            OutboxOp::Create,
+            "tmp-1",
+            json!({"name": "x"}),
+            None,
+            0.0,
+        );
+        outbox.push(
+            "team",
+            OutboxOp::Update,
+            "tmp-1",
+            json!({"name": "y"}),
+            None,
+            0.0,
+        );
+        assert_eq!(
+            outbox.push("team", OutboxOp::Delete, "tmp-1", Value::Null, None, 0.0),
+            None
+        );
+        assert!(outbox.is_empty());
+    }
+
+    #[test]
+    fn take_theirs_drops_merge_sends_the_chosen_fields() {
+        let mut outbox = Outbox::default();
+        let one = outbox
+            .push(
+                "team",
+                OutboxOp::Update,
+                "t",
+                json!({"name": "mine", "description": "mine"}),
+                Some(1),
+                0.0,
+            )
+            .unwrap();
+        let two = outbox
+            .push(
+                "team",
+                OutboxOp::Update,
+                "u",
+                json!({"name": "mine"}),
+                Some(1),
+                0.0,
+            )
+            .unwrap();
+        for seq in [one, two] {
+            outbox.get_mut(seq).unwrap().state = ItemState::Conflict {
+                theirs: json!({"version": 5}),
+            };
+        }
+        assert_eq!(
+            outbox.resolve(one, Resolution::Merge(json!({"name": "mine"}))),
+            Some(true)
+        );
+        let merged = outbox.get(one).unwrap();
+        assert_eq!(
+            (merged.body.clone(), merged.base_version),
+            (json!({"name": "mine"}), Some(5))
+        );
+        assert_eq!(outbox.resolve(two, Resolution::TakeTheirs), Some(false));
+        assert!(outbox.get(two).is_none());
+        assert_eq!(
+            outbox.resolve(one, Resolution::KeepMine),
+            None,
+            "only a conflict resolves"
+        );
+    }
+
+    #[test]
+    fn an_item_interrupted_while_sending_is_sent_again_after_reload() {
+        let mut outbox = Outbox::default();
+        let seq = outbox
+            .push("team", OutboxOp::Update, "t", json!({}), Some(1), 0.0)
+            .unwrap();
+        outbox.get_mut(seq).unwrap().state = ItemState::Syncing;
+        let text = serde_json::to_string(outbox.get(seq).unwrap()).unwrap();
+        let mut restored = Outbox::restore(vec![serde_json::from_str(&text).unwrap()]);
+        assert_eq!(restored.next_ready().map(|i| i.seq), Some(seq));
+        assert_eq!(
+            restored.push("team", OutboxOp::Delete, "t", Value::Null, Some(2), 0.0),
+            Some(seq + 1)
+        );
+    }
+}

@@ -1,0 +1,732 @@
+//! Persistence with a manual clock, storage in memory and a fake server that can go down:
+//! hydration, write-behind, user separation, the outbox, temporary ids and conflicts.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use data_farm_protocol::{
+    Application, ChangeOp, CreateApplication, CreateTeam, ListResponse, PatchNamed, Team,
+};
+use futures_executor::block_on;
+use futures_util::future::LocalBoxFuture;
+use leptos::prelude::GetUntracked;
+
+use super::*;
+use crate::api::{ApiError, EntityApi};
+use crate::cache::ManualEnvironment;
+use crate::entity::Entity;
+use crate::farm::{DataFarm, DataFarmConfig};
+use crate::query::ListQuery;
+
+/// What every fake kind shares: whether the server is reachable, ids, a request log.
+#[derive(Default)]
+struct Server {
+    down: AtomicBool,
+    next_id: AtomicUsize,
+    log: Mutex<Vec<String>>,
+}
+
+/// One kind's table on the fake server; answers like the protocol (versions, `If-Match`).
+struct Table<E: Entity> {
+    server: Arc<Server>,
+    rows: Mutex<Vec<E>>,
+    make: fn(&E::Create, String) -> E,
+}
+
+fn bump<E: Entity>(entity: &E) -> E {
+    let mut json = serde_json::to_value(entity).unwrap();
+    json["version"] = serde_json::json!(entity.version() + 1);
+    serde_json::from_value(json).unwrap()
+}
+
+impl<E: Entity> Table<E> {
+    fn new(server: &Arc<Server>, rows: Vec<E>, make: fn(&E::Create, String) -> E) -> Arc<Self> {
+        Arc::new(Table {
+            server: server.clone(),
+            rows: Mutex::new(rows),
+            make,
+        })
+    }
+    fn reach(&self, what: String) -> Result<(), ApiError> {
+        if self.server.down.load(Ordering::SeqCst) {
+            return Err(ApiError::Network("connection refused".into()));
+        }
+        self.server.log.lock().unwrap().push(what);
+        Ok(())
+    }
+    fn rows(&self) -> Vec<E> {
+        self.rows.lock().unwrap().clone()
+    }
+    /// Someone else changes a row on the server.
+    fn change(&self, id: &str, f: impl FnOnce(&E) -> E) {
+        let mut rows = self.rows.lock().unwrap();
+        let row = rows.iter_mut().find(|r| r.id() == id).unwrap();
+        *row = bump(&f(row));
+    }
+    fn checked(&self, id: &str, if_match: Option<u64>) -> Result<E, ApiError> {
+        let rows = self.rows.lock().unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r.id() == id)
+            .cloned()
+            .ok_or(ApiError::NotFound {
+                message: "gone".into(),
+            })?;
+        match if_match {
+            Some(v) if v != row.version() => Err(ApiError::Conflict {
+                message: "changed".into(),
+                current: serde_json::to_value(&row).ok(),
+            }),
+            _ => Ok(row),
+        }
+    }
+}
+
+fn ready<T: 'static>(value: T) -> LocalBoxFuture<'static, T> {
+    Box::pin(std::future::ready(value))
+}
+
+impl<E: Entity> EntityApi<E> for Table<E> {
+    fn get_one(&self, id: &str) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        ready(
+            self.reach(format!("GET {id}"))
+                .and_then(|()| self.checked(id, None)),
+        )
+    }
+    fn get_many(
+        &self,
+        query: &ListQuery,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<E>, ApiError>> {
+        let result = self.reach(format!("LIST {}", E::PLURAL)).map(|()| {
+            let items: Vec<E> = self
+                .rows()
+                .into_iter()
+                .filter(|e| query.matches(e))
+                .collect();
+            ListResponse {
+                total: items.len() as u64,
+                items,
+            }
+        });
+        ready(result)
+    }
+    fn create(&self, body: &E::Create) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        let result = self.reach(format!("POST {}", E::PLURAL)).map(|()| {
+            let n = self.server.next_id.fetch_add(1, Ordering::SeqCst);
+            let entity = (self.make)(body, format!("{}_{n}", E::KIND));
+            self.rows.lock().unwrap().push(entity.clone());
+            entity
+        });
+        ready(result)
+    }
+    fn update(
+        &self,
+        id: &str,
+        patch: &E::Patch,
+        if_match: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        let result = self
+            .reach(format!("PATCH {id}"))
+            .and_then(|()| self.checked(id, if_match))
+            .map(|row| {
+                let next = bump(&row.patched(patch));
+                let mut rows = self.rows.lock().unwrap();
+                if let Some(slot) = rows.iter_mut().find(|r| r.id() == id) {
+                    *slot = next.clone();
+                }
+                next
+            });
+        ready(result)
+    }
+    fn delete(
+        &self,
+        id: &str,
+        if_match: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
+        let result = self
+            .reach(format!("DELETE {id}"))
+            .and_then(|()| self.checked(id, if_match))
+            .map(|_| self.rows.lock().unwrap().retain(|r| r.id() != id));
+        ready(result)
+    }
+}
+
+fn team(id: &str, name: &str, version: u64) -> Team {
+    Team {
+        id: id.into(),
+        version,
+        updated_at: String::new(),
+        name: name.into(),
+        description: String::new(),
+    }
+}
+
+/// One page load: a farm with persistence over `storage`, talking to `server`.
+struct Page {
+    env: ManualEnvironment,
+    farm: DataFarm,
+    persistence: Persistence,
+}
+
+struct World {
+    server: Arc<Server>,
+    teams: Arc<Table<Team>>,
+    apps: Arc<Table<Application>>,
+    storage: MemoryStorage,
+}
+
+impl World {
+    fn new() -> Self {
+        let server = Arc::new(Server::default());
+        let teams = Table::new(
+            &server,
+            vec![team("t1", "Acme", 1), team("t2", "Globex", 1)],
+            |c: &CreateTeam, id| Team {
+                id,
+                version: 1,
+                updated_at: String::new(),
+                name: c.name.clone(),
+                description: String::new(),
+            },
+        );
+        let apps = Table::new(&server, Vec::new(), |c: &CreateApplication, id| {
+            Application {
+                id,
+                version: 1,
+                updated_at: String::new(),
+                name: c.name.clone(),
+                description: String::new(),
+                team_id: c.team_id.clone(),
+            }
+        });
+        World {
+            server,
+            teams,
+            apps,
+            storage: MemoryStorage::default(),
+        }
+    }
+
+    fn config(&self) -> PersistConfig {
+        PersistConfig::new("test")
+    }
+
+    /// Loads the page as `user`: attaches the storage and hydrates.
+    fn load(&self, user: &str) -> Page {
+        self.load_with(user, self.config())
+    }
+
+    fn load_with(&self, user: &str, config: PersistConfig) -> Page {
+        let env = ManualEnvironment::new();
+        let farm = DataFarmConfig::empty("")
+            .environment(Arc::new(env.clone()))
+            .register_with::<Team>(self.teams.clone(), None)
+            .register_with::<Application>(self.apps.clone(), None)
+            .persist(config)
+            .build();
+        let persistence = farm.persistence().unwrap();
+        block_on(persistence.attach(Arc::new(self.storage.clone())));
+        block_on(persistence.start(user));
+        env.run_until_idle();
+        Page {
+            env,
+            farm,
+            persistence,
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.storage.entries().into_iter().map(|(k, _)| k).collect()
+    }
+
+    fn down(&self, down: bool) {
+        self.server.down.store(down, Ordering::SeqCst);
+    }
+
+    fn log(&self) -> Vec<String> {
+        std::mem::take(&mut *self.server.log.lock().unwrap())
+    }
+}
+
+impl Page {
+    fn teams(&self) -> crate::store::EntityStore<Team> {
+        self.farm.store::<Team>().unwrap()
+    }
+    fn apps(&self) -> crate::store::EntityStore<Application> {
+        self.farm.store::<Application>().unwrap()
+    }
+    fn settle(&self) {
+        self.env.run_until_idle();
+    }
+    fn outbox(&self) -> Vec<OutboxItem> {
+        self.persistence.outbox().get_untracked()
+    }
+}
+
+fn raw(entity: &impl serde::Serialize) -> Box<serde_json::value::RawValue> {
+    serde_json::value::to_raw_value(entity).unwrap()
+}
+
+#[test]
+fn a_reload_shows_the_last_data_at_once_marked_stale_then_revalidates() {
+    let world = World::new();
+    let first = world.load("alice");
+    let list = first.teams().observe_list(ListQuery::new());
+    first.settle();
+    assert_eq!(first.teams().peek_list(&ListQuery::new()).len(), 2);
+    drop(list);
+    world.log();
+
+    world.down(true);
+    let second = world.load("alice");
+    let view = second.teams().list_view(&ListQuery::new()).get_untracked();
+    assert_eq!(view.ids, ["t1", "t2"], "cached rows before any fetch");
+    assert!(view.stale, "hydrated lists are stale");
+    assert!(world.log().is_empty(), "nothing was fetched to show them");
+    let _observed = second.teams().observe_list(ListQuery::new());
+    second.settle();
+    let view = second.teams().list_view(&ListQuery::new()).get_untracked();
+    assert_eq!(
+        view.ids,
+        ["t1", "t2"],
+        "a failed revalidation keeps the cached rows"
+    );
+    assert!(matches!(
+        view.state,
+        crate::store::LoadState::Error(ApiError::Network(_))
+    ));
+
+    world.down(false);
+    second.teams().invalidate_all();
+    second.settle();
+    assert_eq!(
+        world.log(),
+        ["LIST teams"],
+        "observed hydrated lists revalidate"
+    );
+}
+
+#[test]
+fn write_behind_keeps_the_latest_state_per_record_in_batches() {
+    let world = World::new();
+    let page = world.load("alice");
+    let before = world.storage.transactions();
+    for version in 2..=20 {
+        page.teams().apply_event(
+            ChangeOp::Updated,
+            "t1",
+            version,
+            Some(&raw(&team("t1", &format!("v{version}"), version))),
+        );
+    }
+    for i in 0..14 {
+        let id = format!("x{i}");
+        page.teams()
+            .apply_event(ChangeOp::Created, &id, 1, Some(&raw(&team(&id, "x", 1))));
+    }
+    assert_eq!(
+        world.storage.transactions(),
+        before,
+        "nothing written before the debounce"
+    );
+    page.settle();
+    // 15 records, batches of 10: two transactions, each record written once, the latest version.
+    assert_eq!(world.storage.transactions() - before, 2);
+    let t1 = world
+        .storage
+        .entries()
+        .into_iter()
+        .find(|(k, _)| k == &keys::record("alice", "team", "t1"))
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Team>(&t1.1).unwrap().version, 20);
+    assert_eq!(
+        page.persistence.metrics().get_untracked().records_written,
+        15
+    );
+}
+
+#[test]
+fn a_failed_batch_is_counted_and_does_not_block_the_others() {
+    let world = World::new();
+    let page = world.load_with(
+        "alice",
+        world.config().kind(
+            "team",
+            KindSettings {
+                batch_size: 1,
+                ..KindSettings::default()
+            },
+        ),
+    );
+    world.storage.fail_key(&keys::record("alice", "team", "a"));
+    for id in ["a", "b", "c"] {
+        page.teams()
+            .apply_event(ChangeOp::Created, id, 1, Some(&raw(&team(id, id, 1))));
+    }
+    page.settle();
+    let keys = world.keys();
+    assert!(keys.contains(&keys::record("alice", "team", "b")));
+    assert!(keys.contains(&keys::record("alice", "team", "c")));
+    assert!(!keys.contains(&keys::record("alice", "team", "a")));
+    assert_eq!(page.persistence.metrics().get_untracked().write_failures, 1);
+}
+
+#[test]
+fn a_full_storage_degrades_to_memory_only_with_a_warning() {
+    let world = World::new();
+    let page = world.load("alice");
+    world.storage.set_full(true);
+    page.teams()
+        .apply_event(ChangeOp::Created, "a", 1, Some(&raw(&team("a", "a", 1))));
+    page.settle();
+    assert!(matches!(
+        page.persistence.status().get_untracked().storage,
+        StorageHealth::MemoryOnly(_)
+    ));
+    assert!(
+        page.teams().peek("a").is_some(),
+        "the data itself is still there"
+    );
+}
+
+#[test]
+fn another_user_of_the_browser_never_sees_the_first_ones_rows() {
+    let world = World::new();
+    let alice = world.load("alice");
+    let _list = alice.teams().observe_list(ListQuery::new());
+    alice.settle();
+    world.down(true);
+    let bob = world.load("bob");
+    assert!(bob
+        .teams()
+        .list_view(&ListQuery::new())
+        .get_untracked()
+        .ids
+        .is_empty());
+    assert!(bob.teams().peek("t1").is_none());
+}
+
+#[test]
+fn sign_out_deletes_the_users_data_and_a_revoked_team_its_records() {
+    let world = World::new();
+    let alice = world.load("alice");
+    let _list = alice.teams().observe_list(ListQuery::new());
+    alice.settle();
+    alice.apps().apply_event(
+        ChangeOp::Created,
+        "a1",
+        1,
+        Some(&raw(&Application {
+            id: "a1".into(),
+            version: 1,
+            updated_at: String::new(),
+            name: "web".into(),
+            description: String::new(),
+            team_id: "t2".into(),
+        })),
+    );
+    alice.settle();
+    assert!(world
+        .keys()
+        .contains(&keys::record("alice", "application", "a1")));
+    alice.farm.purge_team("t2");
+    alice.settle();
+    let keys = world.keys();
+    assert!(
+        !keys.contains(&keys::record("alice", "application", "a1")),
+        "{keys:?}"
+    );
+    assert!(!keys.contains(&keys::record("alice", "team", "t2")));
+    assert!(keys.contains(&keys::record("alice", "team", "t1")));
+
+    alice.farm.clear();
+    alice.settle();
+    assert!(
+        world.keys().iter().all(|k| !k.starts_with("alice/")),
+        "{:?}",
+        world.keys()
+    );
+}
+
+#[test]
+fn offline_changes_are_queued_replayed_in_order_and_temporary_ids_mapped() {
+    let world = World::new();
+    let page = world.load("alice");
+    let _list = page.teams().observe_list(ListQuery::new());
+    page.settle();
+    world.down(true);
+
+    let made = block_on(page.teams().create(CreateTeam {
+        name: "Initech".into(),
+        description: None,
+    }))
+    .expect("queued");
+    assert!(made.id.starts_with("tmp-"), "the draft is returned");
+    let app = block_on(page.apps().create(CreateApplication {
+        name: "web".into(),
+        team_id: made.id.clone(),
+        description: None,
+    }))
+    .expect("queued");
+    let renamed = block_on(page.teams().update(
+        "t1",
+        PatchNamed {
+            name: Some("Acme 2".into()),
+            description: None,
+        },
+        Some(1),
+    ))
+    .expect("queued");
+    assert_eq!(renamed.name, "Acme 2", "shown optimistically");
+    page.settle();
+    assert_eq!(page.outbox().len(), 3);
+    assert_eq!(
+        page.persistence.status().get_untracked().connection,
+        Connection::Offline
+    );
+    assert!(page
+        .teams()
+        .peek_list(&ListQuery::new())
+        .iter()
+        .any(|t| t.name == "Initech"));
+    world.log();
+
+    world.down(false);
+    page.persistence.set_browser_offline(false);
+    page.settle();
+    assert_eq!(world.log(), ["POST teams", "POST applications", "PATCH t1"]);
+    assert!(page.outbox().is_empty());
+    let created = world
+        .teams
+        .rows()
+        .into_iter()
+        .find(|t| t.name == "Initech")
+        .unwrap();
+    let server_app = world.apps.rows().pop().unwrap();
+    assert_eq!(
+        server_app.team_id, created.id,
+        "the application points at the real team id"
+    );
+    assert!(
+        page.teams().peek(&made.id).is_none() && page.apps().peek(&app.id).is_none(),
+        "no temporary rows left"
+    );
+    assert_eq!(page.teams().peek("t1").unwrap().version, 2);
+    let metrics = page.persistence.metrics().get_untracked();
+    assert_eq!(
+        (metrics.total, metrics.succeeded, metrics.pending),
+        (3, 3, 0)
+    );
+}
+
+#[test]
+fn the_outbox_survives_a_reload_and_shows_its_changes_again() {
+    let world = World::new();
+    let first = world.load("alice");
+    let _list = first.teams().observe_list(ListQuery::new());
+    first.settle();
+    world.down(true);
+    block_on(first.teams().update(
+        "t1",
+        PatchNamed {
+            name: Some("Offline".into()),
+            description: None,
+        },
+        Some(1),
+    ))
+    .expect("queued");
+    block_on(first.teams().delete("t2", Some(1))).expect("queued");
+    first.settle();
+    drop(first);
+
+    let second = world.load("alice");
+    assert_eq!(second.outbox().len(), 2);
+    assert_eq!(second.teams().peek("t1").unwrap().name, "Offline");
+    assert!(
+        second.teams().peek("t2").is_none(),
+        "the queued delete still hides it"
+    );
+    world.down(false);
+    block_on(second.persistence.sync_now());
+    second.settle();
+    assert!(second.outbox().is_empty());
+    assert_eq!(
+        world
+            .teams
+            .rows()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Offline"]
+    );
+    assert!(world
+        .keys()
+        .iter()
+        .all(|k| !k.starts_with(&keys::outbox("alice"))));
+}
+
+fn conflicted(world: &World) -> (Page, u64) {
+    let page = world.load("alice");
+    let _list = page.teams().observe_list(ListQuery::new());
+    page.settle();
+    world.down(true);
+    block_on(page.teams().update(
+        "t1",
+        PatchNamed {
+            name: Some("Mine".into()),
+            description: Some("my text".into()),
+        },
+        Some(1),
+    ))
+    .expect("queued");
+    world.teams.change("t1", |t| Team {
+        description: "their text".into(),
+        name: "Theirs".into(),
+        ..t.clone()
+    });
+    world.down(false);
+    page.persistence.set_browser_offline(false);
+    page.settle();
+    let item = page.outbox().pop().expect("kept");
+    assert!(matches!(item.state, ItemState::Conflict { .. }), "{item:?}");
+    assert_eq!(
+        page.teams().peek("t1").unwrap().name,
+        "Mine",
+        "my change still shows"
+    );
+    (page, item.seq)
+}
+
+#[test]
+fn a_conflict_resolved_as_keep_mine_resends_over_their_version() {
+    let world = World::new();
+    let (page, seq) = conflicted(&world);
+    block_on(page.persistence.resolve(seq, Resolution::KeepMine));
+    page.settle();
+    let server = &world.teams.rows()[0];
+    assert_eq!((server.name.as_str(), server.version), ("Mine", 3));
+    assert!(page.outbox().is_empty());
+}
+
+#[test]
+fn a_conflict_resolved_as_take_theirs_drops_my_change() {
+    let world = World::new();
+    let (page, seq) = conflicted(&world);
+    block_on(page.persistence.resolve(seq, Resolution::TakeTheirs));
+    page.settle();
+    assert_eq!(page.teams().peek("t1").unwrap().name, "Theirs");
+    assert_eq!(world.teams.rows()[0].version, 2, "nothing sent");
+    assert!(page.outbox().is_empty());
+}
+
+#[test]
+fn a_conflict_merged_field_by_field_sends_the_chosen_fields() {
+    let world = World::new();
+    let (page, seq) = conflicted(&world);
+    block_on(
+        page.persistence
+            .resolve(seq, Resolution::Merge(serde_json::json!({"name": "Mine"}))),
+    );
+    page.settle();
+    let server = &world.teams.rows()[0];
+    assert_eq!(
+        (server.name.as_str(), server.description.as_str()),
+        ("Mine", "their text")
+    );
+    assert_eq!(page.teams().peek("t1").unwrap().description, "their text");
+}
+
+#[test]
+fn a_refused_change_stays_with_its_error_until_retried_or_discarded() {
+    let world = World::new();
+    let page = world.load("alice");
+    let _list = page.teams().observe_list(ListQuery::new());
+    page.settle();
+    world.down(true);
+    block_on(page.teams().update(
+        "t1",
+        PatchNamed {
+            name: Some("Gone".into()),
+            description: None,
+        },
+        Some(1),
+    ))
+    .expect("queued");
+    world.teams.rows.lock().unwrap().retain(|t| t.id != "t1");
+    world.down(false);
+    page.persistence.set_browser_offline(false);
+    page.settle();
+    let item = page.outbox().pop().expect("kept");
+    assert!(
+        matches!(item.state, ItemState::Failed { ref error } if error.contains("gone")),
+        "{item:?}"
+    );
+    block_on(page.persistence.retry(item.seq));
+    page.settle();
+    assert!(
+        matches!(page.outbox()[0].state, ItemState::Failed { .. }),
+        "refused again"
+    );
+    block_on(page.persistence.discard(item.seq));
+    page.settle();
+    assert!(page.outbox().is_empty());
+    assert_eq!(
+        page.teams().peek("t1").unwrap().name,
+        "Acme",
+        "the change is undone"
+    );
+}
+
+#[test]
+fn data_of_another_schema_or_unreadable_entries_are_dropped_not_fatal() {
+    let world = World::new();
+    block_on(world.storage.write(vec![
+        Write::Put(keys::SCHEMA.into(), "0".into()),
+        Write::Put(keys::record("alice", "team", "old"), "{}".into()),
+    ]))
+    .unwrap();
+    let page = world.load("alice");
+    assert!(page.teams().peek("old").is_none());
+    assert_eq!(world.keys(), [keys::SCHEMA.to_string()]);
+
+    block_on(world.storage.write(vec![
+        Write::Put(keys::record("alice", "team", "bad"), "not json".into()),
+        Write::Put(
+            keys::record("alice", "team", "ok"),
+            serde_json::to_string(&team("ok", "fine", 1)).unwrap(),
+        ),
+    ]))
+    .unwrap();
+    let again = world.load("alice");
+    assert!(again.teams().peek("ok").is_some());
+    assert_eq!(
+        again.persistence.status().get_untracked().corrupt_dropped,
+        1
+    );
+    assert!(!world.keys().contains(&keys::record("alice", "team", "bad")));
+}
+
+#[test]
+fn a_disabled_kind_is_neither_written_nor_kept() {
+    let world = World::new();
+    let page = world.load("alice");
+    page.teams()
+        .apply_event(ChangeOp::Created, "a", 1, Some(&raw(&team("a", "a", 1))));
+    page.settle();
+    assert!(world.keys().contains(&keys::record("alice", "team", "a")));
+    block_on(page.persistence.configure(
+        "team",
+        KindSettings {
+            enabled: false,
+            ..KindSettings::default()
+        },
+    ));
+    page.teams()
+        .apply_event(ChangeOp::Created, "b", 1, Some(&raw(&team("b", "b", 1))));
+    page.settle();
+    assert!(
+        world.keys().iter().all(|k| !k.contains("/r/team/")),
+        "{:?}",
+        world.keys()
+    );
+}
