@@ -2,7 +2,9 @@
 //! Styled only through `df-`-prefixed classes and CSS custom properties (`style/data-farm.css`),
 //! so an embedding app restyles them without touching Rust.
 
+mod conflict_dialog;
 mod connection_indicator;
+mod duration_chart;
 mod entity_table;
 mod error_display;
 mod field_error;
@@ -10,8 +12,11 @@ mod progress_bar;
 mod relative_time;
 mod skeleton;
 mod status_badge;
+mod sync_dashboard;
 
+pub use conflict_dialog::ConflictDialog;
 pub use connection_indicator::ConnectionIndicator;
+pub use duration_chart::DurationChart;
 pub use entity_table::{Column, EntityTable, Selection, TableFilter};
 pub use error_display::{describe, ErrorDisplay};
 pub use field_error::{field_message, FieldError};
@@ -19,3 +24,4 @@ pub use progress_bar::ProgressBar;
 pub use relative_time::{relative, RelativeTime};
 pub use skeleton::{SkeletonRows, SkeletonText};
 pub use status_badge::StatusBadge;
+pub use sync_dashboard::SyncDashboard;

@@ -10,9 +10,11 @@ mod login;
 mod operation;
 mod report;
 mod shell;
+mod sync;
 mod team;
 
 use data_farm::api::{ApiClient, ApiError};
+use data_farm::persist::{install_browser_triggers, PersistConfig};
 use data_farm::prelude::*;
 use data_farm::protocol::{ListResponse, SessionResponse};
 use data_farm::realtime::{start_realtime, RealtimeConfig, RealtimeHandle};
@@ -33,6 +35,35 @@ pub enum Auth {
 /// The running realtime subscriber, if any.
 #[derive(Clone, Copy)]
 pub struct Live(pub RwSignal<Option<RealtimeHandle>>);
+
+/// The name of the demo's IndexedDB database.
+const DATABASE: &str = "data-farm-demo";
+
+/// Starts a signed-in session: remembers it (so a reload can start offline), fills the stores
+/// from what this browser kept for the user, then shows the app.
+pub async fn signed_in(farm: DataFarm, auth: RwSignal<Auth>, session: SessionResponse) {
+    if let Some(persistence) = farm.persistence() {
+        if let Ok(json) = serde_json::to_string(&session) {
+            persistence.remember_session(json).await;
+        }
+        persistence.start(&session.user.id).await;
+    }
+    auth.set(Auth::SignedIn(session));
+}
+
+/// The session to start with: the server's, or, when the server cannot be reached, the one
+/// this browser remembered (the app then works offline from persisted data).
+async fn restore_or_remembered(farm: &DataFarm, api: &ApiClient) -> Option<SessionResponse> {
+    match restore(api).await {
+        Ok(session) => Some(session),
+        Err(ApiError::Network(_)) => {
+            let persistence = farm.persistence()?;
+            let json = persistence.remembered_session().await?;
+            serde_json::from_str(&json).ok()
+        }
+        Err(_) => None,
+    }
+}
 
 /// Restores a session from the cookie, if there is one.
 async fn restore(api: &ApiClient) -> Result<SessionResponse, ApiError> {
@@ -73,15 +104,22 @@ pub fn App() -> impl IntoView {
     let api = ApiClient::new("");
     let auth = RwSignal::new(Auth::Checking);
     let live = Live(RwSignal::new(None));
-    let farm = provide_data_farm(DataFarmConfig::new(""));
+    let farm = provide_data_farm(DataFarmConfig::new("").persist(PersistConfig::new(DATABASE)));
     provide_context(api.clone());
     provide_context(auth);
     provide_context(live);
+    if let Some(persistence) = farm.persistence() {
+        install_browser_triggers(&persistence);
+    }
+    let start = farm.clone();
     spawn_local(async move {
-        auth.set(match restore(&api).await {
-            Ok(session) => Auth::SignedIn(session),
-            Err(_) => Auth::SignedOut,
-        });
+        if let Some(persistence) = start.persistence() {
+            persistence.open_indexed_db().await;
+        }
+        match restore_or_remembered(&start, &api).await {
+            Some(session) => signed_in(start, auth, session).await,
+            None => auth.set(Auth::SignedOut),
+        }
     });
     // Realtime follows the session: started on sign-in, stopped on sign-out.
     Effect::new(move |_| {

@@ -32,6 +32,8 @@ mod write_queue;
 mod browser;
 #[cfg(target_arch = "wasm32")]
 mod idb;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
 
 #[cfg(test)]
 mod tests;
@@ -42,6 +44,8 @@ pub use config::{KindSettings, PersistConfig};
 #[cfg(target_arch = "wasm32")]
 pub use idb::IdbStorage;
 pub use metrics::{SyncMetrics, RECENT};
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::install_browser_triggers;
 pub use outbox::{rewrite_strings, ItemState, Outbox, OutboxItem, OutboxOp, Resolution};
 pub use runtime::{HydrateReport, Persistence, SCHEMA_VERSION};
 pub use sink::PersistSink;

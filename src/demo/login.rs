@@ -1,6 +1,7 @@
 //! The sign-in page, with the demo logins one click away.
 
 use data_farm::api::ApiClient;
+use data_farm::prelude::use_data_farm;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -17,6 +18,7 @@ const DEMO_LOGINS: [(&str, &str); 3] = [
 pub fn LoginPage() -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let auth = expect_context::<RwSignal<Auth>>();
+    let farm = use_data_farm();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -24,11 +26,12 @@ pub fn LoginPage() -> impl IntoView {
 
     let sign_in = move |user: String, pass: String| {
         let api = api.clone();
+        let farm = farm.clone();
         busy.set(true);
         error.set(None);
         spawn_local(async move {
             match api.login(&user, &pass).await {
-                Ok(session) => auth.set(Auth::SignedIn(session)),
+                Ok(session) => super::signed_in(farm, auth, session).await,
                 Err(err) => error.set(Some(err.to_string())),
             }
             busy.set(false);

@@ -9,7 +9,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
 use super::{
-    application, device, home, instance, operation, realtime_enabled, sign_out, team, Live,
+    application, device, home, instance, operation, realtime_enabled, sign_out, sync, team, Live,
 };
 
 fn set_theme(dark: bool) {
@@ -54,11 +54,26 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
         });
     });
     on_cleanup(move || drop(subscription));
+    // A live realtime connection means the server is back: send what waits in the outbox.
+    let persistence = farm.persistence();
+    let pending = persistence.clone().map(|p| ReadSignal::from(p.outbox()));
+    Effect::new(move |_| {
+        if state.get() == ConnectionState::Live {
+            if let Some(persistence) = &persistence {
+                persistence.reachable();
+            }
+        }
+    });
+    let sync_label = move || match pending.map(|p| p.with(Vec::len)).unwrap_or(0) {
+        0 => "Sync".to_owned(),
+        n => format!("Sync ({n} pending)"),
+    };
     view! {
         <Router>
             <header class="demo-header">
                 <A href="/" attr:class="demo-brand">"data-farm"</A>
                 <ConnectionIndicator state=state/>
+                <A href="/sync" attr:class="demo-sync-link">{sync_label}</A>
                 <span class="demo-user">{session.user.display_name.clone()}</span>
                 <button type="button" class="df-button" aria-pressed=move || dark.get().to_string()
                     on:click=move |_| { dark.update(|d| *d = !*d); set_theme(dark.get_untracked()); }>"Dark theme"</button>
@@ -73,6 +88,7 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                         <Route path=path!("/instances/:id") view=instance::InstancePage/>
                         <Route path=path!("/devices/:id") view=device::DevicePage/>
                         <Route path=path!("/operations/:id") view=operation::OperationPage/>
+                        <Route path=path!("/sync") view=sync::SyncPage/>
                     </Routes>
                 </main>
                 <aside class="demo-activity">

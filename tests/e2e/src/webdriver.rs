@@ -91,6 +91,17 @@ impl Session {
         .await
     }
 
+    /// Runs an asynchronous `script` (it calls `arguments[arguments.length - 1]` with its
+    /// result) and returns that result.
+    pub async fn execute_async(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
     /// Every element matching a CSS selector.
     pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
         let body = json!({"using": "css selector", "value": css});

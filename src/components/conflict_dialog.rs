@@ -1,0 +1,122 @@
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::persist::{ItemState, OutboxItem, OutboxOp, Resolution};
+
+/// A field's value for display.
+fn shown(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The conflict of one outbox item: my change and the server's version side by side, field by
+/// field, and the three ways out (keep mine, take theirs, merge the fields chosen).
+#[component]
+pub fn ConflictDialog(
+    /// The item in conflict.
+    item: OutboxItem,
+    /// Called with the user's choice.
+    #[prop(into)]
+    on_resolve: Callback<Resolution>,
+    /// Called when the dialog is closed without a choice.
+    #[prop(into)]
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let theirs = match &item.state {
+        ItemState::Conflict { theirs } => theirs.clone(),
+        _ => Value::Null,
+    };
+    let mine: BTreeMap<String, Value> = match &item.body {
+        Value::Object(map) => map.clone().into_iter().collect(),
+        _ => BTreeMap::new(),
+    };
+    // Per field: true keeps mine.
+    let keep_mine = RwSignal::new(
+        mine.keys()
+            .map(|k| (k.clone(), true))
+            .collect::<BTreeMap<_, _>>(),
+    );
+    let title_id = format!("conflict-{}", item.seq);
+    let labelled_by = title_id.clone();
+    let summary = match item.op {
+        OutboxOp::Delete => format!(
+            "You deleted {} {}; someone changed it since.",
+            item.kind, item.id
+        ),
+        _ => format!(
+            "Someone changed {} {} after you did (now version {}).",
+            item.kind,
+            item.id,
+            theirs.get("version").and_then(Value::as_u64).unwrap_or(0)
+        ),
+    };
+    let merged = {
+        let mine = mine.clone();
+        move || {
+            let chosen: serde_json::Map<String, Value> = keep_mine
+                .get_untracked()
+                .into_iter()
+                .filter(|(_, keep)| *keep)
+                .filter_map(|(field, _)| Some((field.clone(), mine.get(&field)?.clone())))
+                .collect();
+            Value::Object(chosen)
+        }
+    };
+    let rows = mine
+        .iter()
+        .map(|(field, value)| {
+            let f1 = field.clone();
+            let f2 = field.clone();
+            let f3 = field.clone();
+            let f4 = field.clone();
+            let name = format!("conflict-{}-{field}", item.seq);
+            view! {
+                <tr>
+                    <th scope="row">{field.clone()}</th>
+                    <td>{shown(Some(value))}</td>
+                    <td>{shown(theirs.get(field))}</td>
+                    <td>
+                        <label><input type="radio" name=name.clone()
+                            prop:checked=move || keep_mine.with(|m| m.get(&f1).copied().unwrap_or(true))
+                            on:change=move |_| keep_mine.update(|m| { m.insert(f2.clone(), true); })/>
+                            {format!(" Mine ({field})")}</label>
+                        " "
+                        <label><input type="radio" name=name
+                            prop:checked=move || keep_mine.with(|m| !m.get(&f3).copied().unwrap_or(true))
+                            on:change=move |_| keep_mine.update(|m| { m.insert(f4.clone(), false); })/>
+                            {format!(" Theirs ({field})")}</label>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let has_fields = !mine.is_empty();
+    view! {
+        <div class="df-dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by>
+            <h2 id=title_id>{format!("Resolve conflict: {} {}", item.kind, item.id)}</h2>
+            <p>{summary}</p>
+            <Show when=move || has_fields>
+                <table class="df-conflict" aria-label="Your change and theirs">
+                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Mine"</th><th scope="col">"Theirs"</th><th scope="col">"Keep"</th></tr></thead>
+                    <tbody>{rows.clone()}</tbody>
+                </table>
+            </Show>
+            <div class="df-dialog__actions">
+                <button type="button" class="df-button df-primary" on:click=move |_| on_resolve.run(Resolution::KeepMine)>"Keep mine"</button>
+                <button type="button" class="df-button" on:click=move |_| on_resolve.run(Resolution::TakeTheirs)>"Take theirs"</button>
+                <Show when=move || has_fields>
+                    <button type="button" class="df-button" on:click={
+                        let merged = merged.clone();
+                        move |_| on_resolve.run(Resolution::Merge(merged()))
+                    }>"Merge selected fields"</button>
+                </Show>
+                <button type="button" class="df-button" on:click=move |_| on_close.run(())>"Close"</button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+
+/// A small bar chart of durations (milliseconds), oldest first, as an SVG image with a text
+/// alternative.
+#[component]
+pub fn DurationChart(
+    /// The durations to draw.
+    #[prop(into)]
+    durations: Signal<Vec<f64>>,
+) -> impl IntoView {
+    const WIDTH: f64 = 300.0;
+    const HEIGHT: f64 = 60.0;
+    let label = move || {
+        let d = durations.get();
+        match d.iter().copied().reduce(f64::max) {
+            Some(max) => format!(
+                "Durations of the last {} sync operations, longest {max:.0} ms",
+                d.len()
+            ),
+            None => "No sync operations yet".to_owned(),
+        }
+    };
+    let bars = move || {
+        let d = durations.get();
+        let max = d.iter().copied().fold(1.0, f64::max);
+        let step = WIDTH / d.len().max(1) as f64;
+        d.into_iter()
+            .enumerate()
+            .map(|(i, ms)| {
+                let h = (ms / max * HEIGHT).max(1.0);
+                view! {
+                    <rect class="df-chart__bar" x=format!("{:.1}", i as f64 * step) y=format!("{:.1}", HEIGHT - h)
+                        width=format!("{:.1}", (step - 1.0).max(1.0)) height=format!("{h:.1}")></rect>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <svg class="df-chart" role="img" aria-label=label viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+            preserveAspectRatio="none">
+            {bars}
+        </svg>
+    }
+}
