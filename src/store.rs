@@ -106,6 +106,15 @@ impl<E: Entity> Clone for EntityStore<E> {
     }
 }
 
+/// `value` as a JSON value, through its JSON text: the text (de)serializers of every body type
+/// exist anyway (requests, events), so no second, `Value`-based set is compiled per type.
+fn json_value(value: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
 /// A temporary id, unique across kinds and page loads (an offline create keeps it until the
 /// server assigns the real one, possibly after a reload).
 fn temp_id(kind: &str, now: f64, mutation: u64) -> String {
@@ -796,7 +805,7 @@ impl<E: Entity> EntityStore<E> {
         let mutation = draft
             .clone()
             .map(|draft| self.add_overlay(&provisional, Overlay::Create(draft)));
-        let json = serde_json::to_value(&body).unwrap_or_default();
+        let json = json_value(&body);
         if let (Some(draft), Some(sink)) = (&draft, self.queue_first(&provisional, &json)) {
             sink.enqueue(
                 E::KIND,
@@ -869,7 +878,7 @@ impl<E: Entity> EntityStore<E> {
         if_match: Option<u64>,
     ) -> Result<E, ApiError> {
         let mutation = self.add_overlay(id, Overlay::Patch(patch.clone()));
-        let json = serde_json::to_value(&patch).unwrap_or_default();
+        let json = json_value(&patch);
         let queued = |store: &Self| {
             store.peek(id).ok_or_else(|| ApiError::NotFound {
                 message: format!("{} {id} is not known here", E::KIND),
@@ -981,7 +990,7 @@ impl<E: Entity> EntityStore<E> {
             |err: serde_json::Error| ApiError::Decode(format!("queued {} body: {err}", E::KIND));
         match op {
             OutboxOp::Create => {
-                let create: E::Create = serde_json::from_value(body.clone()).map_err(decode)?;
+                let create: E::Create = serde_json::from_str(&body.to_string()).map_err(decode)?;
                 let result = self.inner.api.create(&create).await;
                 if result.is_ok() {
                     self.confirm_create(id, mutation, &result);
@@ -989,7 +998,7 @@ impl<E: Entity> EntityStore<E> {
                 result.map(Some)
             }
             OutboxOp::Update => {
-                let patch: E::Patch = serde_json::from_value(body.clone()).map_err(decode)?;
+                let patch: E::Patch = serde_json::from_str(&body.to_string()).map_err(decode)?;
                 let result = self.inner.api.update(id, &patch, base_version).await;
                 self.settle_replayed(id, mutation, &result);
                 result.map(Some)
@@ -1059,10 +1068,10 @@ impl<E: Entity> EntityStore<E> {
     ) -> Option<u64> {
         let overlay = match op {
             OutboxOp::Create => {
-                let create: E::Create = serde_json::from_value(body.clone()).ok()?;
+                let create: E::Create = serde_json::from_str(&body.to_string()).ok()?;
                 Overlay::Create(E::draft(&create, id)?)
             }
-            OutboxOp::Update => Overlay::Patch(serde_json::from_value(body.clone()).ok()?),
+            OutboxOp::Update => Overlay::Patch(serde_json::from_str(&body.to_string()).ok()?),
             OutboxOp::Delete => Overlay::Delete,
         };
         Some(self.add_overlay(id, overlay))
@@ -1076,9 +1085,10 @@ impl<E: Entity> EntityStore<E> {
             tmp: &str,
             real: &str,
         ) -> Option<T> {
-            let mut json = serde_json::to_value(value).ok()?;
+            let mut json: serde_json::Value =
+                serde_json::from_str(&serde_json::to_string(value).ok()?).ok()?;
             crate::persist::rewrite_strings(&mut json, tmp, real)
-                .then(|| serde_json::from_value(json).ok())
+                .then(|| serde_json::from_str(&json.to_string()).ok())
                 .flatten()
         }
         let mut effects = self.effects();
@@ -1493,7 +1503,7 @@ pub fn conflict_current<E: Entity>(err: &ApiError) -> Option<E> {
         ApiError::Conflict {
             current: Some(current),
             ..
-        } => serde_json::from_value(current.clone()).ok(),
+        } => serde_json::from_str(&current.to_string()).ok(),
         _ => None,
     }
 }

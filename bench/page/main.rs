@@ -6,6 +6,9 @@
 //! shared harness. Not part of the demo bundle: trunk builds it from `bench/page/index.html`.
 
 #[cfg(target_arch = "wasm32")]
+mod persist;
+
+#[cfg(target_arch = "wasm32")]
 mod page {
     use data_farm::cache::CachePolicy;
     use data_farm::components::{Column, EntityTable};
@@ -69,14 +72,19 @@ mod page {
         }
     }
 
-    const TEAM: &str = "t1";
+    pub const TEAM: &str = "t1";
     const USER: &str = "bench";
 
-    fn query() -> ListQuery {
+    pub fn query() -> ListQuery {
         ListQuery::new().team(TEAM).unpaged()
     }
 
-    fn farm() -> DataFarm {
+    pub fn farm() -> DataFarm {
+        farm_with(|config| config)
+    }
+
+    /// The benchmark farm, with `extra` applied to its configuration (e.g. persistence).
+    pub fn farm_with(extra: impl FnOnce(DataFarmConfig) -> DataFarmConfig) -> DataFarm {
         // Nothing here talks to a server: data stays fresh and nothing refetches.
         let policy = CachePolicy {
             stale_ms: f64::INFINITY,
@@ -84,16 +92,16 @@ mod page {
             refetch_on_reconnect: false,
             ..CachePolicy::default()
         };
-        DataFarm::new(
+        DataFarm::new(extra(
             DataFarmConfig::empty("")
                 .policy(policy)
                 .register::<BenchDevice>(),
-        )
+        ))
     }
 
     /// Subscribes as if resuming at seq 0 on both topics (so `subscribed` triggers no refetch)
     /// and acknowledges the subscription the way a server would.
-    fn realtime(farm: &DataFarm) -> RealtimeHandle {
+    pub fn realtime(farm: &DataFarm) -> RealtimeHandle {
         let topics = [format!("user:{USER}"), format!("team:{TEAM}")];
         let config = RealtimeConfig {
             transport: Transport::External,
@@ -109,7 +117,7 @@ mod page {
         handle
     }
 
-    fn table(farm: DataFarm) -> impl IntoView {
+    pub fn table(farm: DataFarm) -> impl IntoView {
         provide_context(farm);
         let columns = vec![
             Column::text("Name", |d: &BenchDevice| d.name.clone()),
@@ -159,7 +167,9 @@ fn main() {
     #[cfg(target_arch = "wasm32")]
     {
         console_error_panic_hook::set_once();
-        if let Err(err) = page::install() {
+        if persist::requested() {
+            persist::run();
+        } else if let Err(err) = page::install() {
             leptos::logging::error!("data-farm-bench: {err:?}");
         }
     }

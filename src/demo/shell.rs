@@ -1,6 +1,7 @@
 //! The signed-in layout: header (connection, theme, sign-out), routes, activity feed.
 
 use data_farm::components::ConnectionIndicator;
+use data_farm::persist::StorageHealth;
 use data_farm::prelude::*;
 use data_farm::protocol::SessionResponse;
 use data_farm::realtime::ConnectionState;
@@ -57,6 +58,13 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
     // A live realtime connection means the server is back: send what waits in the outbox.
     let persistence = farm.persistence();
     let pending = persistence.clone().map(|p| ReadSignal::from(p.outbox()));
+    let storage = persistence.clone().map(|p| ReadSignal::from(p.status()));
+    let memory_only = move || {
+        storage.and_then(|s| match s.get().storage {
+            StorageHealth::MemoryOnly(reason) => Some(reason),
+            _ => None,
+        })
+    };
     Effect::new(move |_| {
         if state.get() == ConnectionState::Live {
             if let Some(persistence) = &persistence {
@@ -79,6 +87,11 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                     on:click=move |_| { dark.update(|d| *d = !*d); set_theme(dark.get_untracked()); }>"Dark theme"</button>
                 <button type="button" class="df-button" on:click=move |_| sign_out()>"Sign out"</button>
             </header>
+            {move || memory_only().map(|reason| view! {
+                <p class="df-error demo-banner" role="alert">
+                    {format!("This browser is not keeping your data ({reason}): changes made offline are lost on reload.")}
+                </p>
+            })}
             <div class="demo-layout">
                 <main>
                     <Routes fallback=|| view! { <p>"This page does not exist."</p> }>

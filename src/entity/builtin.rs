@@ -2,7 +2,7 @@
 
 use data_farm_protocol::{
     Application, CreateApplication, CreateDevice, CreateInstance, CreateTeam, Device, DeviceStatus,
-    Instance, InstanceStatus, PatchDevice, PatchInstance, PatchNamed, Team,
+    Instance, InstanceStatus, OwnerType, PatchDevice, PatchInstance, PatchNamed, Team,
 };
 use serde::Deserialize;
 
@@ -182,6 +182,22 @@ impl Entity for Device {
             "owner_id" => Some(FieldValue::Text(&self.owner.id)),
             _ => None,
         }
+    }
+    /// A draft when its team is known (given, or the owner is the team itself); a device owned
+    /// by an application or instance without a `team_id` is not drafted.
+    fn draft(create: &CreateDevice, id: &str) -> Option<Self> {
+        let team = create.team_id.clone().or_else(|| {
+            (create.owner.owner_type == OwnerType::Team).then(|| create.owner.id.clone())
+        })?;
+        Some(Device {
+            id: id.to_owned(),
+            version: 0,
+            updated_at: String::new(),
+            name: create.name.trim().to_owned(),
+            team_id: team,
+            owner: create.owner.clone(),
+            status: create.status.unwrap_or(DeviceStatus::Offline),
+        })
     }
     fn patched(&self, patch: &PatchDevice) -> Self {
         Device {

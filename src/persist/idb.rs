@@ -94,6 +94,15 @@ impl IdbStorage {
     }
 }
 
+impl Drop for IdbStorage {
+    /// Closes the connection, so that the database can be deleted or upgraded by others.
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.db) == 1 {
+            self.db.close();
+        }
+    }
+}
+
 impl Storage for IdbStorage {
     fn read_prefix(
         &self,

@@ -99,6 +99,40 @@ pub async fn run_once(
     serde_json::from_value(value).map_err(|e| WebDriverError(format!("{what}: {e}")))
 }
 
+/// Runs one persistence benchmark (`bench/page/persist.rs`) on a fresh page load and returns
+/// its JSON result (`ok`, timings in ms).
+pub async fn run_persist(
+    session: &Session,
+    base_url: &str,
+    scenario: &str,
+    rows: u64,
+    events: u64,
+    limit: Duration,
+) -> Result<serde_json::Value> {
+    let url = format!("{base_url}index.html?persist={scenario}&rows={rows}&events={events}");
+    session.goto(&url).await?;
+    let what = format!("persist {scenario} rows={rows} events={events}");
+    let result = session
+        .wait_within(&what, limit, || async {
+            let value = session
+                .execute("return window.__BENCH_RESULT__ || null", vec![])
+                .await?;
+            Ok((!value.is_null()).then_some(value))
+        })
+        .await;
+    match result {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            // Where the page got stuck, for the error.
+            let step = session
+                .execute("return window.__BENCH_STEP__ || null", vec![])
+                .await
+                .unwrap_or_default();
+            Err(WebDriverError(format!("{err} (last step: {step})")))
+        }
+    }
+}
+
 /// The median of `values` (`None` when empty).
 pub fn median(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {

@@ -3,11 +3,15 @@
 //! implementation with a fresh page each time, prints medians and ratios, and writes them to
 //! `bench/results/browser.json`.
 //!
-//! Options: `--runs N` (default 5), `--out PATH`.
+//! Then the persistence benchmarks (`bench/page/persist.rs`): hydrate from IndexedDB to a painted
+//! table, and the status storm with write-behind on against the same page without it, written
+//! to `bench/results/persist.json`.
+//!
+//! Options: `--runs N` (default 5), `--out PATH`, `--persist-out PATH`, `--persist-only`.
 
 use std::time::Duration;
 
-use data_farm_e2e::bench::{median, run_once, serve_page, BenchResult, Impl};
+use data_farm_e2e::bench::{median, run_once, run_persist, serve_page, BenchResult, Impl};
 use data_farm_e2e::Browser;
 use serde_json::json;
 
@@ -126,7 +130,8 @@ async fn main() {
         "va MB"
     );
     let mut report = Vec::new();
-    for case in CASES {
+    let persist_only = std::env::args().any(|a| a == "--persist-only");
+    for case in CASES.iter().filter(|_| !persist_only) {
         let mut per_impl = Vec::new();
         for implementation in [Impl::DataFarm, Impl::Vanilla] {
             let mut results = Vec::new();
@@ -187,13 +192,110 @@ async fn main() {
             })).collect::<Vec<_>>(),
         }));
     }
+    if !persist_only {
+        let doc = json!({ "machine": machine, "runs": runs, "cases": report });
+        write_json(&out, &doc);
+    }
+    let persist_out = arg("--persist-out").unwrap_or_else(|| "bench/results/persist.json".into());
+    let persist = persistence(&browser.session, &server.url(), runs).await;
     browser.close().await;
-    let doc = json!({ "machine": machine, "runs": runs, "cases": report });
-    match serde_json::to_string_pretty(&doc) {
-        Ok(text) => match std::fs::write(&out, text + "\n") {
+    write_json(
+        &persist_out,
+        &json!({ "machine": machine, "runs": runs, "cases": persist }),
+    );
+}
+
+fn write_json(out: &str, doc: &serde_json::Value) {
+    match serde_json::to_string_pretty(doc) {
+        Ok(text) => match std::fs::write(out, text + "\n") {
             Ok(()) => println!("wrote {out}"),
             Err(err) => eprintln!("cannot write {out}: {err}"),
         },
         Err(err) => eprintln!("cannot encode the report: {err}"),
     }
+}
+
+/// The persistence cases: medians of every timing the page reports.
+async fn persistence(
+    session: &data_farm_e2e::Session,
+    url: &str,
+    runs: usize,
+) -> Vec<serde_json::Value> {
+    const PERSIST: &[(&str, u64, u64)] = &[
+        ("hydrate", 1_000, 0),
+        ("hydrate", 10_000, 0),
+        ("storm", 1_000, 10_000),
+    ];
+    println!();
+    println!(
+        "{:<8} {:>6} {:>6} | {:>10} {:>9} {:>9} | {:>10} {:>10} {:>9} {:>10} | ok",
+        "persist",
+        "rows",
+        "events",
+        "hydrate ms",
+        "paint ms",
+        "total ms",
+        "apply ms",
+        "no-persist",
+        "flush ms",
+        "records/s"
+    );
+    let mut report = Vec::new();
+    for &(scenario, rows, events) in PERSIST {
+        let mut results = Vec::new();
+        for _ in 0..runs {
+            match run_persist(
+                session,
+                url,
+                scenario,
+                rows,
+                events,
+                Duration::from_secs(300),
+            )
+            .await
+            {
+                Ok(result) => results.push(result),
+                Err(err) => eprintln!("persist {scenario}: {err}"),
+            }
+        }
+        let pick = |field: &str| {
+            let mut v: Vec<f64> = results.iter().filter_map(|r| r[field].as_f64()).collect();
+            median(&mut v)
+        };
+        let show = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+        let all_ok = !results.is_empty() && results.iter().all(|r| r["ok"] == true);
+        println!(
+            "{:<8} {:>6} {:>6} | {:>10} {:>9} {:>9} | {:>10} {:>10} {:>9} {:>10} | {}",
+            scenario,
+            rows,
+            events,
+            show(pick("hydrateMs")),
+            show(pick("paintMs")),
+            show(pick("applyMs").filter(|_| scenario == "hydrate")),
+            show(pick("applyMs").filter(|_| scenario == "storm")),
+            show(pick("baselineApplyMs")),
+            show(pick("flushMs")),
+            show(pick("recordsPerSec")),
+            if all_ok { "yes" } else { "NO" }
+        );
+        let fields = [
+            "hydrateMs",
+            "paintMs",
+            "applyMs",
+            "baselineApplyMs",
+            "flushMs",
+            "totalMs",
+            "recordsWritten",
+            "recordsPerSec",
+        ];
+        let medians: serde_json::Map<String, serde_json::Value> = fields
+            .iter()
+            .filter_map(|f| pick(f).map(|v| (format!("median_{f}"), json!(v))))
+            .collect();
+        report.push(json!({
+            "scenario": scenario, "rows": rows, "events": events, "all_ok": all_ok,
+            "medians": medians, "runs": results,
+        }));
+    }
+    report
 }
