@@ -7,8 +7,10 @@
 use std::sync::Arc;
 
 use data_farm::api::ApiClient;
-use data_farm::farm::DataFarmConfig;
-use data_farm::persist::{IdbStorage, PersistConfig, Storage, StorageHealth, Write};
+use data_farm::farm::{DataFarm, DataFarmConfig};
+use data_farm::persist::{
+    HydrateReport, IdbStorage, PersistConfig, Persistence, Storage, StorageHealth, Write,
+};
 use data_farm::protocol::Application;
 use data_farm::query::ListQuery;
 use leptos::prelude::GetUntracked;
@@ -90,6 +92,18 @@ async fn a_database_of_another_layout_is_recreated_not_fatal() {
     assert_eq!(storage.read_prefix("k").await.expect("read").len(), 1);
 }
 
+/// A page load: a farm persisting to `database`, started for `user`.
+async fn load(database: &str, user: &str) -> (DataFarm, Persistence, HydrateReport) {
+    let farm = DataFarmConfig::new(SERVER)
+        .persist(PersistConfig::new(database))
+        .build();
+    let persistence = farm.persistence().expect("on");
+    let storage = IdbStorage::open(database).await.expect("idb");
+    persistence.attach(Arc::new(storage)).await;
+    let report = persistence.start(user).await;
+    (farm, persistence, report)
+}
+
 #[wasm_bindgen_test]
 async fn a_second_page_load_shows_what_the_first_fetched_before_fetching() {
     let api = ApiClient::new(SERVER);
@@ -105,14 +119,7 @@ async fn a_second_page_load_shows_what_the_first_fetched_before_fetching() {
     let database = fresh("reload");
     let query = ListQuery::new().team(&team);
 
-    let first = DataFarmConfig::new(SERVER)
-        .persist(PersistConfig::new(&database))
-        .build();
-    let persistence = first.persistence().expect("on");
-    persistence
-        .attach(Arc::new(IdbStorage::open(&database).await.expect("idb")))
-        .await;
-    persistence.start(&user).await;
+    let (first, persistence, _) = load(&database, &user).await;
     assert_eq!(
         persistence.status().get_untracked().storage,
         StorageHealth::Persistent
@@ -123,14 +130,7 @@ async fn a_second_page_load_shows_what_the_first_fetched_before_fetching() {
     assert!(!fetched.is_empty());
     persistence.flush().await;
 
-    let second = DataFarmConfig::new(SERVER)
-        .persist(PersistConfig::new(&database))
-        .build();
-    let persistence = second.persistence().expect("on");
-    persistence
-        .attach(Arc::new(IdbStorage::open(&database).await.expect("idb")))
-        .await;
-    let report = persistence.start(&user).await;
+    let (second, _, report) = load(&database, &user).await;
     assert!(
         report.records >= fetched.len() && report.lists >= 1,
         "{report:?}"
@@ -145,14 +145,7 @@ async fn a_second_page_load_shows_what_the_first_fetched_before_fetching() {
     );
 
     // Another user of the browser sees none of it.
-    let third = DataFarmConfig::new(SERVER)
-        .persist(PersistConfig::new(&database))
-        .build();
-    let persistence = third.persistence().expect("on");
-    persistence
-        .attach(Arc::new(IdbStorage::open(&database).await.expect("idb")))
-        .await;
-    let report = persistence.start("someone-else").await;
+    let (_third, _, report) = load(&database, "someone-else").await;
     assert_eq!((report.records, report.lists), (0, 0));
     let _ = api.logout().await;
 }

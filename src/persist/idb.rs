@@ -37,6 +37,16 @@ fn failed(err: idb::Error) -> StorageError {
     }
 }
 
+/// Waits for a read-write transaction to end; all of it held, or none of it.
+async fn finish(tx: idb::Transaction) -> Result<(), StorageError> {
+    match tx.await.map_err(failed)? {
+        idb::TransactionResult::Committed => Ok(()),
+        idb::TransactionResult::Aborted => {
+            Err(StorageError::Failed("the transaction was aborted".into()))
+        }
+    }
+}
+
 impl IdbStorage {
     /// Opens (creating when needed) the database `name`. A database this code cannot open
     /// (written by a newer layout, or broken) is deleted and created anew: it only ever holds
@@ -156,12 +166,7 @@ impl Storage for IdbStorage {
                     }
                 }
             }
-            match tx.await.map_err(failed)? {
-                idb::TransactionResult::Committed => Ok(()),
-                idb::TransactionResult::Aborted => {
-                    Err(StorageError::Failed("the transaction was aborted".into()))
-                }
-            }
+            finish(tx).await
         })
     }
 
@@ -174,12 +179,7 @@ impl Storage for IdbStorage {
                 .map_err(failed)?;
             let store = tx.object_store(ENTRIES).map_err(failed)?;
             store.delete(Self::range(&prefix)?).map_err(failed)?;
-            match tx.await.map_err(failed)? {
-                idb::TransactionResult::Committed => Ok(()),
-                idb::TransactionResult::Aborted => {
-                    Err(StorageError::Failed("the transaction was aborted".into()))
-                }
-            }
+            finish(tx).await
         })
     }
 }

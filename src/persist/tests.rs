@@ -248,7 +248,33 @@ impl World {
     }
 }
 
+impl World {
+    /// Loads the page as alice with the team list observed and fetched.
+    fn load_teams(&self) -> (Page, crate::store::ListObserver<Team>) {
+        let page = self.load("alice");
+        let list = page.teams().observe_list(ListQuery::new());
+        page.settle();
+        (page, list)
+    }
+
+    /// The server answers again and the page hears the browser is online.
+    fn back_online(&self, page: &Page) {
+        self.down(false);
+        page.persistence.set_browser_offline(false);
+        page.settle();
+    }
+}
+
 impl Page {
+    /// Renames team `id` (based on version `base`); offline, the change is queued.
+    fn rename(&self, id: &str, name: &str, description: Option<&str>, base: u64) -> Team {
+        let patch = PatchNamed {
+            name: Some(name.into()),
+            description: description.map(Into::into),
+        };
+        block_on(self.teams().update(id, patch, Some(base))).expect("applied or queued")
+    }
+
     fn teams(&self) -> crate::store::EntityStore<Team> {
         self.farm.store::<Team>().unwrap()
     }
@@ -392,9 +418,11 @@ fn a_full_storage_degrades_to_memory_only_with_a_warning() {
 #[test]
 fn another_user_of_the_browser_never_sees_the_first_ones_rows() {
     let world = World::new();
-    let alice = world.load("alice");
-    let _list = alice.teams().observe_list(ListQuery::new());
-    alice.settle();
+    let (_alice, _list) = world.load_teams();
+    assert!(
+        world.keys().contains(&keys::record("alice", "team", "t1")),
+        "alice's rows are stored"
+    );
     world.down(true);
     let bob = world.load("bob");
     assert!(bob
@@ -409,9 +437,7 @@ fn another_user_of_the_browser_never_sees_the_first_ones_rows() {
 #[test]
 fn sign_out_deletes_the_users_data_and_a_revoked_team_its_records() {
     let world = World::new();
-    let alice = world.load("alice");
-    let _list = alice.teams().observe_list(ListQuery::new());
-    alice.settle();
+    let (alice, _list) = world.load_teams();
     alice.apps().apply_event(
         ChangeOp::Created,
         "a1",
@@ -451,9 +477,7 @@ fn sign_out_deletes_the_users_data_and_a_revoked_team_its_records() {
 #[test]
 fn offline_changes_are_queued_replayed_in_order_and_temporary_ids_mapped() {
     let world = World::new();
-    let page = world.load("alice");
-    let _list = page.teams().observe_list(ListQuery::new());
-    page.settle();
+    let (page, _list) = world.load_teams();
     world.down(true);
 
     let made = block_on(page.teams().create(CreateTeam {
@@ -468,15 +492,7 @@ fn offline_changes_are_queued_replayed_in_order_and_temporary_ids_mapped() {
         description: None,
     }))
     .expect("queued");
-    let renamed = block_on(page.teams().update(
-        "t1",
-        PatchNamed {
-            name: Some("Acme 2".into()),
-            description: None,
-        },
-        Some(1),
-    ))
-    .expect("queued");
+    let renamed = page.rename("t1", "Acme 2", None, 1);
     assert_eq!(renamed.name, "Acme 2", "shown optimistically");
     page.settle();
     assert_eq!(page.outbox().len(), 3);
@@ -491,9 +507,7 @@ fn offline_changes_are_queued_replayed_in_order_and_temporary_ids_mapped() {
         .any(|t| t.name == "Initech"));
     world.log();
 
-    world.down(false);
-    page.persistence.set_browser_offline(false);
-    page.settle();
+    world.back_online(&page);
     assert_eq!(world.log(), ["POST teams", "POST applications", "PATCH t1"]);
     assert!(page.outbox().is_empty());
     let created = world
@@ -522,19 +536,9 @@ fn offline_changes_are_queued_replayed_in_order_and_temporary_ids_mapped() {
 #[test]
 fn the_outbox_survives_a_reload_and_shows_its_changes_again() {
     let world = World::new();
-    let first = world.load("alice");
-    let _list = first.teams().observe_list(ListQuery::new());
-    first.settle();
+    let (first, _list) = world.load_teams();
     world.down(true);
-    block_on(first.teams().update(
-        "t1",
-        PatchNamed {
-            name: Some("Offline".into()),
-            description: None,
-        },
-        Some(1),
-    ))
-    .expect("queued");
+    first.rename("t1", "Offline", None, 1);
     block_on(first.teams().delete("t2", Some(1))).expect("queued");
     first.settle();
     drop(first);
@@ -566,27 +570,15 @@ fn the_outbox_survives_a_reload_and_shows_its_changes_again() {
 }
 
 fn conflicted(world: &World) -> (Page, u64) {
-    let page = world.load("alice");
-    let _list = page.teams().observe_list(ListQuery::new());
-    page.settle();
+    let (page, _list) = world.load_teams();
     world.down(true);
-    block_on(page.teams().update(
-        "t1",
-        PatchNamed {
-            name: Some("Mine".into()),
-            description: Some("my text".into()),
-        },
-        Some(1),
-    ))
-    .expect("queued");
+    page.rename("t1", "Mine", Some("my text"), 1);
     world.teams.change("t1", |t| Team {
         description: "their text".into(),
         name: "Theirs".into(),
         ..t.clone()
     });
-    world.down(false);
-    page.persistence.set_browser_offline(false);
-    page.settle();
+    world.back_online(&page);
     let item = page.outbox().pop().expect("kept");
     assert!(matches!(item.state, ItemState::Conflict { .. }), "{item:?}");
     assert_eq!(
@@ -639,23 +631,11 @@ fn a_conflict_merged_field_by_field_sends_the_chosen_fields() {
 #[test]
 fn a_refused_change_stays_with_its_error_until_retried_or_discarded() {
     let world = World::new();
-    let page = world.load("alice");
-    let _list = page.teams().observe_list(ListQuery::new());
-    page.settle();
+    let (page, _list) = world.load_teams();
     world.down(true);
-    block_on(page.teams().update(
-        "t1",
-        PatchNamed {
-            name: Some("Gone".into()),
-            description: None,
-        },
-        Some(1),
-    ))
-    .expect("queued");
+    page.rename("t1", "Gone", None, 1);
     world.teams.rows.lock().unwrap().retain(|t| t.id != "t1");
-    world.down(false);
-    page.persistence.set_browser_offline(false);
-    page.settle();
+    world.back_online(&page);
     let item = page.outbox().pop().expect("kept");
     assert!(
         matches!(item.state, ItemState::Failed { ref error } if error.contains("gone")),

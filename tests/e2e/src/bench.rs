@@ -88,15 +88,20 @@ pub async fn run_once(
         "{} {scenario} rows={rows} events={events}",
         implementation.name()
     );
-    let value = session
-        .wait_within(&what, limit, || async {
+    let value = wait_result(session, &what, limit).await?;
+    serde_json::from_value(value).map_err(|e| WebDriverError(format!("{what}: {e}")))
+}
+
+/// Waits (up to `limit`) for the page's `window.__BENCH_RESULT__`.
+async fn wait_result(session: &Session, what: &str, limit: Duration) -> Result<serde_json::Value> {
+    session
+        .wait_within(what, limit, || async {
             let value = session
                 .execute("return window.__BENCH_RESULT__ || null", vec![])
                 .await?;
             Ok((!value.is_null()).then_some(value))
         })
-        .await?;
-    serde_json::from_value(value).map_err(|e| WebDriverError(format!("{what}: {e}")))
+        .await
 }
 
 /// Runs one persistence benchmark (`bench/page/persist.rs`) on a fresh page load and returns
@@ -112,14 +117,7 @@ pub async fn run_persist(
     let url = format!("{base_url}index.html?persist={scenario}&rows={rows}&events={events}");
     session.goto(&url).await?;
     let what = format!("persist {scenario} rows={rows} events={events}");
-    let result = session
-        .wait_within(&what, limit, || async {
-            let value = session
-                .execute("return window.__BENCH_RESULT__ || null", vec![])
-                .await?;
-            Ok((!value.is_null()).then_some(value))
-        })
-        .await;
+    let result = wait_result(session, &what, limit).await;
     match result {
         Ok(value) => Ok(value),
         Err(err) => {
