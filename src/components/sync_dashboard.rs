@@ -24,7 +24,19 @@ fn ms(value: Option<f64>) -> String {
 /// Everything about offline persistence on one screen: connection and sync status, the outbox
 /// with per-item state and actions (retry, discard, resolve a conflict side by side), the sync
 /// metrics with a chart of recent durations, and per-kind settings (persist on/off, debounce,
-/// offline sync), with "Sync now", "Flush" and "Reset metrics".
+/// batch size, offline sync), with "Sync now", "Flush" and "Reset metrics".
+///
+/// ```no_run
+/// use data_farm::components::SyncDashboard;
+/// use data_farm::prelude::*;
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn SyncPage() -> impl IntoView {
+///     let persistence = use_data_farm().persistence().expect("persistence turned on");
+///     view! { <SyncDashboard persistence=persistence kinds=vec!["team", "device"]/> }
+/// }
+/// ```
 #[component]
 pub fn SyncDashboard(
     /// The farm's persistence layer.
@@ -119,6 +131,13 @@ pub fn SyncDashboard(
                             apply(Box::new(move |s| s.debounce_ms = v.max(0.0)))
                         }
                     }/></td>
+                <td><input type="number" min="1" step="1" aria-label=format!("Batch size for {kind}")
+                    prop:value=move || current().batch_size.to_string()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<usize>() {
+                            apply(Box::new(move |s| s.batch_size = v.max(1)))
+                        }
+                    }/></td>
                 <td><input type="checkbox" aria-label=format!("Sync {kind} changes made offline") prop:checked=move || current().sync
                     on:change=move |ev| { let on = event_target_checked(&ev); apply(Box::new(move |s| s.sync = on)) }/></td>
             </tr>
@@ -183,7 +202,7 @@ pub fn SyncDashboard(
                 <h2 id="df-sync-settings">"Settings"</h2>
                 <div class="df-table">
                     <table aria-labelledby="df-sync-settings">
-                        <thead><tr><th scope="col">"Kind"</th><th scope="col">"Persist"</th><th scope="col">"Debounce (ms)"</th><th scope="col">"Sync offline changes"</th></tr></thead>
+                        <thead><tr><th scope="col">"Kind"</th><th scope="col">"Persist"</th><th scope="col">"Debounce (ms)"</th><th scope="col">"Batch size"</th><th scope="col">"Sync offline changes"</th></tr></thead>
                         <tbody>{kinds.into_iter().map(settings_row).collect_view()}</tbody>
                     </table>
                 </div>
