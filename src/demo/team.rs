@@ -1,7 +1,7 @@
 //! A team: tabs with live tables of its applications, instances and devices.
 
 use data_farm::components::{
-    Column, EntityTable, RelativeTime, Selection, StatusBadge, TableFilter,
+    Column, EntityTable, PendingBadge, RelativeTime, Selection, StatusBadge, TableFilter,
 };
 use data_farm::prelude::*;
 use data_farm::protocol::{CreateApplication, CreateInstance};
@@ -94,7 +94,8 @@ pub fn TeamPage() -> impl IntoView {
 
     let app_columns = vec![
         Column::new("Name", |a: &Application| {
-            link(format!("/applications/{}", a.id), a.name.clone())
+            let name = link(format!("/applications/{}", a.id), a.name.clone());
+            view! { {name} " " <PendingBadge kind="application" id=a.id.clone()/> }.into_any()
         })
         .sortable("name"),
         Column::new("Description", |a: &Application| {
@@ -107,7 +108,8 @@ pub fn TeamPage() -> impl IntoView {
     ];
     let instance_columns = vec![
         Column::new("Name", |i: &Instance| {
-            link(format!("/instances/{}", i.id), i.name.clone())
+            let name = link(format!("/instances/{}", i.id), i.name.clone());
+            view! { {name} " " <PendingBadge kind="instance" id=i.id.clone()/> }.into_any()
         })
         .sortable("name"),
         Column::new("Status", |i: &Instance| {
@@ -120,7 +122,8 @@ pub fn TeamPage() -> impl IntoView {
     ];
     let device_columns = vec![
         Column::new("Name", |d: &Device| {
-            link(format!("/devices/{}", d.id), d.name.clone())
+            let name = link(format!("/devices/{}", d.id), d.name.clone());
+            view! { {name} " " <PendingBadge kind="device" id=d.id.clone()/> }.into_any()
         })
         .sortable("name"),
         Column::new("Status", |d: &Device| {

@@ -7,7 +7,7 @@
 mod support;
 
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
-use support::{fill, open_team, screenshot, sign_in, wait_row, Api};
+use support::{fill, open_team, screenshot, sign_in, wait_row, wait_row_showing, Api};
 
 /// Every key of the demo's IndexedDB database.
 async fn stored_keys(page: &Session) -> Vec<String> {
@@ -95,6 +95,7 @@ async fn a_reload_with_the_server_down_keeps_working_and_syncs_after(kind: Kind)
         .await
         .unwrap();
     wait_row(page, "Applications", "Made offline", true).await;
+    wait_row_showing(page, "Applications", &["Made offline", "pending sync"]).await;
     page.click_role("link", "Billing").await.unwrap();
     page.by_role("heading", "Billing").await.unwrap();
     fill(page, "Name", "Billing (offline)").await;
@@ -114,6 +115,10 @@ async fn a_reload_with_the_server_down_keeps_working_and_syncs_after(kind: Kind)
     // The server returns: the outbox empties into it, once each.
     demo.start_again().await;
     page.by_role("link", "Sync").await.expect("everything sent");
+    page.execute("history.back()", vec![]).await.unwrap();
+    page.by_role("heading", "Acme").await.unwrap();
+    wait_row(page, "Applications", "Made offline", true).await;
+    wait_row(page, "Applications", "pending sync", false).await;
     let api = Api::sign_in(&demo.url(), "alice").await;
     let apps = server_apps(&api, &api.team("Acme")).await;
     let names: Vec<&str> = apps.iter().filter_map(|a| a["name"].as_str()).collect();
