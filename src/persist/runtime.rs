@@ -246,9 +246,17 @@ impl Persistence {
     /// list pages, the outbox with its optimistic changes) and from then on records every
     /// change. Call it after sign-in (or when starting offline with a remembered session),
     /// before the first fetch.
+    ///
+    /// Starting again for the user already started does nothing (their data is in the stores,
+    /// their queued changes shown once). Sign-out ([`Persistence::forget_user`]) comes before
+    /// starting for another user.
     pub async fn start(&self, user: &str) -> HydrateReport {
+        let hydrated = self.inner.status.with_untracked(|s| s.hydrated);
         let storage = {
             let mut st = self.lock();
+            if hydrated && st.user.as_deref() == Some(user) {
+                return HydrateReport::default();
+            }
             st.user = Some(user.to_owned());
             st.storage.clone()
         };

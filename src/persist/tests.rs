@@ -710,3 +710,26 @@ fn a_disabled_kind_is_neither_written_nor_kept() {
         world.keys()
     );
 }
+
+#[test]
+fn starting_twice_for_the_same_user_shows_queued_changes_once() {
+    let world = World::new();
+    let (page, _list) = world.load_teams();
+    world.down(true);
+    page.rename("t1", "Offline", None, 1);
+    page.settle();
+    let again = block_on(page.persistence.start("alice"));
+    assert_eq!(again, HydrateReport::default(), "nothing read twice");
+    world.log();
+    world.back_online(&page);
+    assert_eq!(world.log(), ["PATCH t1"], "sent once");
+    assert!(page.outbox().is_empty());
+    // Nothing of the change lingers: a later change by someone else shows as it is.
+    page.teams().apply_event(
+        ChangeOp::Updated,
+        "t1",
+        3,
+        Some(&raw(&team("t1", "Theirs", 3))),
+    );
+    assert_eq!(page.teams().peek("t1").unwrap().name, "Theirs");
+}
