@@ -757,14 +757,29 @@ impl<E: Entity> EntityStore<E> {
         value
     }
 
-    /// Queues a mutation in the offline outbox when the persistence layer says it must go there
-    /// now (offline, or behind queued changes); `Some(mutation)` when it did.
-    fn queue_first(&self, id: &str, body: &serde_json::Value) -> Option<Arc<dyn PersistSink>> {
-        self.sink()
-            .filter(|sink| sink.must_queue(E::KIND, id, body))
+    /// Hands an optimistic change (store mutation `mutation`) to the offline outbox when the
+    /// persistence layer says it must go there now (offline, or behind queued changes it must
+    /// not overtake); true when it did.
+    fn queue(
+        &self,
+        op: OutboxOp,
+        id: &str,
+        body: &serde_json::Value,
+        if_match: Option<u64>,
+        mutation: Option<u64>,
+    ) -> bool {
+        let Some(sink) = self.sink() else {
+            return false;
+        };
+        let queued = sink.must_queue(E::KIND, id, body);
+        if queued {
+            sink.enqueue(E::KIND, op, id, body.clone(), if_match, mutation);
+        }
+        queued
     }
 
-    /// Queues an already applied optimistic change after the network failed; true when queued.
+    /// After a request failed for want of a network: the server is marked unreachable and the
+    /// change goes to the outbox (see [`EntityStore::queue`]); true when it did.
     fn queue_after_failure<T>(
         &self,
         result: &Result<T, ApiError>,
@@ -777,15 +792,10 @@ impl<E: Entity> EntityStore<E> {
         if !matches!(result, Err(ApiError::Network(_))) {
             return false;
         }
-        let Some(sink) = self.sink() else {
-            return false;
-        };
-        sink.unreachable();
-        if !sink.must_queue(E::KIND, id, body) {
-            return false;
+        if let Some(sink) = self.sink() {
+            sink.unreachable();
         }
-        sink.enqueue(E::KIND, op, id, body.clone(), if_match, mutation);
-        true
+        self.queue(op, id, body, if_match, mutation)
     }
 
     /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
@@ -806,15 +816,10 @@ impl<E: Entity> EntityStore<E> {
             .clone()
             .map(|draft| self.add_overlay(&provisional, Overlay::Create(draft)));
         let json = json_value(&body);
-        if let (Some(draft), Some(sink)) = (&draft, self.queue_first(&provisional, &json)) {
-            sink.enqueue(
-                E::KIND,
-                OutboxOp::Create,
-                &provisional,
-                json,
-                None,
-                mutation,
-            );
+        if let Some(draft) = draft
+            .as_ref()
+            .filter(|_| self.queue(OutboxOp::Create, &provisional, &json, None, mutation))
+        {
             return Ok(draft.clone());
         }
         let result = self.inner.api.create(&body).await;
@@ -884,15 +889,7 @@ impl<E: Entity> EntityStore<E> {
                 message: format!("{} {id} is not known here", E::KIND),
             })
         };
-        if let Some(sink) = self.queue_first(id, &json) {
-            sink.enqueue(
-                E::KIND,
-                OutboxOp::Update,
-                id,
-                json,
-                if_match,
-                Some(mutation),
-            );
+        if self.queue(OutboxOp::Update, id, &json, if_match, Some(mutation)) {
             return queued(self);
         }
         let result = self.inner.api.update(id, &patch, if_match).await;
@@ -934,15 +931,7 @@ impl<E: Entity> EntityStore<E> {
     pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
         let mutation = self.add_overlay(id, Overlay::Delete);
         let json = serde_json::Value::Null;
-        if let Some(sink) = self.queue_first(id, &json) {
-            sink.enqueue(
-                E::KIND,
-                OutboxOp::Delete,
-                id,
-                json,
-                if_match,
-                Some(mutation),
-            );
+        if self.queue(OutboxOp::Delete, id, &json, if_match, Some(mutation)) {
             return Ok(());
         }
         let result = self.inner.api.delete(id, if_match).await;

@@ -27,8 +27,7 @@ impl Persistence {
 /// or unloaded (`visibilitychange`, `pagehide`), and a sync every
 /// [`PersistConfig::sync_interval_ms`](super::PersistConfig). Call it once, in the root component.
 pub fn install_browser_triggers(persistence: &Persistence) {
-    let offline = window().navigator().on_line();
-    persistence.set_browser_offline(!offline);
+    persistence.set_browser_offline(!window().navigator().on_line());
     let on_online = persistence.clone();
     let online = window_event_listener(leptos::ev::online, move |_| {
         on_online.set_browser_offline(false)

@@ -35,6 +35,16 @@ pub fn all_records(user_id: &str) -> String {
     format!("{}r/", user(user_id))
 }
 
+/// The prefix of every list page of a user, whatever the kind.
+pub fn all_lists(user_id: &str) -> String {
+    format!("{}l/", user(user_id))
+}
+
+/// The (escaped) kind of a key under `prefix` (one of the `all_*` prefixes).
+pub fn kind_after<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+    key.strip_prefix(prefix)?.split('/').next()
+}
+
 /// The prefix of a user's list pages of `kind`.
 pub fn lists(user_id: &str, kind: &str) -> String {
     format!("{}l/{}/", user(user_id), escape(kind))

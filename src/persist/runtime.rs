@@ -276,14 +276,12 @@ impl Persistence {
         let mut lists: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let mut items = Vec::new();
         let records_prefix = keys::all_records(user);
-        let lists_prefix = format!("{}l/", keys::user(user));
+        let lists_prefix = keys::all_lists(user);
         let outbox_prefix = keys::outbox(user);
         for (key, value) in entries {
-            if let Some(rest) = key.strip_prefix(&records_prefix) {
-                let kind = rest.split('/').next().unwrap_or_default().to_owned();
+            if let Some(kind) = keys::kind_after(&key, &records_prefix).map(str::to_owned) {
                 records.entry(kind).or_default().push((key, value));
-            } else if let Some(rest) = key.strip_prefix(&lists_prefix) {
-                let kind = rest.split('/').next().unwrap_or_default().to_owned();
+            } else if let Some(kind) = keys::kind_after(&key, &lists_prefix).map(str::to_owned) {
                 lists.entry(kind).or_default().push((key, value));
             } else if key.starts_with(&outbox_prefix) {
                 match serde_json::from_str::<OutboxItem>(&value) {
@@ -397,15 +395,14 @@ impl Persistence {
         let (Some(storage), Some(user)) = (storage, user) else {
             return;
         };
-        let Ok(entries) = storage.read_prefix(&keys::all_records(&user)).await else {
+        let prefix = keys::all_records(&user);
+        let Ok(entries) = storage.read_prefix(&prefix).await else {
             return;
         };
-        let prefix = keys::all_records(&user);
         let doomed: Vec<Write> = entries
             .into_iter()
             .filter(|(key, json)| {
-                let kind = key[prefix.len()..].split('/').next().unwrap_or_default();
-                owned_by_team(kind, json)
+                keys::kind_after(key, &prefix).is_some_and(|kind| owned_by_team(kind, json))
             })
             .map(|(key, _)| Write::Delete(key))
             .collect();
@@ -438,26 +435,17 @@ impl Persistence {
 
     /// Writes every queued record now, whatever its timer says.
     pub async fn flush(&self) {
-        let batches = {
-            let mut st = self.lock();
-            let config = self.inner.config.with_untracked(Clone::clone);
-            let mut batches = Vec::new();
-            for (kind, queue) in st.queues.iter_mut() {
-                batches.extend(queue.take_all(config.settings(kind).batch_size));
-            }
-            batches
-        };
-        self.write_batches(batches).await;
+        self.write_queued(f64::INFINITY).await;
     }
 
-    async fn write_due(&self) {
+    /// Writes every queued record due by `until`, in each kind's batch size.
+    async fn write_queued(&self, until: f64) {
         let batches = {
             let mut st = self.lock();
-            let now = self.inner.env.now();
             let config = self.inner.config.with_untracked(Clone::clone);
             let mut batches = Vec::new();
             for (kind, queue) in st.queues.iter_mut() {
-                batches.extend(queue.take_due(now, config.settings(kind).batch_size));
+                batches.extend(queue.take_due(until, config.settings(kind).batch_size));
             }
             batches
         };
@@ -509,7 +497,7 @@ impl Persistence {
                 }
                 st.armed_until = None;
             }
-            this.write_due().await;
+            this.write_queued(this.inner.env.now()).await;
             let next = this
                 .lock()
                 .queues
@@ -539,7 +527,8 @@ impl Persistence {
         }
     }
 
-    /// The server answered again (e.g. realtime reconnected): send what waits.
+    /// The server answered again: send what waits. The realtime subscriber calls this whenever
+    /// its connection becomes live.
     pub fn reachable(&self) {
         let was = std::mem::replace(&mut self.lock().unreachable, false);
         if was {
@@ -718,18 +707,24 @@ impl Persistence {
         self.publish();
     }
 
+    /// Stores outbox item `seq` as it is now.
     async fn persist_item(&self, seq: u64) {
-        let (storage, write) = {
+        let write = {
             let st = self.lock();
-            let write = st
-                .user
+            st.user
                 .as_deref()
                 .zip(st.outbox.get(seq))
-                .and_then(|(user, item)| stored_item(item, user));
-            (st.storage.clone(), write)
+                .and_then(|(user, item)| stored_item(item, user))
         };
-        if let (Some(storage), Some(write)) = (storage, write) {
-            if let Err(err) = storage.write(vec![write]).await {
+        self.write_now(write.into_iter().collect()).await;
+    }
+
+    /// Writes `writes` at once, in one transaction (outbox changes wait for no timer); a
+    /// failure is counted.
+    async fn write_now(&self, writes: Vec<Write>) {
+        let storage = self.lock().storage.clone();
+        if let (Some(storage), false) = (storage, writes.is_empty()) {
+            if let Err(err) = storage.write(writes).await {
                 self.count_write_failure(err);
             }
         }
@@ -750,26 +745,15 @@ impl Persistence {
         };
         if let Some(storage) = storage {
             let _ = storage.delete_prefix(&keys::outbox(&user)).await;
-            if !writes.is_empty() {
-                if let Err(err) = storage.write(writes).await {
-                    self.count_write_failure(err);
-                }
-            }
+            self.write_now(writes).await;
         }
     }
 
     async fn delete_item(&self, seq: u64) {
-        let (storage, user) = {
-            let st = self.lock();
-            (st.storage.clone(), st.user.clone())
-        };
-        if let (Some(storage), Some(user)) = (storage, user) {
-            if let Err(err) = storage
-                .write(vec![Write::Delete(keys::outbox_item(&user, seq))])
-                .await
-            {
-                self.count_write_failure(err);
-            }
+        let user = self.lock().user.clone();
+        if let Some(user) = user {
+            self.write_now(vec![Write::Delete(keys::outbox_item(&user, seq))])
+                .await;
         }
     }
 
@@ -843,18 +827,25 @@ impl Inner {
 }
 
 impl PersistSink for Inner {
-    fn record(&self, kind: &'static str, id: &str, value: Option<String>) {
-        self.record_write(kind, |user| {
-            let key = keys::record(user, kind, id);
-            match value {
-                Some(json) => Write::Put(key, json),
-                None => Write::Delete(key),
-            }
+    fn record(
+        &self,
+        kind: &'static str,
+        records: Vec<(String, Option<String>)>,
+        pages: Vec<(String, String)>,
+    ) {
+        self.record_writes(kind, |user| {
+            let records = records.into_iter().map(|(id, value)| {
+                let key = keys::record(user, kind, &id);
+                match value {
+                    Some(json) => Write::Put(key, json),
+                    None => Write::Delete(key),
+                }
+            });
+            let pages = pages
+                .into_iter()
+                .map(|(query, value)| Write::Put(keys::list(user, kind, &query), value));
+            records.chain(pages).collect()
         });
-    }
-
-    fn record_list(&self, kind: &'static str, key: String, value: String) {
-        self.record_write(kind, |user| Write::Put(keys::list(user, kind, &key), value));
     }
 
     fn must_queue(&self, kind: &'static str, id: &str, body: &Value) -> bool {
@@ -910,8 +901,7 @@ impl PersistSink for Inner {
                 !st.offline() && (config.sync_on_change || st.outbox.len() >= config.max_queue);
             (seq, cancelled, start)
         };
-        let store = self.stores.get().and_then(|s| s.get(kind).cloned());
-        if let Some(store) = &store {
+        if let Some(store) = this.store(kind) {
             for mutation in cancelled {
                 store.release(id, mutation);
             }
@@ -945,7 +935,9 @@ impl Inner {
         self.me.upgrade().map(|inner| Persistence { inner })
     }
 
-    fn record_write(&self, kind: &'static str, write: impl FnOnce(&str) -> Write) {
+    /// Queues the writes `writes` builds for the current user (one lock, one timer check for
+    /// the whole batch of a store update); nothing without a user or a storage.
+    fn record_writes(&self, kind: &'static str, writes: impl FnOnce(&str) -> Vec<Write>) {
         let settings = self.settings(kind);
         let now = self.env.now();
         let due = {
@@ -955,7 +947,9 @@ impl Inner {
             }
             let Some(user) = st.user.clone() else { return };
             let queue = st.queues.entry(kind).or_default();
-            queue.record(write(&user), now, settings.debounce_ms);
+            for write in writes(&user) {
+                queue.record(write, now, settings.debounce_ms);
+            }
             now + settings.debounce_ms.max(0.0)
         };
         if let Some(this) = self.handle() {

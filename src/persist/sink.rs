@@ -7,10 +7,14 @@ use super::outbox::OutboxOp;
 /// The persistence layer as a store sees it. The store holds it weakly, so a farm and its
 /// persistence drop together.
 pub trait PersistSink: Send + Sync {
-    /// A record's confirmed state changed (`None`: deleted); `value` is its JSON.
-    fn record(&self, kind: &'static str, id: &str, value: Option<String>);
-    /// A list page changed; `key` identifies the query, `value` is the page's JSON.
-    fn record_list(&self, kind: &'static str, key: String, value: String);
+    /// A batch of confirmed changes: records (id, JSON; `None` when deleted) and list pages
+    /// (key identifying the query, JSON of the page).
+    fn record(
+        &self,
+        kind: &'static str,
+        records: Vec<(String, Option<String>)>,
+        pages: Vec<(String, String)>,
+    );
     /// Whether a mutation of `kind`/`id` with `body` must go through the outbox now (offline,
     /// or queued changes it must not overtake).
     fn must_queue(&self, kind: &'static str, id: &str, body: &Value) -> bool;

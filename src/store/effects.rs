@@ -157,12 +157,7 @@ impl<E: Entity> Effects<E> {
         }
         if !self.persisted.is_empty() || !self.pages.is_empty() {
             if let Some(sink) = store.sink() {
-                for (id, value) in self.persisted {
-                    sink.record(E::KIND, &id, value);
-                }
-                for (key, value) in self.pages {
-                    sink.record_list(E::KIND, key, value);
-                }
+                sink.record(E::KIND, self.persisted, self.pages);
             }
         }
         for change in &self.changes {
