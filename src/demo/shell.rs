@@ -55,23 +55,15 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
         });
     });
     on_cleanup(move || drop(subscription));
-    // A live realtime connection means the server is back: send what waits in the outbox.
     let persistence = farm.persistence();
-    let pending = persistence.clone().map(|p| ReadSignal::from(p.outbox()));
-    let storage = persistence.clone().map(|p| ReadSignal::from(p.status()));
+    let pending = persistence.as_ref().map(|p| ReadSignal::from(p.outbox()));
+    let storage = persistence.map(|p| ReadSignal::from(p.status()));
     let memory_only = move || {
         storage.and_then(|s| match s.get().storage {
             StorageHealth::MemoryOnly(reason) => Some(reason),
             _ => None,
         })
     };
-    Effect::new(move |_| {
-        if state.get() == ConnectionState::Live {
-            if let Some(persistence) = &persistence {
-                persistence.reachable();
-            }
-        }
-    });
     let sync_label = move || match pending.map(|p| p.with(Vec::len)).unwrap_or(0) {
         0 => "Sync".to_owned(),
         n => format!("Sync ({n} pending)"),

@@ -95,8 +95,13 @@ fn encode(text: &str) -> String {
 impl Runtime {
     fn publish(&self) {
         let core = self.core.borrow();
+        let live = *core.state() == ConnectionState::Live;
         if self.state.with_untracked(|s| s != core.state()) {
             self.state.set(core.state().clone());
+            // Live again: the server answers, so changes waiting in the offline outbox go now.
+            if let Some(persistence) = self.farm.persistence().filter(|_| live) {
+                persistence.reachable();
+            }
         }
         let counters = core.counters();
         if self.counters.get_untracked() != counters {
@@ -106,7 +111,6 @@ impl Runtime {
             self.positions.set(core.positions().clone());
         }
         // What polling may rely on: the topics of a live connection, nothing otherwise.
-        let live = *core.state() == ConnectionState::Live;
         self.farm
             .set_live_topics(core.positions().keys().filter(|_| live));
     }
