@@ -12,8 +12,14 @@ use crate::api::{ApiClient, ApiError, EntityApi, HttpEntityApi};
 use crate::cache::{BrowserEnvironment, CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule, Subscription};
 use crate::entity::Entity;
-use crate::persist::{OutboxItem, OutboxOp, PersistConfig, PersistSink, Persistence};
-use crate::store::{Applied, EntityStore, Page, StoredPage};
+#[cfg(feature = "persist")]
+use crate::persist::{OutboxItem, PersistConfig, Persistence};
+#[cfg(feature = "persist")]
+use crate::store::port::{OutboxOp, PersistSink};
+use crate::store::{Applied, EntityStore};
+#[cfg(feature = "persist")]
+use crate::store::{Page, StoredPage};
+#[cfg(feature = "persist")]
 use futures_util::future::LocalBoxFuture;
 
 /// A store seen without its entity type: what the realtime dispatcher and the farm need.
@@ -45,10 +51,13 @@ pub trait AnyStore: Send + Sync {
     fn collect_garbage(&self);
     /// Forgets everything.
     fn clear(&self);
+    #[cfg(feature = "persist")]
     /// Connects the persistence layer.
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
+    #[cfg(feature = "persist")]
     /// Turns recording for persistence on or off.
     fn set_persisting(&self, on: bool);
+    #[cfg(feature = "persist")]
     /// Fills the store from persisted records and list pages (key, JSON); returns how many
     /// records and pages it took and the keys of entries it could not read.
     fn hydrate_json(
@@ -56,18 +65,23 @@ pub trait AnyStore: Send + Sync {
         records: Vec<(String, String)>,
         lists: Vec<(String, String)>,
     ) -> (usize, usize, Vec<String>);
+    #[cfg(feature = "persist")]
     /// The team of a persisted record.
     fn team_of_json(&self, json: &str) -> Option<String>;
+    #[cfg(feature = "persist")]
     /// Sends an outbox item; the confirmed entity's id on success.
     fn replay(
         &self,
         item: &OutboxItem,
         mutation: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>>;
+    #[cfg(feature = "persist")]
     /// Drops an optimistic change.
     fn release(&self, id: &str, mutation: u64);
+    #[cfg(feature = "persist")]
     /// Shows a queued change again; its mutation number.
     fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64>;
+    #[cfg(feature = "persist")]
     /// Points pending changes at a confirmed id instead of a temporary one.
     fn rewrite_reference(&self, tmp: &str, real: &str);
 }
@@ -109,12 +123,15 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     fn clear(&self) {
         EntityStore::clear(self)
     }
+    #[cfg(feature = "persist")]
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
         EntityStore::attach_persistence(self, sink)
     }
+    #[cfg(feature = "persist")]
     fn set_persisting(&self, on: bool) {
         EntityStore::set_persisting(self, on)
     }
+    #[cfg(feature = "persist")]
     fn hydrate_json(
         &self,
         records: Vec<(String, String)>,
@@ -145,11 +162,13 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         EntityStore::hydrate(self, entities, pages);
         (counts.0, counts.1, bad)
     }
+    #[cfg(feature = "persist")]
     fn team_of_json(&self, json: &str) -> Option<String> {
         serde_json::from_str::<E>(json)
             .ok()
             .and_then(|e| e.team_id().map(str::to_owned))
     }
+    #[cfg(feature = "persist")]
     fn replay(
         &self,
         item: &OutboxItem,
@@ -164,12 +183,15 @@ impl<E: Entity> AnyStore for EntityStore<E> {
                 .map(|confirmed| confirmed.map(|e| e.id().to_owned()))
         })
     }
+    #[cfg(feature = "persist")]
     fn release(&self, id: &str, mutation: u64) {
         EntityStore::release(self, id, mutation)
     }
+    #[cfg(feature = "persist")]
     fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64> {
         EntityStore::restore_overlay(self, op, id, body)
     }
+    #[cfg(feature = "persist")]
     fn rewrite_reference(&self, tmp: &str, real: &str) {
         EntityStore::rewrite_reference(self, tmp, real)
     }
@@ -197,6 +219,7 @@ type Registrar = Box<dyn FnOnce(&Parts) -> Registered + Send + Sync>;
 /// use data_farm::farm::DataFarmConfig;
 ///
 /// let config = DataFarmConfig::new("")          // the page's own origin
+///     .builtin_kinds()
 ///     .rule(InvalidationRule::when("instance")
 ///         .ops(&[ChangeOp::Created, ChangeOp::Deleted])
 ///         .invalidate("application", Scope::SameTeam));
@@ -209,16 +232,30 @@ pub struct DataFarmConfig {
     policy: CachePolicy,
     registrars: Vec<Registrar>,
     rules: Vec<InvalidationRule>,
+    #[cfg(feature = "persist")]
     persist: Option<PersistConfig>,
 }
 
 impl DataFarmConfig {
-    /// A farm for the backend at `origin` (`""` for the page's origin) with the built-in kinds
-    /// registered: teams, applications, instances, devices, and the long-running work kinds
-    /// operations and reports.
+    /// A farm for the backend at `origin` (`""` for the page's origin) with no kinds registered:
+    /// add each kind the app shows with [`register`](Self::register).
     pub fn new(origin: impl Into<String>) -> Self {
-        Self::empty(origin)
-            .register::<Team>()
+        DataFarmConfig {
+            client: ApiClient::new(origin),
+            env: Arc::new(BrowserEnvironment),
+            policy: CachePolicy::default(),
+            registrars: Vec::new(),
+            rules: Vec::new(),
+            #[cfg(feature = "persist")]
+            persist: None,
+        }
+    }
+
+    /// Registers the reference backend's kinds: teams, applications, instances, devices, and
+    /// the long-running work kinds operations and reports (what the demo shows). An app with
+    /// kinds of its own registers those instead.
+    pub fn builtin_kinds(self) -> Self {
+        self.register::<Team>()
             .register::<Application>()
             .register::<Instance>()
             .register::<Device>()
@@ -226,26 +263,15 @@ impl DataFarmConfig {
             .register::<Report>()
     }
 
-    /// A farm for the backend at `origin` with no kinds registered.
-    pub fn empty(origin: impl Into<String>) -> Self {
-        DataFarmConfig {
-            client: ApiClient::new(origin),
-            env: Arc::new(BrowserEnvironment),
-            policy: CachePolicy::default(),
-            registrars: Vec::new(),
-            rules: Vec::new(),
-            persist: None,
-        }
-    }
-
+    #[cfg(feature = "persist")]
     /// Turns on offline-first persistence (see [`crate::persist`]); off by default.
     ///
     /// ```
     /// use data_farm::farm::DataFarmConfig;
     /// use data_farm::persist::PersistConfig;
-    /// let farm = DataFarmConfig::new("").persist(PersistConfig::new("my-app")).build();
+    /// let farm = DataFarmConfig::new("").builtin_kinds().persist(PersistConfig::new("my-app")).build();
     /// assert!(farm.persistence().is_some());
-    /// assert!(DataFarmConfig::new("").build().persistence().is_none());
+    /// assert!(DataFarmConfig::new("").builtin_kinds().build().persistence().is_none());
     /// ```
     pub fn persist(mut self, config: PersistConfig) -> Self {
         self.persist = Some(config);
@@ -326,6 +352,7 @@ struct FarmInner {
     rules_subscription: Mutex<Option<Subscription>>,
     live_topics: ArcRwSignal<BTreeSet<String>>,
     guards: ArcRwSignal<u32>,
+    #[cfg(feature = "persist")]
     persistence: Option<Persistence>,
 }
 
@@ -351,12 +378,14 @@ impl DataFarm {
             by_kind.insert(registered.kind, registered.erased);
             by_type.insert(registered.type_id, registered.typed);
         }
+        #[cfg(feature = "persist")]
         let persistence = config.persist.map(|persist| {
             let persistence = Persistence::new(persist, parts.env.clone());
             persistence.connect(by_kind.clone());
             persistence
         });
         let inner = Arc::new(FarmInner {
+            #[cfg(feature = "persist")]
             persistence,
             client: parts.client,
             env: parts.env,
@@ -399,7 +428,10 @@ impl DataFarm {
 
     /// Records the live topics; allocates and notifies only when they differ from the last
     /// ones (the realtime runtime calls this after every batch).
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "realtime")),
+        allow(dead_code)
+    )]
     pub(crate) fn set_live_topics<'t>(&self, topics: impl Iterator<Item = &'t String> + Clone) {
         if !self
             .inner
@@ -421,7 +453,7 @@ impl DataFarm {
     /// ```
     /// use data_farm::prelude::*;
     /// use leptos::prelude::GetUntracked;
-    /// let farm = DataFarm::new(DataFarmConfig::new(""));
+    /// let farm = DataFarm::new(DataFarmConfig::new("").builtin_kinds());
     /// let guard = farm.hold_interaction_guard();
     /// assert_eq!(farm.interaction_guards().get_untracked(), 1);
     /// drop(guard);
@@ -435,6 +467,7 @@ impl DataFarm {
     }
 
     /// The persistence layer, when turned on ([`DataFarmConfig::persist`]).
+    #[cfg(feature = "persist")]
     pub fn persistence(&self) -> Option<Persistence> {
         self.inner.persistence.clone()
     }
@@ -549,6 +582,7 @@ impl DataFarm {
         for store in self.inner.by_kind.values() {
             store.purge_team(team_id);
         }
+        #[cfg(feature = "persist")]
         if let Some(persistence) = self.persistence() {
             let team = team_id.to_owned();
             self.inner.env.spawn(Box::pin(async move {
@@ -561,6 +595,7 @@ impl DataFarm {
     /// the next user of the page sees nothing of this one. With persistence on, the user's
     /// persisted data is deleted too ([`Persistence::forget_user`]).
     pub fn clear(&self) {
+        #[cfg(feature = "persist")]
         if let Some(persistence) = self.persistence() {
             self.inner.env.spawn(Box::pin(async move {
                 persistence.forget_user().await;
@@ -733,7 +768,7 @@ mod tests {
     fn a_kind_defined_outside_the_library_is_one_type_and_one_registration() {
         let env = ManualEnvironment::new();
         let api = Arc::new(Memory::default());
-        let farm = DataFarmConfig::empty("")
+        let farm = DataFarmConfig::new("")
             .environment(Arc::new(env.clone()))
             .register_with::<Ticket>(api.clone(), None)
             .build();
@@ -754,7 +789,7 @@ mod tests {
     fn rules_turn_one_kinds_changes_into_another_kinds_staleness() {
         let env = ManualEnvironment::new();
         let api = Arc::new(Memory::default());
-        let farm = DataFarmConfig::empty("")
+        let farm = DataFarmConfig::new("")
             .environment(Arc::new(env.clone()))
             .register_with::<Ticket>(api.clone(), None)
             .rule(
@@ -793,8 +828,8 @@ mod tests {
 
     #[test]
     fn two_farms_share_nothing() {
-        let one = DataFarmConfig::new("").build();
-        let two = DataFarmConfig::new("").build();
+        let one = DataFarmConfig::new("").builtin_kinds().build();
+        let two = DataFarmConfig::new("").builtin_kinds().build();
         let a = one.store::<Team>().expect("registered");
         let b = two.store::<Team>().expect("registered");
         let team = Team {

@@ -19,7 +19,7 @@ use crate::store::{DetailView, EntityObserver, EntityStore, ListObserver, ListVi
 ///
 /// #[component]
 /// fn App() -> impl IntoView {
-///     provide_data_farm(DataFarmConfig::new(""));
+///     provide_data_farm(DataFarmConfig::new("").builtin_kinds());
 ///     view! { <Devices/> }
 /// }
 ///

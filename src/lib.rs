@@ -12,7 +12,7 @@
 //!
 //! #[component]
 //! fn App() -> impl IntoView {
-//!     provide_data_farm(DataFarmConfig::new(""));
+//!     provide_data_farm(DataFarmConfig::new("").builtin_kinds());
 //!     let devices = use_list::<Device>(ListQuery::new().team("team_1").filter("status", "online"));
 //!     view! {
 //!         <p aria-busy=move || devices.view.get().state.is_fetching().to_string()>
@@ -22,18 +22,24 @@
 //! }
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod api;
 pub mod cache;
 pub mod change;
+#[cfg(feature = "components")]
 pub mod components;
 pub mod entity;
 pub mod farm;
 pub mod hooks;
+#[cfg(feature = "persist")]
 pub mod persist;
+#[cfg(feature = "polling")]
 pub mod polling;
 pub mod query;
+#[cfg(feature = "realtime")]
 pub mod realtime;
+pub mod session;
 pub mod store;
 
 pub use data_farm_protocol as protocol;
@@ -49,6 +55,7 @@ pub mod prelude {
         provide_data_farm, use_data_farm, use_entity, use_list, use_store, UseEntity, UseList,
     };
     pub use crate::query::{ListQuery, Order};
+    pub use crate::session::{Session, SessionConfig};
     pub use crate::store::{DetailView, EntityEvent, EntityStore, ListView, LoadState};
     pub use data_farm_protocol::{
         Application, Device, DeviceStatus, Instance, InstanceStatus, Operation, OperationStatus,

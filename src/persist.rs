@@ -23,7 +23,6 @@ pub mod keys;
 mod metrics;
 mod outbox;
 mod runtime;
-mod sink;
 mod status;
 mod storage;
 mod write_queue;
@@ -38,6 +37,7 @@ mod native;
 #[cfg(test)]
 mod tests;
 
+pub use crate::store::port::{rewrite_strings, OutboxOp, PersistSink};
 #[cfg(target_arch = "wasm32")]
 pub use browser::install_browser_triggers;
 pub use config::{KindSettings, PersistConfig};
@@ -46,9 +46,8 @@ pub use idb::IdbStorage;
 pub use metrics::{SyncMetrics, RECENT};
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::install_browser_triggers;
-pub use outbox::{rewrite_strings, ItemState, Outbox, OutboxItem, OutboxOp, Resolution};
+pub use outbox::{ItemState, Outbox, OutboxItem, Resolution};
 pub use runtime::{HydrateReport, Persistence, SCHEMA_VERSION};
-pub use sink::PersistSink;
 pub use status::{Connection, StorageHealth, SyncStatus};
 pub use storage::{prefix_end, MemoryStorage, Storage, StorageError, Write};
 pub use write_queue::WriteQueue;

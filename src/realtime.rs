@@ -25,7 +25,8 @@ use leptos::prelude::*;
 pub enum Transport {
     /// `GET /api/v1/ws` (default).
     WebSocket,
-    /// `GET /api/v1/events/stream`.
+    /// `GET /api/v1/events/stream` (feature `sse`).
+    #[cfg(feature = "sse")]
     ServerSentEvents,
     /// No push: observed queries are revalidated every `interval_ms`.
     Polling {

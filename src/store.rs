@@ -11,11 +11,15 @@ mod effects;
 mod membership;
 mod merge;
 mod observer;
+pub(crate) mod port;
 mod state;
 mod view;
 
+#[cfg(feature = "persist")]
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
+#[cfg(feature = "persist")]
+use std::sync::{OnceLock, Weak};
 
 use data_farm_protocol::{ChangeOp, ListResponse};
 use leptos::prelude::*;
@@ -24,14 +28,15 @@ use crate::api::{ApiError, EntityApi};
 use crate::cache::{CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule, Origin};
 use crate::entity::Entity;
-use crate::persist::{OutboxOp, PersistSink};
 use crate::query::ListQuery;
 
 use effects::Effects;
+#[cfg(feature = "persist")]
 pub(crate) use effects::StoredPage;
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub use observer::{EntityObserver, ListObserver};
+use port::{OutboxOp, PersistSink};
 use state::{DetailEntry, ListEntry, Overlay, Row, State};
 pub use view::{DetailView, ListView, LoadState};
 
@@ -67,8 +72,10 @@ struct Inner<E: Entity> {
     bus: ChangeBus,
     state: Mutex<State<E>>,
     /// The persistence layer, when the farm has one.
+    #[cfg(feature = "persist")]
     persist: OnceLock<Weak<dyn PersistSink>>,
     /// Whether this kind's records are persisted now.
+    #[cfg(feature = "persist")]
     persisting: AtomicBool,
 }
 
@@ -136,7 +143,9 @@ impl<E: Entity> EntityStore<E> {
                 policy,
                 bus,
                 state: Mutex::new(State::default()),
+                #[cfg(feature = "persist")]
                 persist: OnceLock::new(),
+                #[cfg(feature = "persist")]
                 persisting: AtomicBool::new(false),
             }),
         }
@@ -152,19 +161,34 @@ impl<E: Entity> EntityStore<E> {
 
     /// A batch of effects; it records changes for persistence when this kind is persisted.
     fn effects(&self) -> Effects<E> {
-        Effects::recording(self.inner.persisting.load(Ordering::Relaxed))
+        #[cfg(feature = "persist")]
+        let recording = self.inner.persisting.load(Ordering::Relaxed);
+        // Without the feature nothing records: the recording code is dead and compiled out.
+        #[cfg(not(feature = "persist"))]
+        let recording = false;
+        Effects::recording(recording)
     }
 
+    #[cfg(feature = "persist")]
     pub(crate) fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
         let _ = self.inner.persist.set(sink);
     }
 
+    #[cfg(feature = "persist")]
     pub(crate) fn set_persisting(&self, on: bool) {
         self.inner.persisting.store(on, Ordering::Relaxed);
     }
 
+    /// The persistence layer, while the farm that has one lives (never without `persist`).
     pub(crate) fn sink(&self) -> Option<Arc<dyn PersistSink>> {
-        self.inner.persist.get()?.upgrade()
+        #[cfg(feature = "persist")]
+        {
+            self.inner.persist.get()?.upgrade()
+        }
+        #[cfg(not(feature = "persist"))]
+        {
+            None
+        }
     }
 
     /// The cache policy in force.
@@ -964,6 +988,7 @@ impl<E: Entity> EntityStore<E> {
 
     // ----- the offline outbox and hydration ----------------------------------------------------
 
+    #[cfg(feature = "persist")]
     /// Sends one outbox item. On success its optimistic change gives way to the confirmed
     /// entity (returned for creates and updates); on a conflict the server's version is taken
     /// in as confirmed while the user's change stays on top; otherwise nothing changes.
@@ -1009,6 +1034,7 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
+    #[cfg(feature = "persist")]
     /// After a replayed update: success settles it; a conflict only takes the server's version
     /// in (the user's change stays shown until they resolve it).
     fn settle_replayed(&self, id: &str, mutation: Option<u64>, result: &Result<E, ApiError>) {
@@ -1019,12 +1045,14 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
+    #[cfg(feature = "persist")]
     fn take_conflict_current(&self, err: &ApiError) {
         if let Some(current) = conflict_current::<E>(err) {
             self.take_confirmed(current, None);
         }
     }
 
+    #[cfg(feature = "persist")]
     fn take_confirmed(&self, entity: E, op: Option<ChangeOp>) {
         let mut effects = self.effects();
         {
@@ -1040,12 +1068,14 @@ impl<E: Entity> EntityStore<E> {
         effects.flush(self);
     }
 
+    #[cfg(feature = "persist")]
     /// Drops an optimistic change for good (the user took the server's version, or discarded
     /// a queued change).
     pub(crate) fn release(&self, id: &str, mutation: u64) {
         self.settle(id, mutation, |_, _, _| ());
     }
 
+    #[cfg(feature = "persist")]
     /// Shows a queued change again after a reload: the optimistic overlay an outbox item
     /// stands for. `None` when the body cannot be read as this kind, or a create cannot be
     /// drafted.
@@ -1066,6 +1096,7 @@ impl<E: Entity> EntityStore<E> {
         Some(self.add_overlay(id, overlay))
     }
 
+    #[cfg(feature = "persist")]
     /// Points pending changes that mention a temporary id at the server's id (an offline
     /// create of another entity they refer to was just confirmed).
     pub(crate) fn rewrite_reference(&self, tmp: &str, real: &str) {
@@ -1076,7 +1107,7 @@ impl<E: Entity> EntityStore<E> {
         ) -> Option<T> {
             let mut json: serde_json::Value =
                 serde_json::from_str(&serde_json::to_string(value).ok()?).ok()?;
-            crate::persist::rewrite_strings(&mut json, tmp, real)
+            port::rewrite_strings(&mut json, tmp, real)
                 .then(|| serde_json::from_str(&json.to_string()).ok())
                 .flatten()
         }
@@ -1116,6 +1147,7 @@ impl<E: Entity> EntityStore<E> {
         effects.flush(self);
     }
 
+    #[cfg(feature = "persist")]
     /// Fills the store from persisted data: records as confirmed (without announcing or
     /// persisting them again) and list pages marked stale, so observed lists show them at once
     /// and refetch. Lists already fetched in this page keep what they have.
@@ -1400,7 +1432,7 @@ impl<E: Entity> EntityStore<E> {
     /// use data_farm::protocol::{ChangeOp, Team};
     /// use data_farm::store::EntityEvent;
     ///
-    /// let farm = DataFarmConfig::new("").build();
+    /// let farm = DataFarmConfig::new("").builtin_kinds().build();
     /// let teams = farm.store::<Team>().unwrap();
     /// let seen = Arc::new(Mutex::new(Vec::new()));
     /// let sink = seen.clone();

@@ -38,7 +38,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn realtime_latency_and_reconnection() {
     let client = ApiClient::new(SERVER);
     let session = client.login("alice", "alice").await.expect("login");
-    let farm = DataFarmConfig::new(SERVER).build();
+    let farm = DataFarmConfig::new(SERVER).builtin_kinds().build();
     let store = farm.store::<Device>().expect("registered");
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
     let sink = latencies.clone();

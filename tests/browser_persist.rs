@@ -95,6 +95,7 @@ async fn a_database_of_another_layout_is_recreated_not_fatal() {
 /// A page load: a farm persisting to `database`, started for `user`.
 async fn load(database: &str, user: &str) -> (DataFarm, Persistence, HydrateReport) {
     let farm = DataFarmConfig::new(SERVER)
+        .builtin_kinds()
         .persist(PersistConfig::new(database))
         .build();
     let persistence = farm.persistence().expect("on");

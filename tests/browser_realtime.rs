@@ -34,7 +34,7 @@ impl Fixture {
     async fn new(transport: Transport) -> Fixture {
         let client = ApiClient::new(SERVER);
         let session = client.login("alice", "alice").await.expect("login");
-        let farm = DataFarmConfig::new(SERVER).build();
+        let farm = DataFarmConfig::new(SERVER).builtin_kinds().build();
         Fixture {
             client,
             session,

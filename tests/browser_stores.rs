@@ -107,7 +107,7 @@ fn unique(prefix: &str) -> String {
 async fn a_create_shows_in_a_mounted_list_with_no_second_request() {
     let (client, acme) = sign_in("alice").await;
     let (api, requests) = counting::<Application>(&client);
-    let farm = DataFarmConfig::empty(SERVER)
+    let farm = DataFarmConfig::new(SERVER)
         .register_with::<Application>(api, None)
         .build();
     let store = farm.store::<Application>().expect("registered");
@@ -159,7 +159,7 @@ async fn a_create_shows_in_a_mounted_list_with_no_second_request() {
 async fn two_observers_of_one_query_make_one_request() {
     let (client, acme) = sign_in("alice").await;
     let (api, requests) = counting::<Application>(&client);
-    let farm = DataFarmConfig::empty(SERVER)
+    let farm = DataFarmConfig::new(SERVER)
         .register_with::<Application>(api, None)
         .build();
     let store = farm.store::<Application>().expect("registered");
@@ -178,7 +178,7 @@ async fn two_observers_of_one_query_make_one_request() {
 #[wasm_bindgen_test]
 async fn a_conflict_is_a_typed_error_carrying_the_current_entity() {
     let (client, acme) = sign_in("alice").await;
-    let farm = DataFarmConfig::new(SERVER).build();
+    let farm = DataFarmConfig::new(SERVER).builtin_kinds().build();
     let store = farm.store::<Application>().expect("registered");
     let app: Application = client
         .post(
@@ -223,7 +223,7 @@ async fn a_conflict_is_a_typed_error_carrying_the_current_entity() {
 #[wasm_bindgen_test]
 async fn a_failed_mutation_rolls_back_exactly() {
     let (_client, acme) = sign_in("alice").await;
-    let farm = DataFarmConfig::new(SERVER).build();
+    let farm = DataFarmConfig::new(SERVER).builtin_kinds().build();
     let store = farm.store::<Application>().expect("registered");
     let query = ListQuery::new().team(&acme).per_page(100);
     let list = store.observe_list(query.clone());
@@ -321,7 +321,7 @@ impl Entity for Gadget {
 #[wasm_bindgen_test]
 async fn a_kind_defined_outside_the_library_works_end_to_end() {
     let (_client, acme) = sign_in("alice").await;
-    let farm = DataFarmConfig::empty(SERVER).register::<Gadget>().build();
+    let farm = DataFarmConfig::new(SERVER).register::<Gadget>().build();
     let store = farm.store::<Gadget>().expect("registered");
     let query = ListQuery::new()
         .team(&acme)
@@ -373,7 +373,7 @@ async fn bob_sees_none_of_acme_through_the_store() {
         .collect();
     let acme_id = acme[0].id.clone();
     let (_, _) = sign_in("bob").await;
-    let farm = DataFarmConfig::new(SERVER).build();
+    let farm = DataFarmConfig::new(SERVER).builtin_kinds().build();
     let store = farm.store::<Application>().expect("registered");
     let list = store.observe_list(ListQuery::new().team(&acme_id));
     eventually("the list to load", || {

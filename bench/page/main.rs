@@ -93,7 +93,7 @@ mod page {
             ..CachePolicy::default()
         };
         DataFarm::new(extra(
-            DataFarmConfig::empty("")
+            DataFarmConfig::new("")
                 .policy(policy)
                 .register::<BenchDevice>(),
         ))

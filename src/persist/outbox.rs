@@ -4,28 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// What an outbox item does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutboxOp {
-    /// `POST` the body (the item's id is temporary until the server assigns one).
-    Create,
-    /// `PATCH` the body.
-    Update,
-    /// `DELETE`.
-    Delete,
-}
-
-impl OutboxOp {
-    /// Lower-case name, for display.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxOp::Create => "create",
-            OutboxOp::Update => "update",
-            OutboxOp::Delete => "delete",
-        }
-    }
-}
+use crate::store::port::{rewrite_strings, OutboxOp};
 
 /// Where an item is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,28 +59,6 @@ pub enum Resolution {
     TakeTheirs,
     /// Send this body (the fields the user kept from each side) over the current version.
     Merge(Value),
-}
-
-/// Replaces, everywhere in `value`, the string `from` by `to`.
-pub fn rewrite_strings(value: &mut Value, from: &str, to: &str) -> bool {
-    match value {
-        Value::String(s) if s == from => {
-            *s = to.to_owned();
-            true
-        }
-        Value::Array(items) => rewrite_all(items.iter_mut(), from, to),
-        Value::Object(map) => rewrite_all(map.values_mut(), from, to),
-        _ => false,
-    }
-}
-
-/// Rewrites every value (no short-circuit: all of them must change).
-fn rewrite_all<'v>(values: impl Iterator<Item = &'v mut Value>, from: &str, to: &str) -> bool {
-    let mut hit = false;
-    for value in values {
-        hit |= rewrite_strings(value, from, to);
-    }
-    hit
 }
 
 /// Whether `needle` is one of the strings in `value`.

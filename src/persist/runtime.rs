@@ -9,14 +9,14 @@ use serde_json::Value;
 use super::config::{KindSettings, PersistConfig};
 use super::keys;
 use super::metrics::SyncMetrics;
-use super::outbox::{mentions, ItemState, Outbox, OutboxItem, OutboxOp, Resolution};
-use super::sink::PersistSink;
+use super::outbox::{mentions, ItemState, Outbox, OutboxItem, Resolution};
 use super::status::{Connection, StorageHealth, SyncStatus};
 use super::storage::{Storage, StorageError, Write};
 use super::write_queue::WriteQueue;
 use crate::api::ApiError;
 use crate::cache::Environment;
 use crate::farm::AnyStore;
+use crate::store::port::{OutboxOp, PersistSink};
 
 /// The version of the persisted layout. Data written under another version is dropped and
 /// refilled from the server (there is nothing older to migrate from yet; a later version adds
@@ -76,7 +76,7 @@ struct Inner {
 /// use data_farm::persist::{MemoryStorage, PersistConfig};
 /// use std::sync::Arc;
 ///
-/// let farm = DataFarm::new(DataFarmConfig::new("").persist(PersistConfig::new("demo")));
+/// let farm = DataFarm::new(DataFarmConfig::new("").builtin_kinds().persist(PersistConfig::new("demo")));
 /// let persistence = farm.persistence().expect("turned on");
 /// let report = futures_executor::block_on(async {
 ///     persistence.attach(Arc::new(MemoryStorage::default())).await;

@@ -218,7 +218,7 @@ impl World {
 
     fn load_with(&self, user: &str, config: PersistConfig) -> Page {
         let env = ManualEnvironment::new();
-        let farm = DataFarmConfig::empty("")
+        let farm = DataFarmConfig::new("")
             .environment(Arc::new(env.clone()))
             .register_with::<Team>(self.teams.clone(), None)
             .register_with::<Application>(self.apps.clone(), None)

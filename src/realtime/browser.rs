@@ -11,7 +11,9 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{CloseEvent, EventSource, EventSourceInit, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+#[cfg(feature = "sse")]
+use web_sys::{EventSource, EventSourceInit};
 
 use super::core::{Action, SubscriberCore};
 use super::status::{ConnectionState, Counters};
@@ -20,10 +22,12 @@ use crate::farm::DataFarm;
 use crate::store::Applied;
 
 /// SSE message names the server sends; each carries a protocol message as JSON.
+#[cfg(feature = "sse")]
 const SSE_EVENTS: [&str; 5] = ["entity.changed", "subscribed", "resync", "revoked", "error"];
 
 enum Connection {
     Socket(WebSocket),
+    #[cfg(feature = "sse")]
     Stream(EventSource),
 }
 
@@ -37,6 +41,7 @@ impl Connection {
                 ws.set_onerror(None);
                 let _ = ws.close();
             }
+            #[cfg(feature = "sse")]
             Connection::Stream(es) => {
                 es.set_onopen(None);
                 es.set_onerror(None);
@@ -86,6 +91,8 @@ fn absolute(farm: &DataFarm, path: &str, websocket: bool) -> String {
     }
 }
 
+/// `text` as a URL component (the SSE stream carries topics and positions in its query).
+#[cfg(feature = "sse")]
 fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text)
         .as_string()
@@ -99,6 +106,7 @@ impl Runtime {
         if self.state.with_untracked(|s| s != core.state()) {
             self.state.set(core.state().clone());
             // Live again: the server answers, so changes waiting in the offline outbox go now.
+            #[cfg(feature = "persist")]
             if let Some(persistence) = self.farm.persistence().filter(|_| live) {
                 persistence.reachable();
             }
@@ -115,6 +123,17 @@ impl Runtime {
             .set_live_topics(core.positions().keys().filter(|_| live));
     }
 
+    /// Opens a push transport, with the heartbeat that watches it.
+    fn open_with_heartbeat(self: &Rc<Self>) {
+        let rt = Rc::clone(self);
+        let heartbeat = gloo_timers::callback::Interval::new(1_000, move || {
+            let actions = rt.core.borrow_mut().on_tick(now());
+            rt.run(actions);
+        });
+        self.timers.borrow_mut().push(heartbeat);
+        self.open();
+    }
+
     fn open(self: &Rc<Self>) {
         if self.stopped.get() {
             return;
@@ -127,6 +146,7 @@ impl Runtime {
         self.publish();
         let opened = match &self.config.transport {
             Transport::WebSocket => self.open_socket(),
+            #[cfg(feature = "sse")]
             Transport::ServerSentEvents => self.open_stream(),
             Transport::Polling { .. } => Ok(()),
             Transport::External => {
@@ -172,6 +192,7 @@ impl Runtime {
         Ok(())
     }
 
+    #[cfg(feature = "sse")]
     fn open_stream(self: &Rc<Self>) -> Result<(), wasm_bindgen::JsValue> {
         let (topics, since) = {
             let core = self.core.borrow();
@@ -259,6 +280,7 @@ impl Runtime {
                     Some(Connection::Socket(ws)) => {
                         let _ = ws.send_with_str(&message.encode());
                     }
+                    #[cfg(feature = "sse")]
                     Some(Connection::Stream(_)) => {
                         if matches!(message, data_farm_protocol::ClientMessage::Subscribe { .. }) {
                             let rt = Rc::clone(self);
@@ -397,10 +419,14 @@ pub fn start_realtime(
     config: RealtimeConfig,
 ) -> RealtimeHandle {
     let mut timing = config.timing;
-    if matches!(
+    #[cfg(feature = "sse")]
+    let push_without_heartbeat = matches!(
         config.transport,
         Transport::ServerSentEvents | Transport::External
-    ) {
+    );
+    #[cfg(not(feature = "sse"))]
+    let push_without_heartbeat = config.transport == Transport::External;
+    if push_without_heartbeat {
         // Browsers hide SSE keep-alives from scripts: silence proves nothing there; EventSource
         // reports broken connections itself. An external transport's owner watches its own.
         timing.dead_after_ms = f64::INFINITY;
@@ -431,15 +457,9 @@ pub fn start_realtime(
             });
             runtime.timers.borrow_mut().push(interval);
         }
-        Transport::WebSocket | Transport::ServerSentEvents => {
-            let rt = Rc::clone(&runtime);
-            let heartbeat = gloo_timers::callback::Interval::new(1_000, move || {
-                let actions = rt.core.borrow_mut().on_tick(now());
-                rt.run(actions);
-            });
-            runtime.timers.borrow_mut().push(heartbeat);
-            runtime.open();
-        }
+        #[cfg(feature = "sse")]
+        Transport::ServerSentEvents => runtime.open_with_heartbeat(),
+        Transport::WebSocket => runtime.open_with_heartbeat(),
         Transport::External => runtime.open(),
     }
     let (state, counters, positions) = (

@@ -19,6 +19,7 @@ pub fn LoginPage() -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let auth = expect_context::<RwSignal<Auth>>();
     let farm = use_data_farm();
+    let live = expect_context::<super::Live>();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -31,7 +32,7 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             match api.login(&user, &pass).await {
-                Ok(session) => super::signed_in(farm, auth, session).await,
+                Ok(session) => super::signed_in(farm, auth, live, session).await,
                 Err(err) => error.set(Some(err.to_string())),
             }
             busy.set(false);

@@ -26,7 +26,7 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
     let state = Signal::derive(move || {
         live.0
             .get()
-            .map(|h| h.state.get())
+            .and_then(|session| session.realtime().map(|h| h.state.get()))
             .unwrap_or(if realtime_enabled() {
                 ConnectionState::Connecting
             } else {

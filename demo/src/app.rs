@@ -17,7 +17,7 @@ use data_farm::api::{ApiClient, ApiError};
 use data_farm::persist::{install_browser_triggers, PersistConfig};
 use data_farm::prelude::*;
 use data_farm::protocol::{ListResponse, SessionResponse};
-use data_farm::realtime::{start_realtime, RealtimeConfig, RealtimeHandle};
+use data_farm::realtime::RealtimeConfig;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,22 +32,26 @@ pub enum Auth {
     SignedIn(SessionResponse),
 }
 
-/// The running realtime subscriber, if any.
+/// The signed-in user's running session (realtime, persistence), if any.
 #[derive(Clone, Copy)]
-pub struct Live(pub RwSignal<Option<RealtimeHandle>>);
+pub struct Live(pub RwSignal<Option<Session>>);
 
 /// The name of the demo's IndexedDB database.
 const DATABASE: &str = "data-farm-demo";
 
-/// Starts a signed-in session: remembers it (so a reload can start offline), fills the stores
-/// from what this browser kept for the user, then shows the app.
-pub async fn signed_in(farm: DataFarm, auth: RwSignal<Auth>, session: SessionResponse) {
+/// Starts a signed-in session: remembers it (so a reload can start offline), starts the
+/// library's session (the stores fill from what this browser kept for the user, then realtime
+/// connects), then shows the app.
+pub async fn signed_in(farm: DataFarm, auth: RwSignal<Auth>, live: Live, session: SessionResponse) {
     if let Some(persistence) = farm.persistence() {
         if let Ok(json) = serde_json::to_string(&session) {
             persistence.remember_session(json).await;
         }
-        persistence.start(&session.user.id).await;
     }
+    let teams = session.teams.iter().map(|t| t.id.clone()).collect();
+    let config = SessionConfig::new(session.user.id.clone(), teams)
+        .realtime(realtime_enabled().then(RealtimeConfig::default));
+    live.0.set(Some(farm.start_session(config).await));
     auth.set(Auth::SignedIn(session));
 }
 
@@ -80,12 +84,11 @@ pub fn sign_out() {
     let api = expect_context::<ApiClient>();
     let auth = expect_context::<RwSignal<Auth>>();
     let live = expect_context::<Live>();
-    let farm = use_data_farm();
-    if let Some(handle) = live.0.get_untracked() {
-        handle.stop();
+    match live.0.get_untracked() {
+        Some(session) => session.end(),
+        None => use_data_farm().clear(),
     }
     live.0.set(None);
-    farm.clear();
     spawn_local(async move {
         let _ = api.logout().await;
         auth.set(Auth::SignedOut);
@@ -104,35 +107,24 @@ pub fn App() -> impl IntoView {
     let api = ApiClient::new("");
     let auth = RwSignal::new(Auth::Checking);
     let live = Live(RwSignal::new(None));
-    let farm = provide_data_farm(DataFarmConfig::new("").persist(PersistConfig::new(DATABASE)));
+    let farm = provide_data_farm(
+        DataFarmConfig::new("")
+            .builtin_kinds()
+            .persist(PersistConfig::new(DATABASE)),
+    );
     provide_context(api.clone());
     provide_context(auth);
     provide_context(live);
     if let Some(persistence) = farm.persistence() {
         install_browser_triggers(&persistence);
     }
-    let start = farm.clone();
     spawn_local(async move {
-        if let Some(persistence) = start.persistence() {
+        if let Some(persistence) = farm.persistence() {
             persistence.open_indexed_db().await;
         }
-        match restore_or_remembered(&start, &api).await {
-            Some(session) => signed_in(start, auth, session).await,
+        match restore_or_remembered(&farm, &api).await {
+            Some(session) => signed_in(farm, auth, live, session).await,
             None => auth.set(Auth::SignedOut),
-        }
-    });
-    // Realtime follows the session: started on sign-in, stopped on sign-out.
-    Effect::new(move |_| {
-        if let Auth::SignedIn(session) = auth.get() {
-            if live.0.get_untracked().is_none() && realtime_enabled() {
-                let teams = session.teams.iter().map(|t| t.id.clone()).collect();
-                live.0.set(Some(start_realtime(
-                    &farm,
-                    &session.user.id,
-                    teams,
-                    RealtimeConfig::default(),
-                )));
-            }
         }
     });
     view! {

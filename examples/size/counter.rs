@@ -1,5 +1,5 @@
-//! Wasm size baseline: a minimal Leptos app (a counter) without data-farm.
-//! `scripts/bench-size.sh` compares it with `size_with_farm`.
+//! Size baseline (a): a minimal Leptos app (a counter) without data-farm.
+//! `scripts/bench-size.sh` compares the `size_farm` builds with it.
 
 use leptos::prelude::*;
 

@@ -1,0 +1,82 @@
+//! The store's port to a persistence layer: what a store tells it and asks it. The store calls
+//! out through [`PersistSink`] and knows nothing of who implements it (the `persist` feature's
+//! runtime does); the types here are plain data.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// What an outbox item does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxOp {
+    /// `POST` the body (the item's id is temporary until the server assigns one).
+    Create,
+    /// `PATCH` the body.
+    Update,
+    /// `DELETE`.
+    Delete,
+}
+
+#[cfg(feature = "persist")]
+impl OutboxOp {
+    /// Lower-case name, for display.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxOp::Create => "create",
+            OutboxOp::Update => "update",
+            OutboxOp::Delete => "delete",
+        }
+    }
+}
+
+#[cfg(feature = "persist")]
+/// Replaces, everywhere in `value`, the string `from` by `to`.
+pub fn rewrite_strings(value: &mut Value, from: &str, to: &str) -> bool {
+    match value {
+        Value::String(s) if s == from => {
+            *s = to.to_owned();
+            true
+        }
+        Value::Array(items) => rewrite_all(items.iter_mut(), from, to),
+        Value::Object(map) => rewrite_all(map.values_mut(), from, to),
+        _ => false,
+    }
+}
+
+#[cfg(feature = "persist")]
+/// Rewrites every value (no short-circuit: all of them must change).
+fn rewrite_all<'v>(values: impl Iterator<Item = &'v mut Value>, from: &str, to: &str) -> bool {
+    let mut hit = false;
+    for value in values {
+        hit |= rewrite_strings(value, from, to);
+    }
+    hit
+}
+
+/// The persistence layer as a store sees it. The store holds it weakly, so a farm and its
+/// persistence drop together.
+pub trait PersistSink: Send + Sync {
+    /// A batch of confirmed changes: records (id, JSON; `None` when deleted) and list pages
+    /// (key identifying the query, JSON of the page).
+    fn record(
+        &self,
+        kind: &'static str,
+        records: Vec<(String, Option<String>)>,
+        pages: Vec<(String, String)>,
+    );
+    /// Whether a mutation of `kind`/`id` with `body` must go through the outbox now (offline,
+    /// or queued changes it must not overtake).
+    fn must_queue(&self, kind: &'static str, id: &str, body: &Value) -> bool;
+    /// Queues a mutation already applied optimistically as store mutation `mutation`.
+    fn enqueue(
+        &self,
+        kind: &'static str,
+        op: OutboxOp,
+        id: &str,
+        body: Value,
+        base_version: Option<u64>,
+        mutation: Option<u64>,
+    );
+    /// A request failed for want of a network: the server is unreachable.
+    fn unreachable(&self);
+}
