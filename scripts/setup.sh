@@ -33,6 +33,18 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}' || true)" != "$TRUNK_VERS
   cargo install --locked trunk --version "$TRUNK_VERSION"
 fi
 
+# wasm-opt for release builds: Debian's binaryen 108 breaks this wasm-bindgen's output (the page
+# fails at start), so the npm package (a wasm build of binaryen run by node) is used instead.
+BINARYEN_VERSION=132.0.0
+tools="${DATA_FARM_TOOLS:-target/tools}"
+have_binaryen=$(node -p "require('./$tools/node_modules/binaryen/package.json').version" 2>/dev/null || true)
+if [ "$have_binaryen" != "$BINARYEN_VERSION" ]; then
+  command -v npm >/dev/null || { echo "npm is required for wasm-opt (Debian: apt-get install npm)" >&2; exit 1; }
+  say "installing wasm-opt (npm binaryen $BINARYEN_VERSION) into $tools"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-save --no-package-lock --silent "binaryen@$BINARYEN_VERSION"
+fi
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do

@@ -1,28 +1,51 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, native unit and integration tests (the reference
-# server on ephemeral ports), the headless-browser suite (wasm-bindgen-test in Chromium against
-# a real server) and the end-to-end suite (the demo in headless Chromium and Firefox).
+# Runs every test: formatting and lints (native, and wasm32 for the library in every documented
+# feature set, the demo, the bench page and the example), packaging of the published crates,
+# native unit and integration tests (the reference server on ephemeral ports), the
+# headless-browser suite (wasm-bindgen-test in Chromium against a real server) and the
+# end-to-end suite (the release demo, optimized and precompressed as users get it, in headless
+# Chromium and Firefox).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+wasm=(--target wasm32-unknown-unknown)
 
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 
-step "format and lints"
+step "format and lints (native)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -q -- -D warnings
-cargo clippy -p data-farm --target wasm32-unknown-unknown --all-targets -q -- -D warnings
+scripts/check-layering.sh
+
+step "lints (wasm32): the library in each documented feature set, then the demo, bench page and example"
+# The sets README.md documents: no default features, the defaults, each feature on its own, all.
+for features in "--no-default-features" "" "--no-default-features --features realtime" \
+  "--no-default-features --features sse" "--no-default-features --features polling" \
+  "--no-default-features --features persist" "--no-default-features --features components" \
+  "--all-features"; do
+  echo "data-farm ${features:-(default features)}"
+  # shellcheck disable=SC2086
+  cargo clippy -p data-farm "${wasm[@]}" $features -q -- -D warnings
+done
+cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D warnings
+cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
+
+step "packaging (cargo package: the published crates build from their packaged sources)"
+cargo package -q -p data-farm-protocol -p data-farm --allow-dirty
 
 step "native tests"
-cargo test --workspace --exclude data-farm-e2e
+cargo test --workspace --exclude data-farm-e2e --all-features
 
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
-scripts/with-test-server.sh cargo test -p data-farm --target wasm32-unknown-unknown
+scripts/with-test-server.sh cargo test -p data-farm "${wasm[@]}" --all-features
 
-step "end-to-end tests (the demo in headless Chromium and Firefox, the bench page smoke run)"
-trunk build --offline
+step "the embedding example builds as an app (trunk)"
+trunk build --offline --dist target/sensor-board examples/sensor-board/index.html
+
+step "end-to-end tests (the release demo in headless Chromium and Firefox, the bench page smoke run)"
+scripts/build-demo.sh dist
 trunk build --offline --dist target/bench-page bench/page/index.html
 cargo test -p data-farm-e2e -- --test-threads=1
 

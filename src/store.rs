@@ -8,6 +8,7 @@
 //! record, so a failed mutation rolls back exactly, keeping whatever arrived meanwhile.
 
 mod effects;
+mod erased;
 mod membership;
 mod merge;
 mod observer;
@@ -33,6 +34,7 @@ use crate::query::ListQuery;
 use effects::Effects;
 #[cfg(feature = "persist")]
 pub(crate) use effects::StoredPage;
+pub use erased::AnyStore;
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub use observer::{EntityObserver, ListObserver};

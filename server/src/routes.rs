@@ -5,6 +5,7 @@ mod guards;
 mod members;
 mod resources;
 mod session;
+mod spa;
 mod work;
 
 use axum::extract::DefaultBodyLimit;
@@ -13,7 +14,6 @@ use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use data_farm_protocol::{Application, Device, Instance, Operation, Report, Team};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
@@ -58,8 +58,7 @@ pub fn router(state: AppState) -> Router {
     };
     let mut app = Router::new().nest("/api/v1", api);
     if let Some(dist) = &state.config().dist_dir {
-        let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
-        app = app.fallback_service(spa);
+        app = app.fallback_service(spa::service(dist));
     }
     let origins: Vec<HeaderValue> = state
         .config()

@@ -15,8 +15,8 @@ use super::storage::{Storage, StorageError, Write};
 use super::write_queue::WriteQueue;
 use crate::api::ApiError;
 use crate::cache::Environment;
-use crate::farm::AnyStore;
-use crate::store::port::{OutboxOp, PersistSink};
+use crate::store::port::{OutboxOp, PersistSink, ReplayItem};
+use crate::store::AnyStore;
 
 /// The version of the persisted layout. Data written under another version is dropped and
 /// refilled from the server (there is nothing older to migrate from yet; a later version adds
@@ -573,7 +573,15 @@ impl Persistence {
             let mutation = self.lock().mutations.get(&item.seq).copied();
             let started = self.inner.env.now();
             let result = match self.store(&item.kind) {
-                Some(store) => store.replay(&item, mutation).await,
+                Some(store) => {
+                    let replayed = ReplayItem {
+                        op: item.op,
+                        id: item.id.clone(),
+                        body: item.body.clone(),
+                        base_version: item.base_version,
+                    };
+                    store.replay(replayed, mutation).await
+                }
                 None => Err(ApiError::Decode(format!("unknown kind {}", item.kind))),
             };
             let ended = self.inner.env.now();

@@ -80,3 +80,18 @@ pub trait PersistSink: Send + Sync {
     /// A request failed for want of a network: the server is unreachable.
     fn unreachable(&self);
 }
+
+/// A queued mutation to send again, as plain data: what it does, to which id, with which body
+/// and, for `If-Match`, over which version.
+#[cfg(feature = "persist")]
+#[derive(Debug, Clone)]
+pub struct ReplayItem {
+    /// What the mutation does.
+    pub op: OutboxOp,
+    /// The entity's id (temporary for a create).
+    pub id: String,
+    /// The request body.
+    pub body: Value,
+    /// The version the change was made over (sent as `If-Match`).
+    pub base_version: Option<u64>,
+}

@@ -1,0 +1,194 @@
+//! A store seen without its entity type: what the farm, the realtime dispatcher and the
+//! persistence layer need of every kind, one object-safe trait implemented by every
+//! [`EntityStore`].
+
+#[cfg(feature = "persist")]
+use std::sync::Weak;
+
+use data_farm_protocol::ChangeOp;
+#[cfg(feature = "persist")]
+use futures_util::future::LocalBoxFuture;
+
+#[cfg(feature = "persist")]
+use super::port::{OutboxOp, PersistSink, ReplayItem};
+use super::{Applied, EntityStore};
+#[cfg(feature = "persist")]
+use super::{Page, StoredPage};
+#[cfg(feature = "persist")]
+use crate::api::ApiError;
+use crate::change::{Change, InvalidationRule};
+use crate::entity::Entity;
+
+/// A store seen without its entity type: what the realtime dispatcher and the farm need.
+pub trait AnyStore: Send + Sync {
+    /// The kind's singular name.
+    fn kind(&self) -> &'static str;
+    /// Applies a realtime event of this kind.
+    fn apply_event(
+        &self,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+    ) -> Applied;
+    /// Applies a batch of realtime events of this kind as one reactive update.
+    fn apply_events(
+        &self,
+        events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
+    ) -> Vec<Applied>;
+    /// Marks what `rule` covers for `change` stale.
+    fn invalidate_for(&self, rule: &InvalidationRule, change: &Change);
+    /// Marks everything stale.
+    fn invalidate_all(&self);
+    /// Refetches observed stale queries.
+    fn revalidate_observed(&self);
+    /// Forgets a team's entities.
+    fn purge_team(&self, team_id: &str);
+    /// Collects unobserved data.
+    fn collect_garbage(&self);
+    /// Forgets everything.
+    fn clear(&self);
+    #[cfg(feature = "persist")]
+    /// Connects the persistence layer.
+    fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
+    #[cfg(feature = "persist")]
+    /// Turns recording for persistence on or off.
+    fn set_persisting(&self, on: bool);
+    #[cfg(feature = "persist")]
+    /// Fills the store from persisted records and list pages (key, JSON); returns how many
+    /// records and pages it took and the keys of entries it could not read.
+    fn hydrate_json(
+        &self,
+        records: Vec<(String, String)>,
+        lists: Vec<(String, String)>,
+    ) -> (usize, usize, Vec<String>);
+    #[cfg(feature = "persist")]
+    /// The team of a persisted record.
+    fn team_of_json(&self, json: &str) -> Option<String>;
+    #[cfg(feature = "persist")]
+    /// Sends an outbox item; the confirmed entity's id on success.
+    fn replay(
+        &self,
+        item: ReplayItem,
+        mutation: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>>;
+    #[cfg(feature = "persist")]
+    /// Drops an optimistic change.
+    fn release(&self, id: &str, mutation: u64);
+    #[cfg(feature = "persist")]
+    /// Shows a queued change again; its mutation number.
+    fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64>;
+    #[cfg(feature = "persist")]
+    /// Points pending changes at a confirmed id instead of a temporary one.
+    fn rewrite_reference(&self, tmp: &str, real: &str);
+}
+
+impl<E: Entity> AnyStore for EntityStore<E> {
+    fn kind(&self) -> &'static str {
+        E::KIND
+    }
+    fn apply_event(
+        &self,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+    ) -> Applied {
+        EntityStore::apply_event(self, op, id, version, data)
+    }
+    fn apply_events(
+        &self,
+        events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
+    ) -> Vec<Applied> {
+        EntityStore::apply_events(self, events)
+    }
+    fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
+        EntityStore::invalidate_for(self, rule, change)
+    }
+    fn invalidate_all(&self) {
+        EntityStore::invalidate_all(self)
+    }
+    fn revalidate_observed(&self) {
+        EntityStore::revalidate_observed(self)
+    }
+    fn purge_team(&self, team_id: &str) {
+        EntityStore::purge_team(self, team_id)
+    }
+    fn collect_garbage(&self) {
+        EntityStore::collect_garbage(self)
+    }
+    fn clear(&self) {
+        EntityStore::clear(self)
+    }
+    #[cfg(feature = "persist")]
+    fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
+        EntityStore::attach_persistence(self, sink)
+    }
+    #[cfg(feature = "persist")]
+    fn set_persisting(&self, on: bool) {
+        EntityStore::set_persisting(self, on)
+    }
+    #[cfg(feature = "persist")]
+    fn hydrate_json(
+        &self,
+        records: Vec<(String, String)>,
+        lists: Vec<(String, String)>,
+    ) -> (usize, usize, Vec<String>) {
+        let mut bad = Vec::new();
+        let mut entities = Vec::with_capacity(records.len());
+        for (key, json) in records {
+            match serde_json::from_str::<E>(&json) {
+                Ok(entity) => entities.push(entity),
+                Err(_) => bad.push(key),
+            }
+        }
+        let mut pages = Vec::with_capacity(lists.len());
+        for (key, json) in lists {
+            match serde_json::from_str::<StoredPage>(&json) {
+                Ok(stored) => pages.push((
+                    stored.query,
+                    Page {
+                        ids: stored.ids,
+                        total: stored.total,
+                    },
+                )),
+                Err(_) => bad.push(key),
+            }
+        }
+        let counts = (entities.len(), pages.len());
+        EntityStore::hydrate(self, entities, pages);
+        (counts.0, counts.1, bad)
+    }
+    #[cfg(feature = "persist")]
+    fn team_of_json(&self, json: &str) -> Option<String> {
+        serde_json::from_str::<E>(json)
+            .ok()
+            .and_then(|e| e.team_id().map(str::to_owned))
+    }
+    #[cfg(feature = "persist")]
+    fn replay(
+        &self,
+        item: ReplayItem,
+        mutation: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>> {
+        let store = self.clone();
+        Box::pin(async move {
+            store
+                .replay(item.op, &item.id, &item.body, item.base_version, mutation)
+                .await
+                .map(|confirmed| confirmed.map(|e| e.id().to_owned()))
+        })
+    }
+    #[cfg(feature = "persist")]
+    fn release(&self, id: &str, mutation: u64) {
+        EntityStore::release(self, id, mutation)
+    }
+    #[cfg(feature = "persist")]
+    fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64> {
+        EntityStore::restore_overlay(self, op, id, body)
+    }
+    #[cfg(feature = "persist")]
+    fn rewrite_reference(&self, tmp: &str, real: &str) {
+        EntityStore::rewrite_reference(self, tmp, real)
+    }
+}
