@@ -32,8 +32,9 @@ done
 cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D warnings
 cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
 
-step "packaging (cargo package: the published crates build from their packaged sources)"
+step "packaging (cargo package: the published crates build from their packaged sources) and docs"
 cargo package -q -p data-farm-protocol -p data-farm --allow-dirty
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p data-farm -p data-farm-protocol --no-deps --all-features
 
 step "native tests"
 cargo test --workspace --exclude data-farm-e2e --all-features

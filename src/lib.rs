@@ -6,6 +6,20 @@
 //! diverge. The client talks to any backend that speaks the data-farm protocol
 //! (`docs/protocol.md`), such as the reference server in `server/`.
 //!
+//! # Cargo features
+//!
+//! The core (stores, cache, change bus, HTTP API, hooks, [`session`]) is always compiled; the
+//! rest is opt-in and costs nothing when off. The crate turns on no Leptos rendering feature:
+//! the app chooses `csr`, `hydrate` or `ssr`.
+//!
+//! | feature | default | adds |
+//! | --- | --- | --- |
+//! | `realtime` | yes | the realtime subscriber (WebSocket, polling fallback, app-carried transports) |
+//! | `sse` | no | Server-Sent Events as a transport (implies `realtime`) |
+//! | `polling` | no | status-driven polling of long-running work |
+//! | `persist` | no | IndexedDB hydration, write-behind, the offline outbox, sync metrics |
+//! | `components` | yes | skeleton-first components and their stylesheet |
+//!
 //! ```no_run
 //! use data_farm::prelude::*;
 //! use leptos::prelude::*;
