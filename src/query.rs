@@ -159,6 +159,23 @@ impl ListQuery {
         self
     }
 
+    /// Whether a change to `field` can move an entity into, out of or within this list: the
+    /// fields it filters (or base-filters), searches (the name) and sorts by, and the team.
+    ///
+    /// ```
+    /// use data_farm::query::ListQuery;
+    /// let by_name = ListQuery::new().team("team_1");
+    /// assert!(by_name.reads_field("name") && !by_name.reads_field("status"));
+    /// assert!(by_name.filter("status", "online").reads_field("status"));
+    /// ```
+    pub fn reads_field(&self, field: &str) -> bool {
+        self.sort_field() == field
+            || self.filters.contains_key(field)
+            || self.base.contains_key(field)
+            || (self.search.is_some() && field == "name")
+            || (self.team.is_some() && field == "team_id")
+    }
+
     /// The sort field in effect.
     pub fn sort_field(&self) -> &str {
         self.sort.as_deref().unwrap_or("name")

@@ -62,9 +62,13 @@ pub enum Applied {
     Stale,
     /// Its data did not decode as this kind: ignored, nothing lost.
     Malformed,
-    /// It could not be applied locally (e.g. a status change of an entity never fetched): the
-    /// entity is being refetched.
+    /// It could not be applied locally (e.g. a status change of an entity never fetched, where
+    /// a list filters by status): what may show it is being refetched.
     Refetching,
+    /// It concerns an entity the store does not hold, and it changes no field any cached list
+    /// filters, searches or sorts by (a status change on lists sorted by name): nothing can
+    /// show it, so nothing is refetched.
+    Unseen,
 }
 
 struct Inner<E: Entity> {
@@ -122,6 +126,15 @@ fn json_value(value: &impl serde::Serialize) -> serde_json::Value {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default()
+}
+
+/// Whether `query` reads any of the fields a status event carries (every field, when the
+/// fields are not an object and so cannot be told apart).
+fn reads_any(query: &ListQuery, fields: &serde_json::Value) -> bool {
+    match fields.as_object() {
+        Some(fields) => fields.keys().any(|field| query.reads_field(field)),
+        None => true,
+    }
 }
 
 /// A temporary id, unique across kinds and page loads (an offline create keeps it until the
@@ -1267,14 +1280,23 @@ impl<E: Entity> EntityStore<E> {
                         }
                     }
                     (None, Some(_)) if tombstone.is_some_and(|t| version <= t) => Applied::Stale,
-                    (None, Some(_)) => {
-                        // Never fetched: nothing on screen shows it, but lists that might
-                        // (filtered by status) cannot tell; they are refetched when observed.
-                        for (_, entry) in st.lists.iter_mut() {
-                            entry.meta.invalidated = true;
+                    (None, Some(fields)) => {
+                        // Never fetched: no row shows it. Only a list that filters, searches or
+                        // sorts by a field this event changes can gain, lose or move it, and
+                        // only such a list is refetched (when observed); the rest stay fresh.
+                        let mut reached = false;
+                        for (query, entry) in st.lists.iter_mut() {
+                            if reads_any(query, &fields) {
+                                entry.meta.invalidated = true;
+                                reached = true;
+                            }
                         }
-                        effects.refetch_observed = true;
-                        Applied::Refetching
+                        if reached {
+                            effects.refetch_observed = true;
+                            Applied::Refetching
+                        } else {
+                            Applied::Unseen
+                        }
                     }
                 }
             }

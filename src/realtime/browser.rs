@@ -376,7 +376,7 @@ impl Runtime {
                 .collect();
             for outcome in store.apply_events(&items) {
                 match outcome {
-                    Applied::Applied | Applied::Refetching => applied += 1,
+                    Applied::Applied | Applied::Refetching | Applied::Unseen => applied += 1,
                     Applied::Stale => stale += 1,
                     Applied::Malformed => malformed += 1,
                 }

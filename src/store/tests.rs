@@ -396,6 +396,47 @@ fn status_events_change_only_status_and_refetch_unknown_entities() {
 }
 
 #[test]
+fn a_status_event_for_an_entity_never_fetched_refetches_only_lists_that_read_status() {
+    let s = setup(vec![device("d1", "a", 1), device("d2", "b", 1)]);
+    let by_name = ListQuery::new().team("t1");
+    let online = ListQuery::new().team("t1").filter("status", "online");
+    let _names = s.store.observe_list(by_name.clone());
+    s.env.run_until_idle();
+    let after_first_load = s.api.requests();
+    let fields = raw(&serde_json::json!({"status": "error"}));
+    for version in 2..12 {
+        assert_eq!(
+            s.store
+                .apply_event(ChangeOp::Status, "d77", version, Some(&fields)),
+            Applied::Unseen,
+            "a list sorted by name with no status filter cannot show the change"
+        );
+    }
+    s.env.run_until_idle();
+    assert_eq!(s.api.requests(), after_first_load, "no refetch");
+    assert_eq!(
+        s.store.list_view(&by_name).get_untracked().state,
+        LoadState::Ready
+    );
+
+    let _online = s.store.observe_list(online.clone());
+    s.env.run_until_idle();
+    let before = s.api.requests();
+    assert_eq!(
+        s.store
+            .apply_event(ChangeOp::Status, "d78", 2, Some(&fields)),
+        Applied::Refetching,
+        "a list filtered by status may gain or lose it"
+    );
+    s.env.run_until_idle();
+    assert_eq!(
+        s.api.requests(),
+        before + 1,
+        "only the status-filtered list is refetched"
+    );
+}
+
+#[test]
 fn a_create_shows_in_every_matching_list_without_a_refetch() {
     let s = setup(vec![device("d1", "alpha", 1), device("d2", "charlie", 1)]);
     let all = ListQuery::new().team("t1");
