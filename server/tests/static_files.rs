@@ -37,7 +37,7 @@ async fn get(server: &TestServer, path: &str, encoding: &str) -> reqwest::Respon
         .expect("response")
 }
 
-fn header<'r>(response: &'r reqwest::Response, name: reqwest::header::HeaderName) -> &'r str {
+fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
     response
         .headers()
         .get(name)
