@@ -4,7 +4,9 @@
 mod client;
 mod entity_api;
 mod error;
+mod method;
 
 pub use client::ApiClient;
 pub use entity_api::{EntityApi, HttpEntityApi};
 pub use error::ApiError;
+pub use method::Method;

@@ -1,4 +1,4 @@
-//! Status-driven polling for long-running work: a pure [policy](policy) (when to poll, from the
+//! Status-driven polling for long-running work: a pure [policy] (when to poll, from the
 //! record and the environment), a [`Poller`] loop that follows it through the store's
 //! version-guarded merge, and hooks for components ([`use_polled_run`], [`use_latest_report`]).
 //!

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
 
-use super::ApiError;
+use super::{ApiError, Method};
 
 /// A handle on one backend: its origin plus the protocol's REST calls. Cheap to clone.
 ///
@@ -63,16 +63,43 @@ impl ApiClient {
         Self::json(response).await
     }
 
+    /// Sends a JSON body with `method` and decodes the JSON answer: the typed call behind
+    /// custom (non-CRUD) endpoints such as `POST /instances/{id}/actions/deploy`. Apps reach
+    /// it through [`EntityStore::action`](crate::store::EntityStore::action), which also puts
+    /// the answer into the store.
+    pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let url = self.url(path);
+        let builder = match method {
+            Method::Post => Request::post(&url),
+            Method::Put => Request::put(&url),
+            Method::Patch => Request::patch(&url),
+            Method::Delete => Request::delete(&url),
+        };
+        let response = self.send(self.request(builder).json(body)).await?;
+        Self::json(response).await
+    }
+
     /// `POST` a JSON body and decode the JSON answer.
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let response = self
-            .send(self.request(Request::post(&self.url(path))).json(body))
-            .await?;
-        Self::json(response).await
+        self.send_json(Method::Post, path, body).await
+    }
+
+    /// `PUT` a JSON body and decode the JSON answer.
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send_json(Method::Put, path, body).await
     }
 
     /// `PATCH` a JSON body, with `If-Match: <version>` when given, and decode the answer.

@@ -3,7 +3,7 @@ use std::marker::PhantomData;
 use data_farm_protocol::ListResponse;
 use futures_util::future::LocalBoxFuture;
 
-use super::{ApiClient, ApiError};
+use super::{ApiClient, ApiError, Method};
 use crate::entity::Entity;
 use crate::query::ListQuery;
 
@@ -37,6 +37,19 @@ pub trait EntityApi<E: Entity>: Send + Sync + 'static {
         id: &str,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<(), ApiError>>;
+    /// A custom endpoint of the backend whose answer is an entity of this kind (`POST
+    /// /instances/{id}/actions/deploy` answers with the queued operation). By default there
+    /// is none: the call fails with [`ApiError::NotFound`].
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        let _ = body;
+        let message = format!("{} {path}: this API has no custom actions", method.as_str());
+        Box::pin(async move { Err(ApiError::NotFound { message }) })
+    }
 }
 
 /// [`EntityApi`] over HTTP with an [`ApiClient`].
@@ -110,6 +123,16 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
     ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
         let (client, path) = (self.client.clone(), item_path::<E>(id));
         Box::pin(async move { client.delete(&path, if_match).await })
+    }
+
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        let (client, path) = (self.client.clone(), path.to_owned());
+        Box::pin(async move { client.send_json(method, &path, &body).await })
     }
 }
 

@@ -15,8 +15,9 @@ use leptos::prelude::*;
 use serde_json::value::RawValue;
 
 use super::*;
+use crate::api::Method;
 use crate::cache::{Environment, ManualEnvironment};
-use crate::change::Scope;
+use crate::change::{Change, InvalidationRule, Origin, Scope};
 
 fn device(id: &str, name: &str, version: u64) -> Device {
     Device {
@@ -142,6 +143,20 @@ impl EntityApi<Device> for FakeApi {
         created.owner = body.owner.clone();
         self.data.lock().unwrap().push(created.clone());
         answer(self.gate(), Ok(created))
+    }
+    /// A custom route that makes a device named by the body (e.g. "clone this one").
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> LocalBoxFuture<'static, Result<Device, ApiError>> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        assert_eq!((method, path), (Method::Post, "/devices/d1/actions/clone"));
+        let id = format!("d{}", self.next_id.fetch_add(1, Ordering::SeqCst));
+        let made = device(&id, body["name"].as_str().unwrap_or("?"), 1);
+        self.data.lock().unwrap().push(made.clone());
+        answer(self.gate(), Ok(made))
     }
     fn update(
         &self,
@@ -630,6 +645,54 @@ fn a_create_outside_a_paged_lists_range_makes_it_stale_and_refetches_it() {
         "refetched: everything shifted by one"
     );
     assert_eq!(s.api.requests(), 2);
+}
+
+#[test]
+fn a_custom_action_shows_its_answer_in_every_matching_list_and_announces_what_it_declares() {
+    let s = setup(vec![device("d1", "b", 1)]);
+    let query = ListQuery::new().team("t1");
+    let _observer = s.store.observe_list(query.clone());
+    s.env.run_until_idle();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let _subscription = s.bus.subscribe(move |change| {
+        sink.lock()
+            .unwrap()
+            .push((change.kind, change.op, change.id.clone()))
+    });
+    let requests = s.api.requests();
+    let elsewhere = Change {
+        kind: "instance",
+        op: ChangeOp::Updated,
+        id: "i1".into(),
+        team_id: Some("t1".into()),
+        origin: Origin::Local,
+    };
+    let made = block_on(s.store.action(
+        Method::Post,
+        "/devices/d1/actions/clone",
+        serde_json::json!({"name": "a"}),
+        vec![elsewhere],
+    ))
+    .expect("answered");
+    s.env.run_until_idle();
+    assert_eq!(
+        names(&s.store, &query),
+        ["a", "b"],
+        "shown at once, in order"
+    );
+    assert_eq!(
+        s.api.requests(),
+        requests + 1,
+        "the action alone: no refetch"
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![
+            ("device", ChangeOp::Created, made.id.clone()),
+            ("instance", ChangeOp::Updated, "i1".to_owned())
+        ]
+    );
 }
 
 #[test]

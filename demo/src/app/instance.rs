@@ -1,6 +1,7 @@
 //! An instance's detail page (actions and its operations), and the start / stop button of the
 //! team's table.
 
+use data_farm::api::Method;
 use data_farm::components::{Column, EntityTable, ErrorDisplay, RelativeTime, StatusBadge};
 use data_farm::prelude::*;
 use data_farm::protocol::PatchInstance;
@@ -12,31 +13,30 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use super::editor::{Editable, EntityEditor};
 use super::form::{Field, Values};
 
-/// Starts `action` on instance `id` (`POST /instances/{id}/actions/{action}`) and puts the
-/// queued operation into the store at once, where lists and pages show it.
+/// Starts `action` on `instance` (`POST /instances/{id}/actions/{action}`) as a store action:
+/// the queued operation is in the store at once, where lists and pages show it. The instance
+/// itself changes as the server walks the operation, which realtime (or the run's polling)
+/// brings.
 pub async fn start_action(
-    api: &ApiClient,
     operations: &EntityStore<Operation>,
-    id: &str,
+    instance: &Instance,
     action: &str,
 ) -> Result<Operation, ApiError> {
-    let op: Operation = api
-        .post(
-            &format!("/instances/{id}/actions/{action}"),
-            &serde_json::json!({}),
+    operations
+        .action(
+            Method::Post,
+            &format!("/instances/{}/actions/{action}", instance.id),
+            serde_json::json!({}),
+            Vec::new(),
         )
-        .await?;
-    if let Ok(raw) = serde_json::value::to_raw_value(&op) {
-        operations.apply_event(ChangeOp::Created, &op.id, op.version, Some(&raw));
-    }
-    Ok(op)
+        .await
 }
 
 /// Start (when stopped or crashed) or Stop (when running or starting) `instance`: an
 /// operation the server walks through, its transitional status shown live.
 #[component]
 pub fn StartStop(instance: Instance) -> impl IntoView {
-    let (api, operations) = (expect_context::<ApiClient>(), use_store::<Operation>());
+    let operations = use_store::<Operation>();
     let running = matches!(
         instance.status,
         InstanceStatus::Running | InstanceStatus::Starting
@@ -47,12 +47,12 @@ pub fn StartStop(instance: Instance) -> impl IntoView {
         ("start", "Start")
     };
     let busy = matches!(instance.status, InstanceStatus::Stopping);
-    let id = instance.id.clone();
+    let target = instance.clone();
     let click = move |ev: leptos::ev::MouseEvent| {
         ev.stop_propagation();
-        let (api, operations, id) = (api.clone(), operations.clone(), id.clone());
+        let (operations, target) = (operations.clone(), target.clone());
         spawn_local(async move {
-            let _ = start_action(&api, &operations, &id, action).await;
+            let _ = start_action(&operations, &target, action).await;
         });
     };
     view! {
@@ -63,19 +63,19 @@ pub fn StartStop(instance: Instance) -> impl IntoView {
 
 /// The instance's actions; each opens the new operation's page.
 #[component]
-fn Actions(id: String) -> impl IntoView {
-    let (api, operations) = (expect_context::<ApiClient>(), use_store::<Operation>());
+fn Actions(instance: Instance) -> impl IntoView {
+    let operations = use_store::<Operation>();
     let navigate = use_navigate();
     let error = RwSignal::new(None::<ApiError>);
     let buttons = ["start", "stop", "restart", "deploy"].map(|action| {
-        let (api, operations, id, navigate) =
-            (api.clone(), operations.clone(), id.clone(), navigate.clone());
+        let (operations, instance, navigate) =
+            (operations.clone(), instance.clone(), navigate.clone());
         let label = format!("{}{}", action[..1].to_uppercase(), &action[1..]);
         view! {
             <button type="button" class="df-button" on:click=move |_| {
-                let (api, operations, id, navigate) = (api.clone(), operations.clone(), id.clone(), navigate.clone());
+                let (operations, instance, navigate) = (operations.clone(), instance.clone(), navigate.clone());
                 spawn_local(async move {
-                    match start_action(&api, &operations, &id, action).await {
+                    match start_action(&operations, &instance, action).await {
                         Ok(op) => navigate(&format!("/operations/{}", op.id), Default::default()),
                         Err(err) => error.set(Some(err)),
                     }
@@ -142,7 +142,7 @@ fn patch(values: &Values) -> PatchInstance {
 fn summary(instance: &Instance) -> AnyView {
     view! {
         <p><StatusBadge status=instance.status.as_str().to_owned()/></p>
-        <Actions id=instance.id.clone()/>
+        <Actions instance=instance.clone()/>
         <Operations id=instance.id.clone() team=instance.team_id.clone()/>
     }
     .into_any()

@@ -2,6 +2,7 @@
 //! (polled every 10 s only while queued or generating, when realtime is not live), download it
 //! while ready, see when it expired.
 
+use data_farm::api::Method;
 use data_farm::components::{describe, ErrorDisplay, RelativeTime, SkeletonText, StatusBadge};
 use data_farm::polling::use_latest_report;
 use data_farm::prelude::*;
@@ -11,31 +12,21 @@ use leptos::task::spawn_local;
 /// The report card of `team`.
 #[component]
 pub fn ReportCard(team: String) -> impl IntoView {
-    let api = expect_context::<ApiClient>();
     let latest = use_latest_report(team.clone());
     let store = latest.store.clone();
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let generate = move |_| {
-        let (api, store, team) = (api.clone(), store.clone(), team.clone());
+        let (store, team) = (store.clone(), team.clone());
         busy.set(true);
         spawn_local(async move {
-            match api
-                .post::<_, Report>(&format!("/teams/{team}/reports"), &serde_json::json!({}))
+            // A store action: the queued report shows at once; events or polling carry it on.
+            let path = format!("/teams/{team}/reports");
+            match store
+                .action(Method::Post, &path, serde_json::json!({}), Vec::new())
                 .await
             {
-                Ok(report) => {
-                    // Shown at once; events or polling carry it on from here.
-                    if let Ok(raw) = serde_json::value::to_raw_value(&report) {
-                        store.apply_event(
-                            ChangeOp::Created,
-                            &report.id,
-                            report.version,
-                            Some(&raw),
-                        );
-                    }
-                    error.set(None);
-                }
+                Ok(_) => error.set(None),
                 Err(err) => error.set(Some(err)),
             }
             busy.set(false);

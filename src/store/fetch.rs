@@ -1,0 +1,283 @@
+//! Fetching: lists and details, joined while in flight, retried with backoff, installed through the merge rule.
+
+use super::effects::Effects;
+use super::state::{DetailEntry, ListEntry, Row, State};
+use crate::api::ApiError;
+use crate::entity::Entity;
+use crate::query::ListQuery;
+use data_farm_protocol::ListResponse;
+use std::sync::Arc;
+
+use super::{place, DetailView, EntityStore, LoadState, Page, Prior};
+
+impl<E: Entity> EntityStore<E> {
+    pub(super) async fn with_retry<T, F>(&self, mut call: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match call().await {
+                Err(err) if err.is_transient() && attempt < self.inner.policy.retries => {
+                    self.inner
+                        .env
+                        .sleep(self.inner.policy.retry_delay(attempt))
+                        .await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Fetches one page now (sharing a fetch already in flight for the same query). Cached data
+    /// stays visible meanwhile, with the view `Refreshing`.
+    pub async fn fetch_list(&self, query: &ListQuery) -> Result<(), ApiError> {
+        let mut starting = self.effects();
+        let wait = {
+            let mut st = self.lock();
+            let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
+            let wait = entry.meta.join_or_start();
+            if wait.is_none() {
+                entry.meta.touched.clear();
+                // Loading or Refreshing; published once the lock is released.
+                starting.list(entry);
+            }
+            wait
+        };
+        starting.flush(self);
+        if let Some(rx) = wait {
+            let _ = rx.await;
+            return self
+                .lock()
+                .lists
+                .get(query)
+                .and_then(|e| e.meta.error.clone())
+                .map_or(Ok(()), Err);
+        }
+        let api = Arc::clone(&self.inner.api);
+        let result = self.with_retry(|| api.get_many(query)).await;
+        let mut effects = self.effects();
+        let outcome = {
+            let mut st = self.lock();
+            let now = self.now();
+            let outcome = match result {
+                Ok(page) => {
+                    self.install_page(&mut st, query, page, now, &mut effects);
+                    Ok(())
+                }
+                Err(err) => {
+                    if let Some(entry) = st.lists.get_mut(query) {
+                        entry.meta.error = Some(err.clone());
+                    }
+                    Err(err)
+                }
+            };
+            if let Some(entry) = st.lists.get_mut(query) {
+                entry.meta.finish();
+                effects.list(entry);
+            }
+            outcome
+        };
+        effects.flush(self);
+        outcome
+    }
+
+    /// Caches `page` as the answer to `query`, as if it had just been fetched: for lists obtained
+    /// elsewhere (rendered by a server, read from local storage, built by a test or benchmark).
+    /// Records merge through the version rule like fetched ones; observers see the list at once.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// use data_farm::protocol::ListResponse;
+    ///
+    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let page: ListResponse<Team> = serde_json::from_str(r#"{"items":[{"id":"t1","version":1,
+    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}],"total":1}"#).unwrap();
+    /// teams.put_list(&ListQuery::new(), page);
+    /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
+    /// ```
+    pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
+        let mut effects = self.effects();
+        {
+            let mut st = self.lock();
+            let now = self.now();
+            st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
+            self.install_page(&mut st, query, page, now, &mut effects);
+            if let Some(entry) = st.lists.get_mut(query) {
+                effects.list(entry);
+            }
+        }
+        effects.flush(self);
+    }
+
+    /// Installs a fetched (or given) page: merges its records, sets the list's ids and total,
+    /// then re-places whatever changed while a fetch was in flight.
+    pub(super) fn install_page(
+        &self,
+        st: &mut State<E>,
+        query: &ListQuery,
+        page: ListResponse<E>,
+        now: f64,
+        effects: &mut Effects<E>,
+    ) {
+        let mut fetched = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            fetched.push((item.id().to_owned(), item.version()));
+            self.merge_confirmed(st, item, None, effects);
+        }
+        let touched = st
+            .lists
+            .get_mut(query)
+            .map(|e| std::mem::take(&mut e.meta.touched))
+            .unwrap_or_default();
+        if let Some(entry) = st.lists.get_mut(query) {
+            entry.page = Page {
+                ids: fetched.iter().map(|(id, _)| id.clone()).collect(),
+                total: page.total,
+            };
+            entry.meta.fetched_at = Some(now);
+            entry.meta.invalidated = false;
+            entry.meta.error = None;
+        }
+        // What changed while the fetch was in flight (newer than the fetched copy, or deleted
+        // since) is placed again, so the snapshot cannot undo it.
+        self.replace_touched(st, query, &fetched, touched);
+        if let Some(entry) = st.lists.get(query) {
+            effects.persist_page(query, entry);
+        }
+    }
+
+    /// Re-places, after a fetched page is installed, every id whose record moved on while the
+    /// fetch was in flight: fetched copies older than the record (or deleted since), and ids
+    /// that changed meanwhile but are not on the fetched page.
+    pub(super) fn replace_touched(
+        &self,
+        st: &mut State<E>,
+        query: &ListQuery,
+        fetched: &[(String, u64)],
+        touched: Vec<String>,
+    ) {
+        let mut candidates: Vec<String> = fetched
+            .iter()
+            .filter(|(id, version)| {
+                st.rows
+                    .get(id)
+                    .and_then(|row| row.visible.as_ref())
+                    .is_none_or(|e| e.version() != *version)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        candidates.extend(
+            touched
+                .into_iter()
+                .filter(|id| !fetched.iter().any(|(f, _)| f == id)),
+        );
+        candidates.dedup();
+        for id in candidates {
+            let in_page = fetched.iter().any(|(f, _)| *f == id);
+            let State { rows, lists, .. } = st;
+            let Some(entry) = lists.get_mut(query) else {
+                continue;
+            };
+            let current = rows.get(&id).and_then(|row| row.visible.as_ref());
+            let lookup = |other: &str| rows.get(other).and_then(|row| row.visible.as_ref());
+            let complete = query.page == 1 && entry.page.ids.len() as u64 == entry.page.total;
+            // On the page it was counted in the total (a listed id counts as "was there"); off a
+            // complete page it was not; off a partial page nobody knows.
+            let prior = if !in_page && complete {
+                Prior::Known(None)
+            } else {
+                Prior::Unknown
+            };
+            let placement = place(query, &mut entry.page, &id, prior, current, &lookup);
+            if placement.stale {
+                entry.meta.invalidated = true;
+            }
+        }
+    }
+
+    /// Fetches one entity now (sharing a fetch in flight for the same id).
+    pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
+        let mut starting = self.effects();
+        let wait = {
+            let mut st = self.lock();
+            st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+            let entry = st
+                .details
+                .entry(id.to_owned())
+                .or_insert_with(DetailEntry::new);
+            let wait = entry.meta.join_or_start();
+            if wait.is_none() {
+                let state = if entry.meta.fetched_at.is_some() {
+                    LoadState::Refreshing
+                } else {
+                    LoadState::Loading
+                };
+                let view = DetailView {
+                    state,
+                    fetched_at: entry.meta.fetched_at,
+                    deleted: false,
+                };
+                starting.detail(entry, view);
+            }
+            wait
+        };
+        starting.flush(self);
+        if let Some(rx) = wait {
+            let _ = rx.await;
+            // Bind first: the guard of a `match` scrutinee would live through the arms.
+            let error = self
+                .lock()
+                .details
+                .get(id)
+                .and_then(|e| e.meta.error.clone());
+            return match error {
+                Some(err) => Err(err),
+                None => Ok(self.peek(id)),
+            };
+        }
+        let api = Arc::clone(&self.inner.api);
+        let result = self.with_retry(|| api.get_one(id)).await;
+        let mut effects = self.effects();
+        let outcome = {
+            let mut st = self.lock();
+            let now = self.now();
+            let outcome = match result {
+                Ok(entity) => {
+                    self.merge_confirmed(&mut st, entity, None, &mut effects);
+                    Ok(st.rows.get(id).and_then(|row| row.visible.clone()))
+                }
+                Err(ApiError::NotFound { .. }) => {
+                    // Gone (or never visible to us): everywhere it shows, it goes.
+                    self.remove_confirmed(&mut st, id, None, &mut effects, None);
+                    Ok(None)
+                }
+                Err(err) => Err(err),
+            };
+            if let Some(entry) = st.details.get_mut(id) {
+                entry.meta.fetched_at = Some(now);
+                entry.meta.invalidated = false;
+                entry.meta.error = outcome.as_ref().err().cloned();
+                entry.meta.finish();
+                let deleted = matches!(outcome, Ok(None));
+                let state = match &outcome {
+                    Ok(_) => LoadState::Ready,
+                    Err(err) => LoadState::Error(err.clone()),
+                };
+                effects.detail(
+                    entry,
+                    DetailView {
+                        state,
+                        fetched_at: Some(now),
+                        deleted,
+                    },
+                );
+            }
+            outcome
+        };
+        effects.flush(self);
+        outcome
+    }
+}

@@ -1,0 +1,76 @@
+//! Observing lists and details: who watches what, so fetches start and GC spares them.
+
+use super::state::{DetailEntry, ListEntry, Row};
+use crate::entity::Entity;
+use crate::query::ListQuery;
+
+use super::{EntityObserver, EntityStore, ListObserver};
+
+impl<E: Entity> EntityStore<E> {
+    /// Keeps a list query alive and current while the returned observer lives: fetches it now
+    /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
+    /// collected `gc_ms` after the last observer is dropped.
+    pub fn observe_list(&self, query: ListQuery) -> ListObserver<E> {
+        let stale = {
+            let mut st = self.lock();
+            let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
+            entry.meta.observe();
+            self.inner
+                .policy
+                .is_stale(entry.meta.fetched_at, entry.meta.invalidated, self.now())
+        };
+        if stale {
+            self.spawn_list_fetch(query.clone());
+        }
+        ListObserver::new(self.clone(), query)
+    }
+
+    pub(crate) fn unobserve_list(&self, query: &ListQuery) {
+        let now = self.now();
+        if let Some(entry) = self.lock().lists.get_mut(query) {
+            entry.meta.unobserve(now);
+        }
+    }
+
+    /// Keeps one entity's detail query alive and current while the observer lives. An empty
+    /// `id` (not known yet, e.g. a reference still loading) observes nothing and fetches nothing.
+    pub fn observe_entity(&self, id: &str) -> EntityObserver<E> {
+        let stale = !id.is_empty() && {
+            let mut st = self.lock();
+            st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+            let entry = st
+                .details
+                .entry(id.to_owned())
+                .or_insert_with(DetailEntry::new);
+            entry.meta.observe();
+            self.inner
+                .policy
+                .is_stale(entry.meta.fetched_at, entry.meta.invalidated, self.now())
+        };
+        if stale {
+            self.spawn_detail_fetch(id.to_owned());
+        }
+        EntityObserver::new(self.clone(), id.to_owned())
+    }
+
+    pub(crate) fn unobserve_entity(&self, id: &str) {
+        let now = self.now();
+        if let Some(entry) = self.lock().details.get_mut(id) {
+            entry.meta.unobserve(now);
+        }
+    }
+
+    pub(super) fn spawn_list_fetch(&self, query: ListQuery) {
+        let store = self.clone();
+        self.inner.env.spawn(Box::pin(async move {
+            let _ = store.fetch_list(&query).await;
+        }));
+    }
+
+    pub(super) fn spawn_detail_fetch(&self, id: String) {
+        let store = self.clone();
+        self.inner.env.spawn(Box::pin(async move {
+            let _ = store.fetch_one(&id).await;
+        }));
+    }
+}
