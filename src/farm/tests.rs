@@ -1,0 +1,219 @@
+//! The farm natively: registration, rules between kinds, two farms side by side, persistence.
+
+use std::sync::Mutex as StdMutex;
+
+use data_farm_protocol::ListResponse;
+use futures_util::future::LocalBoxFuture;
+use leptos::prelude::GetUntracked;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::cache::ManualEnvironment;
+use crate::change::{Origin, Scope};
+use crate::entity::FieldValue;
+use crate::query::ListQuery;
+
+/// A fifth kind, defined only in this test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Ticket {
+    id: String,
+    version: u64,
+    name: String,
+    team_id: String,
+}
+
+impl Entity for Ticket {
+    const KIND: &'static str = "ticket";
+    const PLURAL: &'static str = "tickets";
+    type Create = String;
+    type Patch = String;
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn team_id(&self) -> Option<&str> {
+        Some(&self.team_id)
+    }
+    fn field(&self, _field: &str) -> Option<FieldValue<'_>> {
+        None
+    }
+    fn patched(&self, name: &String) -> Self {
+        Ticket {
+            name: name.clone(),
+            ..self.clone()
+        }
+    }
+    fn draft(name: &String, id: &str) -> Option<Self> {
+        Some(Ticket {
+            id: id.into(),
+            version: 0,
+            name: name.clone(),
+            team_id: "t1".into(),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Memory {
+    tickets: StdMutex<Vec<Ticket>>,
+    requests: StdMutex<Vec<String>>,
+}
+
+impl EntityApi<Ticket> for Memory {
+    fn get_one(&self, id: &str) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+        self.requests.lock().unwrap().push(format!("GET {id}"));
+        let found = self
+            .tickets
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|t| t.id == id)
+            .cloned();
+        Box::pin(async move {
+            found.ok_or(ApiError::NotFound {
+                message: "ticket not found".into(),
+            })
+        })
+    }
+    fn get_many(
+        &self,
+        query: &ListQuery,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<Ticket>, ApiError>> {
+        self.requests.lock().unwrap().push("LIST".into());
+        let items: Vec<Ticket> = self
+            .tickets
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|t| query.matches(*t))
+            .cloned()
+            .collect();
+        Box::pin(async move {
+            Ok(ListResponse {
+                total: items.len() as u64,
+                items,
+            })
+        })
+    }
+    fn create(&self, name: &String) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+        self.requests.lock().unwrap().push("POST".into());
+        let mut tickets = self.tickets.lock().unwrap();
+        let ticket = Ticket {
+            id: format!("tk{}", tickets.len() + 1),
+            version: 1,
+            name: name.clone(),
+            team_id: "t1".into(),
+        };
+        tickets.push(ticket.clone());
+        Box::pin(async move { Ok(ticket) })
+    }
+    fn update(
+        &self,
+        _id: &str,
+        _patch: &String,
+        _if_match: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+        Box::pin(async {
+            Err(ApiError::Forbidden {
+                message: "read-only".into(),
+            })
+        })
+    }
+    fn delete(
+        &self,
+        _id: &str,
+        _if_match: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
+        Box::pin(async {
+            Err(ApiError::Forbidden {
+                message: "read-only".into(),
+            })
+        })
+    }
+}
+
+#[test]
+fn a_kind_defined_outside_the_library_is_one_type_and_one_registration() {
+    let env = ManualEnvironment::new();
+    let api = Arc::new(Memory::default());
+    let farm = DataFarmConfig::new("")
+        .environment(Arc::new(env.clone()))
+        .register_with::<Ticket>(api.clone(), None)
+        .build();
+    assert_eq!(farm.kinds(), ["ticket"]);
+    let store = farm.store::<Ticket>().expect("registered");
+    let list = store.observe_list(ListQuery::new().team("t1"));
+    env.run_until_idle();
+    futures_executor::block_on(store.create("first".into())).expect("created");
+    assert_eq!(list.view().get_untracked().ids, ["tk1"]);
+    assert_eq!(*api.requests.lock().unwrap(), ["LIST", "POST"]);
+    assert!(
+        farm.store::<data_farm_protocol::Device>().is_none(),
+        "only what was registered"
+    );
+}
+
+#[test]
+fn rules_turn_one_kinds_changes_into_another_kinds_staleness() {
+    let env = ManualEnvironment::new();
+    let api = Arc::new(Memory::default());
+    let farm = DataFarmConfig::new("")
+        .environment(Arc::new(env.clone()))
+        .register_with::<Ticket>(api.clone(), None)
+        .rule(
+            InvalidationRule::when("device")
+                .ops(&[ChangeOp::Created])
+                .invalidate("ticket", Scope::SameTeam),
+        )
+        .build();
+    let store = farm.store::<Ticket>().expect("registered");
+    let _t1 = store.observe_list(ListQuery::new().team("t1"));
+    let _t2 = store.observe_list(ListQuery::new().team("t2"));
+    env.run_until_idle();
+    assert_eq!(api.requests.lock().unwrap().len(), 2);
+    let change = |op| Change {
+        kind: "device",
+        op,
+        id: "d1".into(),
+        team_id: Some("t1".into()),
+        origin: Origin::Remote,
+    };
+    farm.changes().emit(&change(ChangeOp::Updated));
+    env.run_until_idle();
+    assert_eq!(
+        api.requests.lock().unwrap().len(),
+        2,
+        "the rule is for creates only"
+    );
+    farm.changes().emit(&change(ChangeOp::Created));
+    env.run_until_idle();
+    assert_eq!(
+        api.requests.lock().unwrap().len(),
+        3,
+        "only team t1's list refetched"
+    );
+}
+
+#[test]
+fn two_farms_share_nothing() {
+    let one = DataFarmConfig::new("").builtin_kinds().build();
+    let two = DataFarmConfig::new("").builtin_kinds().build();
+    let a = one.store::<Team>().expect("registered");
+    let b = two.store::<Team>().expect("registered");
+    let team = Team {
+        id: "t".into(),
+        version: 1,
+        updated_at: String::new(),
+        name: "x".into(),
+        description: String::new(),
+    };
+    let raw = serde_json::value::to_raw_value(&team).unwrap();
+    a.apply_event(ChangeOp::Created, "t", 1, Some(&raw));
+    assert!(a.peek("t").is_some());
+    assert!(b.peek("t").is_none());
+}
