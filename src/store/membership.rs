@@ -107,9 +107,19 @@ pub fn place<'r, E: Entity>(
         }
         outcome.changed = true;
     } else {
-        // It sorts before this page's first item or after its last: another page's business,
-        // and this page's boundaries may have shifted.
-        outcome.stale = true;
+        // It sorts before this page's first item or after its last: another page's business.
+        // If it sat on that same side before the change (a status change of a row on another
+        // page of a list sorted by name), this page's boundaries did not move; otherwise they
+        // may have.
+        let same_side = was == Some(true)
+            && !listed
+            && match prior {
+                Prior::Known(Some(before)) => {
+                    sorted_position(query, &page.ids, id, before, lookup) == Some(position)
+                }
+                _ => false,
+            };
+        outcome.stale = !same_side;
     }
     outcome
 }
@@ -248,6 +258,44 @@ mod tests {
             }
         );
         assert_eq!(page, f.page(&["d1", "d3", "d2"], 3));
+    }
+
+    #[test]
+    fn a_change_to_a_row_of_another_page_that_keeps_its_side_leaves_this_page_fresh() {
+        // A count (page 1 of 1 row, sorted by name) and a held row that is on a later page.
+        let mut f = Fixture::new(&[("d1", "alpha"), ("d2", "bravo"), ("d3", "charlie")]);
+        let q = ListQuery::new().per_page(1);
+        let before = f.rows["d3"].clone();
+        let mut errored = before.clone();
+        errored.status = DeviceStatus::Error;
+        f.rows.insert("d3".into(), errored.clone());
+        let mut page = f.page(&["d1"], 3);
+        let out = place(
+            &q,
+            &mut page,
+            "d3",
+            Prior::Known(Some(&before)),
+            Some(&errored),
+            &f.lookup(),
+        );
+        assert_eq!(out, Placement::default(), "nothing moved: no refetch");
+        assert_eq!(page, f.page(&["d1"], 3));
+
+        // Page 2 of 1 row ("bravo"): "charlie" renamed to sort before it crosses the page.
+        let q2 = ListQuery::new().per_page(1).page(2);
+        let mut moved = before.clone();
+        moved.name = "aardvark".into();
+        f.rows.insert("d3".into(), moved.clone());
+        let mut page2 = f.page(&["d2"], 3);
+        let out = place(
+            &q2,
+            &mut page2,
+            "d3",
+            Prior::Known(Some(&before)),
+            Some(&moved),
+            &f.lookup(),
+        );
+        assert!(out.stale, "it crossed from after this page to before it");
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! live, so every request counted is a refetch the realtime layer exists to spare.
 //!
 //! Prints the counts and writes them to `--out` (default `bench/results/refetch-probe.json`).
-//! Options: `--seconds N` (default 60), `--rate R` (default 50), `--out PATH`.
+//! Options: `--seconds N` (default 60), `--rate R` (default 50), `--out PATH`, `--dist DIR`
+//! (the built SPA to serve, default the workspace's `dist/`; e.g. an older build to compare).
 
 use std::time::Duration;
 
@@ -63,9 +64,13 @@ async fn main() {
     let seconds: u64 = arg("--seconds", "60").parse().unwrap_or(60);
     let rate: f64 = arg("--rate", "50").parse().unwrap_or(50.0);
     let out = arg("--out", "bench/results/refetch-probe.json");
+    let dist = arg("--dist", "");
     let server = DemoServer::start_with(|config| {
         config.seed = Seed::Demo;
         config.simulate_rate = rate;
+        if !dist.is_empty() {
+            config.dist_dir = Some(dist.into());
+        }
     })
     .await;
     let browser = match Browser::chromium().await {
