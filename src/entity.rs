@@ -2,8 +2,9 @@
 //! its fields read for client-side filtering and sorting.
 //!
 //! Adding a kind is one type implementing [`Entity`] plus one registration line
-//! (`DataFarmConfig::register::<MyKind>()`); the four built-in kinds (the protocol's `Team`,
-//! `Application`, `Instance` and `Device`) implement it exactly the same way.
+//! (`DataFarmConfig::register::<MyKind>()`). The reference backend's kinds (the protocol's
+//! `Team`, `Application`, `Instance`, `Device`, `Operation` and `Report`) implement it exactly
+//! the same way; an app registers them with `DataFarmConfig::builtin_kinds()` when it uses them.
 
 mod builtin;
 mod field;
