@@ -4,7 +4,19 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::port::{rewrite_strings, OutboxOp};
+use crate::store::port::{rewrite_strings, OutboxOp, ReplayItem};
+
+/// What the store needs to send an item again: the mutation, as plain data.
+impl From<&OutboxItem> for ReplayItem {
+    fn from(item: &OutboxItem) -> Self {
+        ReplayItem {
+            op: item.op,
+            id: item.id.clone(),
+            body: item.body.clone(),
+            base_version: item.base_version,
+        }
+    }
+}
 
 /// Where an item is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

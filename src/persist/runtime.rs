@@ -573,15 +573,7 @@ impl Persistence {
             let mutation = self.lock().mutations.get(&item.seq).copied();
             let started = self.inner.env.now();
             let result = match self.store(&item.kind) {
-                Some(store) => {
-                    let replayed = ReplayItem {
-                        op: item.op,
-                        id: item.id.clone(),
-                        body: item.body.clone(),
-                        base_version: item.base_version,
-                    };
-                    store.replay(replayed, mutation).await
-                }
+                Some(store) => store.replay(ReplayItem::from(&item), mutation).await,
                 None => Err(ApiError::Decode(format!("unknown kind {}", item.kind))),
             };
             let ended = self.inner.env.now();
