@@ -42,7 +42,11 @@ impl EntityApi<Device> for Seeded {
             })
         })
     }
-    fn create(&self, _body: &CreateDevice) -> LocalBoxFuture<'static, Result<Device, ApiError>> {
+    fn create(
+        &self,
+        _body: &CreateDevice,
+        _key: &str,
+    ) -> LocalBoxFuture<'static, Result<Device, ApiError>> {
         Box::pin(async {
             Err(ApiError::Forbidden {
                 message: "unused".into(),

@@ -146,8 +146,10 @@ fn reads_any(query: &ListQuery, fields: &serde_json::Value) -> bool {
 
 /// A temporary id, unique across kinds and page loads (an offline create keeps it until the
 /// server assigns the real one, possibly after a reload).
-fn temp_id(kind: &str, now: f64, mutation: u64) -> String {
-    format!("tmp-{kind}-{}-{mutation}", now as u64)
+/// A temporary id, also the create's idempotency key: unique across tabs (the clock, this
+/// store's counter and a random part), so two tabs never send one key for two creates.
+fn temp_id(kind: &str, now: f64, mutation: u64, random: u32) -> String {
+    format!("tmp-{kind}-{}-{mutation}-{random:08x}", now as u64)
 }
 
 impl<E: Entity> EntityStore<E> {

@@ -42,9 +42,9 @@ impl<E: Entity> EntityApi<E> for Counting<E> {
         self.count.fetch_add(1, Ordering::SeqCst);
         self.inner.get_many(query)
     }
-    fn create(&self, body: &E::Create) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+    fn create(&self, body: &E::Create, key: &str) -> LocalBoxFuture<'static, Result<E, ApiError>> {
         self.count.fetch_add(1, Ordering::SeqCst);
-        self.inner.create(body)
+        self.inner.create(body, key)
     }
     fn update(
         &self,

@@ -9,7 +9,7 @@ mod spa;
 mod work;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use data_farm_protocol::{Application, Device, Instance, Operation, Report, Team};
@@ -72,8 +72,12 @@ pub fn router(state: AppState) -> Router {
                 .allow_origin(AllowOrigin::list(origins))
                 .allow_credentials(true)
                 .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-                .allow_headers([header::CONTENT_TYPE, header::IF_MATCH])
-                .expose_headers([header::ETAG]),
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    header::IF_MATCH,
+                    HeaderName::from_static("idempotency-key"),
+                ])
+                .expose_headers([header::ETAG, HeaderName::from_static("idempotent-replayed")]),
         );
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)

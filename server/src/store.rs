@@ -11,6 +11,7 @@ mod schema;
 
 pub mod applications;
 pub mod devices;
+pub mod idempotency;
 pub mod instances;
 pub mod list_query;
 pub mod members;

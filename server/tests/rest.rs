@@ -627,3 +627,97 @@ async fn test_control_restart_exists_only_when_enabled() {
     .await;
     assert_eq!(asked.ok(), Some(25));
 }
+
+/// A create sent with an `Idempotency-Key`: once more with the same key answers the first
+/// entity, even after a restart; the key is the user's own; another body under it is refused.
+#[tokio::test]
+async fn a_repeated_idempotency_key_answers_the_first_create() {
+    let mut server = TestServer::start().await;
+    let alice = server.login("alice").await;
+    let team = alice.team("Globex").id;
+    let create = |client: &Client, key: &str, name: &str| {
+        client
+            .request(Method::POST, "/applications")
+            .header("idempotency-key", key)
+            .json(&json!({"name": name, "team_id": team}))
+    };
+    let before = alice
+        .get(&format!("/applications?team={team}&per_page=1"))
+        .await
+        .body["total"]
+        .as_u64()
+        .unwrap();
+
+    let first = alice
+        .send(create(&alice, "tmp-application-1-1-ab", "Once"))
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    let again = alice
+        .send(create(&alice, "tmp-application-1-1-ab", "Once"))
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body, "the same entity, not a second one");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.headers["etag"], first.headers["etag"]);
+
+    server.restart().await;
+    let alice = Client {
+        base: server.url(),
+        ..alice
+    };
+    let after_restart = alice
+        .send(create(&alice, "tmp-application-1-1-ab", "Once"))
+        .await;
+    assert_eq!(after_restart.status, StatusCode::CREATED);
+    assert_eq!(after_restart.body, first.body, "keys survive a restart");
+
+    let other_body = alice
+        .send(create(&alice, "tmp-application-1-1-ab", "Twice"))
+        .await;
+    assert_eq!(
+        other_body.status,
+        StatusCode::CONFLICT,
+        "{}",
+        other_body.body
+    );
+    assert_eq!(other_body.code(), "conflict");
+
+    let bad = alice.send(create(&alice, "has space", "Bad key")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    let total = alice
+        .get(&format!("/applications?team={team}&per_page=1"))
+        .await
+        .body["total"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(total, before + 1, "exactly one application was made");
+
+    // Bob, also of Globex, sending the same key makes his own entity.
+    let bob = server.login("bob").await;
+    let theirs = bob
+        .send(create(&bob, "tmp-application-1-1-ab", "Once"))
+        .await;
+    assert_eq!(theirs.status, StatusCode::CREATED);
+    assert_ne!(theirs.body["id"], first.body["id"]);
+}
+
+/// A delete replayed after its first attempt went through ends as done (404), never as a
+/// version conflict.
+#[tokio::test]
+async fn a_replayed_delete_finds_nothing_to_conflict_with() {
+    let server = TestServer::start().await;
+    let alice = server.login("alice").await;
+    let team = alice.team("Globex").id;
+    let app = alice.create_app(&team, "Short-lived").await;
+    let path = format!("/applications/{}", app["id"].as_str().unwrap());
+    let delete = || {
+        alice
+            .request(Method::DELETE, &path)
+            .header("if-match", app["version"].to_string())
+    };
+    assert_eq!(alice.send(delete()).await.status, StatusCode::NO_CONTENT);
+    let replay = alice.send(delete()).await;
+    assert_eq!(replay.status, StatusCode::NOT_FOUND, "{}", replay.body);
+}

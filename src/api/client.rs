@@ -93,6 +93,21 @@ impl ApiClient {
         self.send_json(Method::Post, path, body).await
     }
 
+    /// `POST` a JSON body with `Idempotency-Key: <key>` and decode the JSON answer: sent again
+    /// with the same key, the backend answers the first result instead of acting twice.
+    pub async fn post_once<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        key: &str,
+    ) -> Result<T, ApiError> {
+        let builder = self
+            .request(Request::post(&self.url(path)))
+            .header("Idempotency-Key", key);
+        let response = self.send(builder.json(body)).await?;
+        Self::json(response).await
+    }
+
     /// `PUT` a JSON body and decode the JSON answer.
     pub async fn put<B: Serialize, T: DeserializeOwned>(
         &self,

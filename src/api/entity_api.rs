@@ -22,8 +22,15 @@ pub trait EntityApi<E: Entity>: Send + Sync + 'static {
         let page = self.get_many(&query.clone().page(1).per_page(1));
         Box::pin(async move { page.await.map(|page| page.total) })
     }
-    /// `POST /{kinds}`.
-    fn create(&self, body: &E::Create) -> LocalBoxFuture<'static, Result<E, ApiError>>;
+    /// `POST /{kinds}` with `Idempotency-Key: <idempotency_key>`: the store passes the
+    /// create's temporary id, the same each time the create is sent again (an offline outbox
+    /// replay, another tab), so a backend that honours the key makes one entity, whatever
+    /// the number of attempts.
+    fn create(
+        &self,
+        body: &E::Create,
+        idempotency_key: &str,
+    ) -> LocalBoxFuture<'static, Result<E, ApiError>>;
     /// `PATCH /{kinds}/{id}`, with `If-Match` when `if_match` is given.
     fn update(
         &self,
@@ -101,9 +108,21 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         Box::pin(async move { client.get(&path).await })
     }
 
-    fn create(&self, body: &E::Create) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        let (client, body) = (self.client.clone(), body.clone());
-        Box::pin(async move { client.post(&format!("/{}", E::PLURAL), &body).await })
+    fn create(
+        &self,
+        body: &E::Create,
+        idempotency_key: &str,
+    ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        let (client, body, key) = (
+            self.client.clone(),
+            body.clone(),
+            idempotency_key.to_owned(),
+        );
+        Box::pin(async move {
+            client
+                .post_once(&format!("/{}", E::PLURAL), &body, &key)
+                .await
+        })
     }
 
     fn update(

@@ -14,6 +14,16 @@ pub trait Environment: Send + Sync + 'static {
     fn sleep(&self, ms: f64) -> LocalBoxFuture<'static, ()>;
     /// Runs `task` in the background.
     fn spawn(&self, task: LocalBoxFuture<'static, ()>);
+    /// A number no other tab or page is likely to draw at the same moment; it makes temporary
+    /// ids (which are also idempotency keys) unique across tabs. The default mixes the clock
+    /// with a counter of this process; the browser uses `Math.random()`.
+    fn random(&self) -> u32 {
+        static DRAWN: AtomicU64 = AtomicU64::new(0);
+        let n = DRAWN.fetch_add(1, Ordering::Relaxed);
+        let mixed = (self.now().to_bits() ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        (mixed >> 32) as u32
+    }
 }
 
 /// The page's clock (`Date.now()`), `setTimeout` and `spawn_local`.
@@ -54,6 +64,11 @@ impl Environment for BrowserEnvironment {
         wasm_bindgen_futures::spawn_local(task);
         #[cfg(not(target_arch = "wasm32"))]
         leptos::task::spawn_local(task);
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn random(&self) -> u32 {
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
     }
 }
 

@@ -100,7 +100,11 @@ impl EntityApi<Ticket> for Memory {
             })
         })
     }
-    fn create(&self, name: &String) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
+    fn create(
+        &self,
+        name: &String,
+        _key: &str,
+    ) -> LocalBoxFuture<'static, Result<Ticket, ApiError>> {
         self.requests.lock().unwrap().push("POST".into());
         let mut tickets = self.tickets.lock().unwrap();
         let ticket = Ticket {

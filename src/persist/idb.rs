@@ -6,8 +6,9 @@ use std::rc::Rc;
 use futures_util::future::LocalBoxFuture;
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use send_wrapper::SendWrapper;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
+use super::keys;
 use super::storage::{prefix_end, Storage, StorageError, Write};
 
 /// The object store holding every entry.
@@ -48,14 +49,23 @@ async fn finish(tx: idb::Transaction) -> Result<(), StorageError> {
 }
 
 impl IdbStorage {
-    /// Opens (creating when needed) the database `name`. A database this code cannot open
-    /// (written by a newer layout, or broken) is deleted and created anew: it only ever holds
-    /// data the server can give again.
+    /// Opens (creating when needed) the database `name`.
+    ///
+    /// A database this code cannot open (written by a newer layout, or broken) is deleted and
+    /// created anew only when it holds no outbox item: records and lists are a cache the server
+    /// can give again, the outbox holds changes it has never seen. One that holds them, or
+    /// whose content cannot be read at all, is kept and the error returned (the page then
+    /// runs in memory and says so; a newer tab or a reload can still send them).
     pub async fn open(name: &str) -> Result<IdbStorage, StorageError> {
         match Self::open_once(name).await {
             Ok(storage) => Ok(storage),
             Err(StorageError::Unavailable(reason)) => Err(StorageError::Unavailable(reason)),
-            Err(_) => {
+            Err(err) => {
+                if Self::may_hold_outbox(name).await {
+                    return Err(StorageError::Failed(format!(
+                        "{err}; the database is kept because it holds changes not yet sent"
+                    )));
+                }
                 let factory =
                     Factory::new().map_err(|e| StorageError::Unavailable(e.to_string()))?;
                 factory
@@ -65,6 +75,37 @@ impl IdbStorage {
                     .map_err(failed)?;
                 Self::open_once(name).await
             }
+        }
+    }
+
+    /// Whether the database `name`, opened at whatever version it has, holds an outbox item,
+    /// or cannot be read well enough to tell (then it must be kept too).
+    async fn may_hold_outbox(name: &str) -> bool {
+        let Ok(factory) = Factory::new() else {
+            return true;
+        };
+        let Ok(request) = factory.open(name, None) else {
+            return true;
+        };
+        let Ok(db) = request.await else {
+            return true;
+        };
+        if !db.store_names().iter().any(|s| s == ENTRIES) {
+            db.close();
+            return false;
+        }
+        let keys = async {
+            let tx = db.transaction(&[ENTRIES], TransactionMode::ReadOnly).ok()?;
+            let store = tx.object_store(ENTRIES).ok()?;
+            store.get_all_keys(None, None).ok()?.await.ok()
+        }
+        .await;
+        db.close();
+        match keys {
+            Some(keys) => keys
+                .iter()
+                .any(|key| key.as_string().is_none_or(|k| keys::is_outbox_item(&k))),
+            None => true,
         }
     }
 
@@ -80,7 +121,23 @@ impl IdbStorage {
                 }
             }
         });
-        let db = request.await.map_err(failed)?;
+        // Another tab opening a newer version waits (`blocked`) until this one closes; it
+        // closes at once when asked, so that tab is never stuck. Its own writes fail from then
+        // on, and the layer says so (memory only) until the page is reloaded.
+        request.on_blocked(|_| {
+            leptos::logging::warn!(
+                "data-farm: IndexedDB is held open by another tab of an older version"
+            );
+        });
+        let mut db = request.await.map_err(failed)?;
+        db.on_version_change(|event| {
+            if let Some(db) = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::IdbDatabase>().ok())
+            {
+                db.close();
+            }
+        });
         if !db.store_names().iter().any(|s| s == ENTRIES) {
             db.close();
             return Err(StorageError::Failed(

@@ -60,6 +60,14 @@ pub fn outbox(user_id: &str) -> String {
     format!("{}o/", user(user_id))
 }
 
+/// Whether `key` is an outbox item of some user: changes the server has not seen, which no
+/// migration or recovery may delete.
+pub fn is_outbox_item(key: &str) -> bool {
+    let mut parts = key.splitn(3, '/');
+    let user = parts.next().unwrap_or("");
+    !user.starts_with('~') && parts.next() == Some("o") && parts.next().is_some()
+}
+
 /// The key of one outbox item.
 pub fn outbox_item(user_id: &str, seq: u64) -> String {
     format!("{}{seq:016}", outbox(user_id))
@@ -79,6 +87,16 @@ pub fn rest(key: &str, prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outbox_items_are_told_from_everything_else() {
+        assert!(is_outbox_item(&outbox_item("alice", 3)));
+        assert!(is_outbox_item(&outbox_item("a/o", 3)));
+        assert!(!is_outbox_item(&record("alice", "o", "x")));
+        assert!(!is_outbox_item(&list("alice", "team", "")));
+        assert!(!is_outbox_item(SCHEMA));
+        assert!(!is_outbox_item(SESSION));
+    }
 
     #[test]
     fn a_user_id_cannot_reach_into_another_users_keys() {

@@ -803,17 +803,30 @@ impl Persistence {
     }
 }
 
-/// Brings stored data from `found` to [`SCHEMA_VERSION`]. No older layout exists yet, so any
-/// other version (or none, or garbage) means: drop everything, start empty.
+/// Brings stored data from `found` to [`SCHEMA_VERSION`]. Records and list pages are a cache
+/// the server can give again: of an older layout (or none, or garbage) they are dropped. The
+/// outbox is not: its items hold changes the server has never seen, so they stay (an item
+/// that can no longer be read is counted as corrupt when hydrated, not silently lost here).
+/// Data of a newer layout is not touched at all.
 async fn migrate(storage: &dyn Storage, found: Option<u32>) -> Result<(), StorageError> {
-    let _ = found;
-    storage.delete_prefix("").await?;
-    storage
-        .write(vec![Write::Put(
-            keys::SCHEMA.to_owned(),
-            SCHEMA_VERSION.to_string(),
-        )])
-        .await
+    if let Some(found) = found.filter(|v| *v > SCHEMA_VERSION) {
+        return Err(StorageError::NewerLayout {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    let mut batch: Vec<Write> = storage
+        .read_prefix("")
+        .await?
+        .into_iter()
+        .filter(|(key, _)| !keys::is_outbox_item(key))
+        .map(|(key, _)| Write::Delete(key))
+        .collect();
+    batch.push(Write::Put(
+        keys::SCHEMA.to_owned(),
+        SCHEMA_VERSION.to_string(),
+    ));
+    storage.write(batch).await
 }
 
 impl Inner {

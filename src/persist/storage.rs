@@ -37,6 +37,15 @@ pub enum StorageError {
     /// A read or write failed for another reason.
     #[error("local storage failed: {0}")]
     Failed(String),
+    /// The stored data was written by a newer version of the app; it is left untouched
+    /// (it may hold changes not yet sent) and this page runs in memory until reloaded.
+    #[error("local data was written by a newer version of this app (layout {found}, this page reads {known}); reload the page")]
+    NewerLayout {
+        /// The layout version found.
+        found: u32,
+        /// The newest this code reads.
+        known: u32,
+    },
 }
 
 /// An ordered string key-value store with atomic batches.

@@ -31,6 +31,8 @@ struct Table<E: Entity> {
     server: Arc<Server>,
     rows: Mutex<Vec<E>>,
     make: fn(&E::Create, String) -> E,
+    /// The first answer to every idempotency key, as the reference server keeps them.
+    keys: Mutex<std::collections::HashMap<String, E>>,
 }
 
 fn bump<E: Entity>(entity: &E) -> E {
@@ -45,6 +47,7 @@ impl<E: Entity> Table<E> {
             server: server.clone(),
             rows: Mutex::new(rows),
             make,
+            keys: Mutex::default(),
         })
     }
     fn reach(&self, what: String) -> Result<(), ApiError> {
@@ -110,11 +113,16 @@ impl<E: Entity> EntityApi<E> for Table<E> {
         });
         ready(result)
     }
-    fn create(&self, body: &E::Create) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+    fn create(&self, body: &E::Create, key: &str) -> LocalBoxFuture<'static, Result<E, ApiError>> {
         let result = self.reach(format!("POST {}", E::PLURAL)).map(|()| {
+            let mut keys = self.keys.lock().unwrap();
+            if let Some(first) = keys.get(key) {
+                return first.clone();
+            }
             let n = self.server.next_id.fetch_add(1, Ordering::SeqCst);
             let entity = (self.make)(body, format!("{}_{n}", E::KIND));
             self.rows.lock().unwrap().push(entity.clone());
+            keys.insert(key.to_owned(), entity.clone());
             entity
         });
         ready(result)
@@ -569,6 +577,52 @@ fn the_outbox_survives_a_reload_and_shows_its_changes_again() {
         .all(|k| !k.starts_with(&keys::outbox("alice"))));
 }
 
+/// Two tabs hydrate the same queued create and both replay it: the server makes one entity,
+/// and both tabs show it once, under its real id.
+#[test]
+fn a_create_replayed_by_two_tabs_makes_one_entity() {
+    let world = World::new();
+    let (first, _list) = world.load_teams();
+    world.down(true);
+    let made = block_on(first.teams().create(CreateTeam {
+        name: "Initech".into(),
+        description: None,
+    }))
+    .expect("queued");
+    first.settle();
+    let (second, _list2) = world.load_teams();
+    assert_eq!(
+        second.outbox().len(),
+        1,
+        "the second tab hydrated the queued create"
+    );
+
+    world.back_online(&first);
+    world.back_online(&second);
+    let initech: Vec<Team> = world
+        .teams
+        .rows()
+        .into_iter()
+        .filter(|t| t.name == "Initech")
+        .collect();
+    assert_eq!(initech.len(), 1, "one entity on the server");
+    for page in [&first, &second] {
+        assert!(page.outbox().is_empty());
+        assert!(
+            page.teams().peek(&made.id).is_none(),
+            "no temporary row left"
+        );
+        let shown: Vec<Team> = page
+            .teams()
+            .peek_list(&ListQuery::new())
+            .into_iter()
+            .filter(|t| t.name == "Initech")
+            .collect();
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].id, initech[0].id);
+    }
+}
+
 fn conflicted(world: &World) -> (Page, u64) {
     let (page, _list) = world.load_teams();
     world.down(true);
@@ -655,6 +709,40 @@ fn a_refused_change_stays_with_its_error_until_retried_or_discarded() {
         "Acme",
         "the change is undone"
     );
+}
+
+/// A newer app version's data is left alone (the page runs in memory and says so); an older
+/// layout loses its cache but never its outbox.
+#[test]
+fn a_layout_change_never_deletes_the_outbox() {
+    let world = World::new();
+    let queued = keys::outbox_item("alice", 1);
+    block_on(world.storage.write(vec![
+        Write::Put(keys::SCHEMA.into(), (SCHEMA_VERSION + 1).to_string()),
+        Write::Put(keys::record("alice", "team", "t9"), "{}".into()),
+        Write::Put(queued.clone(), "{}".into()),
+    ]))
+    .unwrap();
+    let page = world.load("alice");
+    assert!(matches!(
+        page.persistence.status().get_untracked().storage,
+        StorageHealth::MemoryOnly(ref why) if why.contains("newer version")
+    ));
+    assert_eq!(
+        world.keys().len(),
+        3,
+        "nothing of the newer layout was touched"
+    );
+
+    block_on(
+        world
+            .storage
+            .write(vec![Write::Put(keys::SCHEMA.into(), "0".into())]),
+    )
+    .unwrap();
+    let _older = world.load("bob");
+    assert!(world.keys().contains(&queued), "the outbox item stays");
+    assert!(!world.keys().contains(&keys::record("alice", "team", "t9")));
 }
 
 #[test]

@@ -108,7 +108,11 @@ impl EntityApi<Operation> for Script<Operation> {
     ) -> LocalBoxFuture<'static, Result<ListResponse<Operation>, ApiError>> {
         Box::pin(async { Err(not_found()) })
     }
-    fn create(&self, body: &ReadOnly) -> LocalBoxFuture<'static, Result<Operation, ApiError>> {
+    fn create(
+        &self,
+        body: &ReadOnly,
+        _key: &str,
+    ) -> LocalBoxFuture<'static, Result<Operation, ApiError>> {
         match *body {}
     }
     fn update(
@@ -135,7 +139,11 @@ impl EntityApi<Report> for Script<ListResponse<Report>> {
         let answer = self.next();
         Box::pin(async move { answer })
     }
-    fn create(&self, body: &ReadOnly) -> LocalBoxFuture<'static, Result<Report, ApiError>> {
+    fn create(
+        &self,
+        body: &ReadOnly,
+        _key: &str,
+    ) -> LocalBoxFuture<'static, Result<Report, ApiError>> {
         match *body {}
     }
     fn update(

@@ -51,6 +51,9 @@ impl Connection {
     }
 }
 
+/// A listener added to the window: the event's name and its callback.
+type WindowListener = (&'static str, Closure<dyn FnMut()>);
+
 struct Runtime {
     farm: DataFarm,
     config: RealtimeConfig,
@@ -65,6 +68,8 @@ struct Runtime {
     counters: ArcRwSignal<Counters>,
     positions: ArcRwSignal<BTreeMap<String, u64>>,
     timers: RefCell<Vec<gloo_timers::callback::Interval>>,
+    /// The window's `online` / `offline` listeners, removed on shutdown.
+    network: RefCell<Vec<WindowListener>>,
 }
 
 fn now() -> f64 {
@@ -135,7 +140,7 @@ impl Runtime {
     }
 
     fn open(self: &Rc<Self>) {
-        if self.stopped.get() {
+        if self.stopped.get() || !self.core.borrow().may_connect() {
             return;
         }
         if let Some(old) = self.connection.borrow_mut().take() {
@@ -388,8 +393,43 @@ impl Runtime {
         self.publish();
     }
 
+    /// Follows the browser's `online` / `offline` events (and its state now): offline, the
+    /// connection closes and the state says `Offline`; back online, it reconnects at once.
+    fn watch_network(self: &Rc<Self>) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        for (name, offline) in [("offline", true), ("online", false)] {
+            let rt = Rc::clone(self);
+            let listener = Closure::<dyn FnMut()>::new(move || rt.network_changed(offline));
+            if window
+                .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
+                .is_ok()
+            {
+                self.network.borrow_mut().push((name, listener));
+            }
+        }
+        if !window.navigator().on_line() {
+            self.network_changed(true);
+        }
+    }
+
+    fn network_changed(self: &Rc<Self>, offline: bool) {
+        if self.stopped.get() {
+            return;
+        }
+        let actions = self.core.borrow_mut().set_offline(offline, now());
+        self.run(actions);
+    }
+
     fn shutdown(&self) {
         self.stopped.set(true);
+        if let Some(window) = web_sys::window() {
+            for (name, listener) in self.network.borrow_mut().drain(..) {
+                let _ = window
+                    .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            }
+        }
         self.core.borrow_mut().stop();
         if let Some(old) = self.connection.borrow_mut().take() {
             old.close();
@@ -447,6 +487,7 @@ pub fn start_realtime(
         counters: ArcRwSignal::new(Counters::default()),
         positions: ArcRwSignal::new(BTreeMap::new()),
         timers: RefCell::new(Vec::new()),
+        network: RefCell::new(Vec::new()),
     });
     match config.transport {
         Transport::Polling { interval_ms } => {
@@ -458,8 +499,14 @@ pub fn start_realtime(
             runtime.timers.borrow_mut().push(interval);
         }
         #[cfg(feature = "sse")]
-        Transport::ServerSentEvents => runtime.open_with_heartbeat(),
-        Transport::WebSocket => runtime.open_with_heartbeat(),
+        Transport::ServerSentEvents => {
+            runtime.watch_network();
+            runtime.open_with_heartbeat()
+        }
+        Transport::WebSocket => {
+            runtime.watch_network();
+            runtime.open_with_heartbeat()
+        }
         Transport::External => runtime.open(),
     }
     let (state, counters, positions) = (

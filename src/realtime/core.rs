@@ -64,6 +64,10 @@ pub struct SubscriberCore {
     /// Topics asked without `since`: their data must be refetched once subscribed.
     fresh: BTreeSet<String>,
     state: ConnectionState,
+    /// The browser reports no network: no connection is tried until it is back.
+    offline: bool,
+    /// Stopped for good (sign-out, or the server ended the session).
+    ended: bool,
     attempt: u32,
     opened_before: bool,
     last_heard: f64,
@@ -89,6 +93,8 @@ impl SubscriberCore {
             resuming: BTreeSet::new(),
             fresh: BTreeSet::new(),
             state: ConnectionState::Stopped,
+            offline: false,
+            ended: false,
             attempt: 0,
             opened_before: false,
             last_heard: 0.0,
@@ -309,11 +315,15 @@ impl SubscriberCore {
     pub fn on_closed(&mut self, code: Option<u16>, now: f64, random: f64) -> Vec<Action> {
         self.resuming.clear();
         self.fresh.clear();
-        if code == Some(data_farm_protocol::CLOSE_UNAUTHORIZED)
-            || self.state == ConnectionState::Stopped
-        {
+        if code == Some(data_farm_protocol::CLOSE_UNAUTHORIZED) || self.ended {
             self.state = ConnectionState::Stopped;
+            self.ended = true;
             return vec![Action::Stop];
+        }
+        if self.offline {
+            // Nothing to retry against: the browser says when the network is back.
+            self.state = ConnectionState::Offline;
+            return Vec::new();
         }
         let delay = self.timing.backoff.delay(self.attempt, random);
         self.attempt += 1;
@@ -346,15 +356,39 @@ impl SubscriberCore {
     /// Stops for good (sign-out).
     pub fn stop(&mut self) {
         self.state = ConnectionState::Stopped;
+        self.ended = true;
     }
 
-    /// The browser went offline / came back.
-    pub fn set_offline(&mut self, offline: bool) {
+    /// Whether a connection may be opened now (not stopped, not offline).
+    pub fn may_connect(&self) -> bool {
+        !self.offline && !self.ended
+    }
+
+    /// The browser went offline (`true`) or came back. Offline, the connection is closed and
+    /// no retry is scheduled; back online, one is opened at once, the backoff starting over.
+    pub fn set_offline(&mut self, offline: bool, now: f64) -> Vec<Action> {
+        if offline == self.offline {
+            return Vec::new();
+        }
+        self.offline = offline;
+        if self.ended {
+            return Vec::new();
+        }
+        self.resuming.clear();
+        self.fresh.clear();
         if offline {
             self.state = ConnectionState::Offline;
-        } else if self.state == ConnectionState::Offline {
-            self.state = ConnectionState::Connecting;
+            return vec![Action::Close];
         }
+        if self.state != ConnectionState::Offline {
+            return Vec::new();
+        }
+        self.attempt = 0;
+        self.state = ConnectionState::Reconnecting {
+            attempt: 0,
+            next_retry_at: now,
+        };
+        vec![Action::Reconnect(0.0)]
     }
 }
 

@@ -111,7 +111,12 @@ impl<E: Entity> EntityStore<E> {
         let provisional = {
             let mut st = self.lock();
             st.next_mutation += 1;
-            temp_id(E::KIND, self.now(), st.next_mutation)
+            temp_id(
+                E::KIND,
+                self.now(),
+                st.next_mutation,
+                self.inner.env.random(),
+            )
         };
         let draft = E::draft(&body, &provisional);
         let mutation = draft
@@ -124,7 +129,7 @@ impl<E: Entity> EntityStore<E> {
         {
             return Ok(draft.clone());
         }
-        let result = self.inner.api.create(&body).await;
+        let result = self.inner.api.create(&body, &provisional).await;
         if let Some(draft) = draft.filter(|_| {
             self.queue_after_failure(
                 &result,

@@ -27,7 +27,9 @@ impl<E: Entity> EntityStore<E> {
         match op {
             OutboxOp::Create => {
                 let create: E::Create = serde_json::from_str(&body.to_string()).map_err(decode)?;
-                let result = self.inner.api.create(&create).await;
+                // The temporary id is the idempotency key: a create that already reached the
+                // server (its answer lost, or another tab replayed it) answers the same entity.
+                let result = self.inner.api.create(&create, id).await;
                 if result.is_ok() {
                     self.confirm_create(id, mutation, &result);
                 }

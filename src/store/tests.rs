@@ -133,7 +133,11 @@ impl EntityApi<Device> for FakeApi {
             .collect();
         answer(self.gate(), Ok(ListResponse { items, total }))
     }
-    fn create(&self, body: &CreateDevice) -> LocalBoxFuture<'static, Result<Device, ApiError>> {
+    fn create(
+        &self,
+        body: &CreateDevice,
+        _key: &str,
+    ) -> LocalBoxFuture<'static, Result<Device, ApiError>> {
         self.requests.fetch_add(1, Ordering::SeqCst);
         if let Some(err) = self.fail_next.lock().unwrap().take() {
             return answer(self.gate(), Err(err));

@@ -10,19 +10,27 @@ use data_farm_protocol::{
     PatchDevice, PatchInstance, PatchNamed, Team,
 };
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::body::{if_match, Body};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::idempotency::{self, Remembered};
 use crate::store::list_query::{ListParams, ListQuery};
 use crate::store::rows::{self, EntityRow};
 use crate::store::{applications, devices, instances, teams, Writer};
+use crate::time_fmt;
+
+/// The request header naming a create's idempotency key.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The response header telling that an answer is the first answer to its key, sent again.
+const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
 /// A kind served over CRUD: its bodies and its mutations.
 pub trait Resource: EntityRow {
-    /// `POST` body.
-    type Create: DeserializeOwned + Send + 'static;
+    /// `POST` body (serialized again to tell one request from another under one idempotency key).
+    type Create: DeserializeOwned + Serialize + Send + 'static;
     /// `PATCH` body.
     type Patch: DeserializeOwned + Send + 'static;
     /// Creates one.
@@ -129,16 +137,74 @@ async fn get_one<R: EntityRow>(
     Ok(with_etag(StatusCode::OK, entity))
 }
 
+/// What a create answered: a new entity, or the first answer to its idempotency key.
+enum Created<E> {
+    New(E),
+    Replayed(Remembered),
+}
+
+/// The `Idempotency-Key` header, checked, if any.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| ApiError::bad_request("Idempotency-Key must be visible ASCII"))?;
+    idempotency::check_key(key)?;
+    Ok(Some(key.to_owned()))
+}
+
 async fn create<R: Resource>(
     State(state): State<AppState>,
     current: CurrentUser,
+    headers: HeaderMap,
     Body(body): Body<R::Create>,
 ) -> Result<Response, ApiError> {
-    let entity = state
+    let key = idempotency_key(&headers)?;
+    let created = state
         .db()
-        .write(move |w| R::create(w, &current.user.id, body))
+        .write(move |w| {
+            let user_id = &current.user.id;
+            let Some(key) = key else {
+                return R::create(w, user_id, body).map(Created::New);
+            };
+            // The body as this server read it: the same request sent again reads the same.
+            let fingerprint = serde_json::to_string(&body).map_err(ApiError::internal)?;
+            let now = time_fmt::unix_now();
+            if let Some(first) =
+                idempotency::lookup(w.conn(), user_id, &key, R::KIND, &fingerprint, now)?
+            {
+                return Ok(Created::Replayed(first));
+            }
+            let entity = R::create(w, user_id, body)?;
+            let answer = Remembered {
+                response: serde_json::to_string(&entity).map_err(ApiError::internal)?,
+                version: entity.version(),
+            };
+            idempotency::remember(w.conn(), user_id, &key, R::KIND, &fingerprint, &answer, now)?;
+            Ok(Created::New(entity))
+        })
         .await?;
-    Ok(with_etag(StatusCode::CREATED, entity))
+    Ok(match created {
+        Created::New(entity) => with_etag(StatusCode::CREATED, entity),
+        Created::Replayed(first) => replayed(first),
+    })
+}
+
+/// The first answer to a key, again: 201 with the same entity and `Idempotent-Replayed: true`.
+fn replayed(first: Remembered) -> Response {
+    let mut response = (StatusCode::CREATED, first.response).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", first.version)) {
+        headers.insert(header::ETAG, etag);
+    }
+    response
 }
 
 async fn update<R: Resource>(

@@ -130,6 +130,19 @@ CREATE TABLE reports (
 );
 CREATE INDEX reports_by_team ON reports(team_id, created_at);
 "#,
+    r#"
+CREATE TABLE idempotency_keys (
+    user_id     TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response    TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (user_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+"#,
 ];
 
 /// Brings the schema up to date; returns whether the database was new.

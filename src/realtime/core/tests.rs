@@ -211,3 +211,51 @@ fn a_session_ended_close_stops_for_good() {
     ));
     assert_eq!(c.state(), &ConnectionState::Stopped);
 }
+
+#[test]
+fn offline_closes_and_waits_for_the_network_then_resumes_at_once() {
+    let mut c = core();
+    c.connecting();
+    c.on_open(0.0);
+    c.on_text(&subscribed("user:u1", 3), 1.0);
+    c.on_text(&subscribed("team:t1", 10), 1.0);
+    assert_eq!(c.state(), &ConnectionState::Live);
+
+    assert!(matches!(
+        c.set_offline(true, 2.0).as_slice(),
+        [Action::Close]
+    ));
+    assert_eq!(c.state(), &ConnectionState::Offline);
+    assert!(!c.may_connect());
+    assert!(
+        c.on_closed(None, 3.0, 0.5).is_empty(),
+        "no retry while offline"
+    );
+    assert_eq!(c.state(), &ConnectionState::Offline);
+    assert!(
+        c.set_offline(true, 4.0).is_empty(),
+        "told twice, acted once"
+    );
+
+    assert!(matches!(
+        c.set_offline(false, 5.0).as_slice(),
+        [Action::Reconnect(ms)] if *ms == 0.0
+    ));
+    assert!(c.may_connect());
+    c.connecting();
+    let (_, since) = sent_subscribe(&c.on_open(6.0)).unwrap();
+    assert_eq!(
+        since.unwrap().get("team:t1"),
+        Some(&10),
+        "resumes where it was, nothing refetched"
+    );
+}
+
+#[test]
+fn a_stopped_subscriber_stays_stopped_whatever_the_network() {
+    let mut c = core();
+    c.stop();
+    assert!(c.set_offline(true, 0.0).is_empty());
+    assert!(c.set_offline(false, 0.0).is_empty());
+    assert_eq!(c.state(), &ConnectionState::Stopped);
+}

@@ -81,6 +81,42 @@ impl Session {
             .map(|_| ())
     }
 
+    /// Opens a new tab of this browser (same profile: one IndexedDB, one cookie jar) and
+    /// returns its handle; the session stays on the current tab until [`Session::switch_to`].
+    pub async fn new_tab(&self) -> Result<String> {
+        let reply = self
+            .call(
+                reqwest::Method::POST,
+                "/window/new",
+                Some(json!({"type": "tab"})),
+            )
+            .await?;
+        reply["handle"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| WebDriverError(format!("no window handle in {reply}")))
+    }
+
+    /// The handle of the tab commands go to now.
+    pub async fn current_tab(&self) -> Result<String> {
+        let reply = self.call(reqwest::Method::GET, "/window", None).await?;
+        reply
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| WebDriverError(format!("no window handle in {reply}")))
+    }
+
+    /// Sends the following commands to the tab `handle`.
+    pub async fn switch_to(&self, handle: &str) -> Result<()> {
+        self.call(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({"handle": handle})),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         self.call(

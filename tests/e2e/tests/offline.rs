@@ -302,7 +302,85 @@ async fn signing_out_leaves_nothing_of_the_user_in_indexeddb(kind: Kind) {
     alice.close().await;
 }
 
+/// The names of the rows of table `label` that contain `text`, counted.
+async fn rows_with(page: &Session, label: &str, text: &str) -> usize {
+    support::rows(page, label)
+        .await
+        .iter()
+        .filter(|r| r.contains(text))
+        .count()
+}
+
+/// Two tabs of one browser hold the same queued create (the second hydrated it from
+/// IndexedDB) and both send it when the server is back: the idempotency key makes one
+/// application, on the server and in each tab.
+async fn two_tabs_replaying_one_offline_create_make_one_application(kind: Kind) {
+    let mut demo = DemoServer::start().await;
+    let alice = Browser::launch(kind).await.expect("browser");
+    let page = &alice.session;
+    sign_in(page, &demo.url(), "alice").await;
+    open_team(page, "Globex").await;
+    wait_row(page, "Applications", "Inventory", true).await;
+    wait_persisted(page, "application", 2).await;
+    let first = page.current_tab().await.unwrap();
+    let team_url = page.execute("return location.href", vec![]).await.unwrap();
+    let second = page.new_tab().await.unwrap();
+    page.switch_to(&second).await.unwrap();
+    page.goto(team_url.as_str().unwrap()).await.unwrap();
+    page.by_role("heading", "Globex").await.unwrap();
+    wait_row(page, "Applications", "Inventory", true).await;
+
+    // The server goes away; the first tab creates an application, queued.
+    demo.stop().await;
+    page.switch_to(&first).await.unwrap();
+    page.click_role("button", "New application").await.unwrap();
+    fill(page, "Application name", "Made in one tab").await;
+    page.click_role("button", "Create application")
+        .await
+        .unwrap();
+    wait_row_showing(page, "Applications", &["Made in one tab", "pending sync"]).await;
+    page.wait_for("the queued create in IndexedDB", || async {
+        let keys = stored_keys(page).await;
+        Ok(keys.iter().any(|k| k.contains("/o/")).then_some(()))
+    })
+    .await
+    .expect("outbox persisted");
+
+    // The second tab reloads, still offline: it shows the queued create from IndexedDB.
+    page.switch_to(&second).await.unwrap();
+    reload(page).await;
+    page.by_role("heading", "Globex").await.unwrap();
+    wait_row_showing(page, "Applications", &["Made in one tab", "pending sync"]).await;
+
+    // Back online: both tabs send it; the server makes it once.
+    demo.start_again().await;
+    for tab in [&second, &first] {
+        page.switch_to(tab).await.unwrap();
+        page.wait_within(
+            "the create to be confirmed in this tab",
+            std::time::Duration::from_secs(45),
+            || async {
+                let shown = rows_with(page, "Applications", "Made in one tab").await;
+                let pending = rows_with(page, "Applications", "pending sync").await;
+                Ok((shown == 1 && pending == 0).then_some(()))
+            },
+        )
+        .await
+        .expect("one confirmed row");
+    }
+    let api = Api::sign_in(&demo.url(), "alice").await;
+    let apps = server_apps(&api, &api.team("Globex")).await;
+    let made = apps
+        .iter()
+        .filter(|a| a["name"] == "Made in one tab")
+        .count();
+    assert_eq!(made, 1, "one application on the server: {apps:?}");
+    screenshot(page, &format!("{}-two-tabs-one-create", kind.name())).await;
+    alice.close().await;
+}
+
 in_every_browser!(
+    two_tabs_replaying_one_offline_create_make_one_application,
     a_reload_with_the_server_down_keeps_working_and_syncs_after,
     conflicts_from_a_second_session_are_resolved_each_way,
     signing_out_leaves_nothing_of_the_user_in_indexeddb,
