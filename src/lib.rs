@@ -55,6 +55,8 @@ pub mod query;
 pub mod realtime;
 pub mod session;
 pub mod store;
+#[cfg(feature = "tabs")]
+pub mod tabs;
 
 pub use data_farm_protocol as protocol;
 

@@ -9,6 +9,9 @@ mod backoff;
 #[cfg(target_arch = "wasm32")]
 mod browser;
 mod core;
+// Outside the browser nothing relays; the module is still built for its tests.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) mod relay;
 mod status;
 
 pub use backoff::Backoff;
@@ -17,6 +20,8 @@ pub use status::{ConnectionState, Counters};
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::start_realtime;
+#[cfg(all(target_arch = "wasm32", feature = "tabs"))]
+pub(crate) use browser::{start_tapped, Tap};
 
 use leptos::prelude::*;
 

@@ -18,6 +18,8 @@ pub struct SessionConfig {
     team_ids: Vec<String>,
     #[cfg(feature = "realtime")]
     realtime: Option<RealtimeConfig>,
+    #[cfg(feature = "tabs")]
+    across_tabs: Option<String>,
 }
 
 impl SessionConfig {
@@ -29,7 +31,24 @@ impl SessionConfig {
             team_ids,
             #[cfg(feature = "realtime")]
             realtime: Some(RealtimeConfig::default()),
+            #[cfg(feature = "tabs")]
+            across_tabs: None,
         }
+    }
+
+    /// Shares the session among the tabs of this browser that use the same `app` name (and
+    /// user): one tab leads and holds the realtime connection and the outbox replay, the others
+    /// follow its relays (see [`crate::tabs`]). Without Web Locks or `BroadcastChannel` every
+    /// tab runs alone, as without this call.
+    ///
+    /// ```no_run
+    /// use data_farm::session::SessionConfig;
+    /// let config = SessionConfig::new("user_1", vec!["team_1".into()]).across_tabs("my-app");
+    /// ```
+    #[cfg(feature = "tabs")]
+    pub fn across_tabs(mut self, app: impl Into<String>) -> Self {
+        self.across_tabs = Some(app.into());
+        self
     }
 
     /// How realtime runs, or `None` for a session without it (stores then stay current through
@@ -49,6 +68,8 @@ pub struct Session {
     user_id: String,
     #[cfg(feature = "realtime")]
     realtime: Option<RealtimeHandle>,
+    #[cfg(feature = "tabs")]
+    role: Option<leptos::prelude::ArcReadSignal<crate::tabs::TabRole>>,
 }
 
 impl DataFarm {
@@ -68,7 +89,26 @@ impl DataFarm {
     pub async fn start_session(&self, config: SessionConfig) -> Session {
         #[cfg(feature = "persist")]
         if let Some(persistence) = self.persistence() {
+            // Shared across tabs, a tab sends the outbox only once it leads.
+            #[cfg(feature = "tabs")]
+            persistence.set_replaying(config.across_tabs.is_none() || config.realtime.is_none());
             persistence.start(&config.user_id).await;
+        }
+        #[cfg(feature = "tabs")]
+        if let (Some(app), Some(realtime)) = (&config.across_tabs, &config.realtime) {
+            let shared = crate::tabs::start_shared(
+                self,
+                app,
+                &config.user_id,
+                config.team_ids.clone(),
+                realtime.clone(),
+            );
+            return Session {
+                farm: self.clone(),
+                user_id: config.user_id,
+                realtime: Some(shared.realtime),
+                role: Some(shared.role),
+            };
         }
         #[cfg(feature = "realtime")]
         let realtime = config.realtime.map(|realtime| {
@@ -81,6 +121,8 @@ impl DataFarm {
             user_id: config.user_id,
             #[cfg(feature = "realtime")]
             realtime,
+            #[cfg(feature = "tabs")]
+            role: None,
         }
     }
 }
@@ -95,6 +137,14 @@ impl Session {
     #[cfg(feature = "realtime")]
     pub fn realtime(&self) -> Option<&RealtimeHandle> {
         self.realtime.as_ref()
+    }
+
+    /// This tab's part when the session is shared across tabs
+    /// ([`SessionConfig::across_tabs`]); `None` otherwise. Reactive.
+    #[cfg(feature = "tabs")]
+    pub fn tab_role(&self) -> Option<crate::tabs::TabRole> {
+        use leptos::prelude::Get;
+        self.role.as_ref().map(|role| role.get())
     }
 
     /// The realtime connection's state now; [`ConnectionState::Stopped`] without realtime.

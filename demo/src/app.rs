@@ -49,8 +49,10 @@ pub async fn signed_in(farm: DataFarm, auth: RwSignal<Auth>, live: Live, session
         }
     }
     let teams = session.teams.iter().map(|t| t.id.clone()).collect();
+    // One connection and one outbox replay per browser: the user's tabs share them.
     let config = SessionConfig::new(session.user.id.clone(), teams)
-        .realtime(realtime_enabled().then(RealtimeConfig::default));
+        .realtime(realtime_enabled().then(RealtimeConfig::default))
+        .across_tabs(DATABASE);
     live.0.set(Some(farm.start_session(config).await));
     auth.set(Auth::SignedIn(session));
 }

@@ -101,6 +101,8 @@ pub(crate) fn mentions(value: &Value, needle: &str) -> bool {
 pub struct Outbox {
     items: Vec<OutboxItem>,
     next_seq: u64,
+    /// This page's random low bits of new seqs (see [`Outbox::set_nonce`]).
+    nonce: u64,
 }
 
 impl Outbox {
@@ -115,7 +117,34 @@ impl Outbox {
             }
         }
         let next_seq = items.last().map_or(0, |i| i.seq);
-        Outbox { items, next_seq }
+        Outbox {
+            items,
+            next_seq,
+            nonce: 0,
+        }
+    }
+
+    /// Makes new seqs unique among the tabs that share one storage: each is at least the
+    /// queue time in milliseconds shifted left by 20 bits, plus these 20 random bits of this
+    /// page, so two tabs queueing at the same moment still write different keys (and the
+    /// shared outbox stays in time order). Without a nonce, seqs count from 1.
+    pub fn set_nonce(&mut self, nonce: u32) {
+        self.nonce = u64::from(nonce) & 0xF_FFFF;
+    }
+
+    /// Takes in an item another tab queued (read from the shared storage), in seq order;
+    /// `false` when it is already here.
+    pub fn adopt(&mut self, mut item: OutboxItem) -> bool {
+        if self.get(item.seq).is_some() {
+            return false;
+        }
+        if item.state == ItemState::Syncing {
+            item.state = ItemState::Pending;
+        }
+        self.next_seq = self.next_seq.max(item.seq);
+        let at = self.items.partition_point(|i| i.seq < item.seq);
+        self.items.insert(at, item);
+        true
     }
 
     /// Queues a mutation; returns its seq, or `None` when it cancelled out: deleting an entity
@@ -141,7 +170,12 @@ impl Outbox {
                 return None;
             }
         }
-        self.next_seq += 1;
+        let floor = if self.nonce == 0 {
+            0
+        } else {
+            ((now.max(0.0) as u64) << 20) | self.nonce
+        };
+        self.next_seq = (self.next_seq + 1).max(floor);
         self.items.push(OutboxItem {
             seq: self.next_seq,
             kind: kind.to_owned(),

@@ -1,6 +1,6 @@
 //! The persistence runtime: hydration, the write-behind timer, the outbox and its replay.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use leptos::prelude::{ArcReadSignal, ArcRwSignal, Set, Update, WithUntracked};
@@ -17,6 +17,8 @@ use crate::api::ApiError;
 use crate::cache::Environment;
 use crate::store::port::{OutboxOp, PersistSink, ReplayItem};
 use crate::store::AnyStore;
+
+mod shared;
 
 /// The version of the persisted layout. Data written under another version is dropped and
 /// refilled from the server (there is nothing older to migrate from yet; a later version adds
@@ -48,6 +50,13 @@ struct State {
     unreachable: bool,
     browser_offline: bool,
     syncing: bool,
+    /// Whether this page sends the outbox. Off in a follower tab (see [`crate::tabs`]):
+    /// it queues into the shared storage and the leader sends.
+    follower: bool,
+    /// Seqs of outbox items known to be in storage (written here, or read there).
+    stored: HashSet<u64>,
+    /// Seqs this page sent and settled: never adopted again from a storage that lags.
+    settled: HashSet<u64>,
 }
 
 impl State {
@@ -66,6 +75,10 @@ struct Inner {
     metrics: ArcRwSignal<SyncMetrics>,
     status: ArcRwSignal<SyncStatus>,
     outbox: ArcRwSignal<Vec<OutboxItem>>,
+    /// The random low bits of this page's outbox seqs ([`Outbox::set_nonce`]).
+    nonce: u32,
+    /// Told whenever this page changed the outbox in storage (the other tabs look again).
+    announce: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
 
 /// The persistence layer of one farm. Cheap to clone. Get it from
@@ -96,13 +109,23 @@ fn stored_item(item: &OutboxItem, user: &str) -> Option<Write> {
 
 impl Persistence {
     pub(crate) fn new(config: PersistConfig, env: Arc<dyn Environment>) -> Self {
+        let nonce = env.random();
         Persistence {
             inner: Arc::new_cyclic(|me| Inner {
                 me: me.clone(),
                 env,
+                nonce,
+                announce: Mutex::new(None),
                 config: ArcRwSignal::new(config),
                 stores: OnceLock::new(),
-                state: Mutex::new(State::default()),
+                state: Mutex::new(State {
+                    outbox: {
+                        let mut outbox = Outbox::default();
+                        outbox.set_nonce(nonce);
+                        outbox
+                    },
+                    ..State::default()
+                }),
                 metrics: ArcRwSignal::new(SyncMetrics::default()),
                 status: ArcRwSignal::new(SyncStatus::default()),
                 outbox: ArcRwSignal::new(Vec::new()),
@@ -309,7 +332,9 @@ impl Persistence {
                 None => corrupt.extend(recs.into_iter().chain(pages).map(|(k, _)| k)),
             }
         }
-        let outbox = Outbox::restore(items);
+        let stored_seqs: Vec<u64> = items.iter().map(|i| i.seq).collect();
+        let mut outbox = Outbox::restore(items);
+        outbox.set_nonce(self.inner.nonce);
         let mut mutations = HashMap::new();
         for item in outbox.items() {
             if let Some(store) = self.store(&item.kind) {
@@ -324,6 +349,7 @@ impl Persistence {
             let mut st = self.lock();
             st.outbox = outbox;
             st.mutations = mutations;
+            st.stored = stored_seqs.into_iter().collect();
         }
         if let (Some(storage), false) = (&storage, corrupt.is_empty()) {
             let _ = storage
@@ -339,7 +365,11 @@ impl Persistence {
             s.corrupt_dropped += report.corrupt;
         });
         self.publish();
-        if self.lock().outbox.has_pending() {
+        let (pending, follower) = {
+            let st = self.lock();
+            (st.outbox.has_pending(), st.follower)
+        };
+        if pending && !follower {
             self.spawn_sync();
         }
         report
@@ -353,7 +383,9 @@ impl Persistence {
             let user = st.user.take();
             st.queues.clear();
             st.outbox = Outbox::default();
+            st.outbox.set_nonce(self.inner.nonce);
             st.mutations.clear();
+            st.stored.clear();
             (st.storage.clone(), user)
         };
         for store in self.stores() {
@@ -549,7 +581,7 @@ impl Persistence {
     pub async fn sync_now(&self) {
         {
             let mut st = self.lock();
-            if st.syncing || st.browser_offline || st.user.is_none() {
+            if st.syncing || st.browser_offline || st.follower || st.user.is_none() {
                 return;
             }
             st.syncing = true;
@@ -598,6 +630,7 @@ impl Persistence {
                     st.unreachable = false;
                     st.outbox.remove(item.seq);
                     st.mutations.remove(&item.seq);
+                    st.settled.insert(item.seq);
                     match (&confirmed_id, item.op) {
                         (Some(real), OutboxOp::Create) if *real != item.id => {
                             st.outbox.map_temp_id(&item.id, real)
@@ -716,45 +749,46 @@ impl Persistence {
                 .zip(st.outbox.get(seq))
                 .and_then(|(user, item)| stored_item(item, user))
         };
-        self.write_now(write.into_iter().collect()).await;
+        if self.write_now(write.into_iter().collect()).await {
+            self.lock().stored.insert(seq);
+            self.announce();
+        }
     }
 
     /// Writes `writes` at once, in one transaction (outbox changes wait for no timer); a
     /// failure is counted.
-    async fn write_now(&self, writes: Vec<Write>) {
+    /// failure is counted. Whether something was written.
+    async fn write_now(&self, writes: Vec<Write>) -> bool {
         let storage = self.lock().storage.clone();
         if let (Some(storage), false) = (storage, writes.is_empty()) {
-            if let Err(err) = storage.write(writes).await {
-                self.count_write_failure(err);
+            return match storage.write(writes).await {
+                Ok(()) => true,
+                Err(err) => {
+                    self.count_write_failure(err);
+                    false
+                }
+            };
+        }
+        false
+    }
+
+    /// Deletes the stored items `seqs` (dropped together, e.g. a create and what was queued
+    /// for it). Only these: other tabs keep their own items in the same storage.
+    async fn delete_items(&self, seqs: Vec<u64>) {
+        let user = self.lock().user.clone();
+        if let (Some(user), false) = (user, seqs.is_empty()) {
+            let writes = seqs
+                .iter()
+                .map(|seq| Write::Delete(keys::outbox_item(&user, *seq)))
+                .collect();
+            if self.write_now(writes).await {
+                self.announce();
             }
         }
     }
 
-    /// Writes the whole outbox again (after items were dropped together).
-    async fn rewrite_outbox(&self) {
-        let (storage, writes, user) = {
-            let st = self.lock();
-            let Some(user) = st.user.clone() else { return };
-            let writes: Vec<Write> = st
-                .outbox
-                .items()
-                .iter()
-                .filter_map(|item| stored_item(item, &user))
-                .collect();
-            (st.storage.clone(), writes, user)
-        };
-        if let Some(storage) = storage {
-            let _ = storage.delete_prefix(&keys::outbox(&user)).await;
-            self.write_now(writes).await;
-        }
-    }
-
     async fn delete_item(&self, seq: u64) {
-        let user = self.lock().user.clone();
-        if let Some(user) = user {
-            self.write_now(vec![Write::Delete(keys::outbox_item(&user, seq))])
-                .await;
-        }
+        self.delete_items(vec![seq]).await;
     }
 
     fn count_write_failure(&self, err: StorageError) {
@@ -885,7 +919,7 @@ impl PersistSink for Inner {
     ) {
         let Some(this) = self.handle() else { return };
         let now = self.env.now();
-        let (seq, cancelled, start_sync) = {
+        let (seq, cancelled, dropped, start_sync) = {
             let mut st = self.lock();
             let before: Vec<u64> = st
                 .outbox
@@ -904,15 +938,15 @@ impl PersistSink for Inner {
                 }
                 None => {
                     cancelled.extend(mutation);
-                    for seq in before {
-                        cancelled.extend(st.mutations.remove(&seq));
+                    for seq in &before {
+                        cancelled.extend(st.mutations.remove(seq));
                     }
                 }
             }
             let config = self.config.with_untracked(Clone::clone);
             let start =
                 !st.offline() && (config.sync_on_change || st.outbox.len() >= config.max_queue);
-            (seq, cancelled, start)
+            (seq, cancelled, before, start)
         };
         if let Some(store) = this.store(kind) {
             for mutation in cancelled {
@@ -923,7 +957,7 @@ impl PersistSink for Inner {
             match seq {
                 Some(seq) => this.persist_item(seq).await,
                 // The create was never sent: its stored items go too.
-                None => this.rewrite_outbox().await,
+                None => this.delete_items(dropped).await,
             }
             this.publish();
             if start_sync {

@@ -224,7 +224,16 @@ impl World {
         self.load_with(user, self.config())
     }
 
+    /// Loads a tab that follows another (it queues into the shared storage, never sends).
+    fn load_follower(&self, user: &str) -> Page {
+        self.load_as(user, self.config(), false)
+    }
+
     fn load_with(&self, user: &str, config: PersistConfig) -> Page {
+        self.load_as(user, config, true)
+    }
+
+    fn load_as(&self, user: &str, config: PersistConfig, replaying: bool) -> Page {
         let env = ManualEnvironment::new();
         let farm = DataFarmConfig::new("")
             .environment(Arc::new(env.clone()))
@@ -233,6 +242,7 @@ impl World {
             .persist(config)
             .build();
         let persistence = farm.persistence().unwrap();
+        persistence.set_replaying(replaying);
         block_on(persistence.attach(Arc::new(self.storage.clone())));
         block_on(persistence.start(user));
         env.run_until_idle();
@@ -621,6 +631,73 @@ fn a_create_replayed_by_two_tabs_makes_one_entity() {
         assert_eq!(shown.len(), 1);
         assert_eq!(shown[0].id, initech[0].id);
     }
+}
+
+/// A follower tab queues a change offline; the leader takes it in from the shared storage and
+/// sends it, once; the follower then drops it. Two tabs queueing at the same moment write two
+/// keys, not one.
+#[test]
+fn a_followers_queued_change_is_sent_once_by_the_leader() {
+    let world = World::new();
+    let (leader, _list) = world.load_teams();
+    let follower = world.load_follower("alice");
+    let _followed = follower.teams().observe_list(ListQuery::new());
+    follower.settle();
+    world.down(true);
+    follower.rename("t1", "From the follower", None, 1);
+    leader.rename("t2", "From the leader", None, 1);
+    follower.settle();
+    leader.settle();
+    let queued: Vec<String> = world
+        .keys()
+        .into_iter()
+        .filter(|k| keys::is_outbox_item(k))
+        .collect();
+    assert_eq!(queued.len(), 2, "one key each: {queued:?}");
+
+    let writes = |log: Vec<String>| -> Vec<String> {
+        let mut writes: Vec<String> = log
+            .into_iter()
+            .filter(|l| !l.starts_with("GET") && !l.starts_with("LIST"))
+            .collect();
+        writes.sort();
+        writes
+    };
+    // The server is back; the follower, told so, sends nothing. (Tasks of every page run in
+    // one thread-local pool here, so the leader is told only afterwards.)
+    world.log();
+    world.back_online(&follower);
+    let by_follower = writes(world.log());
+    assert!(
+        by_follower.is_empty(),
+        "a follower sends nothing: {by_follower:?}"
+    );
+    block_on(follower.persistence.reconcile_outbox());
+    assert_eq!(follower.outbox().len(), 2, "every tab shows what waits");
+
+    // The follower announced its item; the leader takes it in from the shared outbox.
+    world.down(true);
+    block_on(leader.persistence.reconcile_outbox());
+    assert_eq!(leader.outbox().len(), 2);
+    assert_eq!(
+        leader.teams().peek("t1").unwrap().name,
+        "From the follower",
+        "the follower's change shows in the leader too"
+    );
+    leader.settle();
+    world.back_online(&leader);
+    let sent = writes(world.log());
+    assert_eq!(
+        sent,
+        ["PATCH t1", "PATCH t2"],
+        "each sent once, by the leader"
+    );
+    assert!(leader.outbox().is_empty());
+
+    block_on(follower.persistence.reconcile_outbox());
+    follower.settle();
+    assert!(follower.outbox().is_empty(), "sent elsewhere: dropped here");
+    assert!(!world.keys().iter().any(|k| keys::is_outbox_item(k)));
 }
 
 fn conflicted(world: &World) -> (Page, u64) {

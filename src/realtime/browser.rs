@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use data_farm_protocol::{ChangeOp, EventMessage, MembershipData};
+use data_farm_protocol::EventMessage;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
@@ -16,10 +16,10 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use web_sys::{EventSource, EventSourceInit};
 
 use super::core::{Action, SubscriberCore};
+use super::relay::{self, Relayed};
 use super::status::{ConnectionState, Counters};
 use super::{RealtimeConfig, RealtimeHandle, Transport};
 use crate::farm::DataFarm;
-use crate::store::Applied;
 
 /// SSE message names the server sends; each carries a protocol message as JSON.
 #[cfg(feature = "sse")]
@@ -51,6 +51,10 @@ impl Connection {
     }
 }
 
+/// Receives everything a leading tab's subscriber relays.
+#[cfg_attr(not(feature = "tabs"), allow(dead_code))]
+pub(crate) type Tap = Rc<dyn Fn(Relayed)>;
+
 /// A listener added to the window: the event's name and its callback.
 type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
@@ -68,6 +72,8 @@ struct Runtime {
     counters: ArcRwSignal<Counters>,
     positions: ArcRwSignal<BTreeMap<String, u64>>,
     timers: RefCell<Vec<gloo_timers::callback::Interval>>,
+    /// Where what this subscriber does is relayed to the browser's other tabs (when it leads).
+    tap: Option<Tap>,
     /// The window's `online` / `offline` listeners, removed on shutdown.
     network: RefCell<Vec<WindowListener>>,
 }
@@ -108,6 +114,25 @@ impl Runtime {
     fn publish(&self) {
         let core = self.core.borrow();
         let live = *core.state() == ConnectionState::Live;
+        // Positions reach the other tabs only once every event up to them is applied (and
+        // relayed): a tab taking over resumes from them, so they must never run ahead.
+        let settled = self.queue.borrow().is_empty();
+        let changed = self.state.with_untracked(|s| s != core.state())
+            || self.counters.get_untracked() != core.counters()
+            || (settled && self.positions.with_untracked(|p| p != core.positions()));
+        if changed {
+            if let Some(tap) = &self.tap {
+                tap(Relayed::State {
+                    state: core.state().clone(),
+                    counters: core.counters(),
+                    positions: if settled {
+                        core.positions().clone()
+                    } else {
+                        self.positions.get_untracked()
+                    },
+                });
+            }
+        }
         if self.state.with_untracked(|s| s != core.state()) {
             self.state.set(core.state().clone());
             // Live again: the server answers, so changes waiting in the offline outbox go now.
@@ -120,7 +145,7 @@ impl Runtime {
         if self.counters.get_untracked() != counters {
             self.counters.set(counters);
         }
-        if self.positions.with_untracked(|p| p != core.positions()) {
+        if settled && self.positions.with_untracked(|p| p != core.positions()) {
             self.positions.set(core.positions().clone());
         }
         // What polling may rely on: the topics of a live connection, nothing otherwise.
@@ -254,6 +279,14 @@ impl Runtime {
     fn after_reconnect(&self) {
         if self.core.borrow().counters().reconnects > 0 {
             self.farm.revalidate_observed();
+            self.relay(Relayed::Revalidate);
+        }
+    }
+
+    /// Tells the other tabs (when this one leads them) what was just done.
+    fn relay(&self, relayed: Relayed) {
+        if let Some(tap) = &self.tap {
+            tap(relayed);
         }
     }
 
@@ -302,14 +335,17 @@ impl Runtime {
                 Action::RefetchTeam(team) => {
                     self.flush();
                     self.farm.invalidate_team(&team);
+                    self.relay(Relayed::RefetchTeam { team });
                 }
                 Action::Purge(team) => {
                     self.flush();
                     self.farm.purge_team(&team);
+                    self.relay(Relayed::Purge { team });
                 }
                 Action::Joined(event) => {
                     self.flush();
-                    self.apply_joined(&event);
+                    relay::apply_joined(&self.farm, &event);
+                    self.relay(Relayed::Joined { event });
                 }
                 Action::Close => self.closed(None),
                 Action::Reconnect(delay) => {
@@ -321,27 +357,6 @@ impl Runtime {
             }
         }
         self.publish();
-    }
-
-    fn apply_joined(&self, event: &EventMessage) {
-        let Some(data) = event
-            .data
-            .as_ref()
-            .and_then(|raw| serde_json::from_str::<MembershipData>(raw.get()).ok())
-        else {
-            return;
-        };
-        if let (Some(store), Ok(raw)) = (
-            self.farm.store_of_kind("team"),
-            serde_json::value::to_raw_value(&data.team),
-        ) {
-            store.apply_event(
-                ChangeOp::Created,
-                &data.team.id,
-                data.team.version,
-                Some(&raw),
-            );
-        }
     }
 
     fn schedule_flush(self: &Rc<Self>) {
@@ -365,28 +380,8 @@ impl Runtime {
         if events.is_empty() {
             return;
         }
-        let mut by_kind: BTreeMap<&str, Vec<&EventMessage>> = BTreeMap::new();
-        for event in &events {
-            by_kind.entry(event.kind.as_str()).or_default().push(event);
-        }
-        let (mut applied, mut stale, mut malformed) = (0, 0, 0);
-        for (kind, batch) in by_kind {
-            let Some(store) = self.farm.store_of_kind(kind) else {
-                malformed += batch.len() as u64; // a kind this app does not register
-                continue;
-            };
-            let items: Vec<_> = batch
-                .iter()
-                .map(|e| (e.op, e.id.as_str(), e.version, e.data.as_deref()))
-                .collect();
-            for outcome in store.apply_events(&items) {
-                match outcome {
-                    Applied::Applied | Applied::Refetching | Applied::Unseen => applied += 1,
-                    Applied::Stale => stale += 1,
-                    Applied::Malformed => malformed += 1,
-                }
-            }
-        }
+        let (applied, stale, malformed) = relay::apply_events(&self.farm, &events);
+        self.relay(Relayed::Events { events });
         self.core
             .borrow_mut()
             .count_outcomes(applied, stale, malformed);
@@ -458,6 +453,17 @@ pub fn start_realtime(
     team_ids: Vec<String>,
     config: RealtimeConfig,
 ) -> RealtimeHandle {
+    start_tapped(farm, user_id, team_ids, config, None)
+}
+
+/// [`start_realtime`], relaying what it does to `tap` (the tab coordinator of a leader).
+pub(crate) fn start_tapped(
+    farm: &DataFarm,
+    user_id: &str,
+    team_ids: Vec<String>,
+    config: RealtimeConfig,
+    tap: Option<Tap>,
+) -> RealtimeHandle {
     let mut timing = config.timing;
     #[cfg(feature = "sse")]
     let push_without_heartbeat = matches!(
@@ -488,6 +494,7 @@ pub fn start_realtime(
         positions: ArcRwSignal::new(BTreeMap::new()),
         timers: RefCell::new(Vec::new()),
         network: RefCell::new(Vec::new()),
+        tap,
     });
     match config.transport {
         Transport::Polling { interval_ms } => {

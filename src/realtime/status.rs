@@ -1,6 +1,7 @@
 /// The realtime connection's health, for the UI to show (never a stale "live" while the socket
 /// is dead).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum ConnectionState {
     /// Not started, or stopped (signed out).
     #[default]
@@ -37,7 +38,7 @@ impl ConnectionState {
 }
 
 /// What the dispatcher has done, for dashboards and tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     /// Events that changed a store.
     pub applied: u64,

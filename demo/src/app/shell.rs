@@ -5,6 +5,7 @@ use data_farm::persist::StorageHealth;
 use data_farm::prelude::*;
 use data_farm::protocol::SessionResponse;
 use data_farm::realtime::ConnectionState;
+use data_farm::tabs::TabRole;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
@@ -33,6 +34,15 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                 ConnectionState::Stopped
             })
     });
+    // Which tab of this browser holds the connection (the others follow its relays).
+    let tab_role = move || {
+        let role = live.0.get().and_then(|session| session.tab_role())?;
+        Some(match role {
+            TabRole::Leader => "This tab holds the connection",
+            TabRole::Follower => "Connected through another tab",
+            TabRole::Alone => "This tab has its own connection",
+        })
+    };
     let dark = RwSignal::new(false);
     let activity = RwSignal::new(Vec::<String>::new());
     let farm = use_data_farm();
@@ -73,6 +83,7 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
             <header class="demo-header">
                 <A href="/" attr:class="demo-brand">"data-farm"</A>
                 <ConnectionIndicator state=state/>
+                {move || tab_role().map(|text| view! { <span class="demo-tab-role">{text}</span> })}
                 <A href="/sync" attr:class="demo-sync-link">{sync_label}</A>
                 <span class="demo-user">{session.user.display_name.clone()}</span>
                 <button type="button" class="df-button" aria-pressed=move || dark.get().to_string()

@@ -97,6 +97,14 @@ impl Session {
             .ok_or_else(|| WebDriverError(format!("no window handle in {reply}")))
     }
 
+    /// Closes the current tab (as a user closing it: its page unloads, its locks are
+    /// released); switch to another before the next command.
+    pub async fn close_tab(&self) -> Result<()> {
+        self.call(reqwest::Method::DELETE, "/window", None)
+            .await
+            .map(|_| ())
+    }
+
     /// The handle of the tab commands go to now.
     pub async fn current_tab(&self) -> Result<String> {
         let reply = self.call(reqwest::Method::GET, "/window", None).await?;

@@ -1,0 +1,208 @@
+//! What one tab's subscriber tells the other tabs of the browser, and how a tab that does not
+//! hold the connection applies it.
+//!
+//! The leader tab (see [`crate::tabs`]) runs the one connection; every batch it applies, every
+//! team it refetches or forgets, and its connection state go out as [`Relayed`] messages.
+//! A follower applies them to its own stores through the same version-guarded merge as a
+//! received event, so a relay that arrives late or twice changes nothing.
+
+use std::collections::BTreeMap;
+
+use data_farm_protocol::{ChangeOp, EventMessage, MembershipData};
+use serde::{Deserialize, Serialize};
+
+use super::status::{ConnectionState, Counters};
+use crate::farm::DataFarm;
+use crate::store::Applied;
+
+/// One message from the leader tab's subscriber.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+// Externally tagged: an internally tagged enum buffers its content, and a buffered event
+// cannot hand its `data` over undecoded.
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Relayed {
+    /// Events the leader applied, in the order it applied them.
+    Events {
+        /// The events.
+        events: Vec<EventMessage>,
+    },
+    /// The leader refetched what its stores hold of a team (`resync`, a first subscription).
+    RefetchTeam {
+        /// The team.
+        team: String,
+    },
+    /// The user lost a team: forget everything of it.
+    Purge {
+        /// The team.
+        team: String,
+    },
+    /// The user joined a team (the membership event, with the team's record).
+    Joined {
+        /// The event.
+        event: EventMessage,
+    },
+    /// The leader reconnected: observed queries that went stale meanwhile refetch.
+    Revalidate,
+    /// The leader's connection now, with the positions every applied event reached.
+    State {
+        /// The connection state.
+        state: ConnectionState,
+        /// What its dispatcher has done.
+        counters: Counters,
+        /// `topic -> seq` of the last event applied (and relayed) per topic.
+        positions: BTreeMap<String, u64>,
+    },
+}
+
+/// What applying a batch did: (applied, stale, malformed).
+pub(crate) type Outcomes = (u64, u64, u64);
+
+/// Applies `events` to `farm`'s stores: one batch per kind, in arrival order within a kind.
+pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage]) -> Outcomes {
+    let mut by_kind: BTreeMap<&str, Vec<&EventMessage>> = BTreeMap::new();
+    for event in events {
+        by_kind.entry(event.kind.as_str()).or_default().push(event);
+    }
+    let (mut applied, mut stale, mut malformed) = (0, 0, 0);
+    for (kind, batch) in by_kind {
+        let Some(store) = farm.store_of_kind(kind) else {
+            malformed += batch.len() as u64; // a kind this app does not register
+            continue;
+        };
+        let items: Vec<_> = batch
+            .iter()
+            .map(|e| (e.op, e.id.as_str(), e.version, e.data.as_deref()))
+            .collect();
+        for outcome in store.apply_events(&items) {
+            match outcome {
+                Applied::Applied | Applied::Refetching | Applied::Unseen => applied += 1,
+                Applied::Stale => stale += 1,
+                Applied::Malformed => malformed += 1,
+            }
+        }
+    }
+    (applied, stale, malformed)
+}
+
+/// A membership event: the team it carries goes into the team store.
+pub(crate) fn apply_joined(farm: &DataFarm, event: &EventMessage) {
+    let Some(data) = event
+        .data
+        .as_ref()
+        .and_then(|raw| serde_json::from_str::<MembershipData>(raw.get()).ok())
+    else {
+        return;
+    };
+    if let (Some(store), Ok(raw)) = (
+        farm.store_of_kind("team"),
+        serde_json::value::to_raw_value(&data.team),
+    ) {
+        store.apply_event(
+            ChangeOp::Created,
+            &data.team.id,
+            data.team.version,
+            Some(&raw),
+        );
+    }
+}
+
+/// Applies what the leader relayed to a follower's stores. [`Relayed::State`] is the
+/// coordinator's to show; it changes no store.
+#[cfg_attr(not(feature = "tabs"), allow(dead_code))]
+pub(crate) fn apply(farm: &DataFarm, relayed: &Relayed) {
+    match relayed {
+        Relayed::Events { events } => {
+            apply_events(farm, events);
+        }
+        Relayed::RefetchTeam { team } => farm.invalidate_team(team),
+        Relayed::Purge { team } => farm.purge_team(team),
+        Relayed::Joined { event } => apply_joined(farm, event),
+        Relayed::Revalidate => farm.revalidate_observed(),
+        Relayed::State { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::farm::DataFarmConfig;
+    use crate::protocol::Team;
+
+    fn team(id: &str, name: &str, version: u64) -> Team {
+        Team {
+            id: id.into(),
+            version,
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            name: name.into(),
+            description: String::new(),
+        }
+    }
+
+    fn event(seq: u64, team: &Team) -> EventMessage {
+        EventMessage {
+            topic: format!("team:{}", team.id),
+            seq,
+            kind: "team".into(),
+            op: ChangeOp::Updated,
+            id: team.id.clone(),
+            version: team.version,
+            data: serde_json::value::to_raw_value(team).ok(),
+        }
+    }
+
+    #[test]
+    fn a_relay_survives_its_wire_form_and_applies_once() {
+        let farm = DataFarmConfig::new("").register::<Team>().build();
+        let teams = farm.store::<Team>().unwrap();
+        teams.put_list(
+            &crate::query::ListQuery::new(),
+            data_farm_protocol::ListResponse {
+                items: vec![team("t1", "Acme", 1)],
+                total: 1,
+            },
+        );
+        let relayed = Relayed::Events {
+            events: vec![event(4, &team("t1", "Acme 2", 2))],
+        };
+        let wire = serde_json::to_string(&relayed).unwrap();
+        let back: Relayed = serde_json::from_str(&wire).unwrap();
+        apply(&farm, &back);
+        assert_eq!(teams.peek("t1").unwrap().name, "Acme 2");
+
+        // A late duplicate of an older relay changes nothing.
+        let older = Relayed::Events {
+            events: vec![event(3, &team("t1", "Acme", 1))],
+        };
+        apply(&farm, &older);
+        apply(&farm, &back);
+        assert_eq!(teams.peek("t1").unwrap().version, 2);
+        assert_eq!(
+            apply_events(&farm, &[event(3, &team("t1", "Acme", 1))]),
+            (0, 1, 0),
+            "an older version is counted stale"
+        );
+    }
+
+    #[test]
+    fn the_state_relay_keeps_its_shape() {
+        let relayed = Relayed::State {
+            state: ConnectionState::Reconnecting {
+                attempt: 2,
+                next_retry_at: 10.0,
+            },
+            counters: Counters::default(),
+            positions: [("team:t1".to_string(), 7)].into_iter().collect(),
+        };
+        let wire = serde_json::to_string(&relayed).unwrap();
+        assert!(wire.starts_with(r#"{"state":"#), "{wire}");
+        match serde_json::from_str::<Relayed>(&wire).unwrap() {
+            Relayed::State {
+                state, positions, ..
+            } => {
+                assert_eq!(state.label(), "reconnecting");
+                assert_eq!(positions["team:t1"], 7);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
