@@ -49,10 +49,15 @@ pub async fn signed_in(farm: DataFarm, auth: RwSignal<Auth>, live: Live, session
         }
     }
     let teams = session.teams.iter().map(|t| t.id.clone()).collect();
-    // One connection and one outbox replay per browser: the user's tabs share them.
     let config = SessionConfig::new(session.user.id.clone(), teams)
-        .realtime(realtime_enabled().then(RealtimeConfig::default))
-        .across_tabs(DATABASE);
+        .realtime(realtime_enabled().then(RealtimeConfig::default));
+    // One connection and one outbox replay per browser: the user's tabs share them
+    // (`?tabs=off` gives each tab its own, to compare).
+    let config = if tabs_enabled() {
+        config.across_tabs(DATABASE)
+    } else {
+        config
+    };
     live.0.set(Some(farm.start_session(config).await));
     auth.set(Auth::SignedIn(session));
 }
@@ -101,6 +106,12 @@ pub fn sign_out() {
 pub fn realtime_enabled() -> bool {
     let search = window().location().search().unwrap_or_default();
     !search.contains("realtime=off")
+}
+
+/// Whether the tabs of this browser share one session (off with `?tabs=off` in the URL).
+fn tabs_enabled() -> bool {
+    let search = window().location().search().unwrap_or_default();
+    !search.contains("tabs=off")
 }
 
 /// The root component.
