@@ -22,6 +22,8 @@ use crate::query::ListQuery;
 #[derive(Default)]
 struct Server {
     down: AtomicBool,
+    /// The next change is made, but its answer never arrives (the connection drops).
+    lose_next_answer: AtomicBool,
     next_id: AtomicUsize,
     log: Mutex<Vec<String>>,
 }
@@ -144,6 +146,9 @@ impl<E: Entity> EntityApi<E> for Table<E> {
                 }
                 next
             });
+        if result.is_ok() && self.server.lose_next_answer.swap(false, Ordering::SeqCst) {
+            return ready(Err(ApiError::Network("the connection dropped".into())));
+        }
         ready(result)
     }
     fn delete(
@@ -698,6 +703,37 @@ fn a_followers_queued_change_is_sent_once_by_the_leader() {
     follower.settle();
     assert!(follower.outbox().is_empty(), "sent elsewhere: dropped here");
     assert!(!world.keys().iter().any(|k| keys::is_outbox_item(k)));
+}
+
+/// An update whose answer was lost is sent again with the same `If-Match`: the server says
+/// conflict, with its current entity, which already holds the change. That ends as done, not
+/// as a conflict for the user to resolve.
+#[test]
+fn a_replayed_update_that_already_went_through_ends_as_done() {
+    let world = World::new();
+    let (page, _list) = world.load_teams();
+    world.down(true);
+    page.rename("t1", "Once", None, 1);
+    page.settle();
+    world.server.lose_next_answer.store(true, Ordering::SeqCst);
+    world.back_online(&page);
+    assert_eq!(
+        world.teams.rows()[0].name,
+        "Once",
+        "the first attempt went through"
+    );
+    assert_eq!(page.outbox().len(), 1, "its answer was lost: still queued");
+
+    block_on(page.persistence.sync_now());
+    page.settle();
+    assert!(
+        page.outbox().is_empty(),
+        "done, no conflict: {:?}",
+        page.outbox()
+    );
+    let shown = page.teams().peek("t1").unwrap();
+    assert_eq!((shown.name.as_str(), shown.version), ("Once", 2));
+    assert_eq!(world.teams.rows()[0].version, 2, "sent once");
 }
 
 fn conflicted(world: &World) -> (Page, u64) {

@@ -37,7 +37,16 @@ impl<E: Entity> EntityStore<E> {
             }
             OutboxOp::Update => {
                 let patch: E::Patch = serde_json::from_str(&body.to_string()).map_err(decode)?;
-                let result = self.inner.api.update(id, &patch, base_version).await;
+                let result = match self.inner.api.update(id, &patch, base_version).await {
+                    // A replay whose first attempt went through (its answer lost, or sent by
+                    // a tab that closed before it heard back) meets its own change as
+                    // "theirs": the server already holds it, nothing is left to resolve.
+                    Err(err) => match conflict_current::<E>(&err) {
+                        Some(current) if current.patched(&patch) == current => Ok(current),
+                        _ => Err(err),
+                    },
+                    answered => answered,
+                };
                 self.settle_replayed(id, mutation, &result);
                 result.map(Some)
             }
