@@ -244,11 +244,32 @@ async fn malformed_bodies_get_the_error_envelope() {
         .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(missing.code(), "invalid");
+    assert_eq!(missing.body["error"]["fields"]["name"], "is required");
+    let message = missing.body["error"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        !message.contains("deserialize") && !message.contains("line 1"),
+        "the server's own words: {message}"
+    );
 
     let unknown_field = alice
         .post("/teams", json!({"name": "x", "owner": "me"}))
         .await;
     assert_eq!(unknown_field.code(), "invalid");
+    assert_eq!(
+        unknown_field.body["error"]["fields"]["owner"],
+        "is not a known field"
+    );
+
+    let wrong_type = alice
+        .post("/applications", json!({"name": 7, "team_id": "team_1"}))
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        wrong_type.body["error"]["fields"]["name"],
+        "must be a string"
+    );
 
     let not_json = alice
         .send(alice.request(Method::POST, "/teams").body("name=x"))
