@@ -63,3 +63,22 @@ async fn an_unreachable_server_is_a_network_error() {
     let api = ApiClient::new("http://127.0.0.1:9");
     assert!(matches!(api.me().await, Err(ApiError::Network(_))));
 }
+
+#[wasm_bindgen_test]
+async fn a_server_that_never_answers_times_out_with_a_typed_error() {
+    let api = ApiClient::new(SERVER).timeout(300);
+    let started = js_sys::Date::now();
+    let result: Result<serde_json::Value, ApiError> = api.get("/test/hang").await;
+    assert_eq!(result, Err(ApiError::Timeout { after_ms: 300 }));
+    let took = js_sys::Date::now() - started;
+    assert!(
+        took >= 290.0,
+        "aborted at the deadline, not before: {took} ms"
+    );
+    // The same client answers again at once.
+    let fine: Result<serde_json::Value, ApiError> = api.get("/me").await;
+    assert!(
+        matches!(fine, Err(ApiError::Unauthorized { .. })),
+        "{fine:?}"
+    );
+}

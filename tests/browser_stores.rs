@@ -390,3 +390,74 @@ async fn bob_sees_none_of_acme_through_the_store() {
         "not found looks like absent: {detail:?}"
     );
 }
+
+/// An API whose list endpoint accepts the request and never answers (the test server's
+/// `/test/hang`).
+struct Hanging {
+    client: ApiClient,
+}
+
+impl EntityApi<Application> for Hanging {
+    fn get_one(&self, _id: &str) -> LocalBoxFuture<'static, Result<Application, ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move { client.get("/test/hang").await })
+    }
+    fn get_many(
+        &self,
+        _query: &ListQuery,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<Application>, ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move { client.get("/test/hang").await })
+    }
+    fn create(
+        &self,
+        _body: &CreateApplication,
+        _key: &str,
+    ) -> LocalBoxFuture<'static, Result<Application, ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move { client.get("/test/hang").await })
+    }
+    fn update(
+        &self,
+        _id: &str,
+        _patch: &PatchNamed,
+        _if_match: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<Application, ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move { client.get("/test/hang").await })
+    }
+    fn delete(
+        &self,
+        _id: &str,
+        _if_match: Option<u64>,
+    ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
+        let client = self.client.clone();
+        Box::pin(async move {
+            client
+                .get::<serde_json::Value>("/test/hang")
+                .await
+                .map(|_| ())
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_never_answers_ends_the_query_in_a_timeout_not_loading() {
+    let client = ApiClient::new(SERVER).timeout(300);
+    let farm = DataFarmConfig::new(SERVER)
+        .register_with::<Application>(Arc::new(Hanging { client }), None)
+        .build();
+    let store = farm.store::<Application>().expect("registered");
+    let list = store.observe_list(ListQuery::new());
+    gloo_timers::future::TimeoutFuture::new(100).await;
+    assert_eq!(list.view().get_untracked().state, LoadState::Loading);
+    // One timeout, a jittered retry (at most 1 s), a second timeout.
+    eventually("the query to give up", || {
+        matches!(list.view().get_untracked().state, LoadState::Error(_))
+    })
+    .await;
+    assert_eq!(
+        list.view().get_untracked().state,
+        LoadState::Error(ApiError::Timeout { after_ms: 300 })
+    );
+}

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
 
     let api = if state.config().test_control {
         api.route("/test/restart", post(test_restart))
+            .route("/test/hang", get(test_hang))
     } else {
         api
     };
@@ -86,6 +87,14 @@ pub fn router(state: AppState) -> Router {
 #[derive(serde::Deserialize)]
 struct RestartBody {
     down_ms: u64,
+}
+
+/// `GET /test/hang` (test control only): accepts the request and never answers (until the
+/// server shuts down), for clients' timeout paths.
+async fn test_hang(State(state): State<AppState>) -> StatusCode {
+    let mut shutdown = state.shutdown_signal();
+    let _ = shutdown.wait_for(|down| *down).await;
+    StatusCode::SERVICE_UNAVAILABLE
 }
 
 /// `POST /test/restart` (test control only): the process stops serving and starts again.

@@ -64,6 +64,13 @@ pub enum ApiError {
     /// The request did not complete: offline, server unreachable, connection dropped.
     #[error("network error: {0}")]
     Network(String),
+    /// No complete answer within the client's timeout
+    /// ([`ApiClient::timeout`](crate::api::ApiClient::timeout)); the request was aborted.
+    #[error("the server did not answer within {after_ms} ms")]
+    Timeout {
+        /// The timeout that passed.
+        after_ms: u32,
+    },
     /// The answer was not what the protocol promises.
     #[error("unexpected answer: {0}")]
     Decode(String),
@@ -110,7 +117,10 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ApiError::Network(_) | ApiError::RateLimited { .. } | ApiError::Server { .. }
+            ApiError::Network(_)
+                | ApiError::Timeout { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
         )
     }
 }

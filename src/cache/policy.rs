@@ -1,6 +1,6 @@
 /// How long fetched data stays fresh, how long unobserved data is kept, and how failures retry.
-/// Defaults: stale after 30 s, collected 5 min after the last observer leaves, one retry after
-/// 1 s for transient errors, refetch of observed stale queries on window focus and reconnect.
+/// Defaults: stale after 30 s, collected 5 min after the last observer leaves, one retry within
+/// 1 s (full jitter) for transient errors, refetch of observed stale queries on window focus and reconnect.
 ///
 /// ```
 /// use data_farm::cache::CachePolicy;
@@ -55,9 +55,23 @@ impl CachePolicy {
         observers == 0 && unobserved_since.is_some_and(|since| now - since >= self.gc_ms)
     }
 
-    /// Delay before retry number `attempt` (from 0).
+    /// The longest delay before retry number `attempt` (from 0): exponential backoff.
     pub fn retry_delay(&self, attempt: u32) -> f64 {
         self.retry_delay_ms * f64::from(1u32 << attempt.min(16))
+    }
+
+    /// The delay before retry number `attempt` with full jitter: `unit` (a random number in
+    /// `[0, 1]`) times [`CachePolicy::retry_delay`], so clients that failed together do not
+    /// retry together.
+    ///
+    /// ```
+    /// use data_farm::cache::CachePolicy;
+    /// let policy = CachePolicy::default();
+    /// assert_eq!(policy.retry_wait(1, 0.5), 1_000.0);
+    /// assert_eq!(policy.retry_wait(1, 7.0), 2_000.0);
+    /// ```
+    pub fn retry_wait(&self, attempt: u32, unit: f64) -> f64 {
+        unit.clamp(0.0, 1.0) * self.retry_delay(attempt)
     }
 }
 

@@ -27,6 +27,7 @@ pub fn describe(error: &ApiError) -> String {
         ApiError::Network(_) => {
             "Cannot reach the server. Check your connection and try again.".into()
         }
+        ApiError::Timeout { .. } => "The server is taking too long to answer. Try again.".into(),
         ApiError::Decode(_) => "The server answered in a way this page does not understand.".into(),
     }
 }

@@ -19,10 +19,9 @@ impl<E: Entity> EntityStore<E> {
         loop {
             match call().await {
                 Err(err) if err.is_transient() && attempt < self.inner.policy.retries => {
-                    self.inner
-                        .env
-                        .sleep(self.inner.policy.retry_delay(attempt))
-                        .await;
+                    let unit = f64::from(self.inner.env.random()) / f64::from(u32::MAX);
+                    let wait = self.inner.policy.retry_wait(attempt, unit);
+                    self.inner.env.sleep(wait).await;
                     attempt += 1;
                 }
                 other => return other,
