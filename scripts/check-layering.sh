@@ -18,7 +18,7 @@ allowed() {
     farm) echo "api cache change entity query store persist" ;;
     hooks) echo "entity farm query store" ;;
     realtime) echo "api cache change entity farm query store" ;;
-    tabs) echo "farm persist realtime" ;;
+    tabs) echo "farm persist query realtime store" ;;
     session) echo "farm persist realtime query store tabs" ;;
     polling) echo "api cache change entity farm hooks query store" ;;
     components) echo "api cache change entity farm hooks persist query realtime store" ;;

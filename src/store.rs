@@ -21,6 +21,8 @@ mod observer;
 #[cfg(feature = "persist")]
 mod outbox;
 pub(crate) mod port;
+#[cfg(feature = "tabs")]
+mod share;
 mod state;
 mod view;
 
@@ -90,6 +92,9 @@ struct Inner<E: Entity> {
     /// Whether this kind's records are persisted now.
     #[cfg(feature = "persist")]
     persisting: AtomicBool,
+    /// Who may already hold a fresh answer (the leader tab), asked before the server.
+    #[cfg(feature = "tabs")]
+    peer: Mutex<Option<Arc<dyn port::PeerCache>>>,
 }
 
 /// The store of one entity kind. Cheap to clone; clones share everything.
@@ -171,6 +176,8 @@ impl<E: Entity> EntityStore<E> {
                 persist: OnceLock::new(),
                 #[cfg(feature = "persist")]
                 persisting: AtomicBool::new(false),
+                #[cfg(feature = "tabs")]
+                peer: Mutex::new(None),
             }),
         }
     }

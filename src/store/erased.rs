@@ -48,6 +48,15 @@ pub trait AnyStore: Send + Sync {
     fn collect_garbage(&self);
     /// Forgets everything.
     fn clear(&self);
+    #[cfg(feature = "tabs")]
+    /// Asks `peer` (the leader tab) before the server from now on; `None`: the server only.
+    fn set_peer(&self, peer: Option<std::sync::Arc<dyn super::port::PeerCache>>);
+    #[cfg(feature = "tabs")]
+    /// The fresh, non-optimistic cached page for `query`, as the server's JSON, for another tab.
+    fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<serde_json::Value>;
+    #[cfg(feature = "tabs")]
+    /// The fresh, non-optimistic entity `id`, as JSON, for another tab.
+    fn fresh_record_json(&self, id: &str) -> Option<serde_json::Value>;
     #[cfg(feature = "persist")]
     /// Connects the persistence layer.
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
@@ -119,6 +128,18 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     }
     fn clear(&self) {
         EntityStore::clear(self)
+    }
+    #[cfg(feature = "tabs")]
+    fn set_peer(&self, peer: Option<std::sync::Arc<dyn super::port::PeerCache>>) {
+        EntityStore::set_peer(self, peer);
+    }
+    #[cfg(feature = "tabs")]
+    fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<serde_json::Value> {
+        serde_json::to_value(self.fresh_page(query)?).ok()
+    }
+    #[cfg(feature = "tabs")]
+    fn fresh_record_json(&self, id: &str) -> Option<serde_json::Value> {
+        serde_json::to_value(self.fresh_record(id)?).ok()
     }
     #[cfg(feature = "persist")]
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {

@@ -55,7 +55,15 @@ impl<E: Entity> EntityStore<E> {
                 .map_or(Ok(()), Err);
         }
         let api = Arc::clone(&self.inner.api);
-        let result = self.with_retry(|| api.get_many(query)).await;
+        // The leader tab may already hold a fresh page (feature `tabs`): no request then.
+        #[cfg(feature = "tabs")]
+        let shared = self.page_from_peer(query).await;
+        #[cfg(not(feature = "tabs"))]
+        let shared = None;
+        let result = match shared {
+            Some(page) => Ok(page),
+            None => self.with_retry(|| api.get_many(query)).await,
+        };
         let mut effects = self.effects();
         let outcome = {
             let mut st = self.lock();
@@ -238,7 +246,14 @@ impl<E: Entity> EntityStore<E> {
             };
         }
         let api = Arc::clone(&self.inner.api);
-        let result = self.with_retry(|| api.get_one(id)).await;
+        #[cfg(feature = "tabs")]
+        let shared = self.record_from_peer(id).await;
+        #[cfg(not(feature = "tabs"))]
+        let shared = None;
+        let result = match shared {
+            Some(entity) => Ok(entity),
+            None => self.with_retry(|| api.get_one(id)).await,
+        };
         let mut effects = self.effects();
         let outcome = {
             let mut st = self.lock();

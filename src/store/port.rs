@@ -1,6 +1,7 @@
-//! The store's port to a persistence layer: what a store tells it and asks it. The store calls
-//! out through [`PersistSink`] and knows nothing of who implements it (the `persist` feature's
-//! runtime does); the types here are plain data.
+//! The store's ports: to a persistence layer ([`PersistSink`]: what a store tells it and asks
+//! it) and to the other tabs of the browser ([`PeerCache`]: who may already hold an answer).
+//! The store calls out through them and knows nothing of who implements them (the `persist`
+//! feature's runtime, the `tabs` feature's coordinator); the types here are plain data.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -79,6 +80,26 @@ pub trait PersistSink: Send + Sync {
     );
     /// A request failed for want of a network: the server is unreachable.
     fn unreachable(&self);
+}
+
+/// Another holder of the same server data, asked before a fetch goes to the server: the
+/// leader tab of the browser, whose cache its connection keeps exact. An answer is the JSON
+/// the server would give (a `ListResponse` page, or one entity); `None` sends the fetch to
+/// the server as usual.
+#[cfg(feature = "tabs")]
+pub trait PeerCache: Send + Sync {
+    /// A fresh page of `kind` for `query`.
+    fn list(
+        &self,
+        kind: &'static str,
+        query: &crate::query::ListQuery,
+    ) -> futures_util::future::LocalBoxFuture<'static, Option<Value>>;
+    /// A fresh entity of `kind`.
+    fn record(
+        &self,
+        kind: &'static str,
+        id: &str,
+    ) -> futures_util::future::LocalBoxFuture<'static, Option<Value>>;
 }
 
 /// A queued mutation to send again, as plain data: what it does, to which id, with which body

@@ -13,11 +13,15 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortController, BroadcastChannel, MessageEvent};
 
 use super::lock::{exclusive, lock_manager, LockManager};
-use super::wire::Wire;
+use super::wire::{Question, Wire};
 use super::{lock_name, Shared, TabRole};
 use crate::farm::DataFarm;
+use crate::query::ListQuery;
 use crate::realtime::relay::{self, Relayed};
 use crate::realtime::{ConnectionState, Counters, RealtimeConfig, RealtimeHandle};
+use crate::store::port::PeerCache;
+use futures_channel::oneshot;
+use futures_util::future::LocalBoxFuture;
 
 struct Coordinator {
     farm: DataFarm,
@@ -39,6 +43,40 @@ struct Coordinator {
     stopped: Cell<bool>,
     /// Keeps the channel's and the lock's callbacks alive.
     callbacks: RefCell<Vec<Box<dyn std::any::Any>>>,
+    /// This tab's name on the channel (answers to its questions carry it).
+    me: u32,
+    /// Questions asked of the leader, by number, waiting for its answer.
+    asked: RefCell<std::collections::HashMap<u64, oneshot::Sender<Option<serde_json::Value>>>>,
+    next_question: Cell<u64>,
+}
+
+/// How long a follower waits for the leader's answer before it fetches from the server.
+const ANSWER_WITHIN_MS: u32 = 250;
+
+/// What the stores of a follower ask before fetching: the coordinator, as their peer cache.
+struct Peer(SendWrapper<Rc<Coordinator>>);
+
+impl PeerCache for Peer {
+    fn list(
+        &self,
+        kind: &'static str,
+        query: &ListQuery,
+    ) -> LocalBoxFuture<'static, Option<serde_json::Value>> {
+        self.0.ask(kind, Question::List(query.clone()))
+    }
+
+    fn record(
+        &self,
+        kind: &'static str,
+        id: &str,
+    ) -> LocalBoxFuture<'static, Option<serde_json::Value>> {
+        self.0.ask(kind, Question::Record(id.to_owned()))
+    }
+}
+
+/// A random name for this tab on the channel.
+fn farm_random() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }
 
 /// Starts the coordinator, or a connection of this tab's own when the browser cannot share.
@@ -82,7 +120,16 @@ pub(super) fn start(
         release: RefCell::new(None),
         stopped: Cell::new(false),
         callbacks: RefCell::new(Vec::new()),
+        me: farm_random(),
+        asked: RefCell::new(std::collections::HashMap::new()),
+        next_question: Cell::new(0),
     });
+    let peer: Arc<dyn PeerCache> = Arc::new(Peer(SendWrapper::new(Rc::clone(&this))));
+    for kind in farm.kinds() {
+        if let Some(store) = farm.store_of_kind(kind) {
+            store.set_peer(Some(Arc::clone(&peer)));
+        }
+    }
     this.listen();
     #[cfg(feature = "persist")]
     if let Some(persistence) = farm.persistence() {
@@ -146,6 +193,17 @@ impl Coordinator {
             // (the leader takes in what to send; a follower drops what was sent).
             Wire::OutboxChanged => self.reconcile(),
             Wire::Relay { relayed } if !leader => self.follow(relayed),
+            Wire::Ask {
+                from,
+                id,
+                kind,
+                question,
+            } if leader => self.answer(from, id, &kind, question),
+            Wire::Answer { to, id, value } if to == self.me => {
+                if let Some(waiting) = self.asked.borrow_mut().remove(&id) {
+                    let _ = waiting.send(value);
+                }
+            }
             _ => {}
         }
     }
@@ -155,6 +213,52 @@ impl Coordinator {
         if let Some(persistence) = self.farm.persistence() {
             leptos::task::spawn_local(async move { persistence.reconcile_outbox().await });
         }
+    }
+
+    /// The leader answers from its cache while its connection keeps that cache exact.
+    fn answer(&self, to: u32, id: u64, kind: &str, question: Question) {
+        let live = self.state.get_untracked() == ConnectionState::Live;
+        let value =
+            self.farm
+                .store_of_kind(kind)
+                .filter(|_| live)
+                .and_then(|store| match &question {
+                    Question::List(query) => store.fresh_page_json(query),
+                    Question::Record(id) => store.fresh_record_json(id),
+                });
+        self.post(&Wire::Answer { to, id, value });
+    }
+
+    /// A follower asks the leader for a fresh answer; `None` (fetch from the server) when
+    /// this tab leads, the leader has no fresh answer, or none comes in time.
+    fn ask(
+        &self,
+        kind: &str,
+        question: Question,
+    ) -> LocalBoxFuture<'static, Option<serde_json::Value>> {
+        // Asked whatever this tab last heard of the leader's connection (at start it has
+        // heard nothing yet): the leader answers only while its own connection is live.
+        let following = self.role.get_untracked() == TabRole::Follower && !self.stopped.get();
+        if !following {
+            return Box::pin(std::future::ready(None));
+        }
+        let id = self.next_question.get() + 1;
+        self.next_question.set(id);
+        let (tx, rx) = oneshot::channel();
+        self.asked.borrow_mut().insert(id, tx);
+        self.post(&Wire::Ask {
+            from: self.me,
+            id,
+            kind: kind.to_owned(),
+            question,
+        });
+        Box::pin(async move {
+            let timeout = gloo_timers::future::TimeoutFuture::new(ANSWER_WITHIN_MS);
+            match futures_util::future::select(rx, timeout).await {
+                futures_util::future::Either::Left((Ok(answer), _)) => answer,
+                _ => None,
+            }
+        })
     }
 
     /// A follower takes in what the leader relayed.
@@ -290,6 +394,12 @@ impl Coordinator {
         if let Some(persistence) = self.farm.persistence() {
             persistence.on_outbox_change(|| {});
         }
+        for kind in self.farm.kinds() {
+            if let Some(store) = self.farm.store_of_kind(kind) {
+                store.set_peer(None);
+            }
+        }
+        self.asked.borrow_mut().clear();
         self.abort.borrow().abort();
         self.channel.set_onmessage(None);
         self.channel.close();

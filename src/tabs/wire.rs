@@ -18,6 +18,36 @@ pub(crate) enum Wire {
     Hello,
     /// From a follower: it queued changes in the shared outbox for the leader to send.
     OutboxChanged,
+    /// From a follower about to fetch: does the leader hold a fresh answer?
+    Ask {
+        /// The asking tab.
+        from: u32,
+        /// Its request number.
+        id: u64,
+        /// The entity kind.
+        kind: String,
+        /// What it would fetch.
+        question: Question,
+    },
+    /// The leader's answer to [`Wire::Ask`]: the JSON the server would give, or nothing.
+    Answer {
+        /// The asking tab.
+        to: u32,
+        /// Its request number.
+        id: u64,
+        /// The answer, when fresh.
+        value: Option<serde_json::Value>,
+    },
+}
+
+/// What a follower would fetch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Question {
+    /// One page of a list.
+    List(crate::query::ListQuery),
+    /// One entity.
+    Record(String),
 }
 
 impl Wire {
@@ -46,6 +76,16 @@ mod tests {
         assert!(matches!(
             Wire::decode(&relay.encode()),
             Some(Wire::Relay { relayed: Relayed::Purge { team } }) if team == "t1"
+        ));
+        let ask = Wire::Ask {
+            from: 7,
+            id: 1,
+            kind: "device".into(),
+            question: Question::List(crate::query::ListQuery::new().team("t1")),
+        };
+        assert!(matches!(
+            Wire::decode(&ask.encode()),
+            Some(Wire::Ask { question: Question::List(q), .. }) if q.team.as_deref() == Some("t1")
         ));
         assert!(Wire::decode("\"from_the_future\"").is_none());
         assert!(Wire::decode("not json").is_none());

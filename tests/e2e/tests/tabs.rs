@@ -116,6 +116,23 @@ async fn two_tabs_share_one_connection_and_both_show_changes(kind: Kind) {
     let demo = DemoServer::start().await;
     let (alice, first, second) = two_tabs(kind, &demo).await;
     let page = &alice.session;
+    // The follower took the team page from the leader: its only requests are the demo's own
+    // session check on load.
+    let paths = page
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .map(e => new URL(e.name).pathname).filter(p => p.startsWith('/api/'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let paths: Vec<String> = serde_json::from_value(paths).unwrap_or_default();
+    assert!(
+        paths
+            .iter()
+            .all(|p| p == "/api/v1/me" || p == "/api/v1/teams"),
+        "the follower fetched what the leader holds: {paths:?}"
+    );
     assert_eq!(
         settled_connections(&demo).await,
         1,

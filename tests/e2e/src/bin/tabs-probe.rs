@@ -82,6 +82,9 @@ impl Other {
 
 const API_REQUESTS: &str = "return performance.getEntriesByType('resource')
     .filter(e => new URL(e.name).pathname.startsWith('/api/')).length;";
+const API_PATHS: &str = "return performance.getEntriesByType('resource')
+    .map(e => new URL(e.name)).filter(u => u.pathname.startsWith('/api/'))
+    .map(u => u.pathname + u.search);";
 
 fn arg(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
@@ -170,9 +173,11 @@ async fn measure(server: &DemoServer, tabs: usize, shared: bool, seconds: u64) -
     let page = &browser.session;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let mut loaded = Vec::new();
+    let mut paths = Vec::new();
     for handle in &handles {
         let _ = page.switch_to(handle).await;
         loaded.push(api_requests(page).await);
+        paths.push(page.execute(API_PATHS, vec![]).await.unwrap_or_default());
     }
     let connections_open = connections(server);
     tokio::time::sleep(Duration::from_secs(seconds)).await;
@@ -188,6 +193,7 @@ async fn measure(server: &DemoServer, tabs: usize, shared: bool, seconds: u64) -
         "mode": mode,
         "realtime_connections": connections_open,
         "api_requests_loading_per_tab": loaded,
+        "api_paths_loading_per_tab": paths,
         "api_requests_idle_per_tab": idle,
         "api_requests_loading_total": loaded.iter().sum::<u64>(),
         "api_requests_idle_total": idle.iter().sum::<u64>(),
