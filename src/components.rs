@@ -14,6 +14,7 @@ mod duration_chart;
 mod entity_table;
 mod error_display;
 mod field_error;
+mod focus;
 #[cfg(feature = "persist")]
 mod pending_badge;
 mod progress_bar;
@@ -31,6 +32,7 @@ pub use duration_chart::DurationChart;
 pub use entity_table::{Column, EntityTable, Selection, TableFilter};
 pub use error_display::{describe, ErrorDisplay};
 pub use field_error::{field_message, FieldError};
+pub use focus::dialog_focus;
 #[cfg(feature = "persist")]
 pub use pending_badge::PendingBadge;
 pub use progress_bar::ProgressBar;

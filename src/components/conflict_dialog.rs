@@ -96,8 +96,12 @@ pub fn ConflictDialog(
         })
         .collect_view();
     let has_fields = !mine.is_empty();
+    // Modal: focus moves in, stays in (Tab wraps), Escape closes, and goes back on close.
+    let dialog = NodeRef::<leptos::html::Div>::new();
+    let keydown = super::dialog_focus(dialog, on_close, true);
     view! {
-        <div class="df-dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by>
+        <div class="df-dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by
+            node_ref=dialog on:keydown=keydown>
             <h2 id=title_id>{format!("Resolve conflict: {} {}", item.kind, item.id)}</h2>
             <p>{summary}</p>
             <Show when=move || has_fields>

@@ -1,7 +1,7 @@
 //! The detail page of any kind: a heading, a summary, an edit form with the server's field errors
 //! and conflict resolution (reload their version / overwrite), and delete with confirmation.
 
-use data_farm::components::{ErrorDisplay, RelativeTime, SkeletonText};
+use data_farm::components::{dialog_focus, ErrorDisplay, RelativeTime, SkeletonText};
 use data_farm::farm::InteractionGuard;
 use data_farm::prelude::*;
 use data_farm::store::conflict_current;
@@ -251,8 +251,13 @@ pub fn create_dialog<E: Entity>(
     let title_id = format!("new-{noun}-title");
     let form_id: &'static str = noun;
     let inline = names(&fields);
+    // Not modal (the list stays usable beside it): focus moves to its first field and back to
+    // where it was on close; Escape cancels.
+    let dialog = NodeRef::<leptos::html::Form>::new();
+    let keydown = dialog_focus(dialog, on_done, false);
     view! {
-        <form class="demo-dialog" role="dialog" aria-modal="false" aria-labelledby=title_id.clone() on:submit=submit>
+        <form class="demo-dialog" role="dialog" aria-modal="false" aria-labelledby=title_id.clone() on:submit=submit
+            node_ref=dialog on:keydown=keydown>
             <h2 id=title_id.clone()>{format!("New {noun}")}</h2>
             {fields.into_iter().map(|field| view! { <FieldInput form=form_id field=field error=error/> }).collect_view()}
             <ErrorDisplay error=error shown_inline=inline/>

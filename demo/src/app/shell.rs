@@ -14,9 +14,37 @@ use super::{
     application, device, home, instance, operation, realtime_enabled, sign_out, sync, team, Live,
 };
 
-fn set_theme(dark: bool) {
+/// Where the user's choice of theme is remembered.
+const THEME_KEY: &str = "data-farm-demo-theme";
+
+/// The theme to start with: the one the user chose last, else the system's colour scheme.
+fn initial_dark() -> bool {
+    let chosen = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|storage| storage.get_item(THEME_KEY).ok().flatten());
+    match chosen.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => window()
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|query| query.matches()),
+    }
+}
+
+/// Shows `dark` (or light) and remembers it as the user's choice.
+fn set_theme(dark: bool, remember: bool) {
+    let theme = if dark { "dark" } else { "light" };
     if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
+        let _ = root.set_attribute("data-theme", theme);
+    }
+    if remember {
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(THEME_KEY, theme);
+        }
     }
 }
 
@@ -43,7 +71,8 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
             TabRole::Alone => "This tab has its own connection",
         })
     };
-    let dark = RwSignal::new(false);
+    let dark = RwSignal::new(initial_dark());
+    set_theme(dark.get_untracked(), false);
     let activity = RwSignal::new(Vec::<String>::new());
     let farm = use_data_farm();
     let subscription = farm.changes().subscribe(move |change| {
@@ -87,7 +116,7 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                 <A href="/sync" attr:class="demo-sync-link">{sync_label}</A>
                 <span class="demo-user">{session.user.display_name.clone()}</span>
                 <button type="button" class="df-button" aria-pressed=move || dark.get().to_string()
-                    on:click=move |_| { dark.update(|d| *d = !*d); set_theme(dark.get_untracked()); }>"Dark theme"</button>
+                    on:click=move |_| { dark.update(|d| *d = !*d); set_theme(dark.get_untracked(), true); }>"Dark theme"</button>
                 <button type="button" class="df-button" on:click=move |_| sign_out()>"Sign out"</button>
             </header>
             {move || memory_only().map(|reason| view! {

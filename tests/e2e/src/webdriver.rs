@@ -245,6 +245,30 @@ impl Session {
         .map(|_| ())
     }
 
+    /// The element that has focus now.
+    pub async fn active(&self) -> Result<Element> {
+        let reply = self
+            .call(reqwest::Method::GET, "/element/active", None)
+            .await?;
+        reply[ELEMENT_KEY]
+            .as_str()
+            .map(|id| Element { id: id.to_owned() })
+            .ok_or_else(|| WebDriverError(format!("no active element in {reply}")))
+    }
+
+    /// The accessible name of the element that has focus now.
+    pub async fn focused_name(&self) -> Result<String> {
+        let element = self.active().await?;
+        self.accessible_name(&element).await
+    }
+
+    /// Presses a key (a WebDriver key code such as `"\u{E004}"` for Tab, `"\u{E00C}"` for
+    /// Escape) on the element that has focus.
+    pub async fn press(&self, key: &str) -> Result<()> {
+        let element = self.active().await?;
+        self.type_text(&element, key).await
+    }
+
     /// Clears an input.
     pub async fn clear(&self, element: &Element) -> Result<()> {
         self.call(

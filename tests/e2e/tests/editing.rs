@@ -16,6 +16,28 @@ async fn field_errors_show_beside_their_fields(kind: Kind) {
     let page = &alice.session;
     sign_in(page, &demo.url(), "alice").await;
     open_team(page, "Acme").await;
+    // The create dialog takes focus to its first field; Escape cancels it and gives focus back.
+    let opener = page.by_role("button", "New application").await.unwrap();
+    page.execute("arguments[0].focus()", vec![page.as_arg(&opener)])
+        .await
+        .unwrap();
+    page.click(&opener).await.unwrap();
+    page.wait_for("focus on the first field", || async {
+        Ok((page.focused_name().await? == "Application name").then_some(()))
+    })
+    .await
+    .expect("focus moved in");
+    page.press("\u{E00C}").await.unwrap();
+    page.wait_for("the dialog to close", || async {
+        Ok(page
+            .all_by_role("button", "Create application")
+            .await?
+            .is_empty()
+            .then_some(()))
+    })
+    .await
+    .expect("Escape cancels");
+    assert_eq!(page.focused_name().await.unwrap(), "New application");
     page.click_role("button", "New application").await.unwrap();
     let name = fill(page, "Application name", "   ").await;
     page.click_role("button", "Create application")
@@ -46,6 +68,22 @@ async fn field_errors_show_beside_their_fields(kind: Kind) {
     // Dark theme screenshots of the main pages.
     page.click_role("button", "Dark theme").await.unwrap();
     screenshot(page, &format!("{}-team-acme-dark", kind.name())).await;
+    // The choice is remembered: a reload starts dark.
+    page.execute("location.reload()", vec![]).await.unwrap();
+    page.by_role("heading", "Acme").await.unwrap();
+    let theme = page
+        .execute("return document.documentElement.dataset.theme", vec![])
+        .await
+        .unwrap();
+    assert_eq!(theme, "dark", "the theme chosen before the reload");
+    let toggle = page.by_role("button", "Dark theme").await.unwrap();
+    assert_eq!(
+        page.attribute(&toggle, "aria-pressed")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
     page.click_role("link", "data-farm").await.unwrap();
     page.by_role("link", "Acme").await.unwrap();
     screenshot(page, &format!("{}-overview-dark", kind.name())).await;

@@ -244,6 +244,48 @@ async fn conflicts_from_a_second_session_are_resolved_each_way(kind: Kind) {
         "{text}"
     );
     screenshot(page, &format!("{}-conflict-dialog", kind.name())).await;
+    // The dialog is modal: focus moved into it, Tab from its last control wraps to its first,
+    // Escape closes it and focus returns to the button that opened it.
+    let resolve_billing = format!("Resolve update application {billing}");
+    page.wait_for("focus inside the dialog", || async {
+        let element = page.active().await?;
+        let inside = page
+            .execute(
+                "return arguments[0].closest('[role=dialog]') !== null",
+                vec![page.as_arg(&element)],
+            )
+            .await?;
+        Ok((inside == true).then_some(()))
+    })
+    .await
+    .expect("focus moved in");
+    let first = page.focused_name().await.unwrap();
+    let close = page.by_role("button", "Close").await.unwrap();
+    page.execute("arguments[0].focus()", vec![page.as_arg(&close)])
+        .await
+        .unwrap();
+    page.press("\u{E004}").await.unwrap();
+    assert_eq!(
+        page.focused_name().await.unwrap(),
+        first,
+        "Tab wraps to the first control"
+    );
+    page.press("\u{E00C}").await.unwrap();
+    page.wait_for("the dialog to close", || async {
+        Ok(page
+            .all_by_role("table", "Your change and theirs")
+            .await?
+            .is_empty()
+            .then_some(()))
+    })
+    .await
+    .expect("Escape closes");
+    assert_eq!(
+        page.focused_name().await.unwrap(),
+        resolve_billing,
+        "focus back on the button that opened it"
+    );
+    page.click_role("button", &resolve_billing).await.unwrap();
     page.click_role("button", "Keep mine").await.unwrap();
     // Take theirs: nothing sent.
     page.click_role(
