@@ -36,7 +36,9 @@ pub use focus::dialog_focus;
 #[cfg(feature = "persist")]
 pub use pending_badge::PendingBadge;
 pub use progress_bar::ProgressBar;
-pub use relative_time::{relative, RelativeTime};
+pub use relative_time::{
+    format_number, provide_clock, relative, relative_parts, Clock, RelativeTime, TICK_MS,
+};
 pub use skeleton::{SkeletonRows, SkeletonText};
 pub use status_badge::StatusBadge;
 #[cfg(feature = "persist")]

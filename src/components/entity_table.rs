@@ -233,7 +233,7 @@ pub fn EntityTable<E: Entity>(
                         {move || format!("{} selected", selected.get().len())}
                     </span>
                 })}
-                <span class="df-table__total">{move || format!("{} total", view_signal.get().total)}</span>
+                <span class="df-table__total">{move || format!("{} total", super::format_number(view_signal.get().total))}</span>
             </div>
             <div class="df-progress" aria-hidden="true"
                 class:df-progress--active=move || view_signal.get().state == LoadState::Refreshing></div>
@@ -368,7 +368,7 @@ pub fn EntityTable<E: Entity>(
             <nav class="df-pagination" aria-label=pages_label>
                 <button type="button" class="df-button" disabled=move || query.get().page <= 1
                     on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>"Previous page"</button>
-                <span>{move || format!("Page {} of {}", query.get().page, pages())}</span>
+                <span>{move || format!("Page {} of {}", super::format_number(u64::from(query.get().page)), super::format_number(pages()))}</span>
                 <button type="button" class="df-button" disabled=at_last_page
                     on:click=move |_| query.update(|q| q.page += 1)>"Next page"</button>
             </nav>

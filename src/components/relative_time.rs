@@ -38,27 +38,161 @@ fn parse_ms(at: &str) -> Option<f64> {
     }
 }
 
-fn now_ms() -> f64 {
+/// The amount and unit `Intl.RelativeTimeFormat` is given for `at_ms` seen at `now_ms`:
+/// negative in the past, rounded to the largest unit that fits (under 45 s: 0 seconds, "now").
+///
+/// ```
+/// use data_farm::components::relative_parts;
+/// let now = 1_700_000_000_000.0;
+/// assert_eq!(relative_parts(now - 20_000.0, now), (0.0, "second"));
+/// assert_eq!(relative_parts(now - 5.0 * 60_000.0, now), (-5.0, "minute"));
+/// assert_eq!(relative_parts(now + 3.0 * 3_600_000.0, now), (3.0, "hour"));
+/// assert_eq!(relative_parts(now - 2.0 * 86_400_000.0, now), (-2.0, "day"));
+/// ```
+pub fn relative_parts(at_ms: f64, now_ms: f64) -> (f64, &'static str) {
+    let seconds = (at_ms - now_ms) / 1000.0;
+    let size = seconds.abs();
+    let (amount, unit) = match size {
+        s if s < 45.0 => (0.0, "second"),
+        s if s < 3_600.0 => ((s / 60.0).round().max(1.0), "minute"),
+        s if s < 86_400.0 => ((s / 3_600.0).round(), "hour"),
+        s => ((s / 86_400.0).round(), "day"),
+    };
+    (
+        amount.copysign(if amount == 0.0 { 1.0 } else { seconds }),
+        unit,
+    )
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// One formatter for every relative time of the page (the browser's locale).
+    static FORMAT: js_sys::Intl::RelativeTimeFormat = {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
+        js_sys::Intl::RelativeTimeFormat::new(&js_sys::Array::new(), &options)
+    };
+    /// The page's one ticker: every relative time reads it, none has a timer of its own.
+    static TICKER: RefCell<Option<(ArcRwSignal<f64>, gloo_timers::callback::Interval)>> =
+        const { RefCell::new(None) };
+}
+
+#[cfg(target_arch = "wasm32")]
+use std::cell::RefCell;
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// One number formatter for the page (the browser's locale).
+    static NUMBERS: js_sys::Function = js_sys::Intl::NumberFormat::new(
+        &js_sys::Array::new(),
+        &js_sys::Object::new(),
+    )
+    .format();
+}
+
+/// `n` for people, in the browser's language (`Intl.NumberFormat`: "1,000", "1 000", "1.000");
+/// outside the browser, plain digits.
+///
+/// ```
+/// assert_eq!(data_farm::components::format_number(1000), "1000"); // natively
+/// ```
+pub fn format_number(n: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
-        js_sys::Date::now()
+        NUMBERS
+            .with(|format| format.call1(&wasm_bindgen::JsValue::NULL, &(n as f64).into()))
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_else(|| n.to_string())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        0.0
+        n.to_string()
     }
 }
 
-/// A `<time>` showing how long ago `at` was, with the exact time as its `datetime`.
+/// How often the shared ticker moves relative times on.
+pub const TICK_MS: u32 = 15_000;
+
+/// "5 minutes ago", "in 3 hours", "now", in the browser's language (`Intl.RelativeTimeFormat`);
+/// outside the browser the English short form of [`relative`].
+fn formatted(at_ms: f64, now_ms: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (amount, unit) = relative_parts(at_ms, now_ms);
+        FORMAT.with(|format| String::from(format.format(amount, unit)))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        relative(at_ms, now_ms)
+    }
+}
+
+/// The time relative times are shown against: the page's shared ticker (the clock, moved on
+/// every [`TICK_MS`]), unless an ancestor provided a [`Clock`].
+fn now_signal() -> Signal<f64> {
+    if let Some(Clock(now)) = use_context::<Clock>() {
+        return now;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let now = TICKER.with(|ticker| {
+            ticker
+                .borrow_mut()
+                .get_or_insert_with(|| {
+                    let now = ArcRwSignal::new(js_sys::Date::now());
+                    let tick = now.clone();
+                    let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
+                        tick.set(js_sys::Date::now())
+                    });
+                    (now, interval)
+                })
+                .0
+                .clone()
+        });
+        Signal::from(now)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Signal::stored(0.0)
+    }
+}
+
+/// The "now" of every [`RelativeTime`] below the component that provides it
+/// ([`provide_clock`]): a fixed time for a server render that must match the browser's first
+/// one, or a test's hand-driven clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock(pub Signal<f64>);
+
+/// Provides `now` (milliseconds since the epoch) as the [`Clock`] of the components below.
+///
+/// ```no_run
+/// use data_farm::components::{provide_clock, RelativeTime};
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn Frozen() -> impl IntoView {
+///     provide_clock(Signal::stored(1_700_000_000_000.0));
+///     view! { <RelativeTime at="2023-11-14T22:00:00Z"/> }
+/// }
+/// ```
+pub fn provide_clock(now: Signal<f64>) {
+    provide_context(Clock(now));
+}
+
+/// A `<time>` showing how long ago `at` was ("5 minutes ago", in the browser's language), with
+/// the exact time as its `datetime`. It moves on by itself: every relative time of the page
+/// reads one shared ticker.
 #[component]
 pub fn RelativeTime(
     /// An RFC 3339 timestamp.
     #[prop(into)]
     at: Signal<String>,
 ) -> impl IntoView {
+    let now = now_signal();
     view! {
         <time datetime=move || at.get() title=move || at.get()>
-            {move || parse_ms(&at.get()).map(|ms| relative(ms, now_ms())).unwrap_or_default()}
+            {move || parse_ms(&at.get()).map(|ms| formatted(ms, now.get())).unwrap_or_default()}
         </time>
     }
 }
