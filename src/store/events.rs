@@ -85,6 +85,12 @@ impl<E: Entity> EntityStore<E> {
                     (Some(entity), Some(fields)) => {
                         if !accepts(Some(entity.version()), tombstone, version) {
                             Applied::Stale
+                        } else if entity.version() + 1 < version {
+                            // Only the status fields, over a copy missing a change between:
+                            // patched, it would be a state the server never had (found by the
+                            // convergence property test). The entity is fetched instead.
+                            effects.refetch_details.push(id.to_owned());
+                            Applied::Refetching
                         } else if let Some(next) = entity.with_status(&fields, version) {
                             self.merge_confirmed(st, next, Some((op, Origin::Remote)), effects);
                             Applied::Applied

@@ -84,6 +84,9 @@ impl<E: Entity> EntityStore<E> {
                 entry.meta.finish();
                 effects.list(entry);
             }
+            // The fetched records moved in other lists too: their views go out with this one
+            // (found by the convergence property test: they kept showing the old order).
+            effects.collect_lists(&mut st);
             outcome
         };
         effects.flush(self);
@@ -115,6 +118,7 @@ impl<E: Entity> EntityStore<E> {
             if let Some(entry) = st.lists.get_mut(query) {
                 effects.list(entry);
             }
+            effects.collect_lists(&mut st);
         }
         effects.flush(self);
     }
@@ -150,7 +154,7 @@ impl<E: Entity> EntityStore<E> {
         }
         // What changed while the fetch was in flight (newer than the fetched copy, or deleted
         // since) is placed again, so the snapshot cannot undo it.
-        self.replace_touched(st, query, &fetched, touched);
+        self.replace_touched(st, query, &fetched, touched, effects);
         if let Some(entry) = st.lists.get(query) {
             effects.persist_page(query, entry);
         }
@@ -165,6 +169,7 @@ impl<E: Entity> EntityStore<E> {
         query: &ListQuery,
         fetched: &[(String, u64)],
         touched: Vec<String>,
+        effects: &mut Effects<E>,
     ) {
         let mut candidates: Vec<String> = fetched
             .iter()
@@ -182,6 +187,10 @@ impl<E: Entity> EntityStore<E> {
                 .filter(|id| !fetched.iter().any(|(f, _)| f == id)),
         );
         candidates.dedup();
+        let several = candidates.len() > 1;
+        let was_complete = st.lists.get(query).is_some_and(|entry| {
+            query.page == 1 && entry.page.ids.len() as u64 == entry.page.total
+        });
         for id in candidates {
             let in_page = fetched.iter().any(|(f, _)| *f == id);
             let State { rows, lists, .. } = st;
@@ -199,8 +208,35 @@ impl<E: Entity> EntityStore<E> {
                 Prior::Unknown
             };
             let placement = place(query, &mut entry.page, &id, prior, current, &lookup);
-            if placement.stale {
+            // Each one is placed among rows of which others may be behind too; on a partial
+            // page that can put a row on the wrong side of a neighbour still to be placed
+            // (found by the convergence property test): the page fetches again.
+            let placement_stale = placement.stale || (several && !was_complete);
+            if placement_stale && !entry.meta.invalidated {
                 entry.meta.invalidated = true;
+                // The snapshot is already behind: an observed page fetches again (found by
+                // the convergence property test: it stayed wrong until the next focus).
+                if entry.meta.observers > 0 {
+                    effects.refetch_lists.push(query.clone());
+                }
+            }
+        }
+        // A complete list holds every row it shows: put them in order by what they are now.
+        if several && was_complete {
+            let State { rows, lists, .. } = st;
+            if let Some(entry) = lists.get_mut(query) {
+                let value = |id: &str| rows.get(id).and_then(|row| row.visible.as_ref());
+                if entry.page.ids.iter().all(|id| value(id).is_some()) {
+                    entry.page.ids.sort_by(|a, b| match (value(a), value(b)) {
+                        (Some(a), Some(b)) => query.compare(a, b),
+                        _ => std::cmp::Ordering::Equal,
+                    });
+                } else if !entry.meta.invalidated {
+                    entry.meta.invalidated = true;
+                    if entry.meta.observers > 0 {
+                        effects.refetch_lists.push(query.clone());
+                    }
+                }
             }
         }
     }
@@ -289,6 +325,7 @@ impl<E: Entity> EntityStore<E> {
                     },
                 );
             }
+            effects.collect_lists(&mut st);
             outcome
         };
         effects.flush(self);

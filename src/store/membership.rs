@@ -51,11 +51,17 @@ pub fn place<'r, E: Entity>(
 ) -> Placement {
     let mut outcome = Placement::default();
     let per_page = query.per_page as usize;
+    // Whether a later page existed before this change: a row leaving this page then leaves a
+    // gap that the next page's first row fills, which this page cannot know.
+    let more_after = (query.page as u64) * (query.per_page as u64) < page.total;
     let complete = query.page == 1 && page.ids.len() as u64 == page.total;
     let found = locate(query, page, id, prior, lookup);
     let listed = found.is_some();
     let now = next.is_some_and(|e| query.matches(e));
     let was = match prior {
+        // A complete list holds every match: what it does not list, it did not count (a
+        // record remembered from before may have left it by the time it was fetched).
+        _ if complete => Some(listed),
         Prior::Known(before) => Some(listed || before.is_some_and(|b| query.matches(b))),
         Prior::Unknown if listed => Some(true),
         Prior::Unknown => None,
@@ -77,7 +83,16 @@ pub fn place<'r, E: Entity>(
         // Still between the same neighbours (a status change on a list sorted by name): the
         // page is unchanged, and nothing is copied or republished.
         if let Some(next) = next.filter(|_| now) {
-            if stays_between_neighbours(query, &page.ids, pos, next, lookup) {
+            let before = match prior {
+                Prior::Known(before) => before,
+                Prior::Unknown => None,
+            };
+            let edges = Edges {
+                first_page: query.page <= 1,
+                more_after,
+                before,
+            };
+            if stays_between_neighbours(query, &page.ids, pos, next, edges, lookup) {
                 return outcome;
             }
         }
@@ -86,8 +101,14 @@ pub fn place<'r, E: Entity>(
     }
     let last_page = (query.page as u64) * (query.per_page as u64) >= page.total;
     let Some(next) = next.filter(|_| now) else {
-        // Gone from this list: a middle page now lacks the first item of the next one.
-        if listed && !complete && !last_page {
+        // Gone from this list: a page with more after it now lacks the next page's first row.
+        if listed && !complete && more_after {
+            outcome.stale = true;
+        }
+        // Gone from another page: whether this page's total still counted it (its snapshot
+        // may be newer than what is remembered of the row) and whether its rows shift, only
+        // the server knows.
+        if !listed && !complete && was == Some(true) {
             outcome.stale = true;
         }
         return outcome;
@@ -97,6 +118,20 @@ pub fn place<'r, E: Entity>(
         outcome.stale = true;
         return outcome;
     };
+    // A row that sat on an earlier page and now sorts into this one moves this page's first
+    // row up to the page before: only the server can say which row comes in at the end
+    // (found by the convergence property test).
+    let came_from_before = !listed
+        && !complete
+        && was == Some(true)
+        && query.page > 1
+        && match prior {
+            Prior::Known(Some(before)) => {
+                sorted_position(query, &page.ids, id, before, lookup) == Some(0)
+            }
+            _ => false,
+        };
+    outcome.stale |= came_from_before;
     let len = page.ids.len();
     let starts_here = position > 0 || query.page == 1;
     let ends_here = position < len || (len < per_page && last_page);
@@ -169,21 +204,45 @@ fn sorted_position<'r, E: Entity>(
     (!missing.get()).then_some(position)
 }
 
-/// Whether `next`, the new value of the id at `pos`, still sorts between its neighbours.
+/// What a page knows of its edges, for [`stays_between_neighbours`].
+struct Edges<'e, E> {
+    /// This is the first page: nothing sorts before its first row.
+    first_page: bool,
+    /// A later page exists: something sorts after its last row.
+    more_after: bool,
+    /// The row's value before the change, when known.
+    before: Option<&'e E>,
+}
+
+/// Whether `next`, the new value of the id at `pos`, still sorts between its neighbours. At
+/// an edge of the page the neighbour is on the next (or previous) page, which this page does
+/// not hold: there the row stays only if it did not move towards that edge.
 fn stays_between_neighbours<'r, E: Entity>(
     query: &ListQuery,
     ids: &[String],
     pos: usize,
     next: &E,
+    edges: Edges<'_, E>,
     lookup: &dyn Fn(&str) -> Option<&'r E>,
 ) -> bool {
-    let after_previous = match pos.checked_sub(1).map(|p| lookup(&ids[p])) {
+    let moved = |towards_start: bool| match edges.before {
+        Some(before) => {
+            let order = query.compare(next, before);
+            if towards_start {
+                order.is_lt()
+            } else {
+                order.is_gt()
+            }
+        }
         None => true,
+    };
+    let after_previous = match pos.checked_sub(1).map(|p| lookup(&ids[p])) {
+        None => edges.first_page || !moved(true),
         Some(Some(previous)) => query.compare(previous, next).is_lt(),
         Some(None) => false,
     };
     let before_following = match ids.get(pos + 1).map(|f| lookup(f)) {
-        None => true,
+        None => !edges.more_after || !moved(false),
         Some(Some(following)) => query.compare(next, following).is_lt(),
         Some(None) => false,
     };
@@ -428,6 +487,132 @@ mod tests {
             }
         );
         assert_eq!(page, f.page(&["d4"], 5));
+    }
+
+    /// Found by the convergence property test (shrunk to one delete): the page's own end was
+    /// compared with the total after the delete, so a first page of 3 out of 4 looked like the
+    /// last page and kept a gap the fourth row should fill.
+    #[test]
+    fn a_delete_from_a_full_page_with_one_more_row_after_it_makes_it_stale() {
+        let f = Fixture::new(&[("d0", "a"), ("d1", "b"), ("d2", "c")]);
+        let q = ListQuery::new().per_page(3);
+        let mut page = f.page(&["d0", "d1", "d2"], 4);
+        let before = f.rows["d0"].clone();
+        let out = place(
+            &q,
+            &mut page,
+            "d0",
+            Prior::Known(Some(&before)),
+            None,
+            &f.lookup(),
+        );
+        assert_eq!(
+            out,
+            Placement {
+                changed: true,
+                stale: true
+            }
+        );
+        assert_eq!(page, f.page(&["d1", "d2"], 3));
+    }
+
+    /// Found by the convergence property test (shrunk to one rename): the first row of page 2,
+    /// renamed to sort before it, has no neighbour before it on this page, which was taken
+    /// for "still in place"; it belongs to page 1 now, and page 1's last row comes here.
+    #[test]
+    fn a_row_renamed_past_the_edge_of_its_page_makes_it_stale() {
+        let f = Fixture::new(&[("d2", "c"), ("d3", "d")]);
+        let q = ListQuery::new().per_page(3).page(2);
+        let mut page = f.page(&["d3"], 4);
+        let before = f.rows["d3"].clone();
+        let mut renamed = before.clone();
+        renamed.name = "a".into();
+        let lookup = |id: &str| {
+            if id == "d3" {
+                Some(&renamed)
+            } else {
+                f.rows.get(id)
+            }
+        };
+        let out = place(
+            &q,
+            &mut page,
+            "d3",
+            Prior::Known(Some(&before)),
+            Some(&renamed),
+            &lookup,
+        );
+        assert!(out.stale, "{out:?}");
+
+        // A change that keeps its place (its status) leaves the page as it is.
+        let mut page = f.page(&["d3"], 4);
+        let mut status = before.clone();
+        status.status = DeviceStatus::Offline;
+        let lookup = |id: &str| {
+            if id == "d3" {
+                Some(&status)
+            } else {
+                f.rows.get(id)
+            }
+        };
+        let out = place(
+            &q,
+            &mut page,
+            "d3",
+            Prior::Known(Some(&before)),
+            Some(&status),
+            &lookup,
+        );
+        assert_eq!(out, Placement::default());
+    }
+
+    /// Found by the convergence property test (shrunk to one delete): a row deleted from page 1
+    /// moves page 2's first row up to page 1; page 2 did not notice.
+    #[test]
+    fn a_delete_on_an_earlier_page_makes_a_later_one_stale() {
+        let f = Fixture::new(&[("d0", "a"), ("d3", "d")]);
+        let q = ListQuery::new().per_page(3).page(2);
+        let mut page = f.page(&["d3"], 4);
+        let before = f.rows["d0"].clone();
+        let lookup = |id: &str| if id == "d0" { None } else { f.rows.get(id) };
+        let out = place(
+            &q,
+            &mut page,
+            "d0",
+            Prior::Known(Some(&before)),
+            None,
+            &lookup,
+        );
+        assert!(out.stale, "{out:?}");
+        assert_eq!(page.total, 3);
+    }
+
+    /// Found by the convergence property test: the first row of page 1, renamed to sort into
+    /// page 2, pushes page 2's first row up to page 1; page 2 took it in and kept that row.
+    #[test]
+    fn a_row_moving_in_from_an_earlier_page_makes_the_page_stale() {
+        let f = Fixture::new(&[("d0", "a"), ("d4", "e"), ("d3", "z")]);
+        let q = ListQuery::new().per_page(3).page(2);
+        let mut page = f.page(&["d4", "d3"], 5);
+        let before = f.rows["d0"].clone();
+        let mut moved = before.clone();
+        moved.name = "y".into();
+        let lookup = |id: &str| {
+            if id == "d0" {
+                Some(&moved)
+            } else {
+                f.rows.get(id)
+            }
+        };
+        let out = place(
+            &q,
+            &mut page,
+            "d0",
+            Prior::Known(Some(&before)),
+            Some(&moved),
+            &lookup,
+        );
+        assert!(out.stale, "{out:?}");
     }
 
     #[test]

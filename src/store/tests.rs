@@ -382,6 +382,31 @@ fn deletes_leave_tombstones_so_late_updates_cannot_resurrect() {
     );
 }
 
+/// Found by the convergence property test (shrunk to a rename and a status change delivered
+/// in the wrong order): the status fields of version 3 were patched over version 1, making
+/// a record the server never had, and the rename (version 2) was then dropped as stale.
+#[test]
+fn a_status_event_over_a_copy_missing_a_change_fetches_the_entity() {
+    let s = setup(vec![device("d1", "a", 1)]);
+    let _observer = s.store.observe_list(ListQuery::new());
+    s.env.run_until_idle();
+    s.api.server_update("d1", |d| d.name = "renamed".into());
+    s.api.server_update("d1", |d| d.status = DeviceStatus::Offline);
+    let fields = raw(&serde_json::json!({"status": "offline"}));
+    assert_eq!(
+        s.store
+            .apply_event(ChangeOp::Status, "d1", 3, Some(&fields)),
+        Applied::Refetching
+    );
+    s.env.run_until_idle();
+    let held = s.store.peek("d1").unwrap();
+    assert_eq!(
+        (held.name.as_str(), held.status, held.version),
+        ("renamed", DeviceStatus::Offline, 3),
+        "the server's version 3, fetched"
+    );
+}
+
 #[test]
 fn status_events_change_only_status_and_refetch_unknown_entities() {
     let s = setup(vec![device("d1", "a", 1), device("d2", "b", 1)]);
