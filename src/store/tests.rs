@@ -391,7 +391,8 @@ fn a_status_event_over_a_copy_missing_a_change_fetches_the_entity() {
     let _observer = s.store.observe_list(ListQuery::new());
     s.env.run_until_idle();
     s.api.server_update("d1", |d| d.name = "renamed".into());
-    s.api.server_update("d1", |d| d.status = DeviceStatus::Offline);
+    s.api
+        .server_update("d1", |d| d.status = DeviceStatus::Offline);
     let fields = raw(&serde_json::json!({"status": "offline"}));
     assert_eq!(
         s.store

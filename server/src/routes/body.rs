@@ -209,6 +209,42 @@ mod tests {
         assert!(decode::<Shape>(br#"{"name": "x"}"#).is_ok());
     }
 
+    use proptest::prelude::Strategy;
+
+    proptest::proptest! {
+        /// Every request body the server reads decodes or is refused with an envelope,
+        /// whatever the bytes (a longer run: scripts/fuzz-decoders.sh).
+        #[test]
+        fn any_body_decodes_or_is_refused_never_panics(
+            body in proptest::prop_oneof![
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96),
+                "\\{(\"[a-z_]{0,8}\": ?(\"[^\"]{0,8}\"|[0-9]{1,3}|null|true|\\[\\]|\\{\\}), ?){0,4}\\}"
+                    .prop_map(String::into_bytes),
+            ]
+        ) {
+            use data_farm_protocol::*;
+            for err in [
+                decode::<CreateTeam>(&body).err(),
+                decode::<CreateApplication>(&body).err(),
+                decode::<CreateInstance>(&body).err(),
+                decode::<CreateDevice>(&body).err(),
+                decode::<PatchNamed>(&body).err(),
+                decode::<PatchInstance>(&body).err(),
+                decode::<PatchDevice>(&body).err(),
+                decode::<LoginRequest>(&body).err(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                proptest::prop_assert!(
+                    err.status == StatusCode::BAD_REQUEST
+                        || err.status == StatusCode::UNPROCESSABLE_ENTITY
+                );
+                proptest::prop_assert!(!err.body.message.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn json_content_types_are_recognised() {
         let with = |v: &'static str| {
