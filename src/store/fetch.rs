@@ -38,6 +38,7 @@ impl<E: Entity> EntityStore<E> {
             let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
             let wait = entry.meta.join_or_start();
             if wait.is_none() {
+                entry.meta.started_at = Some(self.now());
                 entry.meta.touched.clear();
                 // Loading or Refreshing; published once the lock is released.
                 starting.list(entry);

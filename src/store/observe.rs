@@ -6,6 +6,9 @@ use crate::query::ListQuery;
 
 use super::{EntityObserver, EntityStore, ListObserver};
 
+/// The shortest time between two automatic refetches of one list.
+pub const REFETCH_EVERY_MS: f64 = 1_000.0;
+
 impl<E: Entity> EntityStore<E> {
     /// Keeps a list query alive and current while the returned observer lives: fetches it now
     /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
@@ -60,9 +63,36 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
+    /// Refetches `query` in the background, at most once per [`REFETCH_EVERY_MS`]: a refetch
+    /// asked for sooner after the last one started waits for its turn, and while one waits
+    /// further asks join it (it fetches the latest state when it runs). Whatever the event
+    /// rate, an observed list costs the server at most one request a second.
     pub(super) fn spawn_list_fetch(&self, query: ListQuery) {
+        let wait = {
+            let mut st = self.lock();
+            let now = self.now();
+            match st.lists.get_mut(&query) {
+                Some(entry) if entry.meta.refetch_waiting => return,
+                Some(entry) => {
+                    let wait = entry
+                        .meta
+                        .started_at
+                        .map_or(0.0, |at| at + REFETCH_EVERY_MS - now)
+                        .max(0.0);
+                    entry.meta.refetch_waiting = wait > 0.0;
+                    wait
+                }
+                None => 0.0,
+            }
+        };
         let store = self.clone();
         self.inner.env.spawn(Box::pin(async move {
+            if wait > 0.0 {
+                store.inner.env.sleep(wait).await;
+                if let Some(entry) = store.lock().lists.get_mut(&query) {
+                    entry.meta.refetch_waiting = false;
+                }
+            }
             let _ = store.fetch_list(&query).await;
         }));
     }

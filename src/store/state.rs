@@ -67,6 +67,10 @@ impl<E: Entity> Row<E> {
 #[derive(Default)]
 pub struct QueryMeta {
     pub fetched_at: Option<f64>,
+    /// When the last fetch started (for coalescing refetches).
+    pub started_at: Option<f64>,
+    /// An automatic refetch waits for its turn (see `spawn_list_fetch`).
+    pub refetch_waiting: bool,
     pub invalidated: bool,
     pub in_flight: bool,
     pub waiters: Vec<oneshot::Sender<()>>,

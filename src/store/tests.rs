@@ -625,6 +625,26 @@ fn unobserved_queries_are_collected_after_the_gc_time() {
     assert_eq!(s.api.requests(), 2);
 }
 
+/// Whatever the rate of invalidations, an observed list refetches at most once a second: the
+/// asks that come sooner wait for one refetch, which reads the latest state.
+#[test]
+fn a_burst_of_invalidations_costs_one_refetch_a_second() {
+    let s = setup(vec![device("d1", "a", 1)]);
+    let _observer = s.store.observe_list(ListQuery::new());
+    s.env.run_until_idle();
+    assert_eq!(s.api.requests(), 1);
+    for _ in 0..50 {
+        s.store.invalidate_all();
+    }
+    s.env.run_until_idle();
+    assert_eq!(s.api.requests(), 2, "fifty asks, one refetch");
+    assert!(s.env.now() >= 1_000.0, "it waited for its turn");
+    s.env.advance(5_000.0);
+    s.store.invalidate_all();
+    s.env.run_until_idle();
+    assert_eq!(s.api.requests(), 3, "a second later, at once again");
+}
+
 #[test]
 fn a_transient_failure_is_retried_once_with_jittered_backoff() {
     let s = setup(vec![device("d1", "a", 1)]);
