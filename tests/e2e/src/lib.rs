@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod browser;
 pub mod demo;
+pub mod probe;
 pub mod webdriver;
 
 pub use browser::{Browser, Kind};

@@ -12,8 +12,8 @@
 
 use std::time::Duration;
 
-use data_farm_e2e::{Browser, DemoServer, Session};
-use data_farm_server::Seed;
+use data_farm_e2e::probe::{arg, demo_with_simulator, write_json};
+use data_farm_e2e::{Browser, Session};
 use serde_json::{json, Value};
 
 /// The page's API requests so far, by path without the query (`/api/v1/devices`).
@@ -21,14 +21,6 @@ const COUNT: &str = "return performance.getEntriesByType('resource')
     .filter(e => e.initiatorType === 'fetch' || e.initiatorType === 'xmlhttprequest')
     .map(e => new URL(e.name).pathname)
     .filter(p => p.startsWith('/api/'));";
-
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| default.to_owned())
-}
 
 async fn requests(page: &Session) -> Vec<String> {
     match page.execute(COUNT, vec![]).await {
@@ -65,14 +57,7 @@ async fn main() {
     let rate: f64 = arg("--rate", "50").parse().unwrap_or(50.0);
     let out = arg("--out", "bench/results/refetch-probe.json");
     let dist = arg("--dist", "");
-    let server = DemoServer::start_with(|config| {
-        config.seed = Seed::Demo;
-        config.simulate_rate = rate;
-        if !dist.is_empty() {
-            config.dist_dir = Some(dist.into());
-        }
-    })
-    .await;
+    let server = demo_with_simulator(rate, &dist).await;
     let browser = match Browser::chromium().await {
         Ok(browser) => browser,
         Err(err) => {
@@ -121,15 +106,5 @@ async fn main() {
         "Devices tab: {} API requests in {seconds} s; home page: {} (status events: {rate}/s)",
         result["devices_tab"]["requests"], result["home_page"]["requests"]
     );
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    match serde_json::to_string_pretty(&result) {
-        Ok(text) => {
-            if let Err(err) = std::fs::write(&out, text + "\n") {
-                eprintln!("refetch-probe: cannot write {out}: {err}");
-            }
-        }
-        Err(err) => eprintln!("refetch-probe: {err}"),
-    }
+    write_json(&out, &result);
 }

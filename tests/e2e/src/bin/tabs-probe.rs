@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+use data_farm_e2e::probe::{arg, demo_with_simulator, write_json};
 use data_farm_e2e::{Browser, DemoServer, Session};
-use data_farm_server::Seed;
 use serde_json::{json, Value};
 
 /// Another user's HTTP session, for a change made while the tabs watch.
@@ -85,14 +85,6 @@ const API_REQUESTS: &str = "return performance.getEntriesByType('resource')
 const API_PATHS: &str = "return performance.getEntriesByType('resource')
     .map(e => new URL(e.name)).filter(u => u.pathname.startsWith('/api/'))
     .map(u => u.pathname + u.search);";
-
-fn arg(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| default.to_owned())
-}
 
 fn fail(what: &str) -> ! {
     eprintln!("tabs-probe: {what}");
@@ -252,14 +244,7 @@ async fn main() {
     let rate: f64 = arg("--rate", "50").parse().unwrap_or(50.0);
     let out = arg("--out", "bench/results/tabs-probe.json");
     let dist = arg("--dist", "");
-    let server = DemoServer::start_with(|config| {
-        config.seed = Seed::Demo;
-        config.simulate_rate = rate;
-        if !dist.is_empty() {
-            config.dist_dir = Some(dist.into());
-        }
-    })
-    .await;
+    let server = demo_with_simulator(rate, &dist).await;
     let mut runs = Vec::new();
     for tabs in [1, 2, 4] {
         // The baseline (every tab its own connection, as before) in the same run.
@@ -274,15 +259,5 @@ async fn main() {
         "runs": runs,
         "hand_off": hand_off,
     });
-    if let Some(dir) = std::path::Path::new(&out).parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    match serde_json::to_string_pretty(&result) {
-        Ok(text) => {
-            if let Err(err) = std::fs::write(&out, text + "\n") {
-                eprintln!("tabs-probe: cannot write {out}: {err}");
-            }
-        }
-        Err(err) => eprintln!("tabs-probe: {err}"),
-    }
+    write_json(&out, &result);
 }
