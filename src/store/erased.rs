@@ -53,10 +53,10 @@ pub trait AnyStore: Send + Sync {
     fn set_peer(&self, peer: Option<std::sync::Arc<dyn super::port::PeerCache>>);
     #[cfg(feature = "tabs")]
     /// The fresh, non-optimistic cached page for `query`, as the server's JSON, for another tab.
-    fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<serde_json::Value>;
+    fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<String>;
     #[cfg(feature = "tabs")]
     /// The fresh, non-optimistic entity `id`, as JSON, for another tab.
-    fn fresh_record_json(&self, id: &str) -> Option<serde_json::Value>;
+    fn fresh_record_json(&self, id: &str) -> Option<String>;
     #[cfg(feature = "persist")]
     /// Connects the persistence layer.
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
@@ -134,12 +134,12 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         EntityStore::set_peer(self, peer);
     }
     #[cfg(feature = "tabs")]
-    fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<serde_json::Value> {
-        serde_json::to_value(self.fresh_page(query)?).ok()
+    fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<String> {
+        serde_json::to_string(&self.fresh_page(query)?).ok()
     }
     #[cfg(feature = "tabs")]
-    fn fresh_record_json(&self, id: &str) -> Option<serde_json::Value> {
-        serde_json::to_value(self.fresh_record(id)?).ok()
+    fn fresh_record_json(&self, id: &str) -> Option<String> {
+        serde_json::to_string(&self.fresh_record(id)?).ok()
     }
     #[cfg(feature = "persist")]
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {

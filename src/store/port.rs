@@ -84,8 +84,8 @@ pub trait PersistSink: Send + Sync {
 
 /// Another holder of the same server data, asked before a fetch goes to the server: the
 /// leader tab of the browser, whose cache its connection keeps exact. An answer is the JSON
-/// the server would give (a `ListResponse` page, or one entity); `None` sends the fetch to
-/// the server as usual.
+/// text the server would give (a `ListResponse` page, or one entity: text, so that it goes
+/// through the same decoder as a server's answer); `None` sends the fetch to the server.
 #[cfg(feature = "tabs")]
 pub trait PeerCache: Send + Sync {
     /// A fresh page of `kind` for `query`.
@@ -93,13 +93,13 @@ pub trait PeerCache: Send + Sync {
         &self,
         kind: &'static str,
         query: &crate::query::ListQuery,
-    ) -> futures_util::future::LocalBoxFuture<'static, Option<Value>>;
+    ) -> futures_util::future::LocalBoxFuture<'static, Option<String>>;
     /// A fresh entity of `kind`.
     fn record(
         &self,
         kind: &'static str,
         id: &str,
-    ) -> futures_util::future::LocalBoxFuture<'static, Option<Value>>;
+    ) -> futures_util::future::LocalBoxFuture<'static, Option<String>>;
 }
 
 /// A queued mutation to send again, as plain data: what it does, to which id, with which body

@@ -28,13 +28,13 @@ impl<E: Entity> EntityStore<E> {
     /// The page the peer holds for `query`, if it holds a fresh one.
     pub(super) async fn page_from_peer(&self, query: &ListQuery) -> Option<ListResponse<E>> {
         let answer = self.peer()?.list(E::KIND, query).await?;
-        serde_json::from_value(answer).ok()
+        serde_json::from_str(&answer).ok()
     }
 
     /// The entity the peer holds, if fresh.
     pub(super) async fn record_from_peer(&self, id: &str) -> Option<E> {
         let answer = self.peer()?.record(E::KIND, id).await?;
-        serde_json::from_value(answer).ok()
+        serde_json::from_str(&answer).ok()
     }
 
     /// The cached answer to `query` as the server gave it, for another tab: only when it is
@@ -91,7 +91,6 @@ mod tests {
     use std::sync::Arc;
 
     use futures_util::future::LocalBoxFuture;
-    use serde_json::Value;
 
     use super::*;
     use crate::farm::{DataFarm, DataFarmConfig};
@@ -172,14 +171,14 @@ mod tests {
             &self,
             kind: &'static str,
             query: &ListQuery,
-        ) -> LocalBoxFuture<'static, Option<Value>> {
+        ) -> LocalBoxFuture<'static, Option<String>> {
             let answer = self
                 .0
                 .store_of_kind(kind)
                 .and_then(|s| s.fresh_page_json(query));
             Box::pin(std::future::ready(answer))
         }
-        fn record(&self, kind: &'static str, id: &str) -> LocalBoxFuture<'static, Option<Value>> {
+        fn record(&self, kind: &'static str, id: &str) -> LocalBoxFuture<'static, Option<String>> {
             let answer = self
                 .0
                 .store_of_kind(kind)

@@ -46,7 +46,7 @@ struct Coordinator {
     /// This tab's name on the channel (answers to its questions carry it).
     me: u32,
     /// Questions asked of the leader, by number, waiting for its answer.
-    asked: RefCell<std::collections::HashMap<u64, oneshot::Sender<Option<serde_json::Value>>>>,
+    asked: RefCell<std::collections::HashMap<u64, oneshot::Sender<Option<String>>>>,
     next_question: Cell<u64>,
 }
 
@@ -61,15 +61,11 @@ impl PeerCache for Peer {
         &self,
         kind: &'static str,
         query: &ListQuery,
-    ) -> LocalBoxFuture<'static, Option<serde_json::Value>> {
+    ) -> LocalBoxFuture<'static, Option<String>> {
         self.0.ask(kind, Question::List(query.clone()))
     }
 
-    fn record(
-        &self,
-        kind: &'static str,
-        id: &str,
-    ) -> LocalBoxFuture<'static, Option<serde_json::Value>> {
+    fn record(&self, kind: &'static str, id: &str) -> LocalBoxFuture<'static, Option<String>> {
         self.0.ask(kind, Question::Record(id.to_owned()))
     }
 }
@@ -231,11 +227,7 @@ impl Coordinator {
 
     /// A follower asks the leader for a fresh answer; `None` (fetch from the server) when
     /// this tab leads, the leader has no fresh answer, or none comes in time.
-    fn ask(
-        &self,
-        kind: &str,
-        question: Question,
-    ) -> LocalBoxFuture<'static, Option<serde_json::Value>> {
+    fn ask(&self, kind: &str, question: Question) -> LocalBoxFuture<'static, Option<String>> {
         // Asked whatever this tab last heard of the leader's connection (at start it has
         // heard nothing yet): the leader answers only while its own connection is live.
         let following = self.role.get_untracked() == TabRole::Follower && !self.stopped.get();

@@ -35,8 +35,8 @@ pub(crate) enum Wire {
         to: u32,
         /// Its request number.
         id: u64,
-        /// The answer, when fresh.
-        value: Option<serde_json::Value>,
+        /// The answer (the server's JSON text), when fresh.
+        value: Option<String>,
     },
 }
 
