@@ -55,6 +55,25 @@ pub(crate) struct Shared {
     pub(crate) role: ArcReadSignal<TabRole>,
 }
 
+impl Shared {
+    /// This tab on its own: its own connection, and it sends the outbox itself.
+    fn alone(
+        farm: &DataFarm,
+        user_id: &str,
+        team_ids: Vec<String>,
+        config: RealtimeConfig,
+    ) -> Shared {
+        #[cfg(feature = "persist")]
+        if let Some(persistence) = farm.persistence() {
+            persistence.set_replaying(true);
+        }
+        Shared {
+            realtime: crate::realtime::start_realtime(farm, user_id, team_ids, config),
+            role: ArcRwSignal::new(TabRole::Alone).read_only(),
+        }
+    }
+}
+
 /// Starts realtime for `user_id` shared across the tabs of this browser that use `name`.
 pub(crate) fn start_shared(
     farm: &DataFarm,
@@ -70,10 +89,7 @@ pub(crate) fn start_shared(
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = name;
-        Shared {
-            realtime: crate::realtime::start_realtime(farm, user_id, team_ids, config),
-            role: ArcRwSignal::new(TabRole::Alone).read_only(),
-        }
+        Shared::alone(farm, user_id, team_ids, config)
     }
 }
 

@@ -70,9 +70,13 @@ impl PeerCache for Peer {
     }
 }
 
-/// A random name for this tab on the channel.
-fn farm_random() -> u32 {
-    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+/// Points every store of `farm` at `peer` before the server (`None`: the server only).
+fn set_peers(farm: &DataFarm, peer: Option<Arc<dyn PeerCache>>) {
+    for kind in farm.kinds() {
+        if let Some(store) = farm.store_of_kind(kind) {
+            store.set_peer(peer.clone());
+        }
+    }
 }
 
 /// Starts the coordinator, or a connection of this tab's own when the browser cannot share.
@@ -90,14 +94,7 @@ pub(super) fn start(
         Some((locks, channel, abort))
     });
     let Some((locks, channel, abort)) = shared else {
-        #[cfg(feature = "persist")]
-        if let Some(persistence) = farm.persistence() {
-            persistence.set_replaying(true);
-        }
-        return Shared {
-            realtime: crate::realtime::start_realtime(farm, user_id, team_ids, config),
-            role: ArcRwSignal::new(TabRole::Alone).read_only(),
-        };
+        return Shared::alone(farm, user_id, team_ids, config);
     };
     let this = Rc::new(Coordinator {
         farm: farm.clone(),
@@ -116,16 +113,13 @@ pub(super) fn start(
         release: RefCell::new(None),
         stopped: Cell::new(false),
         callbacks: RefCell::new(Vec::new()),
-        me: farm_random(),
+        // A random name for this tab on the channel.
+        me: farm.environment().random(),
         asked: RefCell::new(std::collections::HashMap::new()),
         next_question: Cell::new(0),
     });
     let peer: Arc<dyn PeerCache> = Arc::new(Peer(SendWrapper::new(Rc::clone(&this))));
-    for kind in farm.kinds() {
-        if let Some(store) = farm.store_of_kind(kind) {
-            store.set_peer(Some(Arc::clone(&peer)));
-        }
-    }
+    set_peers(farm, Some(peer));
     this.listen();
     #[cfg(feature = "persist")]
     if let Some(persistence) = farm.persistence() {
@@ -386,11 +380,7 @@ impl Coordinator {
         if let Some(persistence) = self.farm.persistence() {
             persistence.on_outbox_change(|| {});
         }
-        for kind in self.farm.kinds() {
-            if let Some(store) = self.farm.store_of_kind(kind) {
-                store.set_peer(None);
-            }
-        }
+        set_peers(&self.farm, None);
         self.asked.borrow_mut().clear();
         self.abort.borrow().abort();
         self.channel.set_onmessage(None);
