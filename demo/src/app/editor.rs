@@ -38,6 +38,37 @@ fn fill<E>(fields: &[Editable<E>], entity: &E) {
     }
 }
 
+/// Rebases the form from `base` (what it was filled from) onto `theirs` (what the server holds
+/// now), field by field: a field only they changed takes their value, a field only the user
+/// changed keeps the user's. Returns false, changing nothing, when some field was changed by
+/// both to different values: that is a conflict the user resolves.
+///
+/// A save that meets a 409 only because something else moved (a status the server walks, a
+/// field this form does not edit) then goes through instead of showing a conflict.
+fn rebase<E>(fields: &[Editable<E>], base: &E, theirs: &E) -> bool {
+    let clash = fields.iter().any(|f| {
+        let (was, mine, their) = (
+            (f.read)(base),
+            f.field.value.get_untracked(),
+            (f.read)(theirs),
+        );
+        mine != was && their != was && mine != their
+    });
+    if clash {
+        return false;
+    }
+    for f in fields {
+        let their = (f.read)(theirs);
+        if f.field.value.get_untracked() == (f.read)(base) && their != (f.read)(base) {
+            f.field.value.set(their);
+        }
+    }
+    true
+}
+
+/// How many times a save rebases onto a newer version before it shows the conflict.
+const REBASES: usize = 3;
+
 /// Entity `id` of kind `E`, editable through `fields`; `patch` turns the form into a change.
 #[component]
 pub fn EntityEditor<E: Entity>(
@@ -53,6 +84,8 @@ pub fn EntityEditor<E: Entity>(
     let entity = use_entity::<E>(id);
     let store = entity.store.clone();
     let base_version = RwSignal::new(0u64);
+    // The entity the form was last filled from or saved as: the base of the three-way merge.
+    let base = StoredValue::new(None::<E>);
     let error = RwSignal::new(None::<ApiError>);
     let theirs = RwSignal::new(None::<E>);
     let saved = RwSignal::new(false);
@@ -70,6 +103,7 @@ pub fn EntityEditor<E: Entity>(
                 Some(current) => {
                     fill(&fields, &current);
                     base_version.set(current.version());
+                    base.set_value(Some(current));
                     true
                 }
                 None => false,
@@ -77,28 +111,43 @@ pub fn EntityEditor<E: Entity>(
         });
     }
     let save = {
-        let (store, plain) = (store.clone(), plain.clone());
+        let (store, plain, fields) = (store.clone(), plain.clone(), fields.clone());
         move |overwrite: bool| {
-            let store = store.clone();
-            let version = if overwrite {
+            let (store, plain, fields) = (store.clone(), plain.clone(), fields.clone());
+            let mut version = if overwrite {
                 theirs.with_untracked(|t| t.as_ref().map(|t| t.version()))
             } else {
                 Some(base_version.get_untracked())
             };
-            let change = patch(&Values::of(&plain));
             spawn_local(async move {
-                match store.update(&id.get_untracked(), change, version).await {
-                    Ok(updated) => {
-                        base_version.set(updated.version());
-                        error.set(None);
-                        theirs.set(None);
-                        saved.set(true);
+                let mut rebases = 0;
+                loop {
+                    let change = patch(&Values::of(&plain));
+                    match store.update(&id.get_untracked(), change, version).await {
+                        Ok(updated) => {
+                            base_version.set(updated.version());
+                            base.set_value(Some(updated));
+                            error.set(None);
+                            theirs.set(None);
+                            saved.set(true);
+                        }
+                        Err(err) => {
+                            let current = conflict_current::<E>(&err);
+                            if let (Some(now), Some(was)) = (&current, base.get_value()) {
+                                if rebases < REBASES && rebase(&fields, &was, now) {
+                                    rebases += 1;
+                                    version = Some(now.version());
+                                    base_version.set(now.version());
+                                    base.set_value(current);
+                                    continue;
+                                }
+                            }
+                            theirs.set(current);
+                            error.set(Some(err));
+                            saved.set(false);
+                        }
                     }
-                    Err(err) => {
-                        theirs.set(conflict_current::<E>(&err));
-                        error.set(Some(err));
-                        saved.set(false);
-                    }
+                    break;
                 }
             });
         }
@@ -180,6 +229,7 @@ pub fn EntityEditor<E: Entity>(
                         <button type="button" class="df-button" on:click=move |_| {
                             fill(&fields, &t);
                             base_version.set(t.version());
+                            base.set_value(Some(t.clone()));
                             theirs.set(None);
                             error.set(None);
                         }>"Reload their version"</button>

@@ -121,6 +121,38 @@ async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
         .unwrap()
         .to_owned();
 
+    // Bob changes a field Alice does not touch: her rename goes through over it, no conflict,
+    // and the form takes his description.
+    let (status, _) = bob
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/applications/{app}"),
+            serde_json::json!({ "description": "Bob's notes" }),
+        )
+        .await;
+    assert_eq!(status, 200, "bob's description");
+    fill(page, "Name", "Inventory (merged)").await;
+    page.click_role("button", "Save").await.unwrap();
+    page.by_role("status", "Saved").await.unwrap();
+    let (_, current) = bob
+        .send(
+            reqwest::Method::GET,
+            &format!("/applications/{app}"),
+            serde_json::json!(null),
+        )
+        .await;
+    assert_eq!(current["name"], "Inventory (merged)");
+    assert_eq!(current["description"], "Bob's notes");
+    let description = page.by_role("textbox", "Description").await.unwrap();
+    let shown = page
+        .execute("return arguments[0].value", vec![page.as_arg(&description)])
+        .await
+        .unwrap();
+    assert_eq!(
+        shown, "Bob's notes",
+        "the form takes the field only Bob changed"
+    );
+
     // Overwrite: Alice's edit wins over Bob's.
     bob_renames(&bob, &app, "Inventory (Bob)").await;
     fill(page, "Name", "Inventory (Alice)").await;
