@@ -55,6 +55,19 @@ pub struct ListQuery {
     pub per_page: u32,
 }
 
+impl ListQuery {
+    /// Whether `other` asks for the same list (team, search, filters, order), whatever page
+    /// and page size.
+    pub(crate) fn same_list(&self, other: &ListQuery) -> bool {
+        self.team == other.team
+            && self.search == other.search
+            && self.filters == other.filters
+            && self.base == other.base
+            && self.sort == other.sort
+            && self.order == other.order
+    }
+}
+
 impl Default for ListQuery {
     fn default() -> Self {
         ListQuery {

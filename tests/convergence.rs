@@ -407,11 +407,14 @@ impl World {
             }
             Step::Mine(i, n, outcome) => {
                 let id = IDS[i];
-                // Not covered yet: an optimistic change whose answer arrives after list fetches
-                // and events that overtook it still ends, in some interleavings, with a page
-                // out of order; see the closing note of the hardening issue. Here answers to
-                // this client's own changes are never held back.
-                if self.api.server().hold {
+                // Not covered yet: an optimistic change whose answer is held back while list
+                // answers and events overtake it ends, in about 3 runs in 100, with a complete
+                // list out of order: a fetched row whose copy has this client's change pending
+                // over it (same version) is not re-placed, so the page is sorted by the
+                // snapshot's value, not the shown one. Re-placing it makes the page refetch
+                // for as long as the change waits, a loop. `CONVERGENCE_HELD_MINE=1` lets
+                // such steps run; by default answers to this client's changes are never held.
+                if self.api.server().hold && std::env::var_os("CONVERGENCE_HELD_MINE").is_none() {
                     return;
                 }
                 let Some(shown) = self.store.peek(id) else {
@@ -491,17 +494,64 @@ impl World {
 
 /// The run is fixed (the same 192 cases every time), so the test command's answer does not
 /// depend on luck. `CONVERGENCE_SEED=<n>` explores another run; `CONVERGENCE_SEED=random`
-/// a fresh one each time. Known open case (found with a random run, not fixed yet): a list
-/// snapshot fetched after a delete, then the deleted entity's older `updated` event and its
-/// `deleted` event arriving late, leaves a paged list's total one short: `Create(4, 0),
-/// Rename(0, 0), Rename(2, 1), Rename(3, 0), Status(0, false), Create(0, 0), Rename(2, 1),
-/// Delete(2), Refetch`, then every event delivered in order.
+/// a fresh one each time (400 random runs, 76,800 cases, passed after the last two fixes; the
+/// cases random runs found are the named tests above).
 fn seed() -> proptest::test_runner::RngSeed {
     use proptest::test_runner::RngSeed;
     match std::env::var("CONVERGENCE_SEED").ok().as_deref() {
         Some("random") => RngSeed::Random,
         Some(n) => n.parse().map_or(RngSeed::Random, RngSeed::Fixed),
         None => RngSeed::Fixed(20_261_202),
+    }
+}
+
+/// A case a random run found: a snapshot fetched after a delete, then the deleted device's
+/// older `updated` event and its `deleted` event arriving late.
+#[test]
+fn a_late_update_and_delete_after_a_newer_snapshot_keep_the_total() {
+    let mut world = World::new();
+    for step in [
+        Step::Create(4, 0),
+        Step::Rename(0, 0),
+        Step::Rename(2, 1),
+        Step::Rename(3, 0),
+        Step::Status(0, false),
+        Step::Create(0, 0),
+        Step::Rename(2, 1),
+        Step::Delete(2),
+        Step::Refetch,
+    ] {
+        world.run(&step);
+    }
+    world.settle();
+    if let Err(err) = world.check() {
+        panic!("{err}");
+    }
+}
+
+/// A case a random run found: a device created, renamed and deleted while list answers wait,
+/// with events delivered out of order and one of them twice.
+#[test]
+fn a_created_device_renamed_and_deleted_while_lists_wait_leaves_no_row() {
+    let mut world = World::new();
+    for step in [
+        Step::Rename(0, 4),
+        Step::Rename(1, 0),
+        Step::Replay,
+        Step::Rename(1, 4),
+        Step::Create(6, 0),
+        Step::Status(0, false),
+        Step::Rename(6, 0),
+        Step::Hold(true),
+        Step::Deliver(2, true),
+        Step::Delete(6),
+        Step::Deliver(6, false),
+    ] {
+        world.run(&step);
+    }
+    world.settle();
+    if let Err(err) = world.check() {
+        panic!("{err}");
     }
 }
 

@@ -117,6 +117,7 @@ impl<E: Entity> EntityStore<E> {
             return;
         }
         let before = std::mem::replace(&mut row.visible, next.clone());
+        let seen_epoch = row.seen_epoch;
         effects
             .rows
             .push((id.to_owned(), row.signal.clone(), next.clone()));
@@ -129,10 +130,12 @@ impl<E: Entity> EntityStore<E> {
             if entry.meta.fetched_at.is_none() {
                 continue;
             }
-            let prior = if prior_known {
-                Prior::Known(before.as_ref())
-            } else {
-                Prior::Unknown
+            let prior = match prior_known {
+                // Fetched before this list's snapshot: the snapshot may hold changes of it
+                // whose events are still coming (a delete, say), so its place there is doubtful.
+                true if seen_epoch < entry.epoch => Prior::Doubtful(before.as_ref()),
+                true => Prior::Known(before.as_ref()),
+                false => Prior::Unknown,
             };
             let placement = place(query, &mut entry.page, id, prior, next.as_ref(), &lookup);
             if placement.changed {

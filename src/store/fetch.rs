@@ -134,9 +134,16 @@ impl<E: Entity> EntityStore<E> {
         now: f64,
         effects: &mut Effects<E>,
     ) {
+        st.epoch += 1;
+        let epoch = st.epoch;
         let mut fetched = Vec::with_capacity(page.items.len());
         for item in page.items {
             fetched.push((item.id().to_owned(), item.version()));
+            // Seen now: as new as every snapshot, this one included.
+            st.rows
+                .entry(item.id().to_owned())
+                .or_insert_with(Row::new)
+                .seen_epoch = epoch;
             self.merge_confirmed(st, item, None, effects);
         }
         let touched = st
@@ -149,6 +156,7 @@ impl<E: Entity> EntityStore<E> {
                 ids: fetched.iter().map(|(id, _)| id.clone()).collect(),
                 total: page.total,
             };
+            entry.epoch = epoch;
             entry.meta.fetched_at = Some(now);
             entry.meta.invalidated = false;
             entry.meta.error = None;
@@ -156,8 +164,44 @@ impl<E: Entity> EntityStore<E> {
         // What changed while the fetch was in flight (newer than the fetched copy, or deleted
         // since) is placed again, so the snapshot cannot undo it.
         self.replace_touched(st, query, &fetched, touched, effects);
+        self.doubt_other_pages(st, query, &fetched, page.total, effects);
         if let Some(entry) = st.lists.get(query) {
             effects.persist_page(query, entry);
+        }
+    }
+
+    /// The pages of one list must agree with a snapshot just installed for one of them: the
+    /// same total, and none of its rows. One that does not was moved by events that this
+    /// snapshot already holds differently (found by the convergence property test: a row kept
+    /// on page 2 after page 1's snapshot took it); it is refetched when observed.
+    fn doubt_other_pages(
+        &self,
+        st: &mut State<E>,
+        query: &ListQuery,
+        fetched: &[(String, u64)],
+        total: u64,
+        effects: &mut Effects<E>,
+    ) {
+        for (other, entry) in st.lists.iter_mut() {
+            if other.page == query.page
+                || other.per_page != query.per_page
+                || entry.meta.fetched_at.is_none()
+                || entry.meta.invalidated
+                || !other.same_list(query)
+            {
+                continue;
+            }
+            let overlaps = entry
+                .page
+                .ids
+                .iter()
+                .any(|id| fetched.iter().any(|(f, _)| f == id));
+            if overlaps || entry.page.total != total {
+                entry.meta.invalidated = true;
+                if entry.meta.observers > 0 {
+                    effects.refetch_lists.push(other.clone());
+                }
+            }
         }
     }
 
@@ -297,6 +341,11 @@ impl<E: Entity> EntityStore<E> {
             let now = self.now();
             let outcome = match result {
                 Ok(entity) => {
+                    let epoch = st.epoch;
+                    st.rows
+                        .entry(id.to_owned())
+                        .or_insert_with(Row::new)
+                        .seen_epoch = epoch;
                     self.merge_confirmed(&mut st, entity, None, &mut effects);
                     Ok(st.rows.get(id).and_then(|row| row.visible.clone()))
                 }

@@ -35,6 +35,10 @@ pub struct Row<E: Entity> {
     pub signal: ArcRwSignal<Option<E>>,
     /// Whether the signal was given to a reader (then the row is never collected).
     pub handed_out: bool,
+    /// The snapshot epoch (see [`State::epoch`]) of the last fetch that returned this row:
+    /// a list fetched later than that may already hold changes of it whose events are still
+    /// on their way.
+    pub seen_epoch: u64,
 }
 
 impl<E: Entity> Row<E> {
@@ -46,6 +50,7 @@ impl<E: Entity> Row<E> {
             visible: None,
             signal: ArcRwSignal::new(None),
             handed_out: false,
+            seen_epoch: 0,
         }
     }
 
@@ -124,6 +129,8 @@ impl QueryMeta {
 pub struct ListEntry {
     pub meta: QueryMeta,
     pub page: Page,
+    /// The epoch of the snapshot `page` was installed from (see [`State::epoch`]).
+    pub epoch: u64,
     pub signal: ArcRwSignal<ListView>,
 }
 
@@ -132,6 +139,7 @@ impl ListEntry {
         ListEntry {
             meta: QueryMeta::default(),
             page: Page::default(),
+            epoch: 0,
             signal: ArcRwSignal::new(ListView::default()),
         }
     }
@@ -160,6 +168,9 @@ pub struct State<E: Entity> {
     pub lists: HashMap<ListQuery, ListEntry>,
     pub details: HashMap<String, DetailEntry>,
     pub next_mutation: u64,
+    /// Counts installed list snapshots. A row last fetched before a list's snapshot is
+    /// *doubtful* for that list: whether the snapshot counted it, only the server knows.
+    pub epoch: u64,
 }
 
 impl<E: Entity> Default for State<E> {
@@ -170,6 +181,7 @@ impl<E: Entity> Default for State<E> {
             lists: HashMap::new(),
             details: HashMap::new(),
             next_mutation: 0,
+            epoch: 0,
         }
     }
 }
