@@ -5,6 +5,9 @@
 //! The stylesheet ships with the crate as [`STYLESHEET`]; render [`Styles`] once (or copy the
 //! text into the app's own CSS pipeline) to use it. With the `realtime` feature there is a
 //! [`ConnectionIndicator`]; with `persist` the sync dashboard, conflict dialog and pending badge.
+//!
+//! Every text they show or announce comes from one [`Messages`] (English by default): an app
+//! translates them all in one place with [`provide_messages`].
 
 #[cfg(feature = "persist")]
 mod conflict_dialog;
@@ -15,6 +18,7 @@ mod entity_table;
 mod error_display;
 mod field_error;
 mod focus;
+mod messages;
 #[cfg(feature = "persist")]
 mod pending_badge;
 mod progress_bar;
@@ -33,6 +37,13 @@ pub use entity_table::{Column, EntityTable, Selection, TableFilter};
 pub use error_display::{describe, ErrorDisplay};
 pub use field_error::{field_message, FieldError};
 pub use focus::dialog_focus;
+#[cfg(feature = "realtime")]
+pub use messages::ConnectionMessages;
+pub use messages::{
+    provide_messages, use_messages, ChartMessages, ErrorMessages, Messages, TableMessages,
+};
+#[cfg(feature = "persist")]
+pub use messages::{ConflictMessages, SyncMessages};
 #[cfg(feature = "persist")]
 pub use pending_badge::PendingBadge;
 pub use progress_bar::ProgressBar;

@@ -1,8 +1,14 @@
 //! Components in a real browser (headless Chromium): a relative time that moves on with its
-//! clock, in the browser's language.
+//! clock, in the browser's language; a translation provided once showing in every component,
+//! numbers and times in its locale.
 #![cfg(target_arch = "wasm32")]
 
-use data_farm::components::{provide_clock, RelativeTime};
+use data_farm::api::ApiError;
+use data_farm::components::{
+    provide_clock, provide_messages, ConnectionIndicator, ConnectionMessages, DurationChart,
+    ErrorDisplay, ErrorMessages, Messages, RelativeTime,
+};
+use data_farm::realtime::ConnectionState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -11,11 +17,126 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// What `Intl.RelativeTimeFormat` says in this browser (so the test holds in any locale).
 fn intl(amount: f64, unit: &str) -> String {
+    intl_in(&js_sys::Array::new(), amount, unit)
+}
+
+/// What `Intl.RelativeTimeFormat` says for `locales`.
+fn intl_in(locales: &js_sys::Array, amount: f64, unit: &str) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
-    js_sys::Intl::RelativeTimeFormat::new(&js_sys::Array::new(), &options)
+    js_sys::Intl::RelativeTimeFormat::new(locales, &options)
         .format(amount, unit)
         .into()
+}
+
+/// A German translation of the texts the test looks at; everything else stays English.
+static GERMAN: Messages = Messages {
+    locale: Some("de-DE"),
+    errors: ErrorMessages {
+        timeout: "Der Server antwortet zu langsam. Bitte erneut versuchen.",
+        try_again: "Erneut versuchen",
+        ..Messages::ENGLISH.errors
+    },
+    connection: ConnectionMessages {
+        reconnecting: |attempt| format!("Neuer Verbindungsversuch ({attempt})…"),
+        label: |state| format!("Verbindung: {state}"),
+        ..Messages::ENGLISH.connection
+    },
+    ..Messages::ENGLISH
+};
+
+/// A locale tag `Intl` refuses (a `RangeError`): the components fall back, nothing throws.
+static MALFORMED: Messages = Messages {
+    locale: Some("not a locale!"),
+    ..Messages::ENGLISH
+};
+
+fn mount_host() -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    host
+}
+
+fn text(host: &web_sys::Element, selector: &str) -> String {
+    host.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is there"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn attribute(host: &web_sys::Element, selector: &str, name: &str) -> String {
+    host.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is there"))
+        .get_attribute(name)
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_translation_provided_once_shows_in_every_component() {
+    let host = mount_host();
+    let at = js_sys::Date::parse("2026-11-30T12:00:00Z");
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_messages(&GERMAN);
+        provide_clock(Signal::stored(at + 5.0 * 60_000.0));
+        let error = Signal::stored(Some(ApiError::Timeout { after_ms: 15_000 }));
+        let state = Signal::stored(ConnectionState::Reconnecting {
+            attempt: 1200,
+            next_retry_at: 0.0,
+        });
+        view! {
+            <ErrorDisplay error=error on_retry=|_| ()/>
+            <ConnectionIndicator state=state/>
+            <RelativeTime at="2026-11-30T12:00:00Z"/>
+            <DurationChart durations=vec![12.0, 1500.4]/>
+        }
+    });
+    next_frame().await;
+    assert_eq!(
+        text(&host, "[role=alert] p"),
+        "Der Server antwortet zu langsam. Bitte erneut versuchen."
+    );
+    assert_eq!(text(&host, "[role=alert] button"), "Erneut versuchen");
+    // The attempt is a number formatted for de-DE ("1.200"); the label wraps the state.
+    assert_eq!(
+        attribute(&host, "[role=status]", "aria-label"),
+        "Verbindung: Neuer Verbindungsversuch (1.200)…"
+    );
+    let german = js_sys::Array::of1(&"de-DE".into());
+    assert_eq!(text(&host, "time"), intl_in(&german, -5.0, "minute"));
+    // What is not translated stays English, with German numbers.
+    assert_eq!(
+        attribute(&host, "svg", "aria-label"),
+        "Durations of the last 2 sync operations, longest 1.500 ms"
+    );
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_locale_intl_refuses_falls_back_without_throwing() {
+    let host = mount_host();
+    let at = js_sys::Date::parse("2026-11-30T12:00:00Z");
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_messages(&MALFORMED);
+        provide_clock(Signal::stored(at + 5.0 * 60_000.0));
+        let state = Signal::stored(ConnectionState::Reconnecting {
+            attempt: 1200,
+            next_retry_at: 0.0,
+        });
+        view! {
+            <ConnectionIndicator state=state/>
+            <RelativeTime at="2026-11-30T12:00:00Z"/>
+        }
+    });
+    next_frame().await;
+    assert_eq!(
+        attribute(&host, "[role=status]", "aria-label"),
+        "Connection: Reconnecting (attempt 1200)…"
+    );
+    assert_eq!(text(&host, "time"), "5 min ago");
+    host.remove();
 }
 
 async fn next_frame() {

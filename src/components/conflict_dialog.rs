@@ -41,18 +41,16 @@ pub fn ConflictDialog(
             .map(|k| (k.clone(), true))
             .collect::<BTreeMap<_, _>>(),
     );
+    let messages = super::use_messages();
+    let m = messages.conflict;
     let title_id = format!("conflict-{}", item.seq);
     let labelled_by = title_id.clone();
     let summary = match item.op {
-        OutboxOp::Delete => format!(
-            "You deleted {} {}; someone changed it since.",
-            item.kind, item.id
-        ),
-        _ => format!(
-            "Someone changed {} {} after you did (now version {}).",
-            item.kind,
-            item.id,
-            theirs.get("version").and_then(Value::as_u64).unwrap_or(0)
+        OutboxOp::Delete => (m.deleted)(&item.kind, &item.id),
+        _ => (m.changed)(
+            &item.kind,
+            &item.id,
+            &messages.number(theirs.get("version").and_then(Value::as_u64).unwrap_or(0)),
         ),
     };
     let merged = {
@@ -84,12 +82,12 @@ pub fn ConflictDialog(
                         <label><input type="radio" name=name.clone()
                             prop:checked=move || keep_mine.with(|m| m.get(&f1).copied().unwrap_or(true))
                             on:change=move |_| keep_mine.update(|m| { m.insert(f2.clone(), true); })/>
-                            {format!(" Mine ({field})")}</label>
+                            " " {(m.mine_for)(field)}</label>
                         " "
                         <label><input type="radio" name=name
                             prop:checked=move || keep_mine.with(|m| !m.get(&f3).copied().unwrap_or(true))
                             on:change=move |_| keep_mine.update(|m| { m.insert(f4.clone(), false); })/>
-                            {format!(" Theirs ({field})")}</label>
+                            " " {(m.theirs_for)(field)}</label>
                     </td>
                 </tr>
             }
@@ -102,24 +100,24 @@ pub fn ConflictDialog(
     view! {
         <div class="df-dialog" role="dialog" aria-modal="true" aria-labelledby=labelled_by
             node_ref=dialog on:keydown=keydown>
-            <h2 id=title_id>{format!("Resolve conflict: {} {}", item.kind, item.id)}</h2>
+            <h2 id=title_id>{(m.title)(&item.kind, &item.id)}</h2>
             <p>{summary}</p>
             <Show when=move || has_fields>
-                <table class="df-conflict" aria-label="Your change and theirs">
-                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Mine"</th><th scope="col">"Theirs"</th><th scope="col">"Keep"</th></tr></thead>
+                <table class="df-conflict" aria-label=m.table>
+                    <thead><tr>{m.columns.map(|c| view! { <th scope="col">{c}</th> })}</tr></thead>
                     <tbody>{rows.clone()}</tbody>
                 </table>
             </Show>
             <div class="df-dialog__actions">
-                <button type="button" class="df-button df-primary" on:click=move |_| on_resolve.run(Resolution::KeepMine)>"Keep mine"</button>
-                <button type="button" class="df-button" on:click=move |_| on_resolve.run(Resolution::TakeTheirs)>"Take theirs"</button>
+                <button type="button" class="df-button df-primary" on:click=move |_| on_resolve.run(Resolution::KeepMine)>{m.keep_mine}</button>
+                <button type="button" class="df-button" on:click=move |_| on_resolve.run(Resolution::TakeTheirs)>{m.take_theirs}</button>
                 <Show when=move || has_fields>
                     <button type="button" class="df-button" on:click={
                         let merged = merged.clone();
                         move |_| on_resolve.run(Resolution::Merge(merged()))
-                    }>"Merge selected fields"</button>
+                    }>{m.merge}</button>
                 </Show>
-                <button type="button" class="df-button" on:click=move |_| on_close.run(())>"Close"</button>
+                <button type="button" class="df-button" on:click=move |_| on_close.run(())>{m.close}</button>
             </div>
         </div>
     }

@@ -9,19 +9,21 @@ pub fn ConnectionIndicator(
     #[prop(into)]
     state: Signal<ConnectionState>,
 ) -> impl IntoView {
+    let messages = super::use_messages();
+    let m = messages.connection;
     let text = move || match state.get() {
-        ConnectionState::Live => "Live".to_owned(),
-        ConnectionState::Connecting => "Connecting…".to_owned(),
+        ConnectionState::Live => m.live.to_owned(),
+        ConnectionState::Connecting => m.connecting.to_owned(),
         ConnectionState::Reconnecting { attempt, .. } => {
-            format!("Reconnecting (attempt {attempt})…")
+            (m.reconnecting)(&messages.number(u64::from(attempt)))
         }
-        ConnectionState::Polling => "Polling".to_owned(),
-        ConnectionState::Offline => "Offline".to_owned(),
-        ConnectionState::Stopped => "Disconnected".to_owned(),
+        ConnectionState::Polling => m.polling.to_owned(),
+        ConnectionState::Offline => m.offline.to_owned(),
+        ConnectionState::Stopped => m.stopped.to_owned(),
     };
     view! {
         <span class=move || format!("df-connection df-connection--{}", state.get().label()) role="status" aria-live="polite"
-            aria-label=move || format!("Connection: {}", text())>
+            aria-label=move || (m.label)(&text())>
             <span class="df-connection__dot" aria-hidden="true"></span>
             {text}
         </span>

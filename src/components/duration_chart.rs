@@ -10,14 +10,15 @@ pub fn DurationChart(
 ) -> impl IntoView {
     const WIDTH: f64 = 300.0;
     const HEIGHT: f64 = 60.0;
+    let messages = super::use_messages();
     let label = move || {
         let d = durations.get();
         match d.iter().copied().reduce(f64::max) {
-            Some(max) => format!(
-                "Durations of the last {} sync operations, longest {max:.0} ms",
-                d.len()
+            Some(max) => (messages.chart.durations)(
+                &messages.number(d.len() as u64),
+                &messages.number(max.round().max(0.0) as u64),
             ),
-            None => "No sync operations yet".to_owned(),
+            None => messages.chart.empty.to_owned(),
         }
     };
     let bars = move || {

@@ -190,9 +190,11 @@ pub fn EntityTable<E: Entity>(
     };
     // A separate closure: a `>=` written inside a `view!` attribute would end the tag.
     let at_last_page = move || u64::from(query.get().page) >= pages();
-    let search_label = format!("Search {}", label.to_lowercase());
-    let pages_label = format!("{label} pages");
-    let empty_text = format!("No {} match.", label.to_lowercase());
+    let messages = super::use_messages();
+    let m = messages.table;
+    let search_label = (m.search)(&label);
+    let pages_label = (m.pages)(&label);
+    let empty_text = (m.empty)(&label);
 
     view! {
         <div class="df-table">
@@ -222,18 +224,18 @@ pub fn EntityTable<E: Entity>(
                                     }
                                 });
                             }>
-                                <option value="">"All"</option>
+                                <option value="">{m.filter_all}</option>
                                 {filter.options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                             </select>
                         </label>
                     }
                 }).collect_view()}
                 {selectable.map(|selected| view! {
-                    <span class="df-table__selected" role="status" aria-label=move || format!("{} selected", selected.get().len())>
-                        {move || format!("{} selected", selected.get().len())}
+                    <span class="df-table__selected" role="status" aria-label=move || (m.selected)(&messages.number(selected.get().len() as u64))>
+                        {move || (m.selected)(&messages.number(selected.get().len() as u64))}
                     </span>
                 })}
-                <span class="df-table__total">{move || format!("{} total", super::format_number(view_signal.get().total))}</span>
+                <span class="df-table__total">{move || (m.total)(&messages.number(view_signal.get().total))}</span>
             </div>
             <div class="df-progress" aria-hidden="true"
                 class:df-progress--active=move || view_signal.get().state == LoadState::Refreshing></div>
@@ -244,7 +246,7 @@ pub fn EntityTable<E: Entity>(
                         {selectable.map(|selected| match selection {
                             Selection::Multiple => view! {
                                 <th scope="col">
-                                    <input type="checkbox" aria-label="Select all on this page"
+                                    <input type="checkbox" aria-label=m.select_all
                                         prop:checked=move || {
                                             let ids = view_signal.get().ids;
                                             !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
@@ -261,7 +263,7 @@ pub fn EntityTable<E: Entity>(
                                         }/>
                                 </th>
                             }.into_any(),
-                            _ => view! { <th scope="col"><span class="df-visually-hidden">"Selected"</span></th> }.into_any(),
+                            _ => view! { <th scope="col"><span class="df-visually-hidden">{m.selected_column}</span></th> }.into_any(),
                         })}
                         {headers.into_iter().map(|column| {
                             let field = column.sort.clone();
@@ -326,7 +328,7 @@ pub fn EntityTable<E: Entity>(
                                         view! {
                                             <td>
                                                 <input type=kind name="df-row-selection"
-                                                    aria-label=move || format!("Select {}", entity.get().map(|e| e.name().to_owned()).unwrap_or_default())
+                                                    aria-label=move || (m.select_row)(entity.with(|e| e.as_ref().map(|e| e.name().to_owned())).as_deref().unwrap_or_default())
                                                     prop:checked=move || selected.with(|s| s.contains(&check_id))
                                                     on:click=move |ev| ev.stop_propagation()
                                                     on:change=move |ev| {
@@ -367,10 +369,10 @@ pub fn EntityTable<E: Entity>(
             <ErrorDisplay error=error on_retry=retry/>
             <nav class="df-pagination" aria-label=pages_label>
                 <button type="button" class="df-button" disabled=move || query.get().page <= 1
-                    on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>"Previous page"</button>
-                <span>{move || format!("Page {} of {}", super::format_number(u64::from(query.get().page)), super::format_number(pages()))}</span>
+                    on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>{m.previous}</button>
+                <span>{move || (m.page_of)(&messages.number(u64::from(query.get().page)), &messages.number(pages()))}</span>
                 <button type="button" class="df-button" disabled=at_last_page
-                    on:click=move |_| query.update(|q| q.page += 1)>"Next page"</button>
+                    on:click=move |_| query.update(|q| q.page += 1)>{m.next}</button>
             </nav>
         </div>
     }

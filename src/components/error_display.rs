@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 
+use super::messages::{use_messages, Messages};
 use crate::api::ApiError;
 
-/// A sentence a person understands for an error.
+/// A sentence a person understands for an error, in English (components use the provided
+/// [`Messages`]; see [`Messages::describe`]).
 ///
 /// ```
 /// use data_farm::api::ApiError;
@@ -10,26 +12,7 @@ use crate::api::ApiError;
 /// assert_eq!(describe(&ApiError::Network("x".into())), "Cannot reach the server. Check your connection and try again.");
 /// ```
 pub fn describe(error: &ApiError) -> String {
-    match error {
-        ApiError::Unauthorized { .. } => "Your session has ended. Sign in again.".into(),
-        ApiError::Forbidden { .. } => "You are not allowed to do that.".into(),
-        ApiError::NotFound { .. } => "It does not exist, or you cannot see it.".into(),
-        ApiError::Conflict { .. } => {
-            "Someone else saved a newer version while you were editing.".into()
-        }
-        ApiError::Invalid { fields, message } if fields.is_empty() => {
-            format!("The request was refused: {message}")
-        }
-        ApiError::Invalid { .. } => "Please correct the fields below.".into(),
-        ApiError::TooLarge { .. } => "That is too large to send.".into(),
-        ApiError::RateLimited { .. } => "Too many requests. Wait a moment and try again.".into(),
-        ApiError::Server { .. } => "The server had a problem. Try again.".into(),
-        ApiError::Network(_) => {
-            "Cannot reach the server. Check your connection and try again.".into()
-        }
-        ApiError::Timeout { .. } => "The server is taking too long to answer. Try again.".into(),
-        ApiError::Decode(_) => "The server answered in a way this page does not understand.".into(),
-    }
+    Messages::ENGLISH.describe(error)
 }
 
 /// An error as an alert, with per-field messages for `invalid` and a retry button when given.
@@ -57,6 +40,7 @@ pub fn ErrorDisplay(
     #[prop(optional, into)]
     shown_inline: Vec<&'static str>,
 ) -> impl IntoView {
+    let messages = use_messages();
     move || {
         error.get().map(|err| {
             let fields: Vec<(String, String)> = match &err {
@@ -69,14 +53,14 @@ pub fn ErrorDisplay(
             };
             view! {
                 <div class="df-error" role="alert">
-                    <p>{describe(&err)}</p>
+                    <p>{messages.describe(&err)}</p>
                     {(!fields.is_empty()).then(|| view! {
                         <ul class="df-error__fields">
-                            {fields.into_iter().map(|(field, why)| view! { <li>{format!("{field}: {why}")}</li> }).collect_view()}
+                            {fields.into_iter().map(|(field, why)| view! { <li>{(messages.errors.field)(&field, &why)}</li> }).collect_view()}
                         </ul>
                     })}
                     {on_retry.map(|retry| view! {
-                        <button type="button" class="df-button" on:click=move |_| retry.run(())>"Try again"</button>
+                        <button type="button" class="df-button" on:click=move |_| retry.run(())>{messages.errors.try_again}</button>
                     })}
                 </div>
             }

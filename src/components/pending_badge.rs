@@ -21,14 +21,15 @@ pub fn PendingBadge(
     id: String,
 ) -> impl IntoView {
     let persistence = use_data_farm().persistence();
+    let m = super::use_messages().sync;
     move || {
         persistence
             .as_ref()
             .filter(|p| p.is_pending(kind, &id))
             .map(|_| {
                 view! {
-                    <span class="df-badge df-badge--pending" title="This change waits to be sent to the server">
-                        "pending sync"
+                    <span class="df-badge df-badge--pending" title=m.pending_badge_title>
+                        {m.pending_badge}
                     </span>
                 }
             })

@@ -66,12 +66,9 @@ pub fn relative_parts(at_ms: f64, now_ms: f64) -> (f64, &'static str) {
 
 #[cfg(target_arch = "wasm32")]
 thread_local! {
-    /// One formatter for every relative time of the page (the browser's locale).
-    static FORMAT: js_sys::Intl::RelativeTimeFormat = {
-        let options = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
-        js_sys::Intl::RelativeTimeFormat::new(&js_sys::Array::new(), &options)
-    };
+    /// One formatter for every relative time of the page, for the locale it was made for.
+    static FORMAT: RefCell<Option<(Option<&'static str>, js_sys::Intl::RelativeTimeFormat)>> =
+        const { RefCell::new(None) };
     /// The page's one ticker: every relative time reads it, none has a timer of its own.
     static TICKER: RefCell<Option<(ArcRwSignal<f64>, gloo_timers::callback::Interval)>> =
         const { RefCell::new(None) };
@@ -82,13 +79,30 @@ use std::cell::RefCell;
 
 #[cfg(target_arch = "wasm32")]
 thread_local! {
-    /// One number formatter for the page (the browser's locale).
-    static NUMBERS: js_sys::Function = js_sys::Intl::NumberFormat::new(
-        &js_sys::Array::new(),
-        &js_sys::Object::new(),
-    )
-    .format();
+    /// One number formatter for the page, for the locale it was made for.
+    static NUMBERS: RefCell<Option<(Option<&'static str>, js_sys::Function)>> =
+        const { RefCell::new(None) };
 }
+
+/// `new Intl[name]([locale], options)` (no locale: the browser's language), or `None` when it
+/// throws (a malformed locale tag is a `RangeError`) or the browser lacks it.
+#[cfg(target_arch = "wasm32")]
+fn intl(name: &str, locale: Option<&str>, options: &js_sys::Object) -> Option<JsValue> {
+    use wasm_bindgen::JsCast;
+    let locales = js_sys::Array::new();
+    if let Some(locale) = locale {
+        locales.push(&locale.into());
+    }
+    let namespace = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: js_sys::Function = js_sys::Reflect::get(&namespace, &name.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    js_sys::Reflect::construct(&constructor, &js_sys::Array::of2(&locales, options)).ok()
+}
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::JsValue;
 
 /// `n` for people, in the browser's language (`Intl.NumberFormat`: "1,000", "1 000", "1.000");
 /// outside the browser, plain digits.
@@ -97,16 +111,37 @@ thread_local! {
 /// assert_eq!(data_farm::components::format_number(1000), "1000"); // natively
 /// ```
 pub fn format_number(n: u64) -> String {
+    format_number_in(None, n)
+}
+
+/// `n` formatted for `locale` (`None`: the browser's language); plain digits outside the
+/// browser, or when the browser does not know the locale.
+pub(crate) fn format_number_in(locale: Option<&'static str>, n: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         NUMBERS
-            .with(|format| format.call1(&wasm_bindgen::JsValue::NULL, &(n as f64).into()))
-            .ok()
-            .and_then(|text| text.as_string())
+            .with(|cell| {
+                let mut cell = cell.borrow_mut();
+                if cell
+                    .as_ref()
+                    .is_none_or(|(made_for, _)| *made_for != locale)
+                {
+                    use wasm_bindgen::JsCast;
+                    let made = intl("NumberFormat", locale, &js_sys::Object::new())?;
+                    let format = made.unchecked_into::<js_sys::Intl::NumberFormat>().format();
+                    *cell = Some((locale, format));
+                }
+                let (_, format) = cell.as_ref()?;
+                format
+                    .call1(&wasm_bindgen::JsValue::NULL, &(n as f64).into())
+                    .ok()?
+                    .as_string()
+            })
             .unwrap_or_else(|| n.to_string())
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let _ = locale;
         n.to_string()
     }
 }
@@ -114,16 +149,34 @@ pub fn format_number(n: u64) -> String {
 /// How often the shared ticker moves relative times on.
 pub const TICK_MS: u32 = 15_000;
 
-/// "5 minutes ago", "in 3 hours", "now", in the browser's language (`Intl.RelativeTimeFormat`);
-/// outside the browser the English short form of [`relative`].
-fn formatted(at_ms: f64, now_ms: f64) -> String {
+/// "5 minutes ago", "in 3 hours", "now", in `locale` (`None`: the browser's language) through
+/// `Intl.RelativeTimeFormat`; outside the browser (or without it) the English short form of
+/// [`relative`].
+pub(crate) fn formatted(locale: Option<&'static str>, at_ms: f64, now_ms: f64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         let (amount, unit) = relative_parts(at_ms, now_ms);
-        FORMAT.with(|format| String::from(format.format(amount, unit)))
+        FORMAT
+            .with(|cell| {
+                let mut cell = cell.borrow_mut();
+                if cell
+                    .as_ref()
+                    .is_none_or(|(made_for, _)| *made_for != locale)
+                {
+                    use wasm_bindgen::JsCast;
+                    let options = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
+                    let made = intl("RelativeTimeFormat", locale, &options)?;
+                    *cell = Some((locale, made.unchecked_into()));
+                }
+                let (_, format) = cell.as_ref()?;
+                Some(String::from(format.format(amount, unit)))
+            })
+            .unwrap_or_else(|| relative(at_ms, now_ms))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let _ = locale;
         relative(at_ms, now_ms)
     }
 }
@@ -180,7 +233,8 @@ pub fn provide_clock(now: Signal<f64>) {
     provide_context(Clock(now));
 }
 
-/// A `<time>` showing how long ago `at` was ("5 minutes ago", in the browser's language), with
+/// A `<time>` showing how long ago `at` was ("5 minutes ago", in the [`Messages`](super::Messages)'
+/// locale or else the browser's language), with
 /// the exact time as its `datetime`. It moves on by itself: every relative time of the page
 /// reads one shared ticker.
 #[component]
@@ -190,9 +244,10 @@ pub fn RelativeTime(
     at: Signal<String>,
 ) -> impl IntoView {
     let now = now_signal();
+    let locale = super::use_messages().locale;
     view! {
         <time datetime=move || at.get() title=move || at.get()>
-            {move || parse_ms(&at.get()).map(|ms| formatted(ms, now.get())).unwrap_or_default()}
+            {move || parse_ms(&at.get()).map(|ms| formatted(locale, ms, now.get())).unwrap_or_default()}
         </time>
     }
 }

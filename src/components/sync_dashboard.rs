@@ -3,22 +3,25 @@ use leptos::task::spawn_local;
 
 use super::conflict_dialog::ConflictDialog;
 use super::duration_chart::DurationChart;
+use super::messages::{use_messages, Messages, SyncMessages};
 use crate::cache::{BrowserEnvironment, Environment};
 use crate::persist::{
     Connection, ItemState, KindSettings, OutboxItem, Persistence, StorageHealth, SyncMetrics,
 };
 
-fn state_label(state: &ItemState) -> String {
+fn state_label(m: &SyncMessages, state: &ItemState) -> String {
     match state {
-        ItemState::Pending => "Pending".to_owned(),
-        ItemState::Syncing => "Sending…".to_owned(),
-        ItemState::Conflict { .. } => "Conflict".to_owned(),
-        ItemState::Failed { error } => format!("Failed: {error}"),
+        ItemState::Pending => m.pending.to_owned(),
+        ItemState::Syncing => m.sending.to_owned(),
+        ItemState::Conflict { .. } => m.conflict.to_owned(),
+        ItemState::Failed { error } => (m.failed)(error),
     }
 }
 
-fn ms(value: Option<f64>) -> String {
-    value.map_or("—".to_owned(), |v| format!("{v:.0} ms"))
+fn ms(messages: &Messages, value: Option<f64>) -> String {
+    value.map_or("—".to_owned(), |v| {
+        (messages.sync.milliseconds)(&messages.number(v.round().max(0.0) as u64))
+    })
 }
 
 /// Everything about offline persistence on one screen: connection and sync status, the outbox
@@ -44,6 +47,8 @@ pub fn SyncDashboard(
     /// The kinds whose settings are offered.
     kinds: Vec<&'static str>,
 ) -> impl IntoView {
+    let messages = use_messages();
+    let m = &messages.sync;
     let status = ReadSignal::from(persistence.status());
     let metrics: ReadSignal<SyncMetrics> = ReadSignal::from(persistence.metrics());
     let outbox: ReadSignal<Vec<OutboxItem>> = ReadSignal::from(persistence.outbox());
@@ -56,13 +61,13 @@ pub fn SyncDashboard(
             spawn_local(action(persistence));
         };
     let connection = move || match status.get().connection {
-        Connection::Online => "Online",
-        Connection::Offline => "Offline",
+        Connection::Online => m.online,
+        Connection::Offline => m.offline,
     };
     let storage = move || match status.get().storage {
-        StorageHealth::Idle => "Not started".to_owned(),
-        StorageHealth::Persistent => "Saved in this browser (IndexedDB)".to_owned(),
-        StorageHealth::MemoryOnly(reason) => format!("Memory only: {reason}"),
+        StorageHealth::Idle => m.storage_idle.to_owned(),
+        StorageHealth::Persistent => m.storage_persistent.to_owned(),
+        StorageHealth::MemoryOnly(reason) => (m.memory_only)(&reason),
     };
     let warning = move || matches!(status.get().storage, StorageHealth::MemoryOnly(_));
     let item_row = move |item: OutboxItem| {
@@ -70,27 +75,27 @@ pub fn SyncDashboard(
         let conflict = matches!(item.state, ItemState::Conflict { .. });
         let failed = matches!(item.state, ItemState::Failed { .. });
         let what = format!("{} {} {}", item.op.as_str(), item.kind, item.id);
-        let label_retry = format!("Retry {what}");
-        let label_discard = format!("Discard {what}");
-        let label_resolve = format!("Resolve {what}");
+        let label_retry = (m.retry.1)(&what);
+        let label_discard = (m.discard.1)(&what);
+        let label_resolve = (m.resolve.1)(&what);
         view! {
             <tr>
                 <td>{item.kind.clone()}</td>
                 <td>{item.op.as_str()}</td>
                 <td>{item.id.clone()}</td>
                 <td>{item.attempts}</td>
-                <td>{state_label(&item.state)}</td>
+                <td>{state_label(m, &item.state)}</td>
                 <td class="df-outbox__actions">
                     <Show when=move || conflict>
                         <button type="button" class="df-button df-primary" aria-label=label_resolve.clone()
-                            on:click=move |_| resolving.set(Some(seq))>"Resolve"</button>
+                            on:click=move |_| resolving.set(Some(seq))>{m.resolve.0}</button>
                     </Show>
                     <Show when=move || failed>
                         <button type="button" class="df-button" aria-label=label_retry.clone()
-                            on:click=move |_| { let persistence = p.get_value(); spawn_local(async move { persistence.retry(seq).await }) }>"Retry"</button>
+                            on:click=move |_| { let persistence = p.get_value(); spawn_local(async move { persistence.retry(seq).await }) }>{m.retry.0}</button>
                     </Show>
                     <button type="button" class="df-button" aria-label=label_discard
-                        on:click=move |_| { let persistence = p.get_value(); spawn_local(async move { persistence.discard(seq).await }) }>"Discard"</button>
+                        on:click=move |_| { let persistence = p.get_value(); spawn_local(async move { persistence.discard(seq).await }) }>{m.discard.0}</button>
                 </td>
             </tr>
         }
@@ -122,23 +127,23 @@ pub fn SyncDashboard(
         view! {
             <tr>
                 <th scope="row">{kind}</th>
-                <td><input type="checkbox" aria-label=format!("Persist {kind}") prop:checked=move || current().enabled
+                <td><input type="checkbox" aria-label=(m.persist_kind)(kind) prop:checked=move || current().enabled
                     on:change=move |ev| { let on = event_target_checked(&ev); apply(Box::new(move |s| s.enabled = on)) }/></td>
-                <td><input type="number" min="0" step="50" aria-label=format!("Debounce for {kind} (ms)")
+                <td><input type="number" min="0" step="50" aria-label=(m.debounce_kind)(kind)
                     prop:value=move || current().debounce_ms.to_string()
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                             apply(Box::new(move |s| s.debounce_ms = v.max(0.0)))
                         }
                     }/></td>
-                <td><input type="number" min="1" step="1" aria-label=format!("Batch size for {kind}")
+                <td><input type="number" min="1" step="1" aria-label=(m.batch_kind)(kind)
                     prop:value=move || current().batch_size.to_string()
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<usize>() {
                             apply(Box::new(move |s| s.batch_size = v.max(1)))
                         }
                     }/></td>
-                <td><input type="checkbox" aria-label=format!("Sync {kind} changes made offline") prop:checked=move || current().sync
+                <td><input type="checkbox" aria-label=(m.sync_kind)(kind) prop:checked=move || current().sync
                     on:change=move |ev| { let on = event_target_checked(&ev); apply(Box::new(move |s| s.sync = on)) }/></td>
             </tr>
         }
@@ -148,61 +153,58 @@ pub fn SyncDashboard(
     view! {
         <div class="df-sync">
             <section class="df-sync__section" aria-labelledby="df-sync-status">
-                <h2 id="df-sync-status">"Status"</h2>
+                <h2 id="df-sync-status">{m.status_heading}</h2>
                 <dl class="df-sync__facts">
-                    <dt>"Connection"</dt><dd role="status" aria-label=move || format!("Sync connection: {}", connection())>{connection}</dd>
-                    <dt>"Sync"</dt><dd>{move || if status.get().syncing { "Sending…" } else { "Idle" }}</dd>
-                    <dt>"Storage"</dt><dd>{storage}</dd>
-                    <dt>"Waiting to sync"</dt><dd>{move || outbox.with(Vec::len)}</dd>
+                    <dt>{m.connection}</dt><dd><span role="status" aria-label=move || (m.connection_label)(connection())>{connection}</span></dd>
+                    <dt>{m.sync}</dt><dd>{move || if status.get().syncing { m.sending } else { m.idle }}</dd>
+                    <dt>{m.storage}</dt><dd>{storage}</dd>
+                    <dt>{m.waiting}</dt><dd>{move || messages.number(outbox.with(Vec::len) as u64)}</dd>
                 </dl>
                 <Show when=warning>
-                    <p class="df-error" role="alert">"Changes are kept in memory only and will be lost on reload."</p>
+                    <p class="df-error" role="alert">{m.memory_warning}</p>
                 </Show>
                 <div class="df-sync__actions">
-                    <button type="button" class="df-button df-primary" on:click=move |_| run(|p| Box::pin(async move { p.sync_now().await }))>"Sync now"</button>
-                    <button type="button" class="df-button" on:click=move |_| run(|p| Box::pin(async move { p.flush().await }))>"Flush to storage"</button>
-                    <button type="button" class="df-button" on:click=move |_| p.get_value().reset_metrics()>"Reset metrics"</button>
+                    <button type="button" class="df-button df-primary" on:click=move |_| run(|p| Box::pin(async move { p.sync_now().await }))>{m.sync_now}</button>
+                    <button type="button" class="df-button" on:click=move |_| run(|p| Box::pin(async move { p.flush().await }))>{m.flush}</button>
+                    <button type="button" class="df-button" on:click=move |_| p.get_value().reset_metrics()>{m.reset_metrics}</button>
                 </div>
             </section>
             <section class="df-sync__section" aria-labelledby="df-sync-outbox">
-                <h2 id="df-sync-outbox">"Outbox"</h2>
+                <h2 id="df-sync-outbox">{m.outbox_heading}</h2>
                 <div class="df-table">
                     <table aria-labelledby="df-sync-outbox">
-                        <thead><tr>
-                            <th scope="col">"Kind"</th><th scope="col">"Change"</th><th scope="col">"Entity"</th>
-                            <th scope="col">"Attempts"</th><th scope="col">"State"</th><th scope="col">"Actions"</th>
-                        </tr></thead>
+                        <thead><tr>{m.outbox_columns.map(|c| view! { <th scope="col">{c}</th> })}</tr></thead>
                         <tbody>
-                            <For each=move || outbox.get() key=|item| (item.seq, item.attempts, state_label(&item.state), item.id.clone()) children=item_row/>
+                            <For each=move || outbox.get() key=move |item| (item.seq, item.attempts, state_label(m, &item.state), item.id.clone()) children=item_row/>
                         </tbody>
                     </table>
                     <Show when=move || outbox.with(Vec::is_empty)>
-                        <p class="df-table__empty">"Nothing waits: every change reached the server."</p>
+                        <p class="df-table__empty">{m.outbox_empty}</p>
                     </Show>
                 </div>
                 {dialog}
             </section>
             <section class="df-sync__section" aria-labelledby="df-sync-metrics">
-                <h2 id="df-sync-metrics">"Metrics"</h2>
+                <h2 id="df-sync-metrics">{m.metrics_heading}</h2>
                 <dl class="df-sync__facts">
-                    <dt>"Sync operations"</dt><dd>{move || metrics.get().total}</dd>
-                    <dt>"Succeeded"</dt><dd>{move || metrics.get().succeeded}</dd>
-                    <dt>"Failed"</dt><dd>{move || metrics.get().failed}</dd>
-                    <dt>"Pending"</dt><dd>{move || metrics.get().pending}</dd>
-                    <dt>"Last operation"</dt><dd>{move || metrics.get().last_at.map_or("never".to_owned(), |at| {
-                        super::relative_time::relative(at, BrowserEnvironment.now())
+                    <dt>{m.metrics[0]}</dt><dd>{move || messages.number(metrics.get().total)}</dd>
+                    <dt>{m.metrics[1]}</dt><dd>{move || messages.number(metrics.get().succeeded)}</dd>
+                    <dt>{m.metrics[2]}</dt><dd>{move || messages.number(metrics.get().failed)}</dd>
+                    <dt>{m.metrics[3]}</dt><dd>{move || messages.number(metrics.get().pending as u64)}</dd>
+                    <dt>{m.metrics[4]}</dt><dd>{move || metrics.get().last_at.map_or(m.never.to_owned(), |at| {
+                        super::relative_time::formatted(messages.locale, at, BrowserEnvironment.now())
                     })}</dd>
-                    <dt>"Average duration"</dt><dd>{move || ms(metrics.get().average_ms())}</dd>
-                    <dt>"Records saved locally"</dt><dd>{move || metrics.get().records_written}</dd>
-                    <dt>"Local write failures"</dt><dd>{move || metrics.get().write_failures}</dd>
+                    <dt>{m.metrics[5]}</dt><dd>{move || ms(messages, metrics.get().average_ms())}</dd>
+                    <dt>{m.metrics[6]}</dt><dd>{move || messages.number(metrics.get().records_written)}</dd>
+                    <dt>{m.metrics[7]}</dt><dd>{move || messages.number(metrics.get().write_failures)}</dd>
                 </dl>
                 <DurationChart durations=durations/>
             </section>
             <section class="df-sync__section" aria-labelledby="df-sync-settings">
-                <h2 id="df-sync-settings">"Settings"</h2>
+                <h2 id="df-sync-settings">{m.settings_heading}</h2>
                 <div class="df-table">
                     <table aria-labelledby="df-sync-settings">
-                        <thead><tr><th scope="col">"Kind"</th><th scope="col">"Persist"</th><th scope="col">"Debounce (ms)"</th><th scope="col">"Batch size"</th><th scope="col">"Sync offline changes"</th></tr></thead>
+                        <thead><tr>{m.settings_columns.map(|c| view! { <th scope="col">{c}</th> })}</tr></thead>
                         <tbody>{kinds.into_iter().map(settings_row).collect_view()}</tbody>
                     </table>
                 </div>
