@@ -65,5 +65,13 @@ if [ "$purpose" = "test" ]; then
     say "installing geckodriver from crates.io; takes ~2 min"
     cargo install --locked geckodriver
   fi
+  # axe-core (npm) checks every page the end-to-end suite visits for accessibility violations.
+  AXE_VERSION=4.14.1
+  have_axe=$(node -p "require('./$tools/axe/node_modules/axe-core/package.json').version" 2>/dev/null || true)
+  if [ "$have_axe" != "$AXE_VERSION" ]; then
+    say "installing axe-core $AXE_VERSION (npm) into $tools/axe"
+    mkdir -p "$tools/axe"
+    npm install --prefix "$tools/axe" --no-save --no-package-lock --silent "axe-core@$AXE_VERSION"
+  fi
 fi
 say "ready ($purpose)"

@@ -303,11 +303,13 @@ pub fn create_dialog<E: Entity>(
     let inline = names(&fields);
     // Not modal (the list stays usable beside it): focus moves to its first field and back to
     // where it was on close; Escape cancels.
-    let dialog = NodeRef::<leptos::html::Form>::new();
+    let dialog = NodeRef::<leptos::html::Div>::new();
     let keydown = dialog_focus(dialog, on_done, false);
+    // The dialog is a `div` around the form: a `form` element may not take the dialog role.
     view! {
-        <form class="demo-dialog" role="dialog" aria-modal="false" aria-labelledby=title_id.clone() on:submit=submit
+        <div class="demo-dialog" role="dialog" aria-modal="false" aria-labelledby=title_id.clone()
             node_ref=dialog on:keydown=keydown>
+            <form on:submit=submit>
             <h2 id=title_id.clone()>{format!("New {noun}")}</h2>
             {fields.into_iter().map(|field| view! { <FieldInput form=form_id field=field error=error/> }).collect_view()}
             <ErrorDisplay error=error shown_inline=inline/>
@@ -315,6 +317,7 @@ pub fn create_dialog<E: Entity>(
                 <button type="submit" class="df-button df-primary" disabled=move || busy.get()>{format!("Create {noun}")}</button>
                 <button type="button" class="df-button" on:click=move |_| on_done.run(())>"Cancel"</button>
             </div>
-        </form>
+            </form>
+        </div>
     }
 }

@@ -19,7 +19,7 @@ fn TeamCard(id: String) -> impl IntoView {
     let href = format!("/teams/{id}");
     view! {
         <li class="demo-card">
-            <h3><A href=href>{move || team.entity.get().map(|t| t.name).unwrap_or_default()}</A></h3>
+            <h2><A href=href>{move || team.entity.get().map(|t| t.name).unwrap_or_default()}</A></h2>
             <dl class="demo-counts">
                 <div><dt>"Applications"</dt><dd>{move || apps.get()}</dd></div>
                 <div><dt>"Instances"</dt><dd>{move || instances.get()}</dd></div>

@@ -2,6 +2,7 @@
 //! browser driven over W3C WebDriver, finding elements by role and accessible name. Also drives
 //! the browser benchmark page (`bench`).
 
+pub mod axe;
 pub mod bench;
 pub mod browser;
 pub mod demo;

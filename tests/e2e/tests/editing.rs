@@ -7,7 +7,7 @@ mod support;
 
 use data_farm_e2e::{Browser, DemoServer, Kind};
 use support::{
-    alice_and_bob_on, fill, open_team, screenshot, sign_in, wait_row, wait_row_showing, Api,
+    alice_and_bob_on, check_page, fill, open_team, sign_in, wait_row, wait_row_showing, Api,
 };
 
 async fn field_errors_show_beside_their_fields(kind: Kind) {
@@ -56,7 +56,7 @@ async fn field_errors_show_beside_their_fields(kind: Kind) {
         !summary.contains("is required"),
         "said once, beside the field: {summary}"
     );
-    screenshot(page, &format!("{}-form-errors", kind.name())).await;
+    check_page(page, &format!("{}-form-errors", kind.name())).await;
 
     // Fixing the field clears its error and creates the application.
     fill(page, "Application name", "Fixed name").await;
@@ -67,7 +67,7 @@ async fn field_errors_show_beside_their_fields(kind: Kind) {
 
     // Dark theme screenshots of the main pages.
     page.click_role("button", "Dark theme").await.unwrap();
-    screenshot(page, &format!("{}-team-acme-dark", kind.name())).await;
+    check_page(page, &format!("{}-team-acme-dark", kind.name())).await;
     // The choice is remembered: a reload starts dark.
     page.execute("location.reload()", vec![]).await.unwrap();
     page.by_role("heading", "Acme").await.unwrap();
@@ -86,7 +86,7 @@ async fn field_errors_show_beside_their_fields(kind: Kind) {
     );
     page.click_role("link", "data-farm").await.unwrap();
     page.by_role("link", "Acme").await.unwrap();
-    screenshot(page, &format!("{}-overview-dark", kind.name())).await;
+    check_page(page, &format!("{}-overview-dark", kind.name())).await;
     alice.close().await;
 }
 
@@ -167,7 +167,7 @@ async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
         text.contains("Inventory (Alice)") && text.contains("Inventory (Bob)"),
         "{text}"
     );
-    screenshot(page, &format!("{}-conflict", kind.name())).await;
+    check_page(page, &format!("{}-conflict", kind.name())).await;
     page.click_role("button", "Overwrite").await.unwrap();
     page.by_role("status", "Saved").await.unwrap();
     let (_, current) = bob
@@ -234,7 +234,7 @@ async fn instances_and_devices_are_created_edited_and_started(kind: Kind) {
     fill(a, "Name", "portal-canary-2").await;
     a.click_role("button", "Save").await.unwrap();
     wait_row(b, "Instances", "portal-canary-2", true).await;
-    screenshot(a, &format!("{}-instance", kind.name())).await;
+    check_page(a, &format!("{}-instance", kind.name())).await;
 
     // A device owned by that instance, created from the Devices tab, then edited.
     a.goto(&demo.url()).await.unwrap();
@@ -252,7 +252,7 @@ async fn instances_and_devices_are_created_edited_and_started(kind: Kind) {
     a.choose("Status", "Error").await.unwrap();
     a.click_role("button", "Save").await.unwrap();
     wait_row_showing(b, "Devices", &["aaa-test-device", "error"]).await;
-    screenshot(a, &format!("{}-device", kind.name())).await;
+    check_page(a, &format!("{}-device", kind.name())).await;
     alice.close().await;
     bob.close().await;
 }
@@ -276,7 +276,7 @@ async fn the_team_page_fits_a_phone(kind: Kind) {
         overflow.as_i64().unwrap_or(i64::MAX) <= 0,
         "no sideways scrolling at phone width (overflow {overflow})"
     );
-    screenshot(page, &format!("{}-team-acme-phone", kind.name())).await;
+    check_page(page, &format!("{}-team-acme-phone", kind.name())).await;
     alice.close().await;
 }
 

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use data_farm_e2e::{Browser, DemoServer, Kind};
-use support::{alice_and_bob_on, fill, open_team, rows, screenshot, sign_in, wait_row, Api};
+use support::{alice_and_bob_on, check_page, fill, open_team, rows, sign_in, wait_row, Api};
 
 async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload(kind: Kind) {
     let demo = DemoServer::start().await;
@@ -33,7 +33,7 @@ async fn a_create_rename_and_delete_by_alice_reach_bob_without_reload(kind: Kind
     a.click_role("button", "Delete").await.unwrap();
     a.click_role("button", "Delete application").await.unwrap();
     wait_row(b, "Applications", "Shared dashboard", false).await;
-    screenshot(b, &format!("{}-team-globex-light", kind.name())).await;
+    check_page(b, &format!("{}-team-globex-light", kind.name())).await;
     alice.close().await;
     bob.close().await;
 }
@@ -84,7 +84,7 @@ async fn skeletons_show_before_data_then_never_again(kind: Kind) {
         !skeletons.is_empty(),
         "a skeleton, hidden from assistive technology, inside a busy region"
     );
-    screenshot(page, &format!("{}-overview-loading", kind.name())).await;
+    check_page(page, &format!("{}-overview-loading", kind.name())).await;
     page.by_role("link", "Acme").await.unwrap();
     assert!(
         page.find_all(".df-skeleton").await.unwrap().is_empty(),
@@ -114,7 +114,7 @@ async fn a_server_restart_shows_reconnecting_then_live_and_loses_nothing(kind: K
     })
     .await
     .unwrap();
-    screenshot(page, &format!("{}-reconnecting", kind.name())).await;
+    check_page(page, &format!("{}-reconnecting", kind.name())).await;
     demo.start_again().await;
     // Created by someone else while this client is still away (or just back).
     let bob = Api::sign_in(&demo.url(), "bob").await;
@@ -151,7 +151,7 @@ async fn devices_filter_by_status_and_select(kind: Kind) {
         .await
         .unwrap();
     page.by_role("status", "2 selected").await.unwrap();
-    screenshot(page, &format!("{}-devices-filtered", kind.name())).await;
+    check_page(page, &format!("{}-devices-filtered", kind.name())).await;
     browser.close().await;
 }
 

@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
-use support::{open_team, screenshot, sign_in};
+use support::{check_page, open_team, sign_in};
 
 /// Requests the page made whose URL contains `needle` (Resource Timing).
 async fn requests(page: &Session, needle: &str) -> u64 {
@@ -90,7 +90,7 @@ async fn a_deploy_reaches_succeeded_by_polling_alone_then_requests_stop(kind: Ki
         polled >= 2,
         "only polling can have brought the progress: {polled} requests"
     );
-    screenshot(page, &format!("{}-operation-polled", kind.name())).await;
+    check_page(page, &format!("{}-operation-polled", kind.name())).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
         requests(page, &run).await,
@@ -192,7 +192,7 @@ async fn a_report_is_generated_and_downloadable(kind: Kind) {
     let csv = csv.as_str().unwrap_or_default();
     assert!(csv.starts_with("id,name,status"), "{csv}");
     assert!(csv.contains("globex-gateway"), "the team's devices: {csv}");
-    screenshot(page, &format!("{}-report-ready", kind.name())).await;
+    check_page(page, &format!("{}-report-ready", kind.name())).await;
     alice.close().await;
 }
 

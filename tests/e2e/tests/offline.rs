@@ -7,7 +7,7 @@
 mod support;
 
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
-use support::{fill, open_team, screenshot, sign_in, wait_row, wait_row_showing, Api};
+use support::{check_page, fill, open_team, sign_in, wait_row, wait_row_showing, Api};
 
 /// Every key of the demo's IndexedDB database.
 async fn stored_keys(page: &Session) -> Vec<String> {
@@ -86,7 +86,7 @@ async fn a_reload_with_the_server_down_keeps_working_and_syncs_after(kind: Kind)
         .expect("the team page, offline");
     wait_row(page, "Applications", "Billing", true).await;
     wait_row(page, "Applications", "Storefront", true).await;
-    screenshot(page, &format!("{}-offline-reload", kind.name())).await;
+    check_page(page, &format!("{}-offline-reload", kind.name())).await;
 
     // Work goes on: a rename and a new application, both shown at once and queued.
     page.click_role("button", "New application").await.unwrap();
@@ -228,7 +228,7 @@ async fn conflicts_from_a_second_session_are_resolved_each_way(kind: Kind) {
     })
     .await
     .expect("conflicts listed");
-    screenshot(page, &format!("{}-sync-conflicts", kind.name())).await;
+    check_page(page, &format!("{}-sync-conflicts", kind.name())).await;
 
     // Keep mine: sent again over their version.
     page.click_role("button", &format!("Resolve update application {billing}"))
@@ -243,7 +243,7 @@ async fn conflicts_from_a_second_session_are_resolved_each_way(kind: Kind) {
         text.contains("Billing (mine)") && text.contains("Billing (theirs)"),
         "{text}"
     );
-    screenshot(page, &format!("{}-conflict-dialog", kind.name())).await;
+    check_page(page, &format!("{}-conflict-dialog", kind.name())).await;
     // The dialog is modal: focus moved into it, Tab from its last control wraps to its first,
     // Escape closes it and focus returns to the button that opened it.
     let resolve_billing = format!("Resolve update application {billing}");
@@ -417,7 +417,7 @@ async fn two_tabs_replaying_one_offline_create_make_one_application(kind: Kind) 
         .filter(|a| a["name"] == "Made in one tab")
         .count();
     assert_eq!(made, 1, "one application on the server: {apps:?}");
-    screenshot(page, &format!("{}-two-tabs-one-create", kind.name())).await;
+    check_page(page, &format!("{}-two-tabs-one-create", kind.name())).await;
     alice.close().await;
 }
 

@@ -10,7 +10,7 @@ async fn team_names(session: &Session) -> Vec<String> {
     session
         .wait_for("team names", || async {
             let mut names = Vec::new();
-            for link in session.find_all("ul[aria-label=Teams] h3 a").await? {
+            for link in session.find_all("ul[aria-label=Teams] h2 a").await? {
                 let name = session.text(&link).await?;
                 if name.is_empty() {
                     return Ok(None);

@@ -7,7 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
-use support::{open_team, screenshot, sign_in, wait_row, Api};
+use support::{check_page, open_team, sign_in, wait_row, Api};
 
 const LEADER: &str = "This tab holds the connection";
 const FOLLOWER: &str = "Connected through another tab";
@@ -147,7 +147,7 @@ async fn two_tabs_share_one_connection_and_both_show_changes(kind: Kind) {
         page.switch_to(tab).await.unwrap();
         wait_row(page, "Applications", "Inventory (renamed by Bob)", true).await;
     }
-    screenshot(page, &format!("{}-two-tabs-leader", kind.name())).await;
+    check_page(page, &format!("{}-two-tabs-leader", kind.name())).await;
     alice.close().await;
 }
 

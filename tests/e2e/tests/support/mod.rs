@@ -85,13 +85,24 @@ pub async fn fill(page: &Session, name: &str, value: &str) -> Element {
     field
 }
 
-/// Saves a PNG of the page under `tests/e2e/artifacts/`.
-pub async fn screenshot(page: &Session, name: &str) {
+/// Checks the page as it is now: saves a PNG of it under `tests/e2e/artifacts/`, then fails the
+/// test on any accessibility violation axe-core finds (WCAG 2.1 AA and best practices). Every
+/// scenario calls it on each page and state it reaches.
+pub async fn check_page(page: &Session, name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
     let _ = std::fs::create_dir_all(&dir);
     if let Ok(png) = page.screenshot().await {
         let _ = std::fs::write(dir.join(format!("{name}.png")), png);
     }
+    let found = data_farm_e2e::axe::violations(page)
+        .await
+        .expect("axe-core runs");
+    let listed: String = found.iter().map(|v| v.to_string()).collect();
+    assert!(
+        found.is_empty(),
+        "{name}: {} accessibility violation(s):\n{listed}",
+        found.len()
+    );
 }
 
 /// Runs each scenario (an `async fn(Kind)`) as one test per browser: `chromium::name` and
