@@ -71,6 +71,13 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
             TabRole::Alone => "This tab has its own connection",
         })
     };
+    // What the realtime dispatcher did, for the curious and for the soak script.
+    let counters = move || {
+        live.0
+            .get()
+            .and_then(|session| session.realtime().map(|h| h.counters.get()))
+            .unwrap_or_default()
+    };
     let dark = RwSignal::new(initial_dark());
     set_theme(dark.get_untracked(), false);
     let activity = RwSignal::new(Vec::<String>::new());
@@ -141,6 +148,17 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                     <ul aria-labelledby="activity-heading">
                         {move || activity.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
                     </ul>
+                    <details class="demo-counters">
+                        <summary>"Realtime counters"</summary>
+                        <dl aria-label="Realtime counters">
+                            <dt>"Applied"</dt><dd data-counter="applied">{move || counters().applied}</dd>
+                            <dt>"Stale or duplicate"</dt><dd data-counter="stale">{move || counters().stale}</dd>
+                            <dt>"Malformed"</dt><dd data-counter="malformed">{move || counters().malformed}</dd>
+                            <dt>"Gaps replayed"</dt><dd data-counter="gaps">{move || counters().gaps}</dd>
+                            <dt>"Resyncs"</dt><dd data-counter="resyncs">{move || counters().resyncs}</dd>
+                            <dt>"Reconnects"</dt><dd data-counter="reconnects">{move || counters().reconnects}</dd>
+                        </dl>
+                    </details>
                 </aside>
             </div>
         </Router>

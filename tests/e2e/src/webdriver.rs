@@ -125,6 +125,26 @@ impl Session {
         .map(|_| ())
     }
 
+    /// Chromium only: takes the page's network away (`offline`) or gives it back, as a dropped
+    /// connection would (chromedriver's network conditions).
+    pub async fn set_network_offline(&self, offline: bool) -> Result<()> {
+        let conditions = json!({
+            "network_conditions": {
+                "offline": offline,
+                "latency": 0,
+                "download_throughput": -1,
+                "upload_throughput": -1,
+            }
+        });
+        self.call(
+            reqwest::Method::POST,
+            "/chromium/network_conditions",
+            Some(conditions),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         self.call(
