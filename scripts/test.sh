@@ -24,7 +24,7 @@ step "lints (wasm32): the library in each documented feature set, then the demo,
 for features in "--no-default-features" "" "--no-default-features --features realtime" \
   "--no-default-features --features sse" "--no-default-features --features polling" \
   "--no-default-features --features persist" "--no-default-features --features components" \
-  "--no-default-features --features tabs" \
+  "--no-default-features --features tabs" "--no-default-features --features devtools" \
   "--all-features"; do
   echo "data-farm ${features:-(default features)}"
   # shellcheck disable=SC2086

@@ -13,6 +13,8 @@
 mod conflict_dialog;
 #[cfg(feature = "realtime")]
 mod connection_indicator;
+#[cfg(feature = "devtools")]
+mod devtools;
 mod duration_chart;
 mod entity_table;
 mod error_display;
@@ -32,6 +34,8 @@ mod sync_dashboard;
 pub use conflict_dialog::ConflictDialog;
 #[cfg(feature = "realtime")]
 pub use connection_indicator::ConnectionIndicator;
+#[cfg(feature = "devtools")]
+pub use devtools::DataFarmDevtools;
 pub use duration_chart::DurationChart;
 pub use entity_table::{Column, EntityTable, Selection, TableFilter};
 pub use error_display::{describe, ErrorDisplay};

@@ -12,6 +12,8 @@ mod effects;
 mod erased;
 mod events;
 mod fetch;
+#[cfg(feature = "devtools")]
+mod inspect;
 mod invalidate;
 mod membership;
 mod merge;
@@ -44,6 +46,8 @@ use effects::Effects;
 #[cfg(feature = "persist")]
 pub(crate) use effects::StoredPage;
 pub use erased::AnyStore;
+#[cfg(feature = "devtools")]
+pub use inspect::{QueryAction, QuerySnapshot, QueryState, RecordSnapshot, Source, StoreSnapshot};
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub use observer::{EntityObserver, ListObserver};

@@ -37,6 +37,13 @@ impl<E: Entity> EntityStore<E> {
         }
         row.confirmed = Some(entity);
         row.known = true;
+        #[cfg(feature = "devtools")]
+        {
+            row.source = (
+                super::inspect::Source::of(op.map(|(_, o)| o)),
+                Some(self.now()),
+            );
+        }
         self.refresh_row(st, &id, prior_known, effects);
         if let Some((op, origin)) = op.filter(|_| news) {
             effects.changes.push(Change {
@@ -77,6 +84,10 @@ impl<E: Entity> EntityStore<E> {
         let prior_known = row.known;
         row.confirmed = None;
         row.known = true;
+        #[cfg(feature = "devtools")]
+        {
+            row.source = (super::inspect::Source::of(origin), Some(self.now()));
+        }
         effects.persist_record(id, None);
         st.tombstones
             .insert(id.to_owned(), (deleted_at, self.now()));

@@ -48,6 +48,12 @@ pub trait AnyStore: Send + Sync {
     fn collect_garbage(&self);
     /// Forgets everything.
     fn clear(&self);
+    #[cfg(feature = "devtools")]
+    /// A copy of everything the store holds, for the devtools panel.
+    fn inspect(&self) -> super::StoreSnapshot;
+    #[cfg(feature = "devtools")]
+    /// Refetches, invalidates or drops the query with this key; false when there is none.
+    fn query_action(&self, key: &str, action: super::QueryAction) -> bool;
     #[cfg(feature = "tabs")]
     /// Asks `peer` (the leader tab) before the server from now on; `None`: the server only.
     fn set_peer(&self, peer: Option<std::sync::Arc<dyn super::port::PeerCache>>);
@@ -128,6 +134,14 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     }
     fn clear(&self) {
         EntityStore::clear(self)
+    }
+    #[cfg(feature = "devtools")]
+    fn inspect(&self) -> super::StoreSnapshot {
+        EntityStore::inspect(self)
+    }
+    #[cfg(feature = "devtools")]
+    fn query_action(&self, key: &str, action: super::QueryAction) -> bool {
+        EntityStore::query_action(self, key, action)
     }
     #[cfg(feature = "tabs")]
     fn set_peer(&self, peer: Option<std::sync::Arc<dyn super::port::PeerCache>>) {

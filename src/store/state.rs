@@ -39,6 +39,9 @@ pub struct Row<E: Entity> {
     /// a list fetched later than that may already hold changes of it whose events are still
     /// on their way.
     pub seen_epoch: u64,
+    /// Where `confirmed` last came from, and when (for the devtools panel).
+    #[cfg(feature = "devtools")]
+    pub source: (super::inspect::Source, Option<f64>),
 }
 
 impl<E: Entity> Row<E> {
@@ -51,6 +54,8 @@ impl<E: Entity> Row<E> {
             signal: ArcRwSignal::new(None),
             handed_out: false,
             seen_epoch: 0,
+            #[cfg(feature = "devtools")]
+            source: Default::default(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The signed-in layout: header (connection, theme, sign-out), routes, activity feed.
 
-use data_farm::components::ConnectionIndicator;
+use data_farm::components::{ConnectionIndicator, DataFarmDevtools};
 use data_farm::persist::StorageHealth;
 use data_farm::prelude::*;
 use data_farm::protocol::SessionResponse;
@@ -78,6 +78,16 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
             .and_then(|session| session.realtime().map(|h| h.counters.get()))
             .unwrap_or_default()
     };
+    // The devtools panel: the header's button or Ctrl+Shift+D.
+    let devtools = RwSignal::new(false);
+    let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() && ev.shift_key() && ev.key().eq_ignore_ascii_case("d") {
+            ev.prevent_default();
+            devtools.update(|open| *open = !*open);
+        }
+    });
+    on_cleanup(move || shortcut.remove());
+    let realtime = Signal::derive(move || live.0.get().and_then(|s| s.realtime().cloned()));
     let dark = RwSignal::new(initial_dark());
     set_theme(dark.get_untracked(), false);
     let activity = RwSignal::new(Vec::<String>::new());
@@ -124,6 +134,8 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                 <span class="demo-user">{session.user.display_name.clone()}</span>
                 <button type="button" class="df-button" aria-pressed=move || dark.get().to_string()
                     on:click=move |_| { dark.update(|d| *d = !*d); set_theme(dark.get_untracked(), true); }>"Dark theme"</button>
+                <button type="button" class="df-button" aria-pressed=move || devtools.get().to_string()
+                    aria-keyshortcuts="Control+Shift+D" on:click=move |_| devtools.update(|o| *o = !*o)>"Devtools"</button>
                 <button type="button" class="df-button" on:click=move |_| sign_out()>"Sign out"</button>
             </header>
             {move || memory_only().map(|reason| view! {
@@ -161,6 +173,7 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
                     </details>
                 </aside>
             </div>
+            <DataFarmDevtools enabled=true realtime=realtime open=devtools/>
         </Router>
     }
 }

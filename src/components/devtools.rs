@@ -1,0 +1,409 @@
+//! The devtools panel (feature `devtools`): what the app holds, where it came from, and
+//! whether an edit reached the server. Closed, it costs nothing: the snapshots, the ticker and
+//! the timeline's subscription exist only while the panel is open.
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+
+use crate::change::{Change, Origin, Subscription};
+use crate::hooks::use_data_farm;
+/// The realtime connection the panel shows (nothing can be one without the feature).
+#[cfg(feature = "realtime")]
+type Handle = crate::realtime::RealtimeHandle;
+#[cfg(not(feature = "realtime"))]
+type Handle = std::convert::Infallible;
+use crate::store::{QueryAction, QueryState, StoreSnapshot};
+
+/// How many changes the timeline keeps.
+const TIMELINE: usize = 200;
+/// How many records of one kind the Stores tab lists.
+const RECORDS_SHOWN: usize = 200;
+/// How often an open panel takes a new snapshot.
+#[cfg(target_arch = "wasm32")]
+const REFRESH_MS: u32 = 1_000;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Stores,
+    Queries,
+    Realtime,
+    Outbox,
+    Timeline,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [
+        Tab::Stores,
+        Tab::Queries,
+        Tab::Realtime,
+        Tab::Outbox,
+        Tab::Timeline,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Stores => "Stores",
+            Tab::Queries => "Queries",
+            Tab::Realtime => "Realtime",
+            Tab::Outbox => "Outbox",
+            Tab::Timeline => "Timeline",
+        }
+    }
+}
+
+/// One line of the timeline.
+#[derive(Clone, PartialEq)]
+struct Moment {
+    at: f64,
+    change: String,
+    origin: &'static str,
+}
+
+fn moment(change: &Change, at: f64) -> Moment {
+    Moment {
+        at,
+        change: format!("{} {} {}", change.kind, change.id, change.op.as_str()),
+        origin: match change.origin {
+            Origin::Local => "this client (server confirmed)",
+            Origin::Remote => "someone else (event or refetch)",
+        },
+    }
+}
+
+fn state_label(state: &QueryState) -> String {
+    match state {
+        QueryState::Idle => "idle".into(),
+        QueryState::Fetching => "fetching".into(),
+        QueryState::Fresh => "fresh".into(),
+        QueryState::Stale => "stale".into(),
+        QueryState::Error(e) => format!("error: {e}"),
+    }
+}
+
+fn clock(ms: Option<f64>) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        ms.map(|ms| {
+            let date = js_sys::Date::new(&ms.into());
+            String::from(date.to_locale_time_string("default"))
+        })
+        .unwrap_or_else(|| "—".into())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        ms.map_or_else(|| "—".into(), |ms| format!("{ms:.0}"))
+    }
+}
+
+/// A floating "data-farm devtools" button that opens a resizable panel with five tabs:
+/// **Stores** (every record with its confirmed version, pending optimistic changes, the fields
+/// they change, where the confirmed state came from), **Queries** (state, observers, total,
+/// ids; refetch, invalidate, drop), **Realtime** (connection, counters, each topic's `seq`),
+/// **Outbox** (what waits, conflicts, storage health) and **Timeline** (every change since the
+/// panel opened, so an edit can be followed from the click to the server's confirmation and
+/// the realtime echo). In release builds it renders nothing unless `enabled`.
+///
+/// ```no_run
+/// use data_farm::components::DataFarmDevtools;
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn App() -> impl IntoView {
+///     view! { <main>"…"</main> <DataFarmDevtools/> }
+/// }
+/// ```
+#[component]
+pub fn DataFarmDevtools(
+    /// Render it in release builds too (debug builds always have it).
+    #[prop(optional)]
+    enabled: bool,
+    /// The realtime connection to show (the session's `realtime()`), when there is one.
+    #[prop(optional, into)]
+    realtime: Option<Signal<Option<Handle>>>,
+    /// Whether the panel is open, for an app that opens it from its own link or shortcut too.
+    #[prop(optional)]
+    open: Option<RwSignal<bool>>,
+) -> impl IntoView {
+    if !(enabled || cfg!(debug_assertions)) {
+        return ().into_any();
+    }
+    let open = open.unwrap_or_else(|| RwSignal::new(false));
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    let close = move || {
+        open.set(false);
+        if let Some(button) = toggle.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    view! {
+        <div class="df-devtools">
+            <button type="button" class="df-button df-devtools__toggle" node_ref=toggle
+                aria-expanded=move || open.get().to_string() aria-controls="df-devtools-panel"
+                on:click=move |_| open.update(|o| *o = !*o)>"data-farm devtools"</button>
+            <Show when=move || open.get()>
+                <Panel on_close=Callback::new(move |()| close()) realtime=realtime/>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> impl IntoView {
+    let farm = use_data_farm();
+    let tab = RwSignal::new(Tab::Stores);
+    // A new snapshot every REFRESH_MS while open (and on demand); none once closed.
+    let tick = RwSignal::new(0u64);
+    #[cfg(target_arch = "wasm32")]
+    {
+        let interval =
+            gloo_timers::callback::Interval::new(REFRESH_MS, move || tick.update(|t| *t += 1));
+        // Dropped (cancelled) with the panel.
+        StoredValue::new_local(interval);
+    }
+    let snapshots = {
+        let farm = farm.clone();
+        Memo::new(move |_| {
+            tick.get();
+            farm.kinds()
+                .into_iter()
+                .filter_map(|kind| farm.store_of_kind(kind).map(|s| s.inspect()))
+                .collect::<Vec<StoreSnapshot>>()
+        })
+    };
+    // The timeline listens only while the panel is open.
+    let timeline = RwSignal::new(VecDeque::<Moment>::new());
+    let subscription: Subscription = {
+        let env = farm.environment().clone();
+        farm.changes().subscribe(move |change| {
+            let line = moment(change, env.now());
+            timeline.update(|t| {
+                t.push_front(line);
+                t.truncate(TIMELINE);
+            });
+        })
+    };
+    on_cleanup(move || drop(subscription));
+    let keydown = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            on_close.run(());
+        }
+    };
+    let act = {
+        let farm = farm.clone();
+        move |kind: &'static str, key: String, action: QueryAction| {
+            if let Some(store) = farm.store_of_kind(kind) {
+                store.query_action(&key, action);
+            }
+            tick.update(|t| *t += 1);
+        }
+    };
+    view! {
+        <section id="df-devtools-panel" class="df-devtools__panel" aria-label="data-farm devtools"
+            on:keydown=keydown>
+            <div class="df-devtools__bar">
+                <div role="tablist" aria-label="Devtools sections">
+                    {Tab::ALL.map(|t| view! {
+                        <button type="button" role="tab" class="df-devtools__tab"
+                            aria-selected=move || (tab.get() == t).to_string()
+                            on:click=move |_| tab.set(t)>{t.label()}</button>
+                    })}
+                </div>
+                <button type="button" class="df-button" on:click=move |_| tick.update(|t| *t += 1)>"Refresh"</button>
+                <button type="button" class="df-button" on:click=move |_| on_close.run(())>"Close devtools"</button>
+            </div>
+            <div role="tabpanel" class="df-devtools__body" aria-label=move || tab.get().label()>
+                {move || match tab.get() {
+                    Tab::Stores => stores(&snapshots.get()).into_any(),
+                    Tab::Queries => queries(&snapshots.get(), act.clone()).into_any(),
+                    Tab::Realtime => {
+                        #[cfg(feature = "realtime")]
+                        { realtime_panel(realtime.and_then(|r| r.get())).into_any() }
+                        #[cfg(not(feature = "realtime"))]
+                        {
+                            let _ = realtime;
+                            view! { <p>"Realtime is not compiled in (feature realtime)."</p> }.into_any()
+                        }
+                    }
+                    Tab::Outbox => {
+                        tick.get();
+                        outbox_panel().into_any()
+                    }
+                    Tab::Timeline => timeline_panel(timeline.get()).into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn stores(snapshots: &[StoreSnapshot]) -> impl IntoView {
+    snapshots
+        .iter()
+        .map(|s| {
+            let heading = format!(
+                "{}: {} records, {} tombstones",
+                s.kind,
+                s.records.len(),
+                s.tombstones.len()
+            );
+            let rows = s
+                .records
+                .iter()
+                .take(RECORDS_SHOWN)
+                .map(|r| {
+                    let json = serde_json::to_string_pretty(&r.shown).unwrap_or_default();
+                    view! {
+                        <tr>
+                            <th scope="row"><details><summary>{r.id.clone()}</summary><pre>{json}</pre></details></th>
+                            <td>{r.confirmed_version.map_or("—".into(), |v| v.to_string())}</td>
+                            <td>{if r.pending.is_empty() { "—".to_owned() } else { r.pending.join(", ") }}</td>
+                            <td>{if r.differs.is_empty() { "—".to_owned() } else { r.differs.join(", ") }}</td>
+                            <td>{format!("{} at {}", r.source.0.label(), clock(r.source.1))}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let label = format!("{} records", s.kind);
+            view! {
+                <h3>{heading}</h3>
+                <table class="df-devtools__table" aria-label=label>
+                    <thead><tr>
+                        <th scope="col">"Id"</th><th scope="col">"Confirmed version"</th>
+                        <th scope="col">"Pending"</th><th scope="col">"Shown differs in"</th>
+                        <th scope="col">"Last confirmed by"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+        })
+        .collect_view()
+}
+
+fn queries(
+    snapshots: &[StoreSnapshot],
+    act: impl Fn(&'static str, String, QueryAction) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let rows = snapshots
+        .iter()
+        .flat_map(|s| s.queries.iter().map(move |q| (s.kind, q.clone())))
+        .map(|(kind, q)| {
+            let buttons = [
+                (QueryAction::Refetch, "Refetch"),
+                (QueryAction::Invalidate, "Invalidate"),
+                (QueryAction::Drop, "Drop"),
+            ]
+            .map(|(action, text)| {
+                let (act, key) = (act.clone(), q.key.clone());
+                let label = format!("{text} {kind} {}", q.key);
+                view! {
+                    <button type="button" class="df-button" aria-label=label
+                        on:click=move |_| act(kind, key.clone(), action)>{text}</button>
+                }
+            });
+            let page = q.page.as_ref().map_or("—".to_owned(), |(total, ids)| {
+                format!("{} of {total}: {}", ids.len(), ids.join(", "))
+            });
+            view! {
+                <tr>
+                    <td>{kind}</td>
+                    <th scope="row">{q.key.clone()}</th>
+                    <td>{state_label(&q.state)}</td>
+                    <td>{q.observers}</td>
+                    <td>{clock(q.fetched_at)}</td>
+                    <td>{page}</td>
+                    <td><div class="df-devtools__actions">{buttons}</div></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="df-devtools__table" aria-label="Queries">
+            <thead><tr>
+                <th scope="col">"Kind"</th><th scope="col">"Query"</th><th scope="col">"State"</th>
+                <th scope="col">"Observers"</th><th scope="col">"Fetched"</th>
+                <th scope="col">"Page"</th><th scope="col">"Actions"</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[cfg(feature = "realtime")]
+fn realtime_panel(handle: Option<Handle>) -> impl IntoView {
+    let Some(handle) = handle else {
+        return view! { <p>"No realtime connection."</p> }.into_any();
+    };
+    let state = handle.state.get();
+    let c = handle.counters.get();
+    let positions = handle
+        .positions
+        .get()
+        .into_iter()
+        .map(|(topic, seq)| view! { <tr><th scope="row">{topic}</th><td>{seq}</td></tr> })
+        .collect_view();
+    view! {
+        <dl class="df-devtools__facts">
+            <dt>"Connection"</dt><dd>{format!("{state:?}")}</dd>
+            <dt>"Events applied"</dt><dd>{c.applied}</dd>
+            <dt>"Stale or duplicate"</dt><dd>{c.stale}</dd>
+            <dt>"Malformed"</dt><dd>{c.malformed}</dd>
+            <dt>"Gaps replayed"</dt><dd>{c.gaps}</dd>
+            <dt>"Resyncs"</dt><dd>{c.resyncs}</dd>
+            <dt>"Reconnects"</dt><dd>{c.reconnects}</dd>
+        </dl>
+        <table class="df-devtools__table" aria-label="Topics">
+            <thead><tr><th scope="col">"Topic"</th><th scope="col">"Last applied seq"</th></tr></thead>
+            <tbody>{positions}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+fn outbox_panel() -> impl IntoView {
+    #[cfg(feature = "persist")]
+    {
+        let Some(persistence) = use_data_farm().persistence() else {
+            return view! { <p>"Persistence is off."</p> }.into_any();
+        };
+        let status = persistence.status().get_untracked();
+        let items = persistence
+            .outbox()
+            .get_untracked()
+            .into_iter()
+            .map(|item| {
+                view! {
+                    <tr>
+                        <th scope="row">{item.seq}</th>
+                        <td>{format!("{} {} {}", item.op.as_str(), item.kind, item.id)}</td>
+                        <td>{item.attempts}</td>
+                        <td>{format!("{:?}", item.state)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <p>{format!("Storage: {:?}; {} writes pending", status.storage, persistence.metrics().get_untracked().writes_pending)}</p>
+            <table class="df-devtools__table" aria-label="Outbox">
+                <thead><tr><th scope="col">"Seq"</th><th scope="col">"Change"</th><th scope="col">"Attempts"</th><th scope="col">"State"</th></tr></thead>
+                <tbody>{items}</tbody>
+            </table>
+        }
+        .into_any()
+    }
+    #[cfg(not(feature = "persist"))]
+    {
+        view! { <p>"Persistence is not compiled in (feature persist)."</p> }.into_any()
+    }
+}
+
+fn timeline_panel(moments: VecDeque<Moment>) -> impl IntoView {
+    if moments.is_empty() {
+        return view! { <p>"No change since the panel opened."</p> }.into_any();
+    }
+    let rows = moments
+        .into_iter()
+        .map(|m| view! { <li><time>{clock(Some(m.at))}</time>" " {m.change} " — " {m.origin}</li> })
+        .collect_view();
+    view! { <ol class="df-devtools__timeline" aria-label="Timeline">{rows}</ol> }.into_any()
+}

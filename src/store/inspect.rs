@@ -1,0 +1,323 @@
+//! What the devtools panel shows of a store (feature `devtools`): a plain copy of its records,
+//! tombstones and queries, taken only when asked (nothing is kept or counted per event), and
+//! the panel's actions on one query.
+
+use serde_json::Value;
+
+use super::state::{Overlay, QueryMeta, State};
+use super::EntityStore;
+use crate::cache::CachePolicy;
+use crate::entity::Entity;
+
+/// Where a record's confirmed state last came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// Not confirmed yet (a temporary create, or a row a reader asked for).
+    #[default]
+    Nothing,
+    /// A list or detail fetch (from the server, the leader tab or local storage).
+    Fetch,
+    /// The answer to this client's own mutation.
+    Mutation,
+    /// A realtime event (or a relay of one from the leader tab).
+    Event,
+}
+
+impl Source {
+    /// What an origin passed down the merge path means: none is a fetch.
+    pub(super) fn of(origin: Option<crate::change::Origin>) -> Source {
+        match origin {
+            None => Source::Fetch,
+            Some(crate::change::Origin::Local) => Source::Mutation,
+            Some(crate::change::Origin::Remote) => Source::Event,
+        }
+    }
+
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Nothing => "nothing yet",
+            Source::Fetch => "fetch",
+            Source::Mutation => "mutation answer",
+            Source::Event => "realtime event",
+        }
+    }
+}
+
+/// One record of a store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSnapshot {
+    /// Its id.
+    pub id: String,
+    /// The confirmed version (`None`: not confirmed, or deleted).
+    pub confirmed_version: Option<u64>,
+    /// The pending optimistic changes over it, oldest first: `update`, `delete`, `create`.
+    pub pending: Vec<&'static str>,
+    /// The fields whose shown value differs from the confirmed one (an overlay's effect).
+    pub differs: Vec<String>,
+    /// What readers see, as JSON (`null`: nothing).
+    pub shown: Value,
+    /// Where the confirmed state came from, and when (environment time, ms).
+    pub source: (Source, Option<f64>),
+}
+
+/// The state of one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryState {
+    /// Never fetched.
+    Idle,
+    /// A fetch is in flight.
+    Fetching,
+    /// Fetched and within the stale time.
+    Fresh,
+    /// Invalidated or past the stale time.
+    Stale,
+    /// The last fetch failed.
+    Error(String),
+}
+
+/// One list or detail query of a store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuerySnapshot {
+    /// The query's key: `list ?team=…&page=…`, or `detail <id>`.
+    pub key: String,
+    /// Its state.
+    pub state: QueryState,
+    /// How many components watch it.
+    pub observers: usize,
+    /// When it was last fetched (environment time, ms).
+    pub fetched_at: Option<f64>,
+    /// Lists: the total and the page's ids.
+    pub page: Option<(u64, Vec<String>)>,
+}
+
+/// Everything a store holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreSnapshot {
+    /// The kind.
+    pub kind: &'static str,
+    /// Every record, by id.
+    pub records: Vec<RecordSnapshot>,
+    /// Deleted ids with the version of their delete.
+    pub tombstones: Vec<(String, u64)>,
+    /// Every list query, then every detail query.
+    pub queries: Vec<QuerySnapshot>,
+}
+
+/// What the panel can do to one query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryAction {
+    /// Fetch it again now.
+    Refetch,
+    /// Mark it stale (observed queries then refetch).
+    Invalidate,
+    /// Forget it (its records stay).
+    Drop,
+}
+
+fn state_of(meta: &QueryMeta, policy: &CachePolicy, now: f64) -> QueryState {
+    if meta.in_flight {
+        QueryState::Fetching
+    } else if let Some(err) = &meta.error {
+        QueryState::Error(err.to_string())
+    } else if meta.fetched_at.is_none() {
+        QueryState::Idle
+    } else if policy.is_stale(meta.fetched_at, meta.invalidated, now) {
+        QueryState::Stale
+    } else {
+        QueryState::Fresh
+    }
+}
+
+/// The top-level fields where `a` and `b` (JSON objects) differ.
+fn differing(a: &Value, b: &Value) -> Vec<String> {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<String> = a
+                .iter()
+                .filter(|(k, v)| b.get(*k) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
+                .collect();
+            keys.sort();
+            keys.dedup();
+            keys
+        }
+        _ if a == b => Vec::new(),
+        _ => vec!["(whole record)".to_owned()],
+    }
+}
+
+impl<E: Entity> EntityStore<E> {
+    /// A copy of everything this store holds, for the devtools panel.
+    pub fn inspect(&self) -> StoreSnapshot {
+        let now = self.now();
+        let policy = self.policy().clone();
+        // Copied under the lock, turned into JSON after it.
+        type Copied<E> = (
+            String,
+            Option<E>,
+            Option<E>,
+            Vec<&'static str>,
+            (Source, Option<f64>),
+        );
+        let (rows, tombstones, queries) = {
+            let st: std::sync::MutexGuard<'_, State<E>> = self.lock();
+            let rows: Vec<Copied<E>> = st
+                .rows
+                .iter()
+                .filter(|(_, row)| row.confirmed.is_some() || row.visible.is_some())
+                .map(|(id, row)| {
+                    let pending = row
+                        .overlays
+                        .iter()
+                        .map(|(_, o)| match o {
+                            Overlay::Patch(_) => "update",
+                            Overlay::Delete => "delete",
+                            Overlay::Create(_) => "create",
+                        })
+                        .collect();
+                    (
+                        id.clone(),
+                        row.confirmed.clone(),
+                        row.visible.clone(),
+                        pending,
+                        row.source,
+                    )
+                })
+                .collect();
+            let tombstones: Vec<(String, u64)> = st
+                .tombstones
+                .iter()
+                .map(|(id, (version, _))| (id.clone(), *version))
+                .collect();
+            let mut queries: Vec<QuerySnapshot> = st
+                .lists
+                .iter()
+                .map(|(query, entry)| QuerySnapshot {
+                    key: format!("list ?{}", query.to_query_string()),
+                    state: state_of(&entry.meta, &policy, now),
+                    observers: entry.meta.observers,
+                    fetched_at: entry.meta.fetched_at,
+                    page: Some((entry.page.total, entry.page.ids.clone())),
+                })
+                .collect();
+            queries.sort_by(|a, b| a.key.cmp(&b.key));
+            let mut details: Vec<QuerySnapshot> = st
+                .details
+                .iter()
+                .map(|(id, entry)| QuerySnapshot {
+                    key: format!("detail {id}"),
+                    state: state_of(&entry.meta, &policy, now),
+                    observers: entry.meta.observers,
+                    fetched_at: entry.meta.fetched_at,
+                    page: None,
+                })
+                .collect();
+            details.sort_by(|a, b| a.key.cmp(&b.key));
+            queries.extend(details);
+            (rows, tombstones, queries)
+        };
+        let json = |e: &Option<E>| {
+            e.as_ref()
+                .and_then(|e| serde_json::to_value(e).ok())
+                .unwrap_or(Value::Null)
+        };
+        let mut records: Vec<RecordSnapshot> = rows
+            .into_iter()
+            .map(|(id, confirmed, shown, pending, source)| {
+                let (confirmed_json, shown_json) = (json(&confirmed), json(&shown));
+                RecordSnapshot {
+                    id,
+                    confirmed_version: confirmed.as_ref().map(Entity::version),
+                    pending,
+                    differs: differing(&confirmed_json, &shown_json),
+                    shown: shown_json,
+                    source,
+                }
+            })
+            .collect();
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut tombstones = tombstones;
+        tombstones.sort();
+        StoreSnapshot {
+            kind: E::KIND,
+            records,
+            tombstones,
+            queries,
+        }
+    }
+
+    /// Does `action` to the query whose [`QuerySnapshot::key`] is `key`; false when there is
+    /// no such query. A refetch runs in the background.
+    pub fn query_action(&self, key: &str, action: QueryAction) -> bool {
+        let list = {
+            let st = self.lock();
+            if let Some(id) = key.strip_prefix("detail ") {
+                if !st.details.contains_key(id) {
+                    return false;
+                }
+                Err(id.to_owned())
+            } else {
+                match st
+                    .lists
+                    .keys()
+                    .find(|q| format!("list ?{}", q.to_query_string()) == key)
+                {
+                    Some(query) => Ok(query.clone()),
+                    None => return false,
+                }
+            }
+        };
+        match (list, action) {
+            (Ok(query), QueryAction::Refetch) => {
+                let store = self.clone();
+                self.inner.env.spawn(Box::pin(async move {
+                    let _ = store.fetch_list(&query).await;
+                }));
+            }
+            (Err(id), QueryAction::Refetch) => {
+                let store = self.clone();
+                self.inner.env.spawn(Box::pin(async move {
+                    let _ = store.fetch_one(&id).await;
+                }));
+            }
+            (Ok(query), QueryAction::Invalidate) => {
+                if let Some(entry) = self.lock().lists.get_mut(&query) {
+                    entry.meta.invalidated = true;
+                }
+                self.revalidate_observed();
+            }
+            (Err(id), QueryAction::Invalidate) => {
+                if let Some(entry) = self.lock().details.get_mut(&id) {
+                    entry.meta.invalidated = true;
+                }
+                self.revalidate_observed();
+            }
+            (Ok(query), QueryAction::Drop) => {
+                self.lock().lists.remove(&query);
+            }
+            (Err(id), QueryAction::Drop) => {
+                self.lock().details.remove(&id);
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differing_names_the_changed_top_level_fields() {
+        let a = serde_json::json!({"name": "a", "version": 1, "status": "online"});
+        let b = serde_json::json!({"name": "b", "version": 1, "status": "online", "x": 1});
+        assert_eq!(differing(&a, &b), vec!["name".to_owned(), "x".to_owned()]);
+        assert!(differing(&a, &a).is_empty());
+        assert_eq!(
+            differing(&Value::Null, &a),
+            vec!["(whole record)".to_owned()]
+        );
+    }
+}
