@@ -170,6 +170,47 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
+    /// Rows of a fetched page shown with a change of this client still pending (the copy
+    /// fetched is the confirmed one, the page is sorted by it): placed again by what they show,
+    /// as when the change was made (found by the convergence property test: a complete list
+    /// ended out of order). If that leaves the page for the server to settle, it refetches
+    /// when the change ends (see `settle`), not at once.
+    fn place_pending(
+        &self,
+        st: &mut State<E>,
+        query: &ListQuery,
+        fetched: &[(String, u64)],
+    ) -> usize {
+        let mut placed = 0;
+        for (id, version) in fetched {
+            let State { rows, lists, .. } = st;
+            let Some(row) = rows.get(id) else { continue };
+            let Some(confirmed) = row.confirmed.as_ref() else {
+                continue;
+            };
+            if row.overlays.is_empty() || confirmed.version() != *version {
+                continue;
+            }
+            let Some(entry) = lists.get_mut(query) else {
+                return placed;
+            };
+            placed += 1;
+            let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref());
+            let placement = place(
+                query,
+                &mut entry.page,
+                id,
+                Prior::Known(Some(confirmed)),
+                row.visible.as_ref(),
+                &lookup,
+            );
+            if placement.stale {
+                entry.meta.after_mutations = true;
+            }
+        }
+        placed
+    }
+
     /// The pages of one list must agree with a snapshot just installed for one of them: the
     /// same total, and none of its rows. One that does not was moved by events that this
     /// snapshot already holds differently (found by the convergence property test: a row kept
@@ -216,6 +257,10 @@ impl<E: Entity> EntityStore<E> {
         touched: Vec<String>,
         effects: &mut Effects<E>,
     ) {
+        let was_complete = st.lists.get(query).is_some_and(|entry| {
+            query.page == 1 && entry.page.ids.len() as u64 == entry.page.total
+        });
+        let pending = self.place_pending(st, query, fetched);
         let mut candidates: Vec<String> = fetched
             .iter()
             .filter(|(id, version)| {
@@ -232,10 +277,15 @@ impl<E: Entity> EntityStore<E> {
                 .filter(|id| !fetched.iter().any(|(f, _)| f == id)),
         );
         candidates.dedup();
-        let several = candidates.len() > 1;
-        let was_complete = st.lists.get(query).is_some_and(|entry| {
-            query.page == 1 && entry.page.ids.len() as u64 == entry.page.total
-        });
+        // Rows placed one by one among others still out of place (behind, or shown with a
+        // pending change) can land on the wrong side of one another.
+        let several = candidates.len() + pending > 1;
+        if several && pending > 0 && !was_complete {
+            if let Some(entry) = st.lists.get_mut(query) {
+                entry.meta.after_mutations = true;
+            }
+        }
+        let candidates_len = candidates.len();
         for id in candidates {
             let in_page = fetched.iter().any(|(f, _)| *f == id);
             let State { rows, lists, .. } = st;
@@ -256,7 +306,7 @@ impl<E: Entity> EntityStore<E> {
             // Each one is placed among rows of which others may be behind too; on a partial
             // page that can put a row on the wrong side of a neighbour still to be placed
             // (found by the convergence property test): the page fetches again.
-            let placement_stale = placement.stale || (several && !was_complete);
+            let placement_stale = placement.stale || (candidates_len > 1 && !was_complete);
             if placement_stale && !entry.meta.invalidated {
                 entry.meta.invalidated = true;
                 // The snapshot is already behind: an observed page fetches again (found by

@@ -52,6 +52,15 @@ impl<E: Entity> EntityStore<E> {
             if id.starts_with("tmp-") {
                 st.rows.remove(id);
             }
+            // Pages that waited for this client's changes to end ask the server now.
+            for (query, entry) in st.lists.iter_mut() {
+                if std::mem::take(&mut entry.meta.after_mutations) {
+                    entry.meta.invalidated = true;
+                    if entry.meta.observers > 0 {
+                        effects.refetch_lists.push(query.clone());
+                    }
+                }
+            }
             effects.collect_lists(&mut st);
             value
         };

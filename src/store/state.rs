@@ -89,6 +89,10 @@ pub struct QueryMeta {
     pub error: Option<ApiError>,
     /// Ids whose visible state changed while a fetch was in flight.
     pub touched: Vec<String>,
+    /// A row shown with a pending change of this client would move this page in a way only
+    /// the server can settle: it fetches again when that change ends, not before (it would
+    /// fetch the same page again and again while the change waits).
+    pub after_mutations: bool,
 }
 
 impl QueryMeta {
