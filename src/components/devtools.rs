@@ -99,10 +99,11 @@ fn clock(ms: Option<f64>) -> String {
 /// A floating "data-farm devtools" button that opens a resizable panel with five tabs:
 /// **Stores** (every record with its confirmed version, pending optimistic changes, the fields
 /// they change, where the confirmed state came from), **Queries** (state, observers, total,
-/// ids; refetch, invalidate, drop), **Realtime** (connection, counters, each topic's `seq`),
-/// **Outbox** (what waits, conflicts, storage health) and **Timeline** (every change since the
-/// panel opened, so an edit can be followed from the click to the server's confirmation and
-/// the realtime echo). In release builds it renders nothing unless `enabled`.
+/// ids; refetch, invalidate, drop), **Realtime** (connection, counters, each topic's `seq`,
+/// (with events a second and the states it went through), **Outbox** (what waits, conflicts,
+/// storage health) and **Timeline** (every change announced since the panel opened, filtered by
+/// kind or id, so an edit can be followed to the server's confirmation). In release builds it
+/// renders nothing unless `enabled`.
 ///
 /// ```no_run
 /// use data_farm::components::DataFarmDevtools;
@@ -185,6 +186,41 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
         })
     };
     on_cleanup(move || drop(subscription));
+    let filter = RwSignal::new(String::new());
+    // The connection's states since the panel opened, and events applied a second.
+    let history = RwSignal::new(VecDeque::<(f64, String)>::new());
+    let rate = RwSignal::new(None::<f64>);
+    #[cfg(feature = "realtime")]
+    {
+        let env = farm.environment().clone();
+        Effect::new(move |_| {
+            if let Some(handle) = realtime.and_then(|r| r.get()) {
+                let state = format!("{:?}", handle.state.get());
+                let now = env.now();
+                history.update(|h| {
+                    h.push_front((now, state));
+                    h.truncate(TIMELINE);
+                });
+            }
+        });
+        let env = farm.environment().clone();
+        let last = StoredValue::new(None::<(f64, u64)>);
+        Effect::new(move |_| {
+            tick.get();
+            let Some(handle) = realtime.and_then(|r| r.get_untracked()) else {
+                return;
+            };
+            let (now, applied) = (env.now(), handle.counters.get_untracked().applied);
+            if let Some((then, before)) = last.get_value() {
+                if now > then {
+                    rate.set(Some(
+                        (applied.saturating_sub(before)) as f64 * 1000.0 / (now - then),
+                    ));
+                }
+            }
+            last.set_value(Some((now, applied)));
+        });
+    }
     let keydown = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" {
             on_close.run(());
@@ -219,10 +255,10 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
                     Tab::Queries => queries(&snapshots.get(), act.clone()).into_any(),
                     Tab::Realtime => {
                         #[cfg(feature = "realtime")]
-                        { realtime_panel(realtime.and_then(|r| r.get())).into_any() }
+                        { realtime_panel(realtime.and_then(|r| r.get()), rate.get(), history.get()).into_any() }
                         #[cfg(not(feature = "realtime"))]
                         {
-                            let _ = realtime;
+                            let _ = (realtime, rate, history);
                             view! { <p>"Realtime is not compiled in (feature realtime)."</p> }.into_any()
                         }
                     }
@@ -230,7 +266,20 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
                         tick.get();
                         outbox_panel().into_any()
                     }
-                    Tab::Timeline => timeline_panel(timeline.get()).into_any(),
+                    Tab::Timeline => view! {
+                        <label class="df-field df-field--inline">
+                            <span>"Filter by kind or id"</span>
+                            <input type="search" prop:value=move || filter.get()
+                                on:input=move |ev| filter.set(event_target_value(&ev))/>
+                        </label>
+                        {move || {
+                            let wanted = filter.get();
+                            let moments = timeline.with(|t| {
+                                t.iter().filter(|m| m.change.contains(wanted.as_str())).cloned().collect()
+                            });
+                            timeline_panel(moments)
+                        }}
+                    }.into_any(),
                 }}
             </div>
         </section>
@@ -330,7 +379,11 @@ fn queries(
 }
 
 #[cfg(feature = "realtime")]
-fn realtime_panel(handle: Option<Handle>) -> impl IntoView {
+fn realtime_panel(
+    handle: Option<Handle>,
+    rate: Option<f64>,
+    history: VecDeque<(f64, String)>,
+) -> impl IntoView {
     let Some(handle) = handle else {
         return view! { <p>"No realtime connection."</p> }.into_any();
     };
@@ -351,7 +404,12 @@ fn realtime_panel(handle: Option<Handle>) -> impl IntoView {
             <dt>"Gaps replayed"</dt><dd>{c.gaps}</dd>
             <dt>"Resyncs"</dt><dd>{c.resyncs}</dd>
             <dt>"Reconnects"</dt><dd>{c.reconnects}</dd>
+            <dt>"Events a second"</dt><dd>{rate.map_or("—".to_owned(), |r| format!("{r:.1}"))}</dd>
         </dl>
+        <h3>"Connection since the panel opened"</h3>
+        <ol class="df-devtools__timeline" aria-label="Connection history">
+            {history.into_iter().map(|(at, state)| view! { <li><time>{clock(Some(at))}</time>" " {state}</li> }).collect_view()}
+        </ol>
         <table class="df-devtools__table" aria-label="Topics">
             <thead><tr><th scope="col">"Topic"</th><th scope="col">"Last applied seq"</th></tr></thead>
             <tbody>{positions}</tbody>
@@ -397,9 +455,10 @@ fn outbox_panel() -> impl IntoView {
     }
 }
 
-fn timeline_panel(moments: VecDeque<Moment>) -> impl IntoView {
+fn timeline_panel(moments: Vec<Moment>) -> impl IntoView {
     if moments.is_empty() {
-        return view! { <p>"No change since the panel opened."</p> }.into_any();
+        return view! { <p>"No change (matching the filter) since the panel opened."</p> }
+            .into_any();
     }
     let rows = moments
         .into_iter()

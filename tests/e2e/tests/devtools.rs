@@ -131,6 +131,21 @@ async fn the_panel_shows_what_the_app_holds_and_follows_an_edit(kind: Kind) {
     })
     .await
     .unwrap();
+    // Filtered by another id, the timeline has none of these lines.
+    let filter = page
+        .by_role("searchbox", "Filter by kind or id")
+        .await
+        .unwrap();
+    page.type_text(&filter, "no-such-id").await.unwrap();
+    page.wait_for("the filtered timeline", || async {
+        let shown = page.all_by_role("list", "Timeline").await?;
+        Ok(shown.is_empty().then_some(()))
+    })
+    .await
+    .unwrap();
+    page.clear(&filter).await.unwrap();
+    page.type_text(&filter, &app).await.unwrap();
+    page.by_role("list", "Timeline").await.unwrap();
     check_page(page, &format!("{}-devtools-timeline", kind.name())).await;
 
     // Escape (inside the panel) closes it and gives focus back to its button.
