@@ -47,7 +47,10 @@ use effects::Effects;
 pub(crate) use effects::StoredPage;
 pub use erased::AnyStore;
 #[cfg(feature = "devtools")]
-pub use inspect::{QueryAction, QuerySnapshot, QueryState, RecordSnapshot, Source, StoreSnapshot};
+pub use inspect::{
+    set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, Source, StoreSnapshot,
+    Trace,
+};
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub use observer::{EntityObserver, ListObserver};

@@ -101,9 +101,10 @@ fn clock(ms: Option<f64>) -> String {
 /// they change, where the confirmed state came from), **Queries** (state, observers, total,
 /// ids; refetch, invalidate, drop), **Realtime** (connection, counters, each topic's `seq`,
 /// (with events a second and the states it went through), **Outbox** (what waits, conflicts,
-/// storage health) and **Timeline** (every change announced since the panel opened, filtered by
-/// kind or id, so an edit can be followed to the server's confirmation). In release builds it
-/// renders nothing unless `enabled`.
+/// storage health) and **Timeline** (since the panel opened, every change announced and every
+/// step of this client's changes: optimistic, queued offline, confirmed or refused, and the
+/// realtime echo; filtered by kind or id). In release builds it renders nothing unless
+/// `enabled`.
 ///
 /// ```no_run
 /// use data_farm::components::DataFarmDevtools;
@@ -186,6 +187,24 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
         })
     };
     on_cleanup(move || drop(subscription));
+    // And to the steps of this client's changes (optimistic, confirmed or refused, echoed).
+    {
+        let env = farm.environment().clone();
+        crate::store::set_tracer(Some(std::sync::Arc::new(
+            move |step: crate::store::Trace| {
+                let line = Moment {
+                    at: env.now(),
+                    change: format!("{} {}: {}", step.kind, step.id, step.step),
+                    origin: "this client's change",
+                };
+                timeline.update(|t| {
+                    t.push_front(line);
+                    t.truncate(TIMELINE);
+                });
+            },
+        )));
+        on_cleanup(|| crate::store::set_tracer(None));
+    }
     let filter = RwSignal::new(String::new());
     // The connection's states since the panel opened, and events applied a second.
     let history = RwSignal::new(VecDeque::<(f64, String)>::new());

@@ -31,18 +31,49 @@ impl<E: Entity> EntityStore<E> {
         events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
     ) -> Vec<Applied> {
         let mut effects = self.effects();
+        #[cfg(feature = "devtools")]
+        let mut echoes: Vec<(String, String)> = Vec::new();
         let outcomes = {
             let mut st = self.lock();
             let outcomes = events
                 .iter()
                 .map(|(op, id, version, data)| {
-                    self.apply_one(&mut st, *op, id, *version, *data, &mut effects)
+                    // For the devtools timeline: an event for a version this store already
+                    // holds (the echo of one's own change), or one older than it.
+                    #[cfg(feature = "devtools")]
+                    let held = super::inspect::tracing().then(|| {
+                        st.rows
+                            .get(*id)
+                            .and_then(|r| r.confirmed.as_ref().map(Entity::version))
+                    });
+                    let applied = self.apply_one(&mut st, *op, id, *version, *data, &mut effects);
+                    #[cfg(feature = "devtools")]
+                    match held {
+                        Some(Some(v)) if v == *version => {
+                            echoes.push((
+                                id.to_string(),
+                                format!("realtime echo of v{v} (already held)"),
+                            ));
+                        }
+                        Some(_) if applied == Applied::Stale => {
+                            echoes.push((
+                                id.to_string(),
+                                format!("realtime {} v{version} ignored (not newer)", op.as_str()),
+                            ));
+                        }
+                        _ => {}
+                    }
+                    applied
                 })
                 .collect();
             effects.collect_lists(&mut st);
             outcomes
         };
         effects.flush(self);
+        #[cfg(feature = "devtools")]
+        for (id, step) in echoes {
+            super::inspect::trace(E::KIND, &id, || step);
+        }
         outcomes
     }
 

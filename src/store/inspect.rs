@@ -2,12 +2,62 @@
 //! tombstones and queries, taken only when asked (nothing is kept or counted per event), and
 //! the panel's actions on one query.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
 use serde_json::Value;
 
 use super::state::{Overlay, QueryMeta, State};
 use super::EntityStore;
 use crate::cache::CachePolicy;
 use crate::entity::Entity;
+
+/// One step of a change of this client, or an event that changed nothing, for the devtools
+/// timeline: with the change bus (which announces what changed), it follows an edit from the
+/// click to the server's confirmation and the realtime echo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The kind.
+    pub kind: &'static str,
+    /// The entity's id.
+    pub id: String,
+    /// What happened: "optimistic update", "server confirmed v4", "realtime echo of v4", …
+    pub step: String,
+}
+
+/// Whether someone listens (checked first, so that without a listener a trace costs one
+/// relaxed load).
+static TRACING: AtomicBool = AtomicBool::new(false);
+type Tracer = Arc<dyn Fn(Trace) + Send + Sync>;
+static TRACER: Mutex<Option<Tracer>> = Mutex::new(None);
+
+/// Sends every store's [`Trace`]s to `tracer` from now on (`None`: nowhere). One listener for
+/// the page (the devtools panel while it is open).
+pub fn set_tracer(tracer: Option<Arc<dyn Fn(Trace) + Send + Sync>>) {
+    TRACING.store(tracer.is_some(), Ordering::Relaxed);
+    *TRACER.lock().unwrap_or_else(|p| p.into_inner()) = tracer;
+}
+
+/// Whether a tracer listens.
+pub(crate) fn tracing() -> bool {
+    TRACING.load(Ordering::Relaxed)
+}
+
+/// Hands a step to the tracer, if there is one. Never call it with a store's lock held: the
+/// tracer writes signals.
+pub(crate) fn trace(kind: &'static str, id: &str, step: impl FnOnce() -> String) {
+    if !tracing() {
+        return;
+    }
+    let tracer = TRACER.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some(tracer) = tracer {
+        tracer(Trace {
+            kind,
+            id: id.to_owned(),
+            step: step(),
+        });
+    }
+}
 
 /// Where a record's confirmed state last came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

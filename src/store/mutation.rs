@@ -10,8 +10,33 @@ use data_farm_protocol::ChangeOp;
 
 use super::{conflict_current, json_value, temp_id, EntityStore};
 
+/// Tells the devtools timeline (feature `devtools`) how a change of this client went; without
+/// the feature, nothing.
+#[cfg(feature = "devtools")]
+fn trace<E: Entity>(id: &str, step: impl FnOnce() -> String) {
+    super::inspect::trace(E::KIND, id, step);
+}
+#[cfg(not(feature = "devtools"))]
+fn trace<E: Entity>(_id: &str, _step: impl FnOnce() -> String) {}
+
+/// How a mutation's answer reads in the timeline.
+fn answered<T>(result: &Result<T, ApiError>, version: impl Fn(&T) -> Option<u64>) -> String {
+    match result {
+        Ok(value) => match version(value) {
+            Some(v) => format!("server confirmed v{v}"),
+            None => "server confirmed".to_owned(),
+        },
+        Err(err) => format!("server refused ({err}); rolled back"),
+    }
+}
+
 impl<E: Entity> EntityStore<E> {
     pub(super) fn add_overlay(&self, id: &str, overlay: Overlay<E>) -> u64 {
+        let what = match &overlay {
+            Overlay::Patch(_) => "optimistic update",
+            Overlay::Delete => "optimistic delete",
+            Overlay::Create(_) => "optimistic create",
+        };
         let mut effects = self.effects();
         let mutation = {
             let mut st = self.lock();
@@ -26,6 +51,7 @@ impl<E: Entity> EntityStore<E> {
             mutation
         };
         effects.flush(self);
+        trace::<E>(id, || what.to_owned());
         mutation
     }
 
@@ -85,6 +111,7 @@ impl<E: Entity> EntityStore<E> {
         let queued = sink.must_queue(E::KIND, id, body);
         if queued {
             sink.enqueue(E::KIND, op, id, body.clone(), if_match, mutation);
+            trace::<E>(id, || "queued in the offline outbox".to_owned());
         }
         queued
     }
@@ -162,6 +189,13 @@ impl<E: Entity> EntityStore<E> {
         mutation: Option<u64>,
         result: &Result<E, ApiError>,
     ) {
+        trace::<E>(provisional, || {
+            let step = answered(result, |e| Some(e.version()));
+            match result {
+                Ok(entity) => format!("{step} as {}", entity.id()),
+                Err(_) => step,
+            }
+        });
         let confirm = |store: &Self, st: &mut State<E>, effects: &mut Effects<E>| {
             if let Ok(entity) = result {
                 store.merge_confirmed(
@@ -224,6 +258,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     pub(super) fn confirm_update(&self, id: &str, mutation: u64, result: &Result<E, ApiError>) {
+        trace::<E>(id, || answered(result, |e| Some(e.version())));
         self.settle(id, mutation, |store, st, effects| match result {
             Ok(entity) => {
                 store.merge_confirmed(
@@ -266,6 +301,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     pub(super) fn confirm_delete(&self, id: &str, mutation: u64, result: &Result<(), ApiError>) {
+        trace::<E>(id, || answered(result, |_| None));
         self.settle(id, mutation, |store, st, effects| match result {
             Ok(()) | Err(ApiError::NotFound { .. }) => {
                 store.remove_confirmed(st, id, None, effects, Some(Origin::Local));

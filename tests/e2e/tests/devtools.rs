@@ -120,17 +120,29 @@ async fn the_panel_shows_what_the_app_holds_and_follows_an_edit(kind: Kind) {
         )
         .await;
     assert_eq!(status, 200);
+    let last_timeline = std::cell::RefCell::new(String::new());
     page.wait_for("both changes in the timeline", || async {
         let list = page.by_role("list", "Timeline").await?;
         let text = page.text(&list).await?;
+        last_timeline.replace(text.clone());
         // Alice's rename is announced once: by her save's answer ("this client") or, when the
         // realtime echo overtakes that answer, by the echo; bob's change always by its event.
         let updates = text.matches(&format!("application {app} updated")).count();
         let theirs = format!("application {app} updated — someone else");
-        Ok((updates >= 2 && text.contains(&theirs)).then_some(()))
+        // Alice's own change, step by step: shown at once, confirmed, echoed.
+        let steps = [
+            "optimistic update",
+            "server confirmed v",
+            "realtime echo of v",
+        ]
+        .iter()
+        .all(|step| text.contains(&format!("application {app}: {step}")));
+        Ok((updates >= 2 && text.contains(&theirs) && steps).then_some(()))
     })
     .await
-    .unwrap();
+    .unwrap_or_else(|err| {
+        panic!("{err}: the timeline said {:?}", last_timeline);
+    });
     // Filtered by another id, the timeline has none of these lines.
     let filter = page
         .by_role("searchbox", "Filter by kind or id")
