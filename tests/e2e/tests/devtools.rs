@@ -8,19 +8,7 @@ mod support;
 use std::time::Duration;
 
 use data_farm_e2e::{DemoServer, Kind, Session};
-use support::{check_page, fill, open_team, sign_in, wait_row, Api};
-
-async fn api_requests(page: &Session) -> usize {
-    page.execute(
-        "return performance.getEntriesByType('resource')
-            .filter(e => new URL(e.name).pathname.startsWith('/api/')).length;",
-        vec![],
-    )
-    .await
-    .ok()
-    .and_then(|v| v.as_u64())
-    .unwrap_or(0) as usize
-}
+use support::{api_requests, check_page, fill, open_team, sign_in, wait_row, Api};
 
 /// Counts DOM mutations inside the devtools from now on (`window.__devtoolsMutations`).
 const COUNT_MUTATIONS: &str = "

@@ -102,6 +102,19 @@ async fn bob_renames(bob: &Api, app: &str, name: &str) {
     assert_eq!(status, 200, "bob's rename");
 }
 
+/// Application `app` as the server has it now.
+async fn application(bob: &Api, app: &str) -> serde_json::Value {
+    let (status, current) = bob
+        .send(
+            reqwest::Method::GET,
+            &format!("/applications/{app}"),
+            serde_json::json!(null),
+        )
+        .await;
+    assert_eq!(status, 200, "{current}");
+    current
+}
+
 async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
     let demo = DemoServer::start().await;
     let bob = Api::sign_in(&demo.url(), "bob").await;
@@ -134,13 +147,7 @@ async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
     fill(page, "Name", "Inventory (merged)").await;
     page.click_role("button", "Save").await.unwrap();
     page.by_role("status", "Saved").await.unwrap();
-    let (_, current) = bob
-        .send(
-            reqwest::Method::GET,
-            &format!("/applications/{app}"),
-            serde_json::json!(null),
-        )
-        .await;
+    let current = application(&bob, &app).await;
     assert_eq!(current["name"], "Inventory (merged)");
     assert_eq!(current["description"], "Bob's notes");
     let description = page.by_role("textbox", "Description").await.unwrap();
@@ -170,13 +177,7 @@ async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
     check_page(page, &format!("{}-conflict", kind.name())).await;
     page.click_role("button", "Overwrite").await.unwrap();
     page.by_role("status", "Saved").await.unwrap();
-    let (_, current) = bob
-        .send(
-            reqwest::Method::GET,
-            &format!("/applications/{app}"),
-            serde_json::json!(null),
-        )
-        .await;
+    let current = application(&bob, &app).await;
     assert_eq!(current["name"], "Inventory (Alice)");
 
     // Reload their version: the form takes Bob's, and saving again does not conflict.
@@ -198,13 +199,7 @@ async fn a_conflict_offers_their_version_or_overwrite(kind: Kind) {
     fill(page, "Description", "Reviewed").await;
     page.click_role("button", "Save").await.unwrap();
     page.by_role("status", "Saved").await.unwrap();
-    let (_, current) = bob
-        .send(
-            reqwest::Method::GET,
-            &format!("/applications/{app}"),
-            serde_json::json!(null),
-        )
-        .await;
+    let current = application(&bob, &app).await;
     assert_eq!(current["name"], "Inventory (Bob again)");
     assert_eq!(current["description"], "Reviewed");
     alice.close().await;

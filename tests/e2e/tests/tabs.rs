@@ -7,7 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
-use support::{check_page, open_team, sign_in, wait_row, Api};
+use support::{api_requests, check_page, open_team, sign_in, wait_row, Api};
 
 const LEADER: &str = "This tab holds the connection";
 const FOLLOWER: &str = "Connected through another tab";
@@ -25,20 +25,6 @@ async fn wait_role(page: &Session, text: &str, limit: Duration) {
     })
     .await
     .expect("tab role shown");
-}
-
-/// The API requests this page made so far (the resource timing buffer is enlarged first, by
-/// [`two_tabs`]).
-async fn api_requests(page: &Session) -> usize {
-    page.execute(
-        "return performance.getEntriesByType('resource')
-            .filter(e => new URL(e.name).pathname.startsWith('/api/')).length;",
-        vec![],
-    )
-    .await
-    .ok()
-    .and_then(|v| v.as_u64())
-    .unwrap_or(0) as usize
 }
 
 /// How many realtime connections the server has open, once it stays the same for a moment.

@@ -105,6 +105,20 @@ pub async fn check_page(page: &Session, name: &str) {
     );
 }
 
+/// The API requests this page made so far (Resource Timing; enlarge its buffer first with
+/// `performance.setResourceTimingBufferSize` when a test counts many).
+pub async fn api_requests(page: &Session) -> usize {
+    page.execute(
+        "return performance.getEntriesByType('resource')
+            .filter(e => new URL(e.name).pathname.startsWith('/api/')).length;",
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_u64())
+    .unwrap_or(0) as usize
+}
+
 /// Runs each scenario (an `async fn(Kind)`) as one test per browser: `chromium::name` and
 /// `firefox::name`.
 macro_rules! in_every_browser {
