@@ -153,11 +153,8 @@ impl<E: Entity> EntityStore<E> {
                 effects.dirty_lists.push(query.clone());
             }
             if placement.stale && !entry.meta.invalidated {
-                entry.meta.invalidated = true;
+                effects.invalidate_list(query, &mut entry.meta);
                 effects.dirty_lists.push(query.clone());
-                if entry.meta.observers > 0 {
-                    effects.refetch_lists.push(query.clone());
-                }
             }
         }
     }

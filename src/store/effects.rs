@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::state::{DetailEntry, ListEntry, State};
+use super::state::{DetailEntry, ListEntry, QueryMeta, State};
 use super::view::{DetailView, ListView, LoadState};
 use super::EntityStore;
 use crate::change::Change;
@@ -123,6 +123,15 @@ impl<E: Entity> Effects<E> {
     /// Queues a detail view.
     pub fn detail(&mut self, entry: &DetailEntry, view: DetailView) {
         self.details.push((entry.signal.clone(), view));
+    }
+
+    /// Marks list `query` stale; if someone observes it, it fetches again once this batch is
+    /// flushed.
+    pub fn invalidate_list(&mut self, query: &ListQuery, meta: &mut QueryMeta) {
+        meta.invalidated = true;
+        if meta.observers > 0 {
+            self.refetch_lists.push(query.clone());
+        }
     }
 
     /// Queues the views of every list marked dirty.

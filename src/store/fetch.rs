@@ -238,10 +238,7 @@ impl<E: Entity> EntityStore<E> {
                 .iter()
                 .any(|id| fetched.iter().any(|(f, _)| f == id));
             if overlaps || entry.page.total != total {
-                entry.meta.invalidated = true;
-                if entry.meta.observers > 0 {
-                    effects.refetch_lists.push(other.clone());
-                }
+                effects.invalidate_list(other, &mut entry.meta);
             }
         }
     }
@@ -308,12 +305,9 @@ impl<E: Entity> EntityStore<E> {
             // (found by the convergence property test): the page fetches again.
             let placement_stale = placement.stale || (candidates_len > 1 && !was_complete);
             if placement_stale && !entry.meta.invalidated {
-                entry.meta.invalidated = true;
                 // The snapshot is already behind: an observed page fetches again (found by
                 // the convergence property test: it stayed wrong until the next focus).
-                if entry.meta.observers > 0 {
-                    effects.refetch_lists.push(query.clone());
-                }
+                effects.invalidate_list(query, &mut entry.meta);
             }
         }
         // A complete list holds every row it shows: put them in order by what they are now.
@@ -327,10 +321,7 @@ impl<E: Entity> EntityStore<E> {
                         _ => std::cmp::Ordering::Equal,
                     });
                 } else if !entry.meta.invalidated {
-                    entry.meta.invalidated = true;
-                    if entry.meta.observers > 0 {
-                        effects.refetch_lists.push(query.clone());
-                    }
+                    effects.invalidate_list(query, &mut entry.meta);
                 }
             }
         }

@@ -37,11 +37,8 @@ impl<E: Entity> EntityStore<E> {
                 ..
             } = &mut *st;
             for (query, entry) in entries.iter_mut().filter(|(q, _)| lists(q)) {
-                entry.meta.invalidated = true;
+                effects.invalidate_list(query, &mut entry.meta);
                 effects.dirty_lists.push(query.clone());
-                if entry.meta.observers > 0 {
-                    effects.refetch_lists.push(query.clone());
-                }
             }
             for (id, entry) in detail_entries.iter_mut() {
                 let team = rows

@@ -81,10 +81,7 @@ impl<E: Entity> EntityStore<E> {
             // Pages that waited for this client's changes to end ask the server now.
             for (query, entry) in st.lists.iter_mut() {
                 if std::mem::take(&mut entry.meta.after_mutations) {
-                    entry.meta.invalidated = true;
-                    if entry.meta.observers > 0 {
-                        effects.refetch_lists.push(query.clone());
-                    }
+                    effects.invalidate_list(query, &mut entry.meta);
                 }
             }
             effects.collect_lists(&mut st);
