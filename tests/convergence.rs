@@ -495,12 +495,28 @@ fn seed() -> proptest::test_runner::RngSeed {
     }
 }
 
+/// Runs `steps` on a fresh world, delivers everything, and checks it against the server.
+fn ends_in_the_servers_state(steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut world = World::new();
+    for step in steps {
+        world.run(step);
+    }
+    world.settle();
+    world.check()
+}
+
+/// [`ends_in_the_servers_state`] for a named case.
+fn converges(steps: &[Step]) {
+    if let Err(err) = ends_in_the_servers_state(steps) {
+        panic!("{steps:?}: {err}");
+    }
+}
+
 /// A case a random run found: a snapshot fetched after a delete, then the deleted device's
 /// older `updated` event and its `deleted` event arriving late.
 #[test]
 fn a_late_update_and_delete_after_a_newer_snapshot_keep_the_total() {
-    let mut world = World::new();
-    for step in [
+    converges(&[
         Step::Create(4, 0),
         Step::Rename(0, 0),
         Step::Rename(2, 1),
@@ -510,21 +526,14 @@ fn a_late_update_and_delete_after_a_newer_snapshot_keep_the_total() {
         Step::Rename(2, 1),
         Step::Delete(2),
         Step::Refetch,
-    ] {
-        world.run(&step);
-    }
-    world.settle();
-    if let Err(err) = world.check() {
-        panic!("{err}");
-    }
+    ]);
 }
 
 /// A case a random run found: a device created, renamed and deleted while list answers wait,
 /// with events delivered out of order and one of them twice.
 #[test]
 fn a_created_device_renamed_and_deleted_while_lists_wait_leaves_no_row() {
-    let mut world = World::new();
-    for step in [
+    converges(&[
         Step::Rename(0, 4),
         Step::Rename(1, 0),
         Step::Replay,
@@ -536,13 +545,7 @@ fn a_created_device_renamed_and_deleted_while_lists_wait_leaves_no_row() {
         Step::Deliver(2, true),
         Step::Delete(6),
         Step::Deliver(6, false),
-    ] {
-        world.run(&step);
-    }
-    world.settle();
-    if let Err(err) = world.check() {
-        panic!("{err}");
-    }
+    ]);
 }
 
 /// Cases random runs found: this client's renames answered only after list answers and
@@ -568,14 +571,7 @@ fn held_optimistic_answers_leave_every_page_in_order() {
         ],
     ];
     for steps in cases {
-        let mut world = World::new();
-        for step in &steps {
-            world.run(step);
-        }
-        world.settle();
-        if let Err(err) = world.check() {
-            panic!("{steps:?}: {err}");
-        }
+        converges(&steps);
     }
 }
 
@@ -590,11 +586,6 @@ proptest! {
 
     #[test]
     fn every_interleaving_ends_in_the_servers_state(steps in proptest::collection::vec(step(), 1..40)) {
-        let mut world = World::new();
-        for step in &steps {
-            world.run(step);
-        }
-        world.settle();
-        world.check()?;
+        ends_in_the_servers_state(&steps)?;
     }
 }
