@@ -67,8 +67,7 @@ pub fn relative_parts(at_ms: f64, now_ms: f64) -> (f64, &'static str) {
 #[cfg(target_arch = "wasm32")]
 thread_local! {
     /// One formatter for every relative time of the page, for the locale it was made for.
-    static FORMAT: RefCell<Option<(Option<&'static str>, js_sys::Intl::RelativeTimeFormat)>> =
-        const { RefCell::new(None) };
+    static FORMAT: Formatter<js_sys::Intl::RelativeTimeFormat> = const { RefCell::new(None) };
     /// The page's one ticker: every relative time reads it, none has a timer of its own.
     static TICKER: RefCell<Option<(ArcRwSignal<f64>, gloo_timers::callback::Interval)>> =
         const { RefCell::new(None) };
@@ -80,8 +79,30 @@ use std::cell::RefCell;
 #[cfg(target_arch = "wasm32")]
 thread_local! {
     /// One number formatter for the page, for the locale it was made for.
-    static NUMBERS: RefCell<Option<(Option<&'static str>, js_sys::Function)>> =
-        const { RefCell::new(None) };
+    static NUMBERS: Formatter<js_sys::Function> = const { RefCell::new(None) };
+}
+
+/// A formatter cached with the locale it was made for (`None` inside: `Intl` refused that
+/// locale, so it is not asked again).
+#[cfg(target_arch = "wasm32")]
+type Formatter<T> = RefCell<Option<(Option<&'static str>, Option<T>)>>;
+
+/// The formatter in `cell` for `locale`, made by `make` when the cell holds none for it.
+#[cfg(target_arch = "wasm32")]
+fn for_locale<T: Clone>(
+    cell: &Formatter<T>,
+    locale: Option<&'static str>,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<T> {
+    let mut cell = cell.borrow_mut();
+    match &*cell {
+        Some((made_for, format)) if *made_for == locale => format.clone(),
+        _ => {
+            let format = make();
+            *cell = Some((locale, format.clone()));
+            format
+        }
+    }
 }
 
 /// `new Intl[name]([locale], options)` (no locale: the browser's language), or `None` when it
@@ -119,19 +140,15 @@ pub fn format_number(n: u64) -> String {
 pub(crate) fn format_number_in(locale: Option<&'static str>, n: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
+        use wasm_bindgen::JsCast;
         NUMBERS
             .with(|cell| {
-                let mut cell = cell.borrow_mut();
-                if cell
-                    .as_ref()
-                    .is_none_or(|(made_for, _)| *made_for != locale)
-                {
-                    use wasm_bindgen::JsCast;
+                for_locale(cell, locale, || {
                     let made = intl("NumberFormat", locale, &js_sys::Object::new())?;
-                    let format = made.unchecked_into::<js_sys::Intl::NumberFormat>().format();
-                    *cell = Some((locale, format));
-                }
-                let (_, format) = cell.as_ref()?;
+                    Some(made.unchecked_into::<js_sys::Intl::NumberFormat>().format())
+                })
+            })
+            .and_then(|format| {
                 format
                     .call1(&wasm_bindgen::JsValue::NULL, &(n as f64).into())
                     .ok()?
@@ -156,22 +173,16 @@ pub(crate) fn formatted(locale: Option<&'static str>, at_ms: f64, now_ms: f64) -
     #[cfg(target_arch = "wasm32")]
     {
         let (amount, unit) = relative_parts(at_ms, now_ms);
+        use wasm_bindgen::JsCast;
         FORMAT
             .with(|cell| {
-                let mut cell = cell.borrow_mut();
-                if cell
-                    .as_ref()
-                    .is_none_or(|(made_for, _)| *made_for != locale)
-                {
-                    use wasm_bindgen::JsCast;
+                for_locale(cell, locale, || {
                     let options = js_sys::Object::new();
                     let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
-                    let made = intl("RelativeTimeFormat", locale, &options)?;
-                    *cell = Some((locale, made.unchecked_into()));
-                }
-                let (_, format) = cell.as_ref()?;
-                Some(String::from(format.format(amount, unit)))
+                    Some(intl("RelativeTimeFormat", locale, &options)?.unchecked_into())
+                })
             })
+            .map(|format| String::from(format.format(amount, unit)))
             .unwrap_or_else(|| relative(at_ms, now_ms))
     }
     #[cfg(not(target_arch = "wasm32"))]
