@@ -71,6 +71,14 @@ fn moment(change: &Change, at: f64) -> Moment {
     }
 }
 
+/// Puts `item` first in `list`, keeping the newest [`TIMELINE`].
+fn remember<T: Send + Sync + 'static>(list: RwSignal<VecDeque<T>>, item: T) {
+    list.update(|l| {
+        l.push_front(item);
+        l.truncate(TIMELINE);
+    });
+}
+
 fn state_label(state: &QueryState) -> String {
     match state {
         QueryState::Idle => "idle".into(),
@@ -178,13 +186,8 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
     let timeline = RwSignal::new(VecDeque::<Moment>::new());
     let subscription: Subscription = {
         let env = farm.environment().clone();
-        farm.changes().subscribe(move |change| {
-            let line = moment(change, env.now());
-            timeline.update(|t| {
-                t.push_front(line);
-                t.truncate(TIMELINE);
-            });
-        })
+        farm.changes()
+            .subscribe(move |change| remember(timeline, moment(change, env.now())))
     };
     on_cleanup(move || drop(subscription));
     // And to the steps of this client's changes (optimistic, confirmed or refused, echoed).
@@ -197,10 +200,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
                     change: format!("{} {}: {}", step.kind, step.id, step.step),
                     origin: "this client's change",
                 };
-                timeline.update(|t| {
-                    t.push_front(line);
-                    t.truncate(TIMELINE);
-                });
+                remember(timeline, line);
             },
         )));
         on_cleanup(|| crate::store::set_tracer(None));
@@ -215,11 +215,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
         Effect::new(move |_| {
             if let Some(handle) = realtime.and_then(|r| r.get()) {
                 let state = format!("{:?}", handle.state.get());
-                let now = env.now();
-                history.update(|h| {
-                    h.push_front((now, state));
-                    h.truncate(TIMELINE);
-                });
+                remember(history, (env.now(), state));
             }
         });
         let env = farm.environment().clone();
