@@ -11,6 +11,11 @@ scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 wasm=(--target wasm32-unknown-unknown)
+# Browsers and their drivers leave profile folders in TMPDIR when a session ends abruptly; keep
+# them in one folder of this run's and remove it when the run ends, however it ends.
+TMPDIR=$(mktemp -d "$PWD/target/tmp-run.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 
 step() { printf '\n\033[1;34m== %s\033[0m (at %d min %02d s)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
