@@ -20,12 +20,14 @@
 #![deny(missing_docs)]
 
 mod entity;
+mod history;
 mod message;
 mod rest;
 mod topic;
 mod work;
 
 pub use entity::*;
+pub use history::*;
 pub use message::*;
 pub use rest::*;
 pub use topic::*;

@@ -1,10 +1,12 @@
 //! Demo data for a new database: three users, two teams, and enough devices for lists to feel real.
 
-use data_farm_protocol::{Device, DeviceStatus, InstanceStatus, Owner, OwnerType};
+use data_farm_protocol::{
+    Application, Device, DeviceStatus, Instance, InstanceStatus, Owner, OwnerType, Team,
+};
 
 use crate::config::Seed;
 use crate::error::ApiError;
-use crate::store::{counters_new_id, devices, users, Db};
+use crate::store::{counters_new_id, devices, history, users, Db};
 use crate::time_fmt;
 
 /// The demo logins: (username, display name, teams). Each password is the username.
@@ -142,6 +144,12 @@ pub fn apply(db: &Db, seed: Seed) -> Result<(), ApiError> {
                 devices::insert(conn, &device, &now)?;
             }
         }
+        // History starts with what the seed wrote, so the first change has something to
+        // compare with.
+        history::record_existing::<Team>(conn)?;
+        history::record_existing::<Application>(conn)?;
+        history::record_existing::<Instance>(conn)?;
+        history::record_existing::<Device>(conn)?;
         Ok(())
     })
 }

@@ -9,6 +9,8 @@ mod counters;
 mod events;
 mod schema;
 
+pub mod history;
+
 pub mod applications;
 pub mod devices;
 pub mod idempotency;
@@ -79,6 +81,8 @@ pub struct Db {
 /// The write half given to a mutation: the open transaction plus the events and revocations it causes.
 pub struct Writer<'c> {
     tx: Transaction<'c>,
+    /// The user the write runs for (`None`: the server's own work), recorded in history.
+    actor: Option<String>,
     event_window: u64,
     events: Vec<Arc<StoredEvent>>,
     revocations: Vec<(String, Topic)>,
@@ -115,6 +119,18 @@ impl Writer<'_> {
             self.event_window,
         )?;
         let seq = event.seq;
+        history::record(
+            &self.tx,
+            &history::Change {
+                topic,
+                kind,
+                op,
+                id,
+                version,
+                seq,
+                actor: self.actor.as_deref(),
+            },
+        )?;
         self.events.push(Arc::new(event));
         Ok(seq)
     }
@@ -166,14 +182,28 @@ impl Db {
             .map_err(ApiError::internal)?
     }
 
-    /// Runs a mutation on a blocking thread; see [`Db::write_blocking`].
+    /// Runs the server's own mutation (no user: history records none) on a blocking thread;
+    /// see [`Db::write_blocking`].
     pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError> + Send + 'static,
     {
         let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || db.write_blocking(f))
+        tokio::task::spawn_blocking(move || db.write_for(None, f))
+            .await
+            .map_err(ApiError::internal)?
+    }
+
+    /// Runs a mutation made by `user_id` (history records them) on a blocking thread.
+    pub async fn write_as<T, F>(self: &Arc<Self>, user_id: &str, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = Arc::clone(self);
+        let actor = Some(user_id.to_owned());
+        tokio::task::spawn_blocking(move || db.write_for(actor, f))
             .await
             .map_err(ApiError::internal)?
     }
@@ -184,10 +214,18 @@ impl Db {
     where
         F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError>,
     {
+        self.write_for(None, f)
+    }
+
+    fn write_for<T, F>(&self, actor: Option<String>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError>,
+    {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let mut writer = Writer {
             tx,
+            actor,
             event_window: self.event_window,
             events: Vec::new(),
             revocations: Vec::new(),

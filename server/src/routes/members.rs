@@ -39,7 +39,7 @@ pub async fn add(
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     let user = state
         .db()
-        .write(move |w| {
+        .write_as(&current.user.id.clone(), move |w| {
             let team = rows::get_visible::<Team>(w.conn(), &current.user.id, &team_id)?;
             let user = users::by_username(w.conn(), &body.username)?
                 .ok_or_else(|| ApiError::invalid_field("username", "no user with this name"))?;
@@ -58,7 +58,7 @@ pub async fn remove(
 ) -> Result<StatusCode, ApiError> {
     state
         .db()
-        .write(move |w| {
+        .write_as(&current.user.id.clone(), move |w| {
             rows::get_visible::<Team>(w.conn(), &current.user.id, &team_id)?;
             if members::remove(w, &team_id, &user_id)? {
                 Ok(())

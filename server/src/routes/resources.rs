@@ -16,8 +16,9 @@ use super::body::{if_match, Body};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::history;
 use crate::store::idempotency::{self, Remembered};
-use crate::store::list_query::{ListParams, ListQuery};
+use crate::store::list_query::{ListParams, ListQuery, PageParams};
 use crate::store::rows::{self, EntityRow};
 use crate::store::{applications, devices, instances, teams, Writer};
 use crate::time_fmt;
@@ -93,7 +94,8 @@ pub fn read_routes<R: EntityRow>() -> Router<AppState> {
         .route("/{id}", get(get_one::<R>))
 }
 
-/// `/` and `/{id}` for one kind.
+/// `/`, `/{id}`, and the reads about one entity (`/{id}/versions`, `/{id}/audit`,
+/// `/{id}/position`) for one kind.
 pub fn routes<R: Resource>() -> Router<AppState> {
     Router::new()
         .route("/", get(list::<R>).post(create::<R>))
@@ -101,6 +103,70 @@ pub fn routes<R: Resource>() -> Router<AppState> {
             "/{id}",
             get(get_one::<R>).patch(update::<R>).delete(remove::<R>),
         )
+        .route("/{id}/versions", get(versions::<R>))
+        .route("/{id}/audit", get(audit::<R>))
+        .route("/{id}/position", get(position::<R>))
+}
+
+/// `GET /{kinds}/{id}/versions?page&per_page`: the kept versions, newest first.
+async fn versions<R: EntityRow>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Result<Response, ApiError> {
+    if params.kind.is_some() {
+        return Err(ApiError::bad_request("versions take no kind"));
+    }
+    let (page, per_page) = params.parse()?;
+    let versions = state
+        .db()
+        .read(move |conn| history::versions::<R>(conn, &current.user.id, &id, page, per_page))
+        .await?;
+    Ok(Json(versions).into_response())
+}
+
+/// `GET /{kinds}/{id}/audit?page&per_page`: who changed which fields, when, newest first. A
+/// team's trail is its whole team's: the team and everything in it (`kind=` narrows it).
+async fn audit<R: EntityRow>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Result<Response, ApiError> {
+    let (page, per_page) = params.parse()?;
+    let kind = params.kind;
+    let trail = state
+        .db()
+        .read(move |conn| {
+            let user_id = &current.user.id;
+            if R::KIND == Team::KIND {
+                history::team_audit(conn, user_id, &id, kind.as_deref(), page, per_page)
+            } else if kind.is_some() {
+                Err(ApiError::bad_request(
+                    "only a team's audit trail takes a kind",
+                ))
+            } else {
+                history::entity_audit::<R>(conn, user_id, &id, page, per_page)
+            }
+        })
+        .await?;
+    Ok(Json(trail).into_response())
+}
+
+/// `GET /{kinds}/{id}/position?<list params>`: the page and index of the entity in that list.
+async fn position<R: EntityRow>(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    Query(params): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    let query = ListQuery::parse(&params, &R::LIST)?;
+    let position = state
+        .db()
+        .read(move |conn| rows::position::<R>(conn, &current.user.id, &query, &id))
+        .await?;
+    Ok(Json(position).into_response())
 }
 
 fn with_etag<E: EntityRow>(status: StatusCode, entity: E) -> Response {
@@ -164,7 +230,7 @@ async fn create<R: Resource>(
     let key = idempotency_key(&headers)?;
     let created = state
         .db()
-        .write(move |w| {
+        .write_as(&current.user.id.clone(), move |w| {
             let user_id = &current.user.id;
             let Some(key) = key else {
                 return R::create(w, user_id, body).map(Created::New);
@@ -217,7 +283,9 @@ async fn update<R: Resource>(
     let expected = if_match(&headers)?;
     let entity = state
         .db()
-        .write(move |w| R::update(w, &current.user.id, &id, body, expected))
+        .write_as(&current.user.id.clone(), move |w| {
+            R::update(w, &current.user.id, &id, body, expected)
+        })
         .await?;
     Ok(with_etag(StatusCode::OK, entity))
 }
@@ -231,7 +299,9 @@ async fn remove<R: Resource>(
     let expected = if_match(&headers)?;
     state
         .db()
-        .write(move |w| R::delete(w, &current.user.id, &id, expected))
+        .write_as(&current.user.id.clone(), move |w| {
+            R::delete(w, &current.user.id, &id, expected)
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

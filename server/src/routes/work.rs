@@ -20,7 +20,9 @@ pub async fn instance_action(
 ) -> Result<Response, ApiError> {
     let op = state
         .db()
-        .write(move |w| operations::start(w, &current.user.id, &id, &action))
+        .write_as(&current.user.id.clone(), move |w| {
+            operations::start(w, &current.user.id, &id, &action)
+        })
         .await?;
     Ok((StatusCode::ACCEPTED, Json(op)).into_response())
 }
@@ -33,7 +35,9 @@ pub async fn request_report(
 ) -> Result<Response, ApiError> {
     let report = state
         .db()
-        .write(move |w| reports::request(w, &current.user.id, &team_id))
+        .write_as(&current.user.id.clone(), move |w| {
+            reports::request(w, &current.user.id, &team_id)
+        })
         .await?;
     Ok((StatusCode::ACCEPTED, Json(report)).into_response())
 }

@@ -1,4 +1,4 @@
-//! List parameters (`team`, `q`, `sort`, `order`, `page`, `per_page`, filters), validated once.
+//! List parameters (`team`, `q`, `ids`, `sort`, `order`, `page`, `per_page`, filters), validated once.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,8 @@ use crate::error::ApiError;
 pub const DEFAULT_PER_PAGE: u64 = 25;
 /// Largest page size.
 pub const MAX_PER_PAGE: u64 = 100;
+/// Most ids one `ids` parameter may name (the largest page).
+pub const MAX_IDS: usize = MAX_PER_PAGE as usize;
 
 /// The raw query string of a list request. Everything is text here so that a bad number is
 /// reported as a field error of ours, not a framework rejection.
@@ -17,6 +19,7 @@ pub const MAX_PER_PAGE: u64 = 100;
 pub struct ListParams {
     team: Option<String>,
     q: Option<String>,
+    ids: Option<String>,
     sort: Option<String>,
     order: Option<String>,
     page: Option<String>,
@@ -52,6 +55,8 @@ pub struct ListQuery {
     pub team: Option<String>,
     /// Case-insensitive (ASCII) substring of `name`.
     pub q: Option<String>,
+    /// Only these ids (`ids=a,b,c`): how a client fetches the records it lacks in one request.
+    pub ids: Option<Vec<String>>,
     /// The sort column.
     pub sort: &'static str,
     /// Descending?
@@ -79,6 +84,40 @@ fn positive(
             field.to_owned(),
             format!("must be a whole number from 1 to {max}"),
         )),
+    }
+}
+
+/// The raw `page` and `per_page` of a paged read that is not a list of entities (history,
+/// audit trails).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    page: Option<String>,
+    per_page: Option<String>,
+    /// Only entries of this kind (team audit trails).
+    pub kind: Option<String>,
+}
+
+impl PageParams {
+    /// `(page, per_page)`, checked like a list's; 400 `invalid` naming each bad one.
+    pub fn parse(&self) -> Result<(u64, u64), ApiError> {
+        let page = positive("page", self.page.as_deref(), 1, u32::MAX as u64);
+        let per_page = positive(
+            "per_page",
+            self.per_page.as_deref(),
+            DEFAULT_PER_PAGE,
+            MAX_PER_PAGE,
+        );
+        match (page, per_page) {
+            (Ok(page), Ok(per_page)) => Ok((page, per_page)),
+            (page, per_page) => {
+                let problems: BTreeMap<String, String> =
+                    [page.err(), per_page.err()].into_iter().flatten().collect();
+                let mut err = ApiError::invalid_fields(problems);
+                err.status = axum::http::StatusCode::BAD_REQUEST;
+                Err(err)
+            }
+        }
     }
 }
 
@@ -142,6 +181,22 @@ impl ListQuery {
             problems.insert("q".into(), "must be at most 100 characters".into());
         }
 
+        let ids = params.ids.as_deref().map(|text| {
+            text.split(',')
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        });
+        if let Some(ids) = &ids {
+            if ids.is_empty() || ids.len() > MAX_IDS {
+                problems.insert(
+                    "ids".into(),
+                    format!("must name 1 to {MAX_IDS} ids, separated by commas"),
+                );
+            }
+        }
+
         let mut filters = Vec::new();
         for (param, value) in &params.filters {
             match spec.filters.iter().find(|f| f.param == param) {
@@ -167,6 +222,7 @@ impl ListQuery {
         Ok(ListQuery {
             team: params.team.clone(),
             q,
+            ids,
             sort,
             desc,
             page,
@@ -249,5 +305,19 @@ mod tests {
         .unwrap();
         assert_eq!(q.filters, vec![("status", "online".to_owned())]);
         assert!(q.desc);
+    }
+
+    #[test]
+    fn ids_are_split_on_commas_and_bounded() {
+        let q = ListQuery::parse(&params(&[("ids", "a, b,,c")]), &SPEC).unwrap();
+        assert_eq!(q.ids, Some(vec!["a".into(), "b".into(), "c".into()]));
+        let many = (0..=MAX_IDS)
+            .map(|i| format!("d{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let err = ListQuery::parse(&params(&[("ids", &many)]), &SPEC).unwrap_err();
+        assert!(err.body.fields.contains_key("ids"));
+        let err = ListQuery::parse(&params(&[("ids", ",")]), &SPEC).unwrap_err();
+        assert!(err.body.fields.contains_key("ids"));
     }
 }

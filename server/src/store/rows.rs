@@ -2,7 +2,7 @@
 
 use data_farm_protocol::{
     kinds, Application, Device, DeviceStatus, Instance, InstanceStatus, ListResponse, Owner,
-    OwnerType, Team,
+    OwnerType, Position, Team,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -208,12 +208,9 @@ pub fn get_visible<E: EntityRow>(
         .ok_or_else(|| ApiError::not_found(E::KIND))
 }
 
-/// One page of the entities of kind `E` that `user_id` may see and `query` selects.
-pub fn list<E: EntityRow>(
-    conn: &Connection,
-    user_id: &str,
-    query: &ListQuery,
-) -> Result<ListResponse<E>, ApiError> {
+/// The `WHERE` condition (and its arguments) selecting what `user_id` may see of kind `E` and
+/// `query` filters, and the `ORDER BY` terms of its sort.
+fn selection<E: EntityRow>(user_id: &str, query: &ListQuery) -> (String, Vec<Value>, String) {
     let mut clauses = vec![format!(
         "{} IN (SELECT team_id FROM memberships WHERE user_id = ?)",
         E::TEAM_COLUMN
@@ -228,25 +225,44 @@ pub fn list<E: EntityRow>(
         clauses.push("instr(lower(name), lower(?)) > 0".into());
         args.push(Value::from(q.clone()));
     }
+    if let Some(ids) = &query.ids {
+        // One statement whatever the number of ids: they travel as one JSON array.
+        clauses.push("id IN (SELECT value FROM json_each(?))".into());
+        args.push(Value::from(
+            serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
+        ));
+    }
     for (column, value) in &query.filters {
         clauses.push(format!("{column} = ?"));
         args.push(Value::from(value.clone()));
     }
-    let filter = clauses.join(" AND ");
-
-    let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {filter}", E::TABLE);
-    let total: i64 = conn
-        .prepare_cached(&count_sql)?
-        .query_row(rusqlite::params_from_iter(args.iter()), |row| row.get(0))?;
-
     let sort = if query.sort == "name" {
         "lower(name)"
     } else {
         query.sort
     };
     let dir = if query.desc { "DESC" } else { "ASC" };
+    (
+        clauses.join(" AND "),
+        args,
+        format!("{sort} {dir}, id {dir}"),
+    )
+}
+
+/// One page of the entities of kind `E` that `user_id` may see and `query` selects.
+pub fn list<E: EntityRow>(
+    conn: &Connection,
+    user_id: &str,
+    query: &ListQuery,
+) -> Result<ListResponse<E>, ApiError> {
+    let (filter, mut args, order) = selection::<E>(user_id, query);
+    let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {filter}", E::TABLE);
+    let total: i64 = conn
+        .prepare_cached(&count_sql)?
+        .query_row(rusqlite::params_from_iter(args.iter()), |row| row.get(0))?;
+
     let page_sql = format!(
-        "SELECT {cols} FROM {table} WHERE {filter} ORDER BY {sort} {dir}, id {dir} LIMIT ? OFFSET ?",
+        "SELECT {cols} FROM {table} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?",
         cols = E::COLUMNS,
         table = E::TABLE,
     );
@@ -260,6 +276,42 @@ pub fn list<E: EntityRow>(
         .collect::<rusqlite::Result<Vec<E>>>()?;
     Ok(ListResponse {
         items,
+        total: total as u64,
+    })
+}
+
+/// Where `id` stands in the list `query` selects for `user_id`, at the query's page size
+/// (its `page` is ignored); 404 when the list does not hold it.
+pub fn position<E: EntityRow>(
+    conn: &Connection,
+    user_id: &str,
+    query: &ListQuery,
+    id: &str,
+) -> Result<Position, ApiError> {
+    let (filter, mut args, order) = selection::<E>(user_id, query);
+    let sql = format!(
+        "SELECT rank, total FROM (
+           SELECT id, ROW_NUMBER() OVER (ORDER BY {order}) AS rank, COUNT(*) OVER () AS total
+           FROM {table} WHERE {filter}
+         ) WHERE id = ?",
+        table = E::TABLE,
+    );
+    args.push(Value::from(id.to_owned()));
+    let found: Option<(i64, i64)> = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(args.iter()), |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    let Some((rank, total)) = found else {
+        return Err(ApiError::not_found(E::KIND)
+            .with_message(format!("this list holds no {} {id}", E::KIND)));
+    };
+    let before = (rank.max(1) - 1) as u64;
+    Ok(Position {
+        page: before / query.per_page + 1,
+        index: before % query.per_page,
+        per_page: query.per_page,
         total: total as u64,
     })
 }

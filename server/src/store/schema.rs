@@ -143,6 +143,23 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
 "#,
+    r#"
+CREATE TABLE versions (
+    kind      TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    version   INTEGER NOT NULL,
+    op        TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT,
+    team_id   TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    name      TEXT,
+    data      TEXT,
+    fields    TEXT,
+    PRIMARY KEY (kind, entity_id, version)
+) WITHOUT ROWID;
+CREATE INDEX versions_by_team ON versions(team_id, at, seq);
+"#,
 ];
 
 /// Brings the schema up to date; returns whether the database was new.
