@@ -9,6 +9,10 @@ use crate::farm::{DataFarm, DataFarmConfig};
 use crate::query::ListQuery;
 use crate::store::{DetailView, EntityObserver, EntityStore, ListObserver, ListView};
 
+mod trail;
+
+pub use trail::{use_audit, use_lookup, use_versions, UseTrail};
+
 /// Builds a farm from `config` and provides it to the current component and its children.
 /// In the browser it also refetches observed stale queries when the window regains focus or
 /// the network comes back, and collects unobserved data every minute.

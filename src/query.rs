@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 use crate::entity::{Entity, FieldValue};
 
+mod url;
+
 /// Sort direction.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,

@@ -15,6 +15,7 @@ mod fetch;
 #[cfg(feature = "devtools")]
 mod inspect;
 mod invalidate;
+mod lookup;
 mod membership;
 mod merge;
 mod mutation;

@@ -1,6 +1,6 @@
 use std::marker::PhantomData;
 
-use data_farm_protocol::ListResponse;
+use data_farm_protocol::{AuditEntry, ListResponse, Position, VersionEntry};
 use futures_util::future::LocalBoxFuture;
 
 use super::{ApiClient, ApiError, Method};
@@ -17,6 +17,77 @@ pub trait EntityApi<E: Entity>: Send + Sync + 'static {
         &self,
         query: &ListQuery,
     ) -> LocalBoxFuture<'static, Result<ListResponse<E>, ApiError>>;
+    /// The entities among `ids` that exist and the user may see, in any order (absent ones
+    /// are simply missing). Over HTTP one `GET /{kinds}?ids=…` per 100 ids; by default one
+    /// [`EntityApi::get_one`] after another.
+    fn get_by_ids(&self, ids: &[String]) -> LocalBoxFuture<'static, Result<Vec<E>, ApiError>> {
+        let calls: Vec<_> = ids.iter().map(|id| self.get_one(id)).collect();
+        Box::pin(async move {
+            let mut found = Vec::with_capacity(calls.len());
+            for call in calls {
+                match call.await {
+                    Ok(entity) => found.push(entity),
+                    Err(ApiError::NotFound { .. }) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+            Ok(found)
+        })
+    }
+    /// Where entity `id` stands in the list `query` selects (its `page` ignored), or `None`
+    /// when the list does not hold it. Over HTTP one `GET /{kinds}/{id}/position`; by default
+    /// the first 100 entities of the list are read, and a longer list it is not among is
+    /// [`ApiError::Server`] with status 501 (a backend with long lists overrides this).
+    fn position(
+        &self,
+        id: &str,
+        query: &ListQuery,
+    ) -> LocalBoxFuture<'static, Result<Option<Position>, ApiError>> {
+        let (id, per_page) = (id.to_owned(), u64::from(query.per_page.max(1)));
+        let first = self.get_many(&query.clone().page(1).per_page(100));
+        Box::pin(async move {
+            let page = first.await?;
+            match page.items.iter().position(|e| e.id() == id) {
+                Some(rank) => Ok(Some(Position {
+                    page: rank as u64 / per_page + 1,
+                    index: rank as u64 % per_page,
+                    per_page,
+                    total: page.total,
+                })),
+                None if page.total <= page.items.len() as u64 => Ok(None),
+                None => Err(ApiError::Server {
+                    status: 501,
+                    message: format!(
+                        "{id} is not among the first 100 and this API cannot tell where it is"
+                    ),
+                }),
+            }
+        })
+    }
+    /// A page of the kept versions of entity `id`, newest first (`GET /{kinds}/{id}/versions`).
+    /// By default a backend keeps none: [`ApiError::NotFound`].
+    fn versions(
+        &self,
+        id: &str,
+        page: u32,
+        per_page: u32,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<VersionEntry>, ApiError>> {
+        let _ = (page, per_page);
+        let message = format!("{}: this API keeps no versions", id);
+        Box::pin(async move { Err(ApiError::NotFound { message }) })
+    }
+    /// A page of the audit trail of entity `id`, newest first (`GET /{kinds}/{id}/audit`).
+    /// By default a backend keeps none: [`ApiError::NotFound`].
+    fn audit(
+        &self,
+        id: &str,
+        page: u32,
+        per_page: u32,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<AuditEntry>, ApiError>> {
+        let _ = (page, per_page);
+        let message = format!("{}: this API keeps no audit trail", id);
+        Box::pin(async move { Err(ApiError::NotFound { message }) })
+    }
     /// How many entities match `query`.
     fn count(&self, query: &ListQuery) -> LocalBoxFuture<'static, Result<u64, ApiError>> {
         let page = self.get_many(&query.clone().page(1).per_page(1));
@@ -75,15 +146,45 @@ impl<E> HttpEntityApi<E> {
     }
 }
 
-fn item_path<E: Entity>(id: &str) -> String {
-    let mut path = format!("/{}/", E::PLURAL);
-    for byte in id.bytes() {
+/// Appends `text` percent-encoded (everything but RFC 3986's unreserved characters).
+fn escape_into(out: &mut String, text: &str) {
+    for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                path.push(byte as char)
+                out.push(byte as char)
             }
-            _ => path.push_str(&format!("%{byte:02X}")),
+            _ => out.push_str(&format!("%{byte:02X}")),
         }
+    }
+}
+
+fn item_path<E: Entity>(id: &str) -> String {
+    let mut path = format!("/{}/", E::PLURAL);
+    escape_into(&mut path, id);
+    path
+}
+
+/// Most ids one `GET /{kinds}?ids=…` may name.
+const IDS_PER_REQUEST: usize = 100;
+
+fn ids_path<E: Entity>(ids: &[String]) -> String {
+    let mut path = format!("/{}?per_page={IDS_PER_REQUEST}&ids=", E::PLURAL);
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            path.push(',');
+        }
+        escape_into(&mut path, id);
+    }
+    path
+}
+
+fn sub_path<E: Entity>(id: &str, tail: &str, query: &str) -> String {
+    let mut path = item_path::<E>(id);
+    path.push('/');
+    path.push_str(tail);
+    if !query.is_empty() {
+        path.push('?');
+        path.push_str(query);
     }
     path
 }
@@ -105,6 +206,57 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         } else {
             format!("/{}?{qs}", E::PLURAL)
         };
+        Box::pin(async move { client.get(&path).await })
+    }
+
+    fn get_by_ids(&self, ids: &[String]) -> LocalBoxFuture<'static, Result<Vec<E>, ApiError>> {
+        let client = self.client.clone();
+        let paths: Vec<String> = ids.chunks(IDS_PER_REQUEST).map(ids_path::<E>).collect();
+        Box::pin(async move {
+            let mut found = Vec::new();
+            for path in paths {
+                let page: ListResponse<E> = client.get(&path).await?;
+                found.extend(page.items);
+            }
+            Ok(found)
+        })
+    }
+
+    fn position(
+        &self,
+        id: &str,
+        query: &ListQuery,
+    ) -> LocalBoxFuture<'static, Result<Option<Position>, ApiError>> {
+        let client = self.client.clone();
+        let path = sub_path::<E>(id, "position", &query.to_query_string());
+        Box::pin(async move {
+            match client.get(&path).await {
+                Ok(position) => Ok(Some(position)),
+                Err(ApiError::NotFound { .. }) => Ok(None),
+                Err(err) => Err(err),
+            }
+        })
+    }
+
+    fn versions(
+        &self,
+        id: &str,
+        page: u32,
+        per_page: u32,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<VersionEntry>, ApiError>> {
+        let client = self.client.clone();
+        let path = sub_path::<E>(id, "versions", &format!("page={page}&per_page={per_page}"));
+        Box::pin(async move { client.get(&path).await })
+    }
+
+    fn audit(
+        &self,
+        id: &str,
+        page: u32,
+        per_page: u32,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<AuditEntry>, ApiError>> {
+        let client = self.client.clone();
+        let path = sub_path::<E>(id, "audit", &format!("page={page}&per_page={per_page}"));
         Box::pin(async move { client.get(&path).await })
     }
 
@@ -165,5 +317,13 @@ mod tests {
     fn ids_are_escaped_in_paths() {
         assert_eq!(item_path::<Device>("dev_1"), "/devices/dev_1");
         assert_eq!(item_path::<Device>("a/b?c"), "/devices/a%2Fb%3Fc");
+        assert_eq!(
+            ids_path::<Device>(&["dev_1".into(), "a,b".into()]),
+            "/devices?per_page=100&ids=dev_1,a%2Cb"
+        );
+        assert_eq!(
+            sub_path::<Device>("dev_1", "position", "team=t&per_page=5"),
+            "/devices/dev_1/position?team=t&per_page=5"
+        );
     }
 }

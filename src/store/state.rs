@@ -180,6 +180,17 @@ pub struct State<E: Entity> {
     /// Counts installed list snapshots. A row last fetched before a list's snapshot is
     /// *doubtful* for that list: whether the snapshot counted it, only the server knows.
     pub epoch: u64,
+    /// Ids asked for by [`super::EntityStore::lookup`].
+    pub lookups: Lookups,
+}
+
+/// The batch of ids [`super::EntityStore::lookup`] still has to fetch, and every id it asked
+/// for (each is asked for once: one absent from the answer is not asked for again).
+#[derive(Default)]
+pub struct Lookups {
+    pub asked: std::collections::HashSet<String>,
+    pub batch: Vec<String>,
+    pub scheduled: bool,
 }
 
 impl<E: Entity> Default for State<E> {
@@ -191,6 +202,7 @@ impl<E: Entity> Default for State<E> {
             details: HashMap::new(),
             next_mutation: 0,
             epoch: 0,
+            lookups: Lookups::default(),
         }
     }
 }

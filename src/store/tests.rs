@@ -191,6 +191,22 @@ impl EntityApi<Device> for FakeApi {
         };
         answer(self.gate(), result)
     }
+    /// One request for all, like `GET /devices?ids=…`.
+    fn get_by_ids(&self, ids: &[String]) -> LocalBoxFuture<'static, Result<Vec<Device>, ApiError>> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        if let Some(err) = self.fail_next.lock().unwrap().take() {
+            return answer(self.gate(), Err(err));
+        }
+        let found = self
+            .data
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|d| ids.contains(&d.id))
+            .cloned()
+            .collect();
+        answer(self.gate(), Ok(found))
+    }
     fn delete(
         &self,
         id: &str,
@@ -237,6 +253,8 @@ fn names(store: &EntityStore<Device>, query: &ListQuery) -> Vec<String> {
 fn raw(value: &impl serde::Serialize) -> Box<RawValue> {
     serde_json::value::to_raw_value(value).unwrap()
 }
+
+mod lookup;
 
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     futures_executor::block_on(f)

@@ -1,0 +1,144 @@
+//! Hooks over reads by id: a record looked up in a batch, and the live version history and
+//! audit trail of an entity.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use data_farm_protocol::{AuditEntry, ListResponse, VersionEntry};
+use futures_util::future::LocalBoxFuture;
+use leptos::prelude::*;
+
+use super::use_store;
+use crate::api::ApiError;
+use crate::entity::Entity;
+use crate::store::{EntityStore, LoadState};
+
+/// Entity `id` (which may change over time), fetched when the store lacks it, batched with
+/// every other id looked up in the same turn (see [`EntityStore::lookup`]): a column of names
+/// costs one request, not one per row.
+///
+/// ```no_run
+/// use data_farm::prelude::*;
+/// use data_farm::hooks::use_lookup;
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn OwnerName(application_id: String) -> impl IntoView {
+///     let app = use_lookup::<Application>(application_id);
+///     move || app.get().map(|a| a.name).unwrap_or_default()
+/// }
+/// ```
+pub fn use_lookup<E: Entity>(id: impl Into<Signal<String>>) -> Signal<Option<E>> {
+    let store = use_store::<E>();
+    let id: Signal<String> = id.into();
+    Signal::derive(move || {
+        let id = id.get();
+        if id.is_empty() {
+            return None;
+        }
+        store.lookup(&id).get()
+    })
+}
+
+/// A page of a read-only trail (versions or audit) of one entity that stays live: it is
+/// fetched again whenever the entity changes in the store (an edit here, an event from
+/// elsewhere), so a new version shows without a reload.
+pub struct UseTrail<T: Send + Sync + 'static> {
+    /// The entries of the page, newest first (empty while loading).
+    pub entries: Signal<Vec<T>>,
+    /// How many entries the trail holds over all pages.
+    pub total: Signal<u64>,
+    /// `Loading` before the first answer, `Refreshing` while fetching again, `Ready`, or the
+    /// last error.
+    pub state: Signal<LoadState>,
+}
+
+fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
+    id: Signal<String>,
+    page: Signal<u32>,
+    per_page: u32,
+    fetch: impl Fn(
+            EntityStore<E>,
+            String,
+            u32,
+            u32,
+        ) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>>
+        + Send
+        + Sync
+        + 'static,
+) -> UseTrail<T> {
+    let store = use_store::<E>();
+    let entries = RwSignal::new(Vec::<T>::new());
+    let total = RwSignal::new(0u64);
+    let state = RwSignal::new(LoadState::Loading);
+    let generation = Arc::new(AtomicU64::new(0));
+    let fetch = Arc::new(fetch);
+    Effect::new(move |_| {
+        let id = id.get();
+        let page = page.get().max(1);
+        // The entity's version: a new one (or its deletion) fetches the trail again.
+        let _version = store.lookup(&id).with(|e| e.as_ref().map(|e| e.version()));
+        if id.is_empty() {
+            return;
+        }
+        let turn = generation.fetch_add(1, Ordering::Relaxed) + 1;
+        state.update(|s| {
+            if matches!(s, LoadState::Ready | LoadState::Error(_)) && total.get_untracked() > 0 {
+                *s = LoadState::Refreshing;
+            }
+        });
+        let (store, generation, fetch) =
+            (store.clone(), Arc::clone(&generation), Arc::clone(&fetch));
+        leptos::task::spawn_local(async move {
+            let result = fetch(store, id, page, per_page).await;
+            // Only the newest request's answer is shown.
+            if generation.load(Ordering::Relaxed) != turn {
+                return;
+            }
+            match result {
+                Ok(answer) => {
+                    total.set(answer.total);
+                    entries.set(answer.items);
+                    state.set(LoadState::Ready);
+                }
+                Err(err) => state.set(LoadState::Error(err)),
+            }
+        });
+    });
+    UseTrail {
+        entries: entries.into(),
+        total: total.into(),
+        state: state.into(),
+    }
+}
+
+/// The kept versions of entity `id`, page `page` (1-based) of `per_page`, newest first, live.
+pub fn use_versions<E: Entity>(
+    id: impl Into<Signal<String>>,
+    page: impl Into<Signal<u32>>,
+    per_page: u32,
+) -> UseTrail<VersionEntry> {
+    use_trail::<E, VersionEntry>(
+        id.into(),
+        page.into(),
+        per_page,
+        |store, id, page, per_page| {
+            Box::pin(async move { store.versions(&id, page, per_page).await })
+        },
+    )
+}
+
+/// The audit trail of entity `id` (who changed which fields, when), page `page` (1-based) of
+/// `per_page`, newest first, live.
+pub fn use_audit<E: Entity>(
+    id: impl Into<Signal<String>>,
+    page: impl Into<Signal<u32>>,
+    per_page: u32,
+) -> UseTrail<AuditEntry> {
+    use_trail::<E, AuditEntry>(
+        id.into(),
+        page.into(),
+        per_page,
+        |store, id, page, per_page| Box::pin(async move { store.audit(&id, page, per_page).await }),
+    )
+}
