@@ -43,7 +43,7 @@ pub use browser::install_browser_triggers;
 pub use config::{KindSettings, PersistConfig};
 #[cfg(target_arch = "wasm32")]
 pub use idb::IdbStorage;
-pub use metrics::{SyncMetrics, RECENT};
+pub use metrics::{SyncMetrics, WriteRun, RECENT};
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::install_browser_triggers;
 pub use outbox::{ItemState, Outbox, OutboxItem, Resolution};

@@ -58,11 +58,14 @@ struct Moment {
     at: f64,
     change: String,
     origin: &'static str,
+    /// The record it is about: (kind, id).
+    record: (&'static str, String),
 }
 
 fn moment(change: &Change, at: f64) -> Moment {
     Moment {
         at,
+        record: (change.kind, change.id.clone()),
         change: format!("{} {} {}", change.kind, change.id, change.op.as_str()),
         origin: match change.origin {
             Origin::Local => "this client (server confirmed)",
@@ -199,6 +202,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
                     at: env.now(),
                     change: format!("{} {}: {}", step.kind, step.id, step.step),
                     origin: "this client's change",
+                    record: (step.kind, step.id.clone()),
                 };
                 remember(timeline, line);
             },
@@ -206,6 +210,12 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
         on_cleanup(|| crate::store::set_tracer(None));
     }
     let filter = RwSignal::new(String::new());
+    // The Stores tab's record filter; a timeline line sets it to show its record.
+    let find = RwSignal::new(String::new());
+    let show_record = Callback::new(move |id: String| {
+        find.set(id);
+        tab.set(Tab::Stores);
+    });
     // The connection's states since the panel opened, and events applied a second.
     let history = RwSignal::new(VecDeque::<(f64, String)>::new());
     let rate = RwSignal::new(None::<f64>);
@@ -266,7 +276,14 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
             </div>
             <div role="tabpanel" class="df-devtools__body" aria-label=move || tab.get().label()>
                 {move || match tab.get() {
-                    Tab::Stores => stores(&snapshots.get()).into_any(),
+                    Tab::Stores => view! {
+                        <label class="df-field df-field--inline">
+                            <span>"Find a record by id"</span>
+                            <input type="search" prop:value=move || find.get()
+                                on:input=move |ev| find.set(event_target_value(&ev))/>
+                        </label>
+                        {move || stores(&snapshots.get(), &find.get())}
+                    }.into_any(),
                     Tab::Queries => queries(&snapshots.get(), act.clone()).into_any(),
                     Tab::Realtime => {
                         #[cfg(feature = "realtime")]
@@ -292,7 +309,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
                             let moments = timeline.with(|t| {
                                 t.iter().filter(|m| m.change.contains(wanted.as_str())).cloned().collect()
                             });
-                            timeline_panel(moments)
+                            timeline_panel(moments, show_record)
                         }}
                     }.into_any(),
                 }}
@@ -301,7 +318,9 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
     }
 }
 
-fn stores(snapshots: &[StoreSnapshot]) -> impl IntoView {
+/// Every store's records whose id contains `find` (all when empty), and its tombstones.
+fn stores(snapshots: &[StoreSnapshot], find: &str) -> impl IntoView {
+    let find = find.trim();
     snapshots
         .iter()
         .map(|s| {
@@ -314,12 +333,15 @@ fn stores(snapshots: &[StoreSnapshot]) -> impl IntoView {
             let rows = s
                 .records
                 .iter()
+                .filter(|r| r.id.contains(find))
                 .take(RECORDS_SHOWN)
                 .map(|r| {
                     let json = serde_json::to_string_pretty(&r.shown).unwrap_or_default();
+                    // One record asked for: its data open at once.
+                    let open = !find.is_empty() && r.id == find;
                     view! {
                         <tr>
-                            <th scope="row"><details><summary>{r.id.clone()}</summary><pre>{json}</pre></details></th>
+                            <th scope="row"><details open=open><summary>{r.id.clone()}</summary><pre>{json}</pre></details></th>
                             <td>{r.confirmed_version.map_or("—".into(), |v| v.to_string())}</td>
                             <td>{if r.pending.is_empty() { "—".to_owned() } else { r.pending.join(", ") }}</td>
                             <td>{if r.differs.is_empty() { "—".to_owned() } else { r.differs.join(", ") }}</td>
@@ -329,6 +351,21 @@ fn stores(snapshots: &[StoreSnapshot]) -> impl IntoView {
                 })
                 .collect_view();
             let label = format!("{} records", s.kind);
+            let mut tombstones: Vec<&(String, u64)> = s
+                .tombstones
+                .iter()
+                .filter(|(id, _)| id.contains(find))
+                .collect();
+            tombstones.sort();
+            let tombstones = (!tombstones.is_empty()).then(|| {
+                let summary = format!("{} tombstones (deleted ids, and the version of the delete)", s.kind);
+                let items = tombstones
+                    .into_iter()
+                    .take(RECORDS_SHOWN)
+                    .map(|(id, version)| view! { <li>{format!("{id} deleted at version {version}")}</li> })
+                    .collect_view();
+                view! { <details><summary>{summary}</summary><ul>{items}</ul></details> }
+            });
             view! {
                 <h3>{heading}</h3>
                 <table class="df-devtools__table" aria-label=label>
@@ -339,6 +376,7 @@ fn stores(snapshots: &[StoreSnapshot]) -> impl IntoView {
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
+                {tombstones}
             }
         })
         .collect_view()
@@ -455,8 +493,21 @@ fn outbox_panel() -> impl IntoView {
                 }
             })
             .collect_view();
+        let metrics = persistence.metrics().get_untracked();
+        let last_write = match metrics.last_write {
+            None => "Last write-behind: none yet".to_owned(),
+            Some(run) => format!(
+                "Last write-behind: {} records in {} batches ({} failed) at {}, {:.0} ms",
+                run.records,
+                run.batches,
+                run.failures,
+                clock(Some(run.at)),
+                run.ms
+            ),
+        };
         view! {
-            <p>{format!("Storage: {:?}; {} writes pending", status.storage, persistence.metrics().get_untracked().writes_pending)}</p>
+            <p>{format!("Storage: {:?}; {} writes pending", status.storage, metrics.writes_pending)}</p>
+            <p>{last_write}</p>
             <table class="df-devtools__table" aria-label="Outbox">
                 <thead><tr><th scope="col">"Seq"</th><th scope="col">"Change"</th><th scope="col">"Attempts"</th><th scope="col">"State"</th></tr></thead>
                 <tbody>{items}</tbody>
@@ -470,14 +521,24 @@ fn outbox_panel() -> impl IntoView {
     }
 }
 
-fn timeline_panel(moments: Vec<Moment>) -> impl IntoView {
+fn timeline_panel(moments: Vec<Moment>, show_record: Callback<String>) -> impl IntoView {
     if moments.is_empty() {
         return view! { <p>"No change (matching the filter) since the panel opened."</p> }
             .into_any();
     }
     let rows = moments
         .into_iter()
-        .map(|m| view! { <li><time>{clock(Some(m.at))}</time>" " {m.change} " — " {m.origin}</li> })
+        .map(|m| {
+            let (kind, id) = m.record;
+            let label = format!("Show {kind} {id} in Stores");
+            view! {
+                <li>
+                    <time>{clock(Some(m.at))}</time>" " {m.change} " — " {m.origin} " "
+                    <button type="button" class="df-button df-devtools__link" aria-label=label
+                        on:click=move |_| show_record.run(id.clone())>"Show record"</button>
+                </li>
+            }
+        })
         .collect_view();
     view! { <ol class="df-devtools__timeline" aria-label="Timeline">{rows}</ol> }.into_any()
 }

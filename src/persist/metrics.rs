@@ -39,6 +39,23 @@ pub struct SyncMetrics {
     pub write_failures: u64,
     /// Records waiting for their write-behind timer.
     pub writes_pending: usize,
+    /// The last write-behind run that had something to write.
+    pub last_write: Option<WriteRun>,
+}
+
+/// One write-behind run: the batches due at one moment, written to local storage.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WriteRun {
+    /// When it ended (ms since the epoch).
+    pub at: f64,
+    /// How long it took, in milliseconds.
+    pub ms: f64,
+    /// Records written.
+    pub records: u64,
+    /// Batches (one storage transaction each) it wrote or tried.
+    pub batches: usize,
+    /// Batches that failed.
+    pub failures: u64,
 }
 
 impl SyncMetrics {

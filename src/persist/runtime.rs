@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::config::{KindSettings, PersistConfig};
 use super::keys;
-use super::metrics::SyncMetrics;
+use super::metrics::{SyncMetrics, WriteRun};
 use super::outbox::{mentions, ItemState, Outbox, OutboxItem, Resolution};
 use super::status::{Connection, StorageHealth, SyncStatus};
 use super::storage::{Storage, StorageError, Write};

@@ -388,10 +388,10 @@ fn write_behind_keeps_the_latest_state_per_record_in_batches() {
         .find(|(k, _)| k == &keys::record("alice", "team", "t1"))
         .unwrap();
     assert_eq!(serde_json::from_str::<Team>(&t1.1).unwrap().version, 20);
-    assert_eq!(
-        page.persistence.metrics().get_untracked().records_written,
-        15
-    );
+    let metrics = page.persistence.metrics().get_untracked();
+    assert_eq!(metrics.records_written, 15);
+    let last = metrics.last_write.expect("the run is remembered");
+    assert_eq!((last.records, last.batches, last.failures), (15, 2, 0));
 }
 
 #[test]

@@ -380,7 +380,7 @@ impl Runtime {
         if events.is_empty() {
             return;
         }
-        let (applied, stale, malformed) = relay::apply_events(&self.farm, &events);
+        let (applied, stale, malformed) = relay::apply_events(&self.farm, &events, false);
         self.relay(Relayed::Events { events });
         self.core
             .borrow_mut()

@@ -58,7 +58,8 @@ pub(crate) enum Relayed {
 pub(crate) type Outcomes = (u64, u64, u64);
 
 /// Applies `events` to `farm`'s stores: one batch per kind, in arrival order within a kind.
-pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage]) -> Outcomes {
+/// `relayed`: the leader tab applied them first and relayed them here.
+pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage], relayed: bool) -> Outcomes {
     let mut by_kind: BTreeMap<&str, Vec<&EventMessage>> = BTreeMap::new();
     for event in events {
         by_kind.entry(event.kind.as_str()).or_default().push(event);
@@ -73,7 +74,20 @@ pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage]) -> Outcomes
             .iter()
             .map(|e| (e.op, e.id.as_str(), e.version, e.data.as_deref()))
             .collect();
-        for outcome in store.apply_events(&items) {
+        let outcomes = store.apply_events(&items);
+        #[cfg(feature = "devtools")]
+        for (event, outcome) in batch.iter().zip(&outcomes) {
+            if matches!(outcome, Applied::Applied) {
+                let source = crate::store::Source::Event {
+                    seq: Some(event.seq),
+                    relayed,
+                };
+                store.note_source(&event.id, event.version, source);
+            }
+        }
+        #[cfg(not(feature = "devtools"))]
+        let _ = relayed;
+        for outcome in outcomes {
             match outcome {
                 Applied::Applied | Applied::Refetching | Applied::Unseen => applied += 1,
                 Applied::Stale => stale += 1,
@@ -112,7 +126,7 @@ pub(crate) fn apply_joined(farm: &DataFarm, event: &EventMessage) {
 pub(crate) fn apply(farm: &DataFarm, relayed: &Relayed) {
     match relayed {
         Relayed::Events { events } => {
-            apply_events(farm, events);
+            apply_events(farm, events, true);
         }
         Relayed::RefetchTeam { team } => farm.invalidate_team(team),
         Relayed::Purge { team } => farm.purge_team(team),
@@ -168,6 +182,18 @@ mod tests {
         let back: Relayed = serde_json::from_str(&wire).unwrap();
         apply(&farm, &back);
         assert_eq!(teams.peek("t1").unwrap().name, "Acme 2");
+        #[cfg(feature = "devtools")]
+        {
+            let record = teams.inspect().records.into_iter().find(|r| r.id == "t1");
+            assert_eq!(
+                record.map(|r| r.source.0),
+                Some(crate::store::Source::Event {
+                    seq: Some(4),
+                    relayed: true
+                }),
+                "the panel tells the event's seq and that the leader relayed it"
+            );
+        }
 
         // A late duplicate of an older relay changes nothing.
         let older = Relayed::Events {
@@ -177,7 +203,7 @@ mod tests {
         apply(&farm, &back);
         assert_eq!(teams.peek("t1").unwrap().version, 2);
         assert_eq!(
-            apply_events(&farm, &[event(3, &team("t1", "Acme", 1))]),
+            apply_events(&farm, &[event(3, &team("t1", "Acme", 1))], false),
             (0, 1, 0),
             "an older version is counted stale"
         );

@@ -23,6 +23,12 @@ use crate::entity::Entity;
 pub trait AnyStore: Send + Sync {
     /// The kind's singular name.
     fn kind(&self) -> &'static str;
+    /// Says where the confirmed state of `id` at `version` came from (for the panel).
+    #[cfg(feature = "devtools")]
+    fn note_source(&self, id: &str, version: u64, source: super::Source);
+    /// The name of entity `id` as the store shows it now, when it holds it (for lines that
+    /// speak of an entity: "device pump-3 updated").
+    fn name_of(&self, id: &str) -> Option<String>;
     /// Applies a realtime event of this kind.
     fn apply_event(
         &self,
@@ -101,6 +107,17 @@ pub trait AnyStore: Send + Sync {
 impl<E: Entity> AnyStore for EntityStore<E> {
     fn kind(&self) -> &'static str {
         E::KIND
+    }
+    #[cfg(feature = "devtools")]
+    fn note_source(&self, id: &str, version: u64, source: super::Source) {
+        EntityStore::note_source(self, id, version, source);
+    }
+    fn name_of(&self, id: &str) -> Option<String> {
+        self.lock()
+            .rows
+            .get(id)
+            .and_then(|row| row.visible.as_ref())
+            .map(|entity| entity.name().to_owned())
     }
     fn apply_event(
         &self,
@@ -191,7 +208,16 @@ impl<E: Entity> AnyStore for EntityStore<E> {
             }
         }
         let counts = (entities.len(), pages.len());
+        #[cfg(feature = "devtools")]
+        let loaded: Vec<(String, u64)> = entities
+            .iter()
+            .map(|e| (e.id().to_owned(), e.version()))
+            .collect();
         EntityStore::hydrate(self, entities, pages);
+        #[cfg(feature = "devtools")]
+        for (id, version) in loaded {
+            self.note_source(&id, version, super::Source::Hydration);
+        }
         (counts.0, counts.1, bad)
     }
     #[cfg(feature = "persist")]

@@ -61,6 +61,12 @@ impl<E: Entity> EntityStore<E> {
         let shared = self.page_from_peer(query).await;
         #[cfg(not(feature = "tabs"))]
         let shared = None;
+        #[cfg(feature = "devtools")]
+        let from_leader: Vec<(String, u64)> = shared
+            .iter()
+            .flat_map(|page: &ListResponse<E>| page.items.iter())
+            .map(|e| (e.id().to_owned(), e.version()))
+            .collect();
         let result = match shared {
             Some(page) => Ok(page),
             None => self.with_retry(|| api.get_many(query)).await,
@@ -91,6 +97,10 @@ impl<E: Entity> EntityStore<E> {
             outcome
         };
         effects.flush(self);
+        #[cfg(feature = "devtools")]
+        for (id, version) in from_leader {
+            self.note_source(&id, version, super::inspect::Source::LeaderCache);
+        }
         outcome
     }
 
@@ -372,6 +382,8 @@ impl<E: Entity> EntityStore<E> {
         let shared = self.record_from_peer(id).await;
         #[cfg(not(feature = "tabs"))]
         let shared = None;
+        #[cfg(feature = "devtools")]
+        let from_leader = shared.as_ref().map(|e: &E| e.version());
         let result = match shared {
             Some(entity) => Ok(entity),
             None => self.with_retry(|| api.get_one(id)).await,
@@ -420,6 +432,10 @@ impl<E: Entity> EntityStore<E> {
             outcome
         };
         effects.flush(self);
+        #[cfg(feature = "devtools")]
+        if let Some(version) = from_leader {
+            self.note_source(id, version, super::inspect::Source::LeaderCache);
+        }
         outcome
     }
 }

@@ -65,12 +65,21 @@ pub enum Source {
     /// Not confirmed yet (a temporary create, or a row a reader asked for).
     #[default]
     Nothing,
-    /// A list or detail fetch (from the server, the leader tab or local storage).
+    /// A list or detail fetch from the server.
     Fetch,
+    /// A page or record the leader tab shared from its cache (feature `tabs`).
+    LeaderCache,
+    /// Local storage, read when the app started (feature `persist`).
+    Hydration,
     /// The answer to this client's own mutation.
     Mutation,
-    /// A realtime event (or a relay of one from the leader tab).
-    Event,
+    /// A realtime event, with its `seq` on its topic when known.
+    Event {
+        /// The event's position on its topic.
+        seq: Option<u64>,
+        /// Whether the leader tab applied it and relayed it here.
+        relayed: bool,
+    },
 }
 
 impl Source {
@@ -79,17 +88,45 @@ impl Source {
         match origin {
             None => Source::Fetch,
             Some(crate::change::Origin::Local) => Source::Mutation,
-            Some(crate::change::Origin::Remote) => Source::Event,
+            Some(crate::change::Origin::Remote) => Source::Event {
+                seq: None,
+                relayed: false,
+            },
         }
     }
 
-    /// A short label.
-    pub fn label(self) -> &'static str {
+    /// A short label (`realtime event #42, relayed by the leader tab`).
+    pub fn label(self) -> String {
         match self {
-            Source::Nothing => "nothing yet",
-            Source::Fetch => "fetch",
-            Source::Mutation => "mutation answer",
-            Source::Event => "realtime event",
+            Source::Nothing => "nothing yet".into(),
+            Source::Fetch => "fetch".into(),
+            Source::LeaderCache => "the leader tab's cache".into(),
+            Source::Hydration => "local storage".into(),
+            Source::Mutation => "mutation answer".into(),
+            Source::Event { seq, relayed } => {
+                let mut label = String::from("realtime event");
+                if let Some(seq) = seq {
+                    label.push_str(&format!(" #{seq}"));
+                }
+                if relayed {
+                    label.push_str(", relayed by the leader tab");
+                }
+                label
+            }
+        }
+    }
+}
+
+impl<E: crate::entity::Entity> super::EntityStore<E> {
+    /// Says where the confirmed state of `id` came from, when it is at `version` (a later
+    /// change has its own source).
+    pub(crate) fn note_source(&self, id: &str, version: u64, source: Source) {
+        let now = self.now();
+        let mut st = self.lock();
+        if let Some(row) = st.rows.get_mut(id) {
+            if row.confirmed.as_ref().map(|e| e.version()) == Some(version) {
+                row.source = (source, Some(now));
+            }
         }
     }
 }

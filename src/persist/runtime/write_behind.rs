@@ -28,6 +28,7 @@ impl Persistence {
             return;
         };
         let (mut written, mut failures) = (0u64, 0u64);
+        let (started, count) = (self.inner.env.now(), batches.len());
         for batch in batches {
             let len = batch.len() as u64;
             match storage.write(batch).await {
@@ -41,10 +42,20 @@ impl Persistence {
             }
         }
         let pending = self.lock().queues.values().map(WriteQueue::len).sum();
+        let ended = self.inner.env.now();
         self.inner.metrics.update(|m| {
             m.records_written += written;
             m.write_failures += failures;
             m.writes_pending = pending;
+            if count > 0 {
+                m.last_write = Some(WriteRun {
+                    at: ended,
+                    ms: ended - started,
+                    records: written,
+                    batches: count,
+                    failures,
+                });
+            }
         });
     }
 

@@ -146,6 +146,29 @@ async fn the_panel_shows_what_the_app_holds_and_follows_an_edit(kind: Kind) {
     page.by_role("list", "Timeline").await.unwrap();
     check_page(page, &format!("{}-devtools-timeline", kind.name())).await;
 
+    // A timeline line leads to its record: bob's change was confirmed by its event, by seq.
+    let links = page
+        .all_by_role("button", &format!("Show application {app} in Stores"))
+        .await
+        .unwrap();
+    page.click(links.first().expect("a line with its record"))
+        .await
+        .unwrap();
+    let stores_tab = page.by_role("tab", "Stores").await.unwrap();
+    assert_eq!(
+        page.attribute(&stores_tab, "aria-selected")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    page.wait_for("the record, confirmed by an event with its seq", || async {
+        let records = text_of(page, "table", "application records").await;
+        Ok((records.contains(&app) && records.contains("realtime event #")).then_some(()))
+    })
+    .await
+    .expect("the record's source");
+
     // Escape (inside the panel) closes it and gives focus back to its button.
     page.click_role("tab", "Stores").await.unwrap();
     page.press("\u{E00C}").await.unwrap();
