@@ -4,6 +4,7 @@ mod application;
 mod device;
 mod editor;
 mod form;
+mod history;
 mod home;
 mod instance;
 mod login;

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::editor::{Editable, EntityEditor};
 use super::form::{Field, Input, Values};
+use super::history::history;
 
 fn patch(values: &Values) -> PatchNamed {
     PatchNamed {
@@ -29,5 +30,16 @@ pub fn ApplicationPage() -> impl IntoView {
             |a: &Application| a.description.clone(),
         ),
     ];
-    view! { <EntityEditor<Application> id=id noun="application" fields=fields patch=patch/> }
+    let app = use_entity::<Application>(id);
+    let team = Memo::new(move |previous: Option<&String>| {
+        app.entity
+            .get()
+            .map(|a| a.team_id)
+            .or_else(|| previous.cloned())
+            .unwrap_or_default()
+    });
+    view! {
+        <EntityEditor<Application> id=id noun="application" fields=fields patch=patch/>
+        {history::<Application>(id, Signal::from(team))}
+    }
 }

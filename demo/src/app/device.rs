@@ -1,13 +1,16 @@
 //! A device's detail page, and the owner choices shared with the create dialog.
 
 use data_farm::components::StatusBadge;
+use data_farm::hooks::use_lookup;
 use data_farm::prelude::*;
 use data_farm::protocol::{CreateDevice, DeviceStatus, Owner, OwnerType, PatchDevice};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::editor::{Editable, EntityEditor};
 use super::form::{choices, Field, Input, Values};
+use super::history::history;
 
 /// The status choices of a device.
 pub const STATUSES: &[(&str, &str)] = &[
@@ -38,6 +41,72 @@ pub fn owner_options(team: Signal<String>) -> Signal<Vec<(String, String)>> {
         options.extend(instances.get());
         options
     })
+}
+
+/// The name of a device's owner, read from the store that holds it (looked up in one batch
+/// with the other rows' owners when the store lacks it); its type and id until then.
+#[component]
+pub fn OwnerName(owner: Owner) -> impl IntoView {
+    let id = owner.id.clone();
+    let (label, name): (&str, Signal<Option<String>>) = match owner.owner_type {
+        OwnerType::Team => {
+            let team = use_lookup::<Team>(id.clone());
+            ("Team", Signal::derive(move || team.get().map(|t| t.name)))
+        }
+        OwnerType::Application => {
+            let app = use_lookup::<Application>(id.clone());
+            (
+                "Application",
+                Signal::derive(move || app.get().map(|a| a.name)),
+            )
+        }
+        OwnerType::Instance => {
+            let instance = use_lookup::<Instance>(id.clone());
+            (
+                "Instance",
+                Signal::derive(move || instance.get().map(|i| i.name)),
+            )
+        }
+    };
+    move || format!("{label} {}", name.get().unwrap_or_else(|| id.clone()))
+}
+
+/// Opens the team's Devices tab at the page that holds this device (in the tab's default
+/// order), asking the server where it stands.
+#[component]
+fn ShowInList(id: Signal<String>, team: Signal<String>) -> impl IntoView {
+    let store = use_store::<Device>();
+    let navigate = use_navigate();
+    let missing = RwSignal::new(false);
+    let click = move |_| {
+        let (store, navigate, id, team) = (store.clone(), navigate.clone(), id.get(), team.get());
+        spawn_local(async move {
+            match store
+                .find_position(&ListQuery::new().team(team.clone()), &id)
+                .await
+            {
+                Ok(Some(position)) => {
+                    let page = if position.page > 1 {
+                        format!("&devices.page={}", position.page)
+                    } else {
+                        String::new()
+                    };
+                    navigate(
+                        &format!("/teams/{team}?tab=devices{page}"),
+                        Default::default(),
+                    );
+                }
+                _ => missing.set(true),
+            }
+        });
+    };
+    view! {
+        <div class="demo-actions">
+            <button type="button" class="df-button" disabled=move || team.get().is_empty()
+                on:click=click>"Show in the team's devices"</button>
+            {move || missing.get().then(|| view! { <p role="alert">"This device is not in the team's list."</p> })}
+        </div>
+    }
 }
 
 /// `type:id` back to an owner (`None` when the choice is not one).
@@ -107,7 +176,7 @@ pub fn DevicePage() -> impl IntoView {
     });
     // Until the team is known (while loading, or when the device is not there) the page goes
     // without the owner field; it is rebuilt once, before anyone can type, when the team arrives.
-    move || {
+    let editor = move || {
         let team = team.get();
         let mut fields = vec![
             Editable::new(Field::text("name", "Name"), |d: &Device| d.name.clone()),
@@ -123,5 +192,10 @@ pub fn DevicePage() -> impl IntoView {
             );
         }
         view! { <EntityEditor<Device> id=id noun="device" fields=fields patch=patch summary=summary/> }
+    };
+    view! {
+        {editor}
+        <ShowInList id=id team=Signal::from(team)/>
+        {history::<Device>(id, Signal::from(team))}
     }
 }

@@ -12,6 +12,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::editor::{Editable, EntityEditor};
 use super::form::{Field, Values};
+use super::history::history;
 
 /// Starts `action` on `instance` (`POST /instances/{id}/actions/{action}`) as a store action:
 /// the queued operation is in the store at once, where lists and pages show it. The instance
@@ -157,5 +158,17 @@ pub fn InstancePage() -> impl IntoView {
         Field::text("name", "Name"),
         |i: &Instance| i.name.clone(),
     )];
-    view! { <EntityEditor<Instance> id=id noun="instance" fields=fields patch=patch summary=summary/> }
+    let instance = use_entity::<Instance>(id);
+    let team = Memo::new(move |previous: Option<&String>| {
+        instance
+            .entity
+            .get()
+            .map(|i| i.team_id)
+            .or_else(|| previous.cloned())
+            .unwrap_or_default()
+    });
+    view! {
+        <EntityEditor<Instance> id=id noun="instance" fields=fields patch=patch summary=summary/>
+        {history::<Instance>(id, Signal::from(team))}
+    }
 }

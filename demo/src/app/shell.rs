@@ -92,19 +92,19 @@ pub fn Shell(session: SessionResponse) -> impl IntoView {
     set_theme(dark.get_untracked(), false);
     let activity = RwSignal::new(Vec::<String>::new());
     let farm = use_data_farm();
+    let farm_for_names = farm.clone();
     let subscription = farm.changes().subscribe(move |change| {
         let who = if change.origin == Origin::Local {
             "you"
         } else {
             "someone"
         };
-        let line = format!(
-            "{} {} {} ({})",
-            change.kind,
-            change.id,
-            change.op.as_str(),
-            who
-        );
+        // Its name when the store holds it (a deletion has already taken it away).
+        let named = farm_for_names
+            .store_of_kind(change.kind)
+            .and_then(|store| store.name_of(&change.id))
+            .unwrap_or_else(|| change.id.clone());
+        let line = format!("{} {named} {} ({who})", change.kind, change.op.as_str());
         activity.update(|lines| {
             lines.insert(0, line);
             lines.truncate(12);

@@ -7,7 +7,9 @@ use data_farm::prelude::*;
 use data_farm::protocol::{CreateApplication, CreateInstance};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
+use leptos_router::NavigateOptions;
 
 use super::device;
 use super::editor::create_dialog;
@@ -23,7 +25,30 @@ enum Tab {
     Operations,
 }
 
+const TABS: [Tab; 4] = [
+    Tab::Applications,
+    Tab::Instances,
+    Tab::Devices,
+    Tab::Operations,
+];
+
 impl Tab {
+    /// Its name in the URL (`?tab=devices`).
+    fn key(self) -> &'static str {
+        match self {
+            Tab::Applications => "applications",
+            Tab::Instances => "instances",
+            Tab::Devices => "devices",
+            Tab::Operations => "operations",
+        }
+    }
+
+    fn from_key(key: Option<&str>) -> Tab {
+        TABS.into_iter()
+            .find(|t| Some(t.key()) == key)
+            .unwrap_or(Tab::Applications)
+    }
+
     fn label(self) -> &'static str {
         match self {
             Tab::Applications => "Applications",
@@ -58,6 +83,11 @@ fn application_options(team: String) -> Signal<Vec<(String, String)>> {
     )
 }
 
+/// The URL's query pairs as `(&str, &str)`.
+fn map_pairs(map: &ParamsMap) -> impl Iterator<Item = (&str, &str)> {
+    map.into_iter().map(|(key, value)| (key.as_ref(), value))
+}
+
 fn link(href: String, name: String) -> AnyView {
     view! { <A href=href>{name}</A> }.into_any()
 }
@@ -79,18 +109,87 @@ pub fn TeamPage() -> impl IntoView {
     let params = use_params_map();
     let team_id = move || params.read().get("id").unwrap_or_default();
     let team = use_entity::<Team>(Signal::derive(team_id));
-    let tab = RwSignal::new(Tab::Applications);
     let creating = RwSignal::new(false);
 
-    let apps_query = RwSignal::new(ListQuery::new().team(team_id()));
-    let instances_query = RwSignal::new(ListQuery::new().team(team_id()));
-    let devices_query = RwSignal::new(ListQuery::new().team(team_id()));
+    // The tab and each table's search, filters, sort and page live in the URL: a reload or a
+    // shared link shows the same, and the back button steps back through the changes.
+    let lists = [
+        ("apps.", ListQuery::new().team(team_id())),
+        ("instances.", ListQuery::new().team(team_id())),
+        ("devices.", ListQuery::new().team(team_id())),
+        (
+            "operations.",
+            ListQuery::new()
+                .team(team_id())
+                .sort("created_at", Order::Desc),
+        ),
+    ];
+    let url = use_query_map();
+    let defaults = lists.clone();
+    let from_url = move |map: &ParamsMap| {
+        let tab = Tab::from_key(map.get_str("tab"));
+        let queries = defaults
+            .clone()
+            .map(|(prefix, default)| default.from_url_params(prefix, map_pairs(map)));
+        (tab, queries)
+    };
+    let (initial_tab, [apps, instances, devices, operations]) = url.with_untracked(&from_url);
+    let tab = RwSignal::new(initial_tab);
+    let apps_query = RwSignal::new(apps);
+    let instances_query = RwSignal::new(instances);
+    let devices_query = RwSignal::new(devices);
+    let operations_query = RwSignal::new(operations);
+    let signals = [apps_query, instances_query, devices_query, operations_query];
     let device_selection = RwSignal::new(Vec::<String>::new());
-    let operations_query = RwSignal::new(
-        ListQuery::new()
-            .team(team_id())
-            .sort("created_at", Order::Desc),
-    );
+    // The URL changed (back, forward, a link): show what it says.
+    {
+        let from_url = from_url.clone();
+        Effect::new(move |_| {
+            let (next_tab, queries) = url.with(&from_url);
+            if tab.get_untracked() != next_tab {
+                tab.set(next_tab);
+            }
+            for (signal, query) in signals.iter().zip(queries) {
+                if signal.with_untracked(|q| *q != query) {
+                    signal.set(query);
+                }
+            }
+        });
+    }
+    // The user changed something: a new history entry with it.
+    {
+        let (navigate, location) = (use_navigate(), use_location());
+        let lists = lists.clone();
+        Effect::new(move |_| {
+            let mut wanted: Vec<(String, String)> = Vec::new();
+            let current_tab = tab.get();
+            if current_tab != Tab::Applications {
+                wanted.push(("tab".into(), current_tab.key().into()));
+            }
+            for (signal, (prefix, default)) in signals.iter().zip(&lists) {
+                wanted.extend(signal.with(|q| q.url_params(default, prefix)));
+            }
+            let mut have: Vec<(String, String)> = url.with_untracked(|map| {
+                map_pairs(map)
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect()
+            });
+            let mut sorted = wanted.clone();
+            sorted.sort();
+            have.sort();
+            if sorted != have {
+                let search: ParamsMap = wanted.into_iter().collect();
+                let path = location.pathname.get_untracked();
+                navigate(
+                    &format!("{path}{}", search.to_query_string()),
+                    NavigateOptions {
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
+            }
+        });
+    }
 
     let app_columns = vec![
         Column::new("Name", |a: &Application| {
@@ -131,7 +230,7 @@ pub fn TeamPage() -> impl IntoView {
         })
         .sortable("status"),
         Column::new("Owner", |d: &Device| {
-            format!("{} {}", d.owner.owner_type.as_str(), d.owner.id).into_any()
+            view! { <device::OwnerName owner=d.owner.clone()/> }.into_any()
         }),
     ];
 
@@ -139,7 +238,7 @@ pub fn TeamPage() -> impl IntoView {
         <h1>{move || team.entity.get().map(|t| t.name).unwrap_or_else(|| "Team".into())}</h1>
         <ReportCard team=team_id()/>
         <div role="tablist" aria-label="Team sections" class="demo-tabs">
-            {[Tab::Applications, Tab::Instances, Tab::Devices, Tab::Operations].into_iter().map(|t| view! {
+            {TABS.into_iter().map(|t| view! {
                 <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
                     on:click=move |_| { creating.set(false); tab.set(t) }>{t.label()}</button>
             }).collect_view()}
