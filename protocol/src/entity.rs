@@ -28,6 +28,9 @@ pub struct User {
     pub username: String,
     /// Name to show.
     pub display_name: String,
+    /// Their role in the team, in a team's member list (`owner` or `member`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// A team: the unit of ownership and access control.

@@ -19,6 +19,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod draft;
 mod entity;
 mod history;
 mod message;
@@ -26,6 +27,7 @@ mod rest;
 mod topic;
 mod work;
 
+pub use draft::*;
 pub use entity::*;
 pub use history::*;
 pub use message::*;

@@ -1,6 +1,7 @@
 //! The HTTP surface: REST under `/api/v1`, realtime endpoints, and the SPA.
 
 mod body;
+mod drafts;
 mod guards;
 mod members;
 mod resources;
@@ -29,7 +30,15 @@ pub fn router(state: AppState) -> Router {
         .route("/me", get(session::me))
         .nest("/teams", resources::routes::<Team>())
         .route("/teams/{id}/members", get(members::list).post(members::add))
-        .route("/teams/{id}/members/{user_id}", delete(members::remove))
+        .route(
+            "/teams/{id}/members/{user_id}",
+            delete(members::remove).patch(drafts::set_role),
+        )
+        .route(
+            "/teams/{id}/approvals",
+            get(drafts::get_rules).put(drafts::put_rules),
+        )
+        .nest("/drafts", drafts::routes())
         .nest("/applications", resources::routes::<Application>())
         .nest("/instances", resources::routes::<Instance>())
         .nest("/devices", resources::routes::<Device>())
@@ -72,13 +81,23 @@ pub fn router(state: AppState) -> Router {
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
                 .allow_credentials(true)
-                .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+                .allow_methods([
+                    Method::GET,
+                    Method::POST,
+                    Method::PATCH,
+                    Method::PUT,
+                    Method::DELETE,
+                ])
                 .allow_headers([
                     header::CONTENT_TYPE,
                     header::IF_MATCH,
                     HeaderName::from_static("idempotency-key"),
                 ])
-                .expose_headers([header::ETAG, HeaderName::from_static("idempotent-replayed")]),
+                .expose_headers([
+                    header::ETAG,
+                    HeaderName::from_static("idempotent-replayed"),
+                    HeaderName::from_static("data-farm-draft"),
+                ]),
         );
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)

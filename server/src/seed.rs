@@ -6,7 +6,7 @@ use data_farm_protocol::{
 
 use crate::config::Seed;
 use crate::error::ApiError;
-use crate::store::{counters_new_id, devices, history, users, Db};
+use crate::store::{counters_new_id, devices, drafts, history, users, Db};
 use crate::time_fmt;
 
 /// The demo logins: (username, display name, teams). Each password is the username.
@@ -103,9 +103,11 @@ pub fn apply(db: &Db, seed: Seed) -> Result<(), ApiError> {
             )?;
             for (user, (_, _, teams)) in people.iter().zip(DEMO_USERS.iter()) {
                 if teams.contains(&plan.name) {
+                    // The first member (alice) owns both teams; the others are members.
+                    let role = if user.username == "alice" { drafts::OWNER } else { drafts::MEMBER };
                     conn.execute(
-                        "INSERT INTO memberships(id, team_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        rusqlite::params![counters_new_id(conn, "mem")?, team_id, user.id, now],
+                        "INSERT INTO memberships(id, team_id, user_id, created_at, role) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        rusqlite::params![counters_new_id(conn, "mem")?, team_id, user.id, now, role],
                     )?;
                 }
             }

@@ -13,6 +13,7 @@ pub mod history;
 
 pub mod applications;
 pub mod devices;
+pub mod drafts;
 pub mod idempotency;
 pub mod instances;
 pub mod list_query;
@@ -88,6 +89,13 @@ pub struct Writer<'c> {
     revocations: Vec<(String, Topic)>,
 }
 
+/// A point of a write that can be gone back to (see [`Writer::start_trial`]).
+#[must_use = "a trial is undone or kept"]
+pub struct Trial {
+    events: usize,
+    revocations: usize,
+}
+
 impl Writer<'_> {
     /// The transaction, for queries and statements.
     pub fn conn(&self) -> &Connection {
@@ -133,6 +141,37 @@ impl Writer<'_> {
         )?;
         self.events.push(Arc::new(event));
         Ok(seq)
+    }
+
+    /// Starts a trial: what follows can be undone with [`Writer::undo_trial`] (statements,
+    /// events, revocations), or kept with [`Writer::keep_trial`]. Trials nest.
+    pub fn start_trial(&mut self) -> Result<Trial, ApiError> {
+        self.tx.execute_batch("SAVEPOINT trial")?;
+        Ok(Trial {
+            events: self.events.len(),
+            revocations: self.revocations.len(),
+        })
+    }
+
+    /// Undoes everything since `trial` started.
+    pub fn undo_trial(&mut self, trial: Trial) -> Result<(), ApiError> {
+        self.tx
+            .execute_batch("ROLLBACK TO SAVEPOINT trial; RELEASE SAVEPOINT trial")?;
+        self.events.truncate(trial.events);
+        self.revocations.truncate(trial.revocations);
+        Ok(())
+    }
+
+    /// Keeps everything since `trial` started (part of the write again).
+    pub fn keep_trial(&mut self, trial: Trial) -> Result<(), ApiError> {
+        let _ = trial;
+        self.tx.execute_batch("RELEASE SAVEPOINT trial")?;
+        Ok(())
+    }
+
+    /// From now on, history records `actor` as who made the changes; returns who it was.
+    pub fn act_as(&mut self, actor: Option<String>) -> Option<String> {
+        std::mem::replace(&mut self.actor, actor)
     }
 
     /// After the commit, tells `user_id`'s realtime connections they lost `topic`.

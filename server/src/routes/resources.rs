@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use data_farm_protocol::{
-    Application, CreateApplication, CreateDevice, CreateInstance, CreateTeam, Device, Instance,
-    PatchDevice, PatchInstance, PatchNamed, Team,
+    Application, CreateApplication, CreateDevice, CreateInstance, CreateTeam, Device, Draft,
+    DraftOperation, Instance, PatchDevice, PatchInstance, PatchNamed, Team,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -16,6 +16,7 @@ use super::body::{if_match, Body};
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::drafts::{self, Proposal};
 use crate::store::history;
 use crate::store::idempotency::{self, Remembered};
 use crate::store::list_query::{ListParams, ListQuery, PageParams};
@@ -30,10 +31,11 @@ const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
 /// A kind served over CRUD: its bodies and its mutations.
 pub trait Resource: EntityRow {
-    /// `POST` body (serialized again to tell one request from another under one idempotency key).
-    type Create: DeserializeOwned + Serialize + Send + 'static;
-    /// `PATCH` body.
-    type Patch: DeserializeOwned + Send + 'static;
+    /// `POST` body (serialized again to tell one request from another under one idempotency
+    /// key, and kept in a draft when the change needs approval).
+    type Create: DeserializeOwned + Serialize + Clone + Send + 'static;
+    /// `PATCH` body (kept in a draft when the change needs approval).
+    type Patch: DeserializeOwned + Serialize + Clone + Send + 'static;
     /// Creates one.
     fn create(w: &mut Writer<'_>, user_id: &str, body: Self::Create) -> Result<Self, ApiError>;
     /// Changes one.
@@ -178,7 +180,7 @@ fn with_etag<E: EntityRow>(status: StatusCode, entity: E) -> Response {
     response
 }
 
-async fn list<R: EntityRow>(
+pub(super) async fn list<R: EntityRow>(
     State(state): State<AppState>,
     current: CurrentUser,
     Query(params): Query<ListParams>,
@@ -191,7 +193,7 @@ async fn list<R: EntityRow>(
     Ok(Json(page).into_response())
 }
 
-async fn get_one<R: EntityRow>(
+pub(super) async fn get_one<R: EntityRow>(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,
@@ -203,10 +205,124 @@ async fn get_one<R: EntityRow>(
     Ok(with_etag(StatusCode::OK, entity))
 }
 
-/// What a create answered: a new entity, or the first answer to its idempotency key.
+/// What a create answered: a new entity, the first answer to its idempotency key, or a draft
+/// (the team's changes of this kind need approval).
 enum Created<E> {
     New(E),
     Replayed(Remembered),
+    Drafted(Box<Draft>),
+}
+
+/// What a change answered: the entity after it, or the draft proposing it.
+enum Changed<T> {
+    Done(T),
+    Drafted(Box<Draft>),
+}
+
+/// The response header naming the draft a change became.
+const DRAFT_HEADER: &str = "data-farm-draft";
+
+/// The name in an entity's JSON (for a draft's title).
+fn name_in(entity: &impl Serialize) -> String {
+    serde_json::to_value(entity)
+        .ok()
+        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn json_of(value: &impl Serialize) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(value).map_err(ApiError::internal)
+}
+
+/// 202 with the draft: the change waits for approval.
+fn drafted(draft: Box<Draft>) -> Response {
+    let id = HeaderValue::from_str(&draft.id).ok();
+    let mut response = (StatusCode::ACCEPTED, Json(draft)).into_response();
+    if let Some(id) = id {
+        response.headers_mut().insert(DRAFT_HEADER, id);
+    }
+    response
+}
+
+/// Creates `body`, unless its team's changes of this kind need approval: then the create is
+/// tried (so a body the server refuses is refused as usual), undone, and proposed as a draft.
+fn create_or_propose<R: Resource>(
+    w: &mut Writer<'_>,
+    user_id: &str,
+    body: R::Create,
+) -> Result<Created<R>, ApiError> {
+    let trial = w.start_trial()?;
+    let entity = R::create(w, user_id, body.clone())?;
+    if !drafts::needs_approval(w.conn(), entity.team(), R::KIND)? {
+        w.keep_trial(trial)?;
+        return Ok(Created::New(entity));
+    }
+    w.undo_trial(trial)?;
+    let proposal = Proposal {
+        team_id: entity.team().to_owned(),
+        kind: R::KIND,
+        entity_id: None,
+        operation: DraftOperation::Create,
+        body: json_of(&body)?,
+        base_version: None,
+        name: name_in(&entity),
+    };
+    drafts::open(w, user_id, proposal).map(|d| Created::Drafted(Box::new(d)))
+}
+
+/// Applies a patch, or proposes it as a draft (tried first, like a create).
+fn update_or_propose<R: Resource>(
+    w: &mut Writer<'_>,
+    user_id: &str,
+    id: &str,
+    body: R::Patch,
+    expected: Option<u64>,
+) -> Result<Changed<R>, ApiError> {
+    let before: R = rows::get_visible(w.conn(), user_id, id)?;
+    let trial = w.start_trial()?;
+    let after = R::update(w, user_id, id, body.clone(), expected)?;
+    if !drafts::needs_approval(w.conn(), after.team(), R::KIND)? {
+        w.keep_trial(trial)?;
+        return Ok(Changed::Done(after));
+    }
+    w.undo_trial(trial)?;
+    let proposal = Proposal {
+        team_id: after.team().to_owned(),
+        kind: R::KIND,
+        entity_id: Some(id.to_owned()),
+        operation: DraftOperation::Update,
+        body: json_of(&body)?,
+        base_version: Some(before.version()),
+        name: name_in(&after),
+    };
+    drafts::open(w, user_id, proposal).map(|d| Changed::Drafted(Box::new(d)))
+}
+
+/// Deletes, or proposes the deletion as a draft.
+fn delete_or_propose<R: Resource>(
+    w: &mut Writer<'_>,
+    user_id: &str,
+    id: &str,
+    expected: Option<u64>,
+) -> Result<Changed<()>, ApiError> {
+    let before: R = rows::get_visible(w.conn(), user_id, id)?;
+    let trial = w.start_trial()?;
+    R::delete(w, user_id, id, expected)?;
+    if !drafts::needs_approval(w.conn(), before.team(), R::KIND)? {
+        w.keep_trial(trial)?;
+        return Ok(Changed::Done(()));
+    }
+    w.undo_trial(trial)?;
+    let proposal = Proposal {
+        team_id: before.team().to_owned(),
+        kind: R::KIND,
+        entity_id: Some(id.to_owned()),
+        operation: DraftOperation::Delete,
+        body: serde_json::Value::Null,
+        base_version: Some(before.version()),
+        name: name_in(&before),
+    };
+    drafts::open(w, user_id, proposal).map(|d| Changed::Drafted(Box::new(d)))
 }
 
 /// The `Idempotency-Key` header, checked, if any.
@@ -233,7 +349,7 @@ async fn create<R: Resource>(
         .write_as(&current.user.id.clone(), move |w| {
             let user_id = &current.user.id;
             let Some(key) = key else {
-                return R::create(w, user_id, body).map(Created::New);
+                return create_or_propose::<R>(w, user_id, body);
             };
             // The body as this server read it: the same request sent again reads the same.
             let fingerprint = serde_json::to_string(&body).map_err(ApiError::internal)?;
@@ -243,7 +359,12 @@ async fn create<R: Resource>(
             {
                 return Ok(Created::Replayed(first));
             }
-            let entity = R::create(w, user_id, body)?;
+            let entity = match create_or_propose::<R>(w, user_id, body)? {
+                Created::New(entity) => entity,
+                // Not remembered: the key's create has not happened (sent again, it makes
+                // another draft; the drafts list shows both).
+                other => return Ok(other),
+            };
             let answer = Remembered {
                 response: serde_json::to_string(&entity).map_err(ApiError::internal)?,
                 version: entity.version(),
@@ -255,6 +376,7 @@ async fn create<R: Resource>(
     Ok(match created {
         Created::New(entity) => with_etag(StatusCode::CREATED, entity),
         Created::Replayed(first) => replayed(first),
+        Created::Drafted(draft) => drafted(draft),
     })
 }
 
@@ -281,13 +403,16 @@ async fn update<R: Resource>(
     Body(body): Body<R::Patch>,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    let entity = state
+    let changed = state
         .db()
         .write_as(&current.user.id.clone(), move |w| {
-            R::update(w, &current.user.id, &id, body, expected)
+            update_or_propose::<R>(w, &current.user.id, &id, body, expected)
         })
         .await?;
-    Ok(with_etag(StatusCode::OK, entity))
+    Ok(match changed {
+        Changed::Done(entity) => with_etag(StatusCode::OK, entity),
+        Changed::Drafted(draft) => drafted(draft),
+    })
 }
 
 async fn remove<R: Resource>(
@@ -295,13 +420,16 @@ async fn remove<R: Resource>(
     current: CurrentUser,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
-    state
+    let changed = state
         .db()
         .write_as(&current.user.id.clone(), move |w| {
-            R::delete(w, &current.user.id, &id, expected)
+            delete_or_propose::<R>(w, &current.user.id, &id, expected)
         })
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(match changed {
+        Changed::Done(()) => StatusCode::NO_CONTENT.into_response(),
+        Changed::Drafted(draft) => drafted(draft),
+    })
 }

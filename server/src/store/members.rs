@@ -65,11 +65,15 @@ pub fn remove(w: &mut Writer<'_>, team_id: &str, user_id: &str) -> Result<bool, 
 /// The members of a team, by username.
 pub fn list(conn: &Connection, team_id: &str) -> Result<Vec<User>, ApiError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT u.id, u.username, u.display_name FROM users u
+        "SELECT u.id, u.username, u.display_name, m.role FROM users u
          JOIN memberships m ON m.user_id = u.id WHERE m.team_id = ?1 ORDER BY u.username",
     )?;
     let members = stmt
-        .query_map([team_id], users::user_from_row)?
+        .query_map([team_id], |row| {
+            let mut user = users::user_from_row(row)?;
+            user.role = Some(row.get(3)?);
+            Ok(user)
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(members)
 }

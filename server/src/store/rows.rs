@@ -27,6 +27,10 @@ pub trait EntityRow: Serialize + Sized + Send + 'static {
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
     /// The entity's version.
     fn version(&self) -> u64;
+    /// The entity's id.
+    fn id(&self) -> &str;
+    /// The id of the team it belongs to (a team's own id for a team).
+    fn team(&self) -> &str;
 }
 
 const NAMED_SORTS: &[&str] = &["name", "updated_at", "created_at"];
@@ -58,6 +62,12 @@ impl EntityRow for Team {
     fn version(&self) -> u64 {
         self.version
     }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn team(&self) -> &str {
+        &self.id
+    }
 }
 
 impl EntityRow for Application {
@@ -83,6 +93,12 @@ impl EntityRow for Application {
     }
     fn version(&self) -> u64 {
         self.version
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn team(&self) -> &str {
+        &self.team_id
     }
 }
 
@@ -122,6 +138,12 @@ impl EntityRow for Instance {
     }
     fn version(&self) -> u64 {
         self.version
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn team(&self) -> &str {
+        &self.team_id
     }
 }
 
@@ -171,6 +193,12 @@ impl EntityRow for Device {
     }
     fn version(&self) -> u64 {
         self.version
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn team(&self) -> &str {
+        &self.team_id
     }
 }
 

@@ -160,6 +160,36 @@ CREATE TABLE versions (
 ) WITHOUT ROWID;
 CREATE INDEX versions_by_team ON versions(team_id, at, seq);
 "#,
+    r#"
+ALTER TABLE memberships ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+UPDATE memberships SET role = 'owner' WHERE id IN
+    (SELECT MIN(id) FROM memberships GROUP BY team_id);
+
+CREATE TABLE approval_rules (
+    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    kind    TEXT NOT NULL,
+    PRIMARY KEY (team_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE drafts (
+    id           TEXT PRIMARY KEY,
+    version      INTEGER NOT NULL,
+    updated_at   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    team_id      TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    entity_id    TEXT,
+    operation    TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    base_version INTEGER,
+    author_id    TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    comments     TEXT NOT NULL
+);
+CREATE INDEX drafts_by_team ON drafts(team_id, status, updated_at);
+CREATE INDEX drafts_by_entity ON drafts(kind, entity_id);
+"#,
 ];
 
 /// Brings the schema up to date; returns whether the database was new.

@@ -36,6 +36,11 @@ pub fn create(w: &mut Writer<'_>, user_id: &str, body: CreateTeam) -> Result<Tea
         Some(&team),
     )?;
     members::add(w, &team, user_id)?;
+    // The creator owns it.
+    w.conn().execute(
+        "UPDATE memberships SET role = 'owner' WHERE team_id = ?1 AND user_id = ?2",
+        [&team.id, user_id],
+    )?;
     Ok(team)
 }
 

@@ -20,6 +20,7 @@ pub fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
         id: row.get(0)?,
         username: row.get(1)?,
         display_name: row.get(2)?,
+        role: None,
     })
 }
 
@@ -50,6 +51,7 @@ pub fn create(
         id,
         username: username.to_owned(),
         display_name: display_name.to_owned(),
+        role: None,
     })
 }
 

@@ -71,6 +71,12 @@ impl EntityRow for Operation {
     fn version(&self) -> u64 {
         self.version
     }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn team(&self) -> &str {
+        &self.team_id
+    }
 }
 
 impl EntityRow for Report {
@@ -108,5 +114,11 @@ impl EntityRow for Report {
     }
     fn version(&self) -> u64 {
         self.version
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn team(&self) -> &str {
+        &self.team_id
     }
 }
