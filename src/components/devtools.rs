@@ -530,7 +530,7 @@ fn timeline_panel(moments: Vec<Moment>, show_record: Callback<String>) -> impl I
         .into_iter()
         .map(|m| {
             let (kind, id) = m.record;
-            let label = format!("Show {kind} {id} in Stores");
+            let label = format!("Show record {kind} {id}");
             view! {
                 <li>
                     <time>{clock(Some(m.at))}</time>" " {m.change} " — " {m.origin} " "

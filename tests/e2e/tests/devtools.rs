@@ -148,7 +148,7 @@ async fn the_panel_shows_what_the_app_holds_and_follows_an_edit(kind: Kind) {
 
     // A timeline line leads to its record: bob's change was confirmed by its event, by seq.
     let links = page
-        .all_by_role("button", &format!("Show application {app} in Stores"))
+        .all_by_role("button", &format!("Show record application {app}"))
         .await
         .unwrap();
     page.click(links.first().expect("a line with its record"))
