@@ -7,6 +7,7 @@
 //! the same way; an app registers them with `DataFarmConfig::builtin_kinds()` when it uses them.
 
 mod builtin;
+mod draft;
 mod field;
 mod work;
 

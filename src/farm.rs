@@ -71,8 +71,8 @@ impl DataFarmConfig {
         }
     }
 
-    /// Registers the reference backend's kinds: teams, applications, instances, devices, and
-    /// the long-running work kinds operations and reports (what the demo shows). An app with
+    /// Registers the reference backend's kinds: teams, applications, instances, devices, the
+    /// long-running work kinds operations and reports, and drafts (what the demo shows). An app with
     /// kinds of its own registers those instead.
     pub fn builtin_kinds(self) -> Self {
         self.register::<Team>()
@@ -81,6 +81,7 @@ impl DataFarmConfig {
             .register::<Device>()
             .register::<Operation>()
             .register::<Report>()
+            .register::<data_farm_protocol::Draft>()
     }
 
     #[cfg(feature = "persist")]

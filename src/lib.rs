@@ -74,7 +74,7 @@ pub mod prelude {
     pub use crate::session::{Session, SessionConfig};
     pub use crate::store::{DetailView, EntityEvent, EntityStore, ListView, LoadState};
     pub use data_farm_protocol::{
-        Application, Device, DeviceStatus, Instance, InstanceStatus, Operation, OperationStatus,
-        Outcome, Report, ReportStatus, Team,
+        Application, Device, DeviceStatus, Draft, DraftStatus, Instance, InstanceStatus, Operation,
+        OperationStatus, Outcome, Report, ReportStatus, Team,
     };
 }

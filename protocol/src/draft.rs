@@ -169,6 +169,14 @@ pub struct DraftAction {
     pub comment: String,
 }
 
+/// The patch of a draft (`PATCH /drafts/{id}`): its author's new proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftEdit {
+    /// The create body or patch the draft now proposes.
+    pub body: serde_json::Value,
+}
+
 /// A team's approval rule: the kinds whose creates, updates and deletes need approval
 /// (`GET` / `PUT /teams/{id}/approvals`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,9 @@ pub struct ApiClient {
     timeout_ms: u32,
 }
 
+/// The response header naming the draft a change became (202): the change needs approval.
+const DRAFT_HEADER: &str = "data-farm-draft";
+
 impl ApiClient {
     /// A client for the backend at `origin` (`""` for the page's own origin, or e.g.
     /// `"http://127.0.0.1:8080"`).
@@ -68,8 +71,17 @@ impl ApiClient {
             .await
             .map_err(|err| deadline.failed(err.to_string()))?;
         let status = response.status();
+        let drafted = status == 202 && response.headers().get(DRAFT_HEADER).is_some();
         let body = response.text().await;
-        if response.ok() {
+        if drafted {
+            // The change became a draft: for the caller it did not happen (yet).
+            let text = body.map_err(|err| deadline.failed(err.to_string()))?;
+            let draft = Self::json::<data_farm_protocol::Draft>(&text)?;
+            Err(ApiError::Drafted {
+                message: format!("saved as draft {} for approval", draft.id),
+                draft: Box::new(draft),
+            })
+        } else if response.ok() {
             body.map_err(|err| deadline.failed(err.to_string()))
         } else {
             Err(ApiError::from_response(status, &body.unwrap_or_default()))

@@ -24,6 +24,16 @@ pub enum ApiError {
         /// The server's explanation.
         message: String,
     },
+    /// 202 with a draft: the team's changes of this kind need approval, so the server saved
+    /// the change as `draft` instead of making it. Nothing changed yet; the draft (a record
+    /// of kind `draft`) takes it through review.
+    #[error("{message}")]
+    Drafted {
+        /// What the client tells the user.
+        message: String,
+        /// The draft the change became.
+        draft: Box<data_farm_protocol::Draft>,
+    },
     /// 409: someone else changed it first (`current` holds their version), or the change
     /// clashes with existing state.
     #[error("{message}")]

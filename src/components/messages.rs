@@ -94,6 +94,8 @@ pub struct ErrorMessages {
     pub not_found: &'static str,
     /// 409.
     pub conflict: &'static str,
+    /// 202 with a draft: the change waits for approval.
+    pub drafted: &'static str,
     /// 400/422 without field errors, with the server's message.
     pub refused: fn(message: &str) -> String,
     /// 400/422 with field errors (shown beside their fields).
@@ -168,6 +170,8 @@ impl Messages {
             forbidden: "You are not allowed to do that.",
             not_found: "It does not exist, or you cannot see it.",
             conflict: "Someone else saved a newer version while you were editing.",
+            drafted:
+                "Sent for approval: the change takes effect when an owner of the team approves it.",
             refused: |message| format!("The request was refused: {message}"),
             invalid: "Please correct the fields below.",
             too_large: "That is too large to send.",
@@ -216,6 +220,7 @@ impl Messages {
             ApiError::Forbidden { .. } => e.forbidden.into(),
             ApiError::NotFound { .. } => e.not_found.into(),
             ApiError::Conflict { .. } => e.conflict.into(),
+            ApiError::Drafted { .. } => e.drafted.into(),
             ApiError::Invalid { fields, message } if fields.is_empty() => (e.refused)(message),
             ApiError::Invalid { .. } => e.invalid.into(),
             ApiError::TooLarge { .. } => e.too_large.into(),

@@ -24,6 +24,8 @@ struct Server {
     down: AtomicBool,
     /// The next change is made, but its answer never arrives (the connection drops).
     lose_next_answer: AtomicBool,
+    /// Changes are saved as drafts for approval (202), not made.
+    needs_approval: AtomicBool,
     next_id: AtomicUsize,
     log: Mutex<Vec<String>>,
 }
@@ -135,6 +137,30 @@ impl<E: Entity> EntityApi<E> for Table<E> {
         patch: &E::Patch,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+        if self.server.needs_approval.load(Ordering::SeqCst) {
+            let drafted = self.reach(format!("PATCH {id}")).and_then(|()| {
+                let draft = data_farm_protocol::Draft {
+                    id: "draft_1".into(),
+                    version: 1,
+                    updated_at: String::new(),
+                    team_id: "t1".into(),
+                    kind: E::KIND.into(),
+                    entity_id: Some(id.into()),
+                    operation: data_farm_protocol::DraftOperation::Update,
+                    status: data_farm_protocol::DraftStatus::Draft,
+                    body: serde_json::to_value(patch).unwrap_or_default(),
+                    base_version: if_match,
+                    author_id: "u1".into(),
+                    name: String::new(),
+                    comments: Vec::new(),
+                };
+                Err(ApiError::Drafted {
+                    message: "saved as a draft".into(),
+                    draft: Box::new(draft),
+                })
+            });
+            return ready(drafted);
+        }
         let result = self
             .reach(format!("PATCH {id}"))
             .and_then(|()| self.checked(id, if_match))
@@ -822,6 +848,24 @@ fn a_refused_change_stays_with_its_error_until_retried_or_discarded() {
         "Acme",
         "the change is undone"
     );
+}
+
+#[test]
+fn a_replayed_change_saved_as_a_draft_leaves_the_outbox_and_the_record_shows_the_server() {
+    let world = World::new();
+    let (page, _list) = world.load_teams();
+    world.down(true);
+    page.rename("t1", "Needs approval", None, 1);
+    assert_eq!(page.teams().peek("t1").unwrap().name, "Needs approval");
+    world.server.needs_approval.store(true, Ordering::SeqCst);
+    world.back_online(&page);
+    assert!(page.outbox().is_empty(), "{:?}", page.outbox());
+    assert_eq!(
+        page.teams().peek("t1").unwrap().name,
+        "Acme",
+        "not made yet: the record shows the server's"
+    );
+    assert_eq!(world.teams.rows()[0].name, "Acme");
 }
 
 /// A newer app version's data is left alone (the page runs in memory and says so); an older

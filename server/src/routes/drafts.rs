@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use data_farm_protocol::{
-    Application, ApprovalRules, Device, Draft, DraftAction, DraftOperation, Instance,
+    Application, ApprovalRules, Device, Draft, DraftAction, DraftEdit, DraftOperation, Instance,
 };
 use serde::Deserialize;
 
@@ -111,13 +111,6 @@ async fn act(
         })
         .await?;
     Ok(Json(draft).into_response())
-}
-
-/// The new proposal of a draft's edit.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DraftEdit {
-    body: serde_json::Value,
 }
 
 /// `PATCH /drafts/{id}` `{"body"}`: its author replaces the proposed change while it is a

@@ -83,6 +83,18 @@ impl Persistence {
     }
 
     pub(super) async fn settle(&self, item: OutboxItem, result: Result<Option<String>, ApiError>) {
+        // Saved as a draft for approval: the change has left this client (the draft, a record
+        // of its own, takes it from here), so it leaves the outbox and its overlay goes.
+        let result = match result {
+            Err(ApiError::Drafted { .. }) => {
+                let mutation = self.lock().mutations.get(&item.seq).copied();
+                if let (Some(store), Some(mutation)) = (self.store(&item.kind), mutation) {
+                    store.release(&item.id, mutation);
+                }
+                Ok(None)
+            }
+            other => other,
+        };
         match result {
             Ok(confirmed_id) => {
                 let renamed = {
