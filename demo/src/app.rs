@@ -2,6 +2,7 @@
 
 mod application;
 mod device;
+mod drafts;
 mod editor;
 mod form;
 mod history;

@@ -5,6 +5,7 @@ use data_farm::protocol::PatchNamed;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::drafts::DraftBanner;
 use super::editor::{Editable, EntityEditor};
 use super::form::{Field, Input, Values};
 use super::history::history;
@@ -39,6 +40,7 @@ pub fn ApplicationPage() -> impl IntoView {
             .unwrap_or_default()
     });
     view! {
+        <DraftBanner kind="application" id=id team=Signal::from(team)/>
         <EntityEditor<Application> id=id noun="application" fields=fields patch=patch/>
         {history::<Application>(id, Signal::from(team))}
     }

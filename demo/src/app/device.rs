@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::drafts::DraftBanner;
 use super::editor::{Editable, EntityEditor};
 use super::form::{choices, Field, Input, Values};
 use super::history::history;
@@ -194,6 +195,7 @@ pub fn DevicePage() -> impl IntoView {
         view! { <EntityEditor<Device> id=id noun="device" fields=fields patch=patch summary=summary/> }
     };
     view! {
+        <DraftBanner kind="device" id=id team=Signal::from(team)/>
         {editor}
         <ShowInList id=id team=Signal::from(team)/>
         {history::<Device>(id, Signal::from(team))}

@@ -89,6 +89,8 @@ pub fn EntityEditor<E: Entity>(
     let error = RwSignal::new(None::<ApiError>);
     let theirs = RwSignal::new(None::<E>);
     let saved = RwSignal::new(false);
+    // The id of the draft the last save became (the change needs approval).
+    let drafted = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);
     let plain: Vec<Field> = fields.iter().map(|f| f.field.clone()).collect();
     // Fill the form once, when the entity first arrives; later changes by others do not
@@ -129,7 +131,13 @@ pub fn EntityEditor<E: Entity>(
                             base.set_value(Some(updated));
                             error.set(None);
                             theirs.set(None);
+                            drafted.set(None);
                             saved.set(true);
+                        }
+                        // The team's changes of this kind need approval: saved as a draft.
+                        Err(ApiError::Drafted { draft, .. }) => {
+                            error.set(None);
+                            drafted.set(Some(draft.id));
                         }
                         Err(err) => {
                             let current = conflict_current::<E>(&err);
@@ -164,6 +172,10 @@ pub fn EntityEditor<E: Entity>(
         spawn_local(async move {
             match store.delete(&id.get_untracked(), None).await {
                 Ok(()) => navigate(&back, Default::default()),
+                Err(ApiError::Drafted { draft, .. }) => {
+                    confirming.set(false);
+                    drafted.set(Some(draft.id));
+                }
                 Err(err) => error.set(Some(err)),
             }
         });
@@ -174,6 +186,7 @@ pub fn EntityEditor<E: Entity>(
     let editing = StoredValue::new(None::<InteractionGuard>);
     let on_edit = Callback::new(move |_| {
         saved.set(false);
+        drafted.set(None);
         if editing.with_value(Option::is_none) {
             editing.set_value(Some(farm.hold_interaction_guard()));
         }
@@ -240,6 +253,11 @@ pub fn EntityEditor<E: Entity>(
             <div class="demo-actions">
                 <button type="submit" class="df-button df-primary">"Save"</button>
                 {move || saved.get().then(|| view! { <span role="status" aria-label="Saved">"Saved"</span> })}
+                {move || drafted.get().map(|draft| view! {
+                    <span role="status" aria-label="Sent for approval">
+                        {format!("Sent for approval ({draft}): it takes effect when an owner of the team approves it.")}
+                    </span>
+                })}
                 <button type="button" class="df-button" on:click=move |_| confirming.set(true)>"Delete"</button>
             </div>
         </form>
@@ -288,7 +306,8 @@ pub fn create_dialog<E: Entity>(
             busy.set(true);
             spawn_local(async move {
                 match store.create(body).await {
-                    Ok(_) => {
+                    // Made, or saved as a draft for approval (the Drafts tab counts it).
+                    Ok(_) | Err(ApiError::Drafted { .. }) => {
                         error.set(None);
                         on_done.run(());
                     }

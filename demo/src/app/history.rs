@@ -15,7 +15,7 @@ use serde_json::Value;
 const SHOWN: u32 = 50;
 
 /// The display names of `team`'s members, by user id (empty until they arrive).
-fn use_people(team: Signal<String>) -> Signal<HashMap<String, String>> {
+pub fn use_people(team: Signal<String>) -> Signal<HashMap<String, String>> {
     let farm = use_data_farm();
     let people = LocalResource::new(move || {
         let (client, team) = (farm.client().clone(), team.get());
@@ -38,7 +38,7 @@ fn use_people(team: Signal<String>) -> Signal<HashMap<String, String>> {
     Signal::derive(move || people.get().unwrap_or_default())
 }
 
-fn who(people: &HashMap<String, String>, user_id: &Option<String>) -> String {
+pub fn who(people: &HashMap<String, String>, user_id: &Option<String>) -> String {
     match user_id {
         None => "The system".into(),
         Some(id) => people.get(id).cloned().unwrap_or_else(|| id.clone()),

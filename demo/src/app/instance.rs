@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+use super::drafts::DraftBanner;
 use super::editor::{Editable, EntityEditor};
 use super::form::{Field, Values};
 use super::history::history;
@@ -168,6 +169,7 @@ pub fn InstancePage() -> impl IntoView {
             .unwrap_or_default()
     });
     view! {
+        <DraftBanner kind="instance" id=id team=Signal::from(team)/>
         <EntityEditor<Instance> id=id noun="instance" fields=fields patch=patch summary=summary/>
         {history::<Instance>(id, Signal::from(team))}
     }

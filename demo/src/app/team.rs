@@ -12,6 +12,7 @@ use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 
 use super::device;
+use super::drafts::{use_open_count, DraftsPanel};
 use super::editor::create_dialog;
 use super::form::{choices, Field, Input, Values};
 use super::instance::{operation_columns, StartStop};
@@ -23,13 +24,15 @@ enum Tab {
     Instances,
     Devices,
     Operations,
+    Drafts,
 }
 
-const TABS: [Tab; 4] = [
+const TABS: [Tab; 5] = [
     Tab::Applications,
     Tab::Instances,
     Tab::Devices,
     Tab::Operations,
+    Tab::Drafts,
 ];
 
 impl Tab {
@@ -40,6 +43,7 @@ impl Tab {
             Tab::Instances => "instances",
             Tab::Devices => "devices",
             Tab::Operations => "operations",
+            Tab::Drafts => "drafts",
         }
     }
 
@@ -55,6 +59,7 @@ impl Tab {
             Tab::Instances => "Instances",
             Tab::Devices => "Devices",
             Tab::Operations => "Operations",
+            Tab::Drafts => "Drafts",
         }
     }
 }
@@ -110,6 +115,7 @@ pub fn TeamPage() -> impl IntoView {
     let team_id = move || params.read().get("id").unwrap_or_default();
     let team = use_entity::<Team>(Signal::derive(team_id));
     let creating = RwSignal::new(false);
+    let open_drafts = use_open_count(team_id());
 
     // The tab and each table's search, filters, sort and page live in the URL: a reload or a
     // shared link shows the same, and the back button steps back through the changes.
@@ -238,9 +244,16 @@ pub fn TeamPage() -> impl IntoView {
         <h1>{move || team.entity.get().map(|t| t.name).unwrap_or_else(|| "Team".into())}</h1>
         <ReportCard team=team_id()/>
         <div role="tablist" aria-label="Team sections" class="demo-tabs">
-            {TABS.into_iter().map(|t| view! {
-                <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
-                    on:click=move |_| { creating.set(false); tab.set(t) }>{t.label()}</button>
+            {TABS.into_iter().map(|t| {
+                // The Drafts tab says how many are open.
+                let label = move || match t {
+                    Tab::Drafts if open_drafts.get() > 0 => format!("{} ({})", t.label(), open_drafts.get()),
+                    _ => t.label().to_owned(),
+                };
+                view! {
+                    <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
+                        on:click=move |_| { creating.set(false); tab.set(t) }>{label}</button>
+                }
             }).collect_view()}
         </div>
         <div role="tabpanel" aria-label=move || tab.get().label()>
@@ -279,6 +292,7 @@ pub fn TeamPage() -> impl IntoView {
                 Tab::Operations => view! {
                     <EntityTable<Operation> label="Operations" columns=operation_columns() query=operations_query/>
                 }.into_any(),
+                Tab::Drafts => view! { <DraftsPanel team=team_id()/> }.into_any(),
             }}
         </div>
     }
