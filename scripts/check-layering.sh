@@ -16,7 +16,7 @@ allowed() {
     store) echo "api cache change entity query" ;;
     persist) echo "api cache change entity query store" ;;
     farm) echo "api cache change entity query store persist" ;;
-    hooks) echo "entity farm query store" ;;
+    hooks) echo "api entity farm query store" ;;
     realtime) echo "api cache change entity farm query store" ;;
     tabs) echo "farm persist query realtime store" ;;
     session) echo "farm persist realtime query store tabs" ;;
