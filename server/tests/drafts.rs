@@ -119,6 +119,39 @@ async fn a_change_needing_approval_becomes_a_draft_and_takes_effect_when_an_owne
 }
 
 #[tokio::test]
+async fn a_drafted_change_publishes_the_draft_and_nothing_of_the_entity() {
+    let server = TestServer::start().await;
+    let alice = server.login("alice").await;
+    let bob = server.login("bob").await;
+    let globex = alice.team("Globex");
+    require_approval(&alice, &globex.id, json!(["device"])).await;
+    let device = first_device(&bob, &globex.id).await;
+    let id = device["id"].as_str().unwrap();
+    let topic = format!("team:{}", globex.id);
+    let mut ws = alice.ws().await;
+    ws.subscribe(&[&topic], None).await;
+    let start = ws.expect_subscribed(&topic).await;
+    let reply = bob
+        .patch(&format!("/devices/{id}"), json!({"status": "error"}), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    let (event, data) = ws.expect_event().await;
+    assert_eq!(
+        (event.kind.as_str(), event.op),
+        ("draft", data_farm_protocol::ChangeOp::Created)
+    );
+    assert_eq!(data["entity_id"], id);
+    assert_eq!(event.seq, start + 1, "the undone trial took no seq");
+    // The undone trial published nothing: the next event is the draft's own next step.
+    step(&bob, reply.body["id"].as_str().unwrap(), "submit", "").await;
+    let (event, data) = ws.expect_event().await;
+    assert_eq!(event.kind, "draft");
+    assert_eq!(data["status"], "under_review");
+    let versions = alice.get(&format!("/devices/{id}/versions")).await;
+    assert_eq!(versions.body["total"], 1, "history holds no undone version");
+}
+
+#[tokio::test]
 async fn creates_and_deletes_are_drafted_and_the_author_never_approves_their_own() {
     let server = TestServer::start().await;
     let alice = server.login("alice").await;
