@@ -39,6 +39,11 @@ cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D war
 cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
 
 step "packaging (cargo package: the published crates build from their packaged sources) and docs"
+# Cargo unpacks the packaged protocol crate from its temporary local registry into CARGO_HOME,
+# keyed by that registry's path, and reuses an unpacked copy from an earlier run at the same
+# path even when the sources changed since: clear those copies (local registries only).
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/data-farm-protocol-* \
+  "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/data-farm-[0-9]*
 cargo package -q -p data-farm-protocol -p data-farm --allow-dirty
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p data-farm -p data-farm-protocol --no-deps --all-features
 

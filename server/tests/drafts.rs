@@ -3,6 +3,7 @@
 
 mod support;
 
+use data_farm_protocol::Team;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::{Client, TestServer};
@@ -23,6 +24,24 @@ async fn require_approval(owner: &Client, team: &str, kinds: Value) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
+/// A server where Globex's changes of `kinds` need approval, with Alice (its owner) and Bob
+/// (a member) signed in.
+async fn globex_needing_approval(kinds: Value) -> (TestServer, Client, Client, Team) {
+    let server = TestServer::start().await;
+    let alice = server.login("alice").await;
+    let bob = server.login("bob").await;
+    let globex = alice.team("Globex");
+    require_approval(&alice, &globex.id, kinds).await;
+    (server, alice, bob, globex)
+}
+
+/// `client` patches `path` with `body`, which becomes a draft: its id.
+async fn propose(client: &Client, path: &str, body: Value) -> String {
+    let reply = client.patch(path, body, None).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    reply.body["id"].as_str().expect("a draft").to_owned()
+}
+
 async fn first_device(client: &Client, team: &str) -> Value {
     let page = client
         .get(&format!("/devices?team={team}&per_page=1"))
@@ -41,11 +60,7 @@ async fn step(client: &Client, draft: &str, step: &str, comment: &str) -> suppor
 
 #[tokio::test]
 async fn a_change_needing_approval_becomes_a_draft_and_takes_effect_when_an_owner_approves() {
-    let server = TestServer::start().await;
-    let alice = server.login("alice").await;
-    let bob = server.login("bob").await;
-    let globex = alice.team("Globex");
-    require_approval(&alice, &globex.id, json!(["device"])).await;
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["device"])).await;
 
     let device = first_device(&bob, &globex.id).await;
     let id = device["id"].as_str().unwrap();
@@ -120,11 +135,7 @@ async fn a_change_needing_approval_becomes_a_draft_and_takes_effect_when_an_owne
 
 #[tokio::test]
 async fn a_drafted_change_publishes_the_draft_and_nothing_of_the_entity() {
-    let server = TestServer::start().await;
-    let alice = server.login("alice").await;
-    let bob = server.login("bob").await;
-    let globex = alice.team("Globex");
-    require_approval(&alice, &globex.id, json!(["device"])).await;
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["device"])).await;
     let device = first_device(&bob, &globex.id).await;
     let id = device["id"].as_str().unwrap();
     let topic = format!("team:{}", globex.id);
@@ -153,11 +164,7 @@ async fn a_drafted_change_publishes_the_draft_and_nothing_of_the_entity() {
 
 #[tokio::test]
 async fn creates_and_deletes_are_drafted_and_the_author_never_approves_their_own() {
-    let server = TestServer::start().await;
-    let alice = server.login("alice").await;
-    let bob = server.login("bob").await;
-    let globex = alice.team("Globex");
-    require_approval(&alice, &globex.id, json!(["application"])).await;
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["application"])).await;
 
     // A body the server refuses is refused at once, with no draft.
     let bad = alice
@@ -227,21 +234,15 @@ async fn creates_and_deletes_are_drafted_and_the_author_never_approves_their_own
 
 #[tokio::test]
 async fn approving_an_outdated_draft_is_a_conflict_and_a_gone_entity_fails_it() {
-    let server = TestServer::start().await;
-    let alice = server.login("alice").await;
-    let bob = server.login("bob").await;
-    let globex = alice.team("Globex");
-    require_approval(&alice, &globex.id, json!(["device"])).await;
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["device"])).await;
     let device = first_device(&bob, &globex.id).await;
     let id = device["id"].as_str().unwrap();
-    let draft = bob
-        .patch(
-            &format!("/devices/{id}"),
-            json!({"name": "bob's name"}),
-            None,
-        )
-        .await;
-    let draft_id = draft.body["id"].as_str().unwrap().to_owned();
+    let draft_id = propose(
+        &bob,
+        &format!("/devices/{id}"),
+        json!({"name": "bob's name"}),
+    )
+    .await;
     step(&bob, &draft_id, "submit", "").await;
 
     // The device moves on meanwhile (rules off for a moment).
@@ -267,14 +268,12 @@ async fn approving_an_outdated_draft_is_a_conflict_and_a_gone_entity_fails_it() 
         .body["items"][1]
         .clone();
     let other_id = other["id"].as_str().unwrap();
-    let rename = bob
-        .patch(
-            &format!("/devices/{other_id}"),
-            json!({"name": "soon gone"}),
-            None,
-        )
-        .await;
-    let rename_id = rename.body["id"].as_str().unwrap().to_owned();
+    let rename_id = propose(
+        &bob,
+        &format!("/devices/{other_id}"),
+        json!({"name": "soon gone"}),
+    )
+    .await;
     step(&bob, &rename_id, "submit", "").await;
     require_approval(&alice, &globex.id, json!([])).await;
     assert_eq!(
@@ -296,21 +295,15 @@ async fn approving_an_outdated_draft_is_a_conflict_and_a_gone_entity_fails_it() 
 
 #[tokio::test]
 async fn only_the_author_edits_submits_and_cancels_and_comments_need_words() {
-    let server = TestServer::start().await;
-    let alice = server.login("alice").await;
-    let bob = server.login("bob").await;
-    let globex = alice.team("Globex");
-    require_approval(&alice, &globex.id, json!(["device"])).await;
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["device"])).await;
     let device = first_device(&bob, &globex.id).await;
     let id = device["id"].as_str().unwrap();
-    let draft = bob
-        .patch(
-            &format!("/devices/{id}"),
-            json!({"name": "first idea"}),
-            None,
-        )
-        .await;
-    let draft_id = draft.body["id"].as_str().unwrap().to_owned();
+    let draft_id = propose(
+        &bob,
+        &format!("/devices/{id}"),
+        json!({"name": "first idea"}),
+    )
+    .await;
 
     let edited = bob
         .patch(

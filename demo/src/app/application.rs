@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::drafts::DraftBanner;
-use super::editor::{Editable, EntityEditor};
+use super::editor::{use_team_of, Editable, EntityEditor};
 use super::form::{Field, Input, Values};
 use super::history::history;
 
@@ -31,17 +31,10 @@ pub fn ApplicationPage() -> impl IntoView {
             |a: &Application| a.description.clone(),
         ),
     ];
-    let app = use_entity::<Application>(id);
-    let team = Memo::new(move |previous: Option<&String>| {
-        app.entity
-            .get()
-            .map(|a| a.team_id)
-            .or_else(|| previous.cloned())
-            .unwrap_or_default()
-    });
+    let team = use_team_of::<Application>(id);
     view! {
-        <DraftBanner kind="application" id=id team=Signal::from(team)/>
+        <DraftBanner kind="application" id=id team=team/>
         <EntityEditor<Application> id=id noun="application" fields=fields patch=patch/>
-        {history::<Application>(id, Signal::from(team))}
+        {history::<Application>(id, team)}
     }
 }

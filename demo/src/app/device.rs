@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::drafts::DraftBanner;
-use super::editor::{Editable, EntityEditor};
+use super::editor::{use_team_of, Editable, EntityEditor};
 use super::form::{choices, Field, Input, Values};
 use super::history::history;
 
@@ -165,16 +165,8 @@ fn summary(device: &Device) -> AnyView {
 pub fn DevicePage() -> impl IntoView {
     let params = use_params_map();
     let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
-    let device = use_entity::<Device>(id);
-    // The owner choices need the device's team; keep the last one known.
-    let team = Memo::new(move |previous: Option<&String>| {
-        device
-            .entity
-            .get()
-            .map(|d| d.team_id)
-            .or_else(|| previous.cloned())
-            .unwrap_or_default()
-    });
+    // The owner choices need the device's team.
+    let team = use_team_of::<Device>(id);
     // Until the team is known (while loading, or when the device is not there) the page goes
     // without the owner field; it is rebuilt once, before anyone can type, when the team arrives.
     let editor = move || {
@@ -195,9 +187,9 @@ pub fn DevicePage() -> impl IntoView {
         view! { <EntityEditor<Device> id=id noun="device" fields=fields patch=patch summary=summary/> }
     };
     view! {
-        <DraftBanner kind="device" id=id team=Signal::from(team)/>
+        <DraftBanner kind="device" id=id team=team/>
         {editor}
-        <ShowInList id=id team=Signal::from(team)/>
-        {history::<Device>(id, Signal::from(team))}
+        <ShowInList id=id team=team/>
+        {history::<Device>(id, team)}
     }
 }

@@ -340,3 +340,17 @@ pub fn create_dialog<E: Entity>(
         </div>
     }
 }
+
+/// The team of entity `id`, keeping the last one known (while it reloads, or once deleted):
+/// what a detail page's owner choices, drafts banner and history need.
+pub fn use_team_of<E: Entity>(id: Signal<String>) -> Signal<String> {
+    let entity = use_entity::<E>(id);
+    Memo::new(move |previous: Option<&String>| {
+        entity
+            .entity
+            .with(|e| e.as_ref().and_then(|e| e.team_id()).map(str::to_owned))
+            .or_else(|| previous.cloned())
+            .unwrap_or_default()
+    })
+    .into()
+}

@@ -11,7 +11,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::drafts::DraftBanner;
-use super::editor::{Editable, EntityEditor};
+use super::editor::{use_team_of, Editable, EntityEditor};
 use super::form::{Field, Values};
 use super::history::history;
 
@@ -159,18 +159,10 @@ pub fn InstancePage() -> impl IntoView {
         Field::text("name", "Name"),
         |i: &Instance| i.name.clone(),
     )];
-    let instance = use_entity::<Instance>(id);
-    let team = Memo::new(move |previous: Option<&String>| {
-        instance
-            .entity
-            .get()
-            .map(|i| i.team_id)
-            .or_else(|| previous.cloned())
-            .unwrap_or_default()
-    });
+    let team = use_team_of::<Instance>(id);
     view! {
-        <DraftBanner kind="instance" id=id team=Signal::from(team)/>
+        <DraftBanner kind="instance" id=id team=team/>
         <EntityEditor<Instance> id=id noun="instance" fields=fields patch=patch summary=summary/>
-        {history::<Instance>(id, Signal::from(team))}
+        {history::<Instance>(id, team)}
     }
 }

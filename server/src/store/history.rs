@@ -9,6 +9,7 @@ use data_farm_protocol::Application;
 use data_farm_protocol::{
     kinds, AuditEntry, ChangeOp, Device, Instance, ListResponse, Team, Topic, VersionEntry,
 };
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
@@ -111,13 +112,38 @@ pub fn record(conn: &Connection, change: &Change<'_>) -> Result<(), ApiError> {
         _ => None,
     };
     let name = name_of(data.as_ref()).or_else(|| previous.and_then(|(_, name)| name));
-    let data_text = data
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(ApiError::internal)?;
+    keep(
+        conn,
+        change,
+        team_id,
+        data.as_ref(),
+        fields.as_deref(),
+        name,
+    )?;
+    if change.version > KEPT_PER_ENTITY {
+        conn.prepare_cached(
+            "DELETE FROM versions WHERE kind = ?1 AND entity_id = ?2 AND version <= ?3",
+        )?
+        .execute(rusqlite::params![
+            change.kind,
+            change.id,
+            (change.version - KEPT_PER_ENTITY) as i64
+        ])?;
+    }
+    Ok(())
+}
+
+/// Stores one version of `change` (of `team_id`): the entity after it, what it changed, its name.
+fn keep(
+    conn: &Connection,
+    change: &Change<'_>,
+    team_id: &str,
+    data: Option<&Value>,
+    fields: Option<&[String]>,
+    name: Option<String>,
+) -> Result<(), ApiError> {
+    let data_text = data.map(Value::to_string);
     let fields_text = fields
-        .as_ref()
         .map(serde_json::to_string)
         .transpose()
         .map_err(ApiError::internal)?;
@@ -138,23 +164,12 @@ pub fn record(conn: &Connection, change: &Change<'_>) -> Result<(), ApiError> {
         data_text,
         fields_text,
     ])?;
-    if change.version > KEPT_PER_ENTITY {
-        conn.prepare_cached(
-            "DELETE FROM versions WHERE kind = ?1 AND entity_id = ?2 AND version <= ?3",
-        )?
-        .execute(rusqlite::params![
-            change.kind,
-            change.id,
-            (change.version - KEPT_PER_ENTITY) as i64
-        ])?;
-    }
     Ok(())
 }
 
 /// Records every stored entity of kind `E` as its first version, made by the server (for a
 /// seeded database: its history starts with what the seed wrote).
 pub fn record_existing<E: EntityRow>(conn: &Connection) -> Result<(), ApiError> {
-    let at = time_fmt::now();
     let empty = Map::new();
     for entity in rows::select::<E>(conn, "ORDER BY id", [])? {
         let version = entity.version();
@@ -167,22 +182,25 @@ pub fn record_existing<E: EntityRow>(conn: &Connection) -> Result<(), ApiError> 
         let (Some(id), Some(team_id)) = (id, team_id) else {
             continue;
         };
-        let changed =
-            serde_json::to_string(&changed_fields(&empty, fields)).map_err(ApiError::internal)?;
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO versions(kind, entity_id, version, op, at, actor, team_id, seq, name, data, fields)
-             VALUES (?1, ?2, ?3, 'created', ?4, NULL, ?5, 0, ?6, ?7, ?8)",
-        )?
-        .execute(rusqlite::params![
-            E::KIND,
-            id,
-            version as i64,
-            at,
-            team_id,
+        let fields = changed_fields(&empty, fields);
+        let topic = Topic::Team(team_id.clone());
+        let change = Change {
+            topic: &topic,
+            kind: E::KIND,
+            op: ChangeOp::Created,
+            id: &id,
+            version,
+            seq: 0,
+            actor: None,
+        };
+        keep(
+            conn,
+            &change,
+            &team_id,
+            Some(&data),
+            Some(&fields),
             name_of(Some(&data)),
-            data.to_string(),
-            changed,
-        ])?;
+        )?;
     }
     Ok(())
 }
@@ -221,35 +239,26 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T>
     text.and_then(|text| serde_json::from_str(&text).ok())
 }
 
-/// A page of the kept versions of `id`, newest first.
-pub fn versions<E: EntityRow>(
+/// A page of `versions` rows matching `filter` (SQL with `?` bound to `args`), in `order`,
+/// read by `read` from `columns`, and how many rows match in all.
+fn page_of<T>(
     conn: &Connection,
-    user_id: &str,
-    id: &str,
-    page: u64,
-    per_page: u64,
-) -> Result<ListResponse<VersionEntry>, ApiError> {
-    check_visible::<E>(conn, user_id, id)?;
+    (filter, mut args): (&str, Vec<SqlValue>),
+    order: &str,
+    (columns, read): (&str, fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>),
+    (page, per_page): (u64, u64),
+) -> Result<ListResponse<T>, ApiError> {
     let total: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM versions WHERE kind = ?1 AND entity_id = ?2")?
-        .query_row([E::KIND, id], |row| row.get(0))?;
+        .prepare_cached(&format!("SELECT COUNT(*) FROM versions WHERE {filter}"))?
+        .query_row(rusqlite::params_from_iter(args.iter()), |row| row.get(0))?;
+    let offset = (page - 1).saturating_mul(per_page).min(i64::MAX as u64) as i64;
+    args.push(SqlValue::from(per_page as i64));
+    args.push(SqlValue::from(offset));
+    let sql =
+        format!("SELECT {columns} FROM versions WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?");
     let items = conn
-        .prepare_cached(
-            "SELECT version, op, at, actor, data FROM versions WHERE kind = ?1 AND entity_id = ?2
-             ORDER BY version DESC LIMIT ?3 OFFSET ?4",
-        )?
-        .query_map(
-            rusqlite::params![E::KIND, id, per_page as i64, offset(page, per_page)],
-            |row| {
-                Ok(VersionEntry {
-                    version: row.get::<_, i64>(0)? as u64,
-                    op: op_of(&row.get::<_, String>(1)?),
-                    at: row.get(2)?,
-                    user_id: row.get(3)?,
-                    data: parse_json(row.get(4)?),
-                })
-            },
-        )?
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(args.iter()), read)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ListResponse {
         items,
@@ -257,11 +266,26 @@ pub fn versions<E: EntityRow>(
     })
 }
 
-fn offset(page: u64, per_page: u64) -> i64 {
-    (page - 1).saturating_mul(per_page).min(i64::MAX as u64) as i64
+/// The rows of one entity.
+fn of_entity(kind: &str, id: &str) -> (&'static str, Vec<SqlValue>) {
+    (
+        "kind = ? AND entity_id = ?",
+        vec![
+            SqlValue::from(kind.to_owned()),
+            SqlValue::from(id.to_owned()),
+        ],
+    )
 }
 
-const AUDIT_COLUMNS: &str = "kind, entity_id, name, version, op, at, actor, fields";
+fn version_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionEntry> {
+    Ok(VersionEntry {
+        version: row.get::<_, i64>(0)? as u64,
+        op: op_of(&row.get::<_, String>(1)?),
+        at: row.get(2)?,
+        user_id: row.get(3)?,
+        data: parse_json(row.get(4)?),
+    })
+}
 
 fn audit_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     Ok(AuditEntry {
@@ -276,6 +300,27 @@ fn audit_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
     })
 }
 
+const VERSION_COLUMNS: &str = "version, op, at, actor, data";
+const AUDIT_COLUMNS: &str = "kind, entity_id, name, version, op, at, actor, fields";
+
+/// A page of the kept versions of `id`, newest first.
+pub fn versions<E: EntityRow>(
+    conn: &Connection,
+    user_id: &str,
+    id: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<ListResponse<VersionEntry>, ApiError> {
+    check_visible::<E>(conn, user_id, id)?;
+    page_of(
+        conn,
+        of_entity(E::KIND, id),
+        "version DESC",
+        (VERSION_COLUMNS, version_entry),
+        (page, per_page),
+    )
+}
+
 /// A page of the audit trail of `id`, newest first.
 pub fn entity_audit<E: EntityRow>(
     conn: &Connection,
@@ -285,24 +330,13 @@ pub fn entity_audit<E: EntityRow>(
     per_page: u64,
 ) -> Result<ListResponse<AuditEntry>, ApiError> {
     check_visible::<E>(conn, user_id, id)?;
-    let total: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM versions WHERE kind = ?1 AND entity_id = ?2")?
-        .query_row([E::KIND, id], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM versions WHERE kind = ?1 AND entity_id = ?2
-         ORDER BY version DESC LIMIT ?3 OFFSET ?4"
-    );
-    let items = conn
-        .prepare_cached(&sql)?
-        .query_map(
-            rusqlite::params![E::KIND, id, per_page as i64, offset(page, per_page)],
-            audit_entry,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(ListResponse {
-        items,
-        total: total as u64,
-    })
+    page_of(
+        conn,
+        of_entity(E::KIND, id),
+        "version DESC",
+        (AUDIT_COLUMNS, audit_entry),
+        (page, per_page),
+    )
 }
 
 /// A page of the audit trail of everything in `team_id` (the team itself included), newest
@@ -318,25 +352,21 @@ pub fn team_audit(
     if !rows::is_member(conn, user_id, team_id)? {
         return Err(ApiError::not_found(Team::KIND));
     }
-    let filter = "team_id = ?1 AND (?2 IS NULL OR kind = ?2)";
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM versions WHERE {filter}"))?
-        .query_row(rusqlite::params![team_id, kind], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM versions WHERE {filter}
-         ORDER BY at DESC, seq DESC LIMIT ?3 OFFSET ?4"
-    );
-    let items = conn
-        .prepare_cached(&sql)?
-        .query_map(
-            rusqlite::params![team_id, kind, per_page as i64, offset(page, per_page)],
-            audit_entry,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(ListResponse {
-        items,
-        total: total as u64,
-    })
+    let mut args = vec![SqlValue::from(team_id.to_owned())];
+    let filter = match kind {
+        Some(kind) => {
+            args.push(SqlValue::from(kind.to_owned()));
+            "team_id = ? AND kind = ?"
+        }
+        None => "team_id = ?",
+    };
+    page_of(
+        conn,
+        (filter, args),
+        "at DESC, seq DESC",
+        (AUDIT_COLUMNS, audit_entry),
+        (page, per_page),
+    )
 }
 
 #[cfg(test)]
