@@ -39,12 +39,18 @@ cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D war
 cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
 
 step "packaging (cargo package: the published crates build from their packaged sources) and docs"
-# Cargo unpacks the packaged protocol crate from its temporary local registry into CARGO_HOME,
-# keyed by that registry's path, and reuses an unpacked copy from an earlier run at the same
-# path even when the sources changed since: clear those copies (local registries only).
+# The packaged data-farm builds against the packaged protocol crate, which cargo takes from a
+# temporary local registry. Cargo treats registry crates as immutable: it reuses an unpacked
+# copy in CARGO_HOME, and a build of it, from an earlier run at the same path even when the
+# sources changed since. So: clear those unpacked copies (local registries only), and verify in
+# a target dir of its own whose builds of our two crates are removed first (its other
+# dependencies stay warm).
 rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/data-farm-protocol-* \
   "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/data-farm-[0-9]*
-cargo package -q -p data-farm-protocol -p data-farm --allow-dirty
+verify=target/package-verify
+rm -rf "$verify"/debug/deps/*data_farm* "$verify"/debug/.fingerprint/data-farm-* \
+  "$verify"/debug/build/data-farm-*
+cargo package -q -p data-farm-protocol -p data-farm --allow-dirty --target-dir "$verify"
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p data-farm -p data-farm-protocol --no-deps --all-features
 
 step "native tests"
