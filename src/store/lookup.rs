@@ -18,6 +18,7 @@ impl<E: Entity> EntityStore<E> {
     ///
     /// ```no_run
     /// # use data_farm::prelude::*;
+    /// use leptos::prelude::*;
     /// # fn owner(store: EntityStore<Application>) {
     /// let app = store.lookup("app_7");
     /// let name = move || app.get().map(|a| a.name).unwrap_or_default();
