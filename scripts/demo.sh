@@ -22,8 +22,8 @@ cat <<MSG
   data-farm demo: http://127.0.0.1:${port}/
 
   Sign in as (password = username):
-    alice  member of Acme (1,000 devices) and Globex
-    bob    member of Globex
+    alice  owner of Acme (1,000 devices) and Globex (approves drafts)
+    bob    member of Globex (an owner can make him one)
     eve    member of no team
 
   Data: ${db} (delete it to start over). Ctrl-C stops the server.
