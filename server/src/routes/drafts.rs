@@ -17,6 +17,7 @@ use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::drafts::{self, Step};
+use crate::store::history;
 use crate::store::{rows, Writer};
 
 /// `/drafts`: list (filters `status`, `kind`, `operation`, `entity_id`, `author_id`), one,
@@ -152,17 +153,8 @@ async fn edit(
 
 /// The name of entity `id` of `kind` as stored now (inside a trial: as the change left it).
 fn current_name(w: &Writer<'_>, kind: &str, id: &str) -> Option<String> {
-    fn of<E: rows::EntityRow>(w: &Writer<'_>, id: &str) -> Option<String> {
-        let found: Vec<E> = rows::select(w.conn(), "WHERE id = ?1", [id]).ok()?;
-        let value = serde_json::to_value(found.into_iter().next()?).ok()?;
-        value.get("name")?.as_str().map(str::to_owned)
-    }
-    match kind {
-        "application" => of::<Application>(w, id),
-        "instance" => of::<Instance>(w, id),
-        "device" => of::<Device>(w, id),
-        _ => None,
-    }
+    let stored = history::snapshot(w.conn(), kind, id)?.ok()??;
+    history::text_of(&stored, "name")
 }
 
 /// `GET /teams/{id}/approvals`: the kinds whose changes need approval in the team.

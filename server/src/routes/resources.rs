@@ -226,7 +226,7 @@ const DRAFT_HEADER: &str = "data-farm-draft";
 fn name_in(entity: &impl Serialize) -> String {
     serde_json::to_value(entity)
         .ok()
-        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+        .and_then(|v| history::text_of(&v, "name"))
         .unwrap_or_default()
 }
 

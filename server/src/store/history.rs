@@ -51,8 +51,12 @@ fn snapshot_of<E: EntityRow>(conn: &Connection, id: &str) -> Result<Option<Value
     }
 }
 
-/// The entity as stored now; `Err(())` for a kind history does not keep.
-fn snapshot(conn: &Connection, kind: &str, id: &str) -> Option<Result<Option<Value>, ApiError>> {
+/// The entity as stored now (`Ok(None)`: not there); `None` for a kind history does not keep.
+pub fn snapshot(
+    conn: &Connection,
+    kind: &str,
+    id: &str,
+) -> Option<Result<Option<Value>, ApiError>> {
     Some(match kind {
         k if k == kinds::TEAM.0 => snapshot_of::<Team>(conn, id),
         k if k == kinds::APPLICATION.0 => snapshot_of::<Application>(conn, id),
@@ -76,8 +80,9 @@ fn changed_fields(before: &Map<String, Value>, after: &Map<String, Value>) -> Ve
     fields
 }
 
-fn name_of(data: Option<&Value>) -> Option<String> {
-    data?.get("name")?.as_str().map(str::to_owned)
+/// The text field `key` of an entity's JSON (its `name`, `id`, `team_id`).
+pub fn text_of(data: &Value, key: &str) -> Option<String> {
+    data.get(key)?.as_str().map(str::to_owned)
 }
 
 /// Records `change` (a no-op for topics and kinds history does not keep).
@@ -111,7 +116,10 @@ pub fn record(conn: &Connection, change: &Change<'_>) -> Result<(), ApiError> {
         }
         _ => None,
     };
-    let name = name_of(data.as_ref()).or_else(|| previous.and_then(|(_, name)| name));
+    let name = data
+        .as_ref()
+        .and_then(|data| text_of(data, "name"))
+        .or_else(|| previous.and_then(|(_, name)| name));
     keep(
         conn,
         change,
@@ -177,8 +185,8 @@ pub fn record_existing<E: EntityRow>(conn: &Connection) -> Result<(), ApiError> 
         let Value::Object(fields) = &data else {
             continue;
         };
-        let id = name_of_key(&data, "id");
-        let team_id = name_of_key(&data, "team_id").or_else(|| id.clone());
+        let id = text_of(&data, "id");
+        let team_id = text_of(&data, "team_id").or_else(|| id.clone());
         let (Some(id), Some(team_id)) = (id, team_id) else {
             continue;
         };
@@ -199,14 +207,10 @@ pub fn record_existing<E: EntityRow>(conn: &Connection) -> Result<(), ApiError> 
             &team_id,
             Some(&data),
             Some(&fields),
-            name_of(Some(&data)),
+            text_of(&data, "name"),
         )?;
     }
     Ok(())
-}
-
-fn name_of_key(data: &Value, key: &str) -> Option<String> {
-    data.get(key)?.as_str().map(str::to_owned)
 }
 
 /// 404 unless `user_id` may read the history of `id`: a member of the team it belongs (or,
