@@ -149,12 +149,7 @@ impl<E: Entity> EntityStore<E> {
         let mut fetched = Vec::with_capacity(page.items.len());
         for item in page.items {
             fetched.push((item.id().to_owned(), item.version()));
-            // Seen now: as new as every snapshot, this one included.
-            st.rows
-                .entry(item.id().to_owned())
-                .or_insert_with(Row::new)
-                .seen_epoch = epoch;
-            self.merge_confirmed(st, item, None, effects);
+            self.merge_fetched(st, item, effects);
         }
         let touched = st
             .lists
@@ -337,6 +332,17 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
+    /// Merges a record the server just answered: seen now, as new as every snapshot so far
+    /// (the one being installed included), then through the version rule.
+    pub(super) fn merge_fetched(&self, st: &mut State<E>, entity: E, effects: &mut Effects<E>) {
+        let epoch = st.epoch;
+        st.rows
+            .entry(entity.id().to_owned())
+            .or_insert_with(Row::new)
+            .seen_epoch = epoch;
+        self.merge_confirmed(st, entity, None, effects);
+    }
+
     /// Fetches one entity now (sharing a fetch in flight for the same id).
     pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
         let mut starting = self.effects();
@@ -394,12 +400,7 @@ impl<E: Entity> EntityStore<E> {
             let now = self.now();
             let outcome = match result {
                 Ok(entity) => {
-                    let epoch = st.epoch;
-                    st.rows
-                        .entry(id.to_owned())
-                        .or_insert_with(Row::new)
-                        .seen_epoch = epoch;
-                    self.merge_confirmed(&mut st, entity, None, &mut effects);
+                    self.merge_fetched(&mut st, entity, &mut effects);
                     Ok(st.rows.get(id).and_then(|row| row.visible.clone()))
                 }
                 Err(ApiError::NotFound { .. }) => {

@@ -5,7 +5,7 @@
 use data_farm_protocol::{AuditEntry, ListResponse, Position, VersionEntry};
 use leptos::prelude::*;
 
-use super::{EntityStore, Row};
+use super::EntityStore;
 use crate::api::ApiError;
 use crate::entity::Entity;
 use crate::query::ListQuery;
@@ -72,13 +72,8 @@ impl<E: Entity> EntityStore<E> {
             let mut st = self.lock();
             match result {
                 Ok(found) => {
-                    let epoch = st.epoch;
                     for entity in found {
-                        st.rows
-                            .entry(entity.id().to_owned())
-                            .or_insert_with(Row::new)
-                            .seen_epoch = epoch;
-                        self.merge_confirmed(&mut st, entity, None, &mut effects);
+                        self.merge_fetched(&mut st, entity, &mut effects);
                     }
                     Ok(())
                 }
