@@ -6,12 +6,12 @@ use data_farm::components::{
     Column, EntityTable, ErrorDisplay, RelativeTime, StatusBadge, TableFilter,
 };
 use data_farm::prelude::*;
-use data_farm::protocol::{ApprovalRules, DraftOperation, ListResponse, User};
+use data_farm::protocol::{ApprovalRules, DraftOperation, User};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use super::history::{use_people, who};
+use super::history::{people_of, use_members, who};
 use super::Auth;
 
 /// The status filter of the Drafts table.
@@ -120,22 +120,11 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
     .into_any()
 }
 
-/// The team's roles, by user id: whether `me` owns the team.
-fn use_am_owner(team: String, me: String) -> Signal<bool> {
-    let farm = use_data_farm();
-    let members = LocalResource::new(move || {
-        let (client, team) = (farm.client().clone(), team.clone());
-        async move {
-            client
-                .get::<ListResponse<User>>(&format!("/teams/{team}/members"))
-                .await
-                .ok()
-        }
-    });
+/// Whether `me` is among `members` as an owner.
+fn owns(members: Signal<Vec<User>>, me: String) -> Signal<bool> {
     Signal::derive(move || {
-        members.get().flatten().is_some_and(|page| {
-            page.items
-                .iter()
+        members.with(|all| {
+            all.iter()
                 .any(|u| u.id == me && u.role.as_deref() == Some("owner"))
         })
     })
@@ -202,8 +191,10 @@ fn ApprovalSettings(team: String, owner: Signal<bool>) -> impl IntoView {
 #[component]
 pub fn DraftsPanel(team: String) -> impl IntoView {
     let me = my_id();
-    let owner = use_am_owner(team.clone(), me.clone());
-    let people = use_people(Signal::stored(team.clone()));
+    // One request for the members: their names and whether I own the team.
+    let members = use_members(Signal::stored(team.clone()));
+    let owner = owns(members, me.clone());
+    let people = people_of(members);
     let query = RwSignal::new(
         ListQuery::new()
             .team(team.clone())

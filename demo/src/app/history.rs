@@ -14,28 +14,34 @@ use serde_json::Value;
 /// How many lines of the trail and versions to compare the page shows.
 const SHOWN: u32 = 50;
 
-/// The display names of `team`'s members, by user id (empty until they arrive).
-pub fn use_people(team: Signal<String>) -> Signal<HashMap<String, String>> {
+/// `team`'s members with their roles: one request (empty until it answers, or when it fails).
+pub fn use_members(team: Signal<String>) -> Signal<Vec<User>> {
     let farm = use_data_farm();
-    let people = LocalResource::new(move || {
+    let members = LocalResource::new(move || {
         let (client, team) = (farm.client().clone(), team.get());
         async move {
             if team.is_empty() {
-                return HashMap::new();
+                return Vec::new();
             }
             client
                 .get::<ListResponse<User>>(&format!("/teams/{team}/members"))
                 .await
-                .map(|page| {
-                    page.items
-                        .into_iter()
-                        .map(|user| (user.id, user.display_name))
-                        .collect()
-                })
+                .map(|page| page.items)
                 .unwrap_or_default()
         }
     });
-    Signal::derive(move || people.get().unwrap_or_default())
+    Signal::derive(move || members.get().unwrap_or_default())
+}
+
+/// The display names of `members`, by user id.
+pub fn people_of(members: Signal<Vec<User>>) -> Signal<HashMap<String, String>> {
+    Signal::derive(move || {
+        members.with(|all| {
+            all.iter()
+                .map(|user| (user.id.clone(), user.display_name.clone()))
+                .collect()
+        })
+    })
 }
 
 pub fn who(people: &HashMap<String, String>, user_id: &Option<String>) -> String {
@@ -88,7 +94,7 @@ fn differences(from: Option<&Value>, to: Option<&Value>) -> Vec<(String, String,
 
 /// The history section of entity `id` of `team` (whose members name the people).
 pub fn history<E: Entity>(id: Signal<String>, team: Signal<String>) -> impl IntoView {
-    let people = use_people(team);
+    let people = people_of(use_members(team));
     let trail = use_audit::<E>(id, 1u32, SHOWN);
     let versions = use_versions::<E>(id, 1u32, SHOWN);
     let from = RwSignal::new(None::<u64>);
