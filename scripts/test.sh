@@ -30,6 +30,7 @@ for features in "--no-default-features" "" "--no-default-features --features rea
   "--no-default-features --features sse" "--no-default-features --features polling" \
   "--no-default-features --features persist" "--no-default-features --features components" \
   "--no-default-features --features tabs" "--no-default-features --features devtools" \
+  "--no-default-features --features router" \
   "--all-features"; do
   echo "data-farm ${features:-(default features)}"
   # shellcheck disable=SC2086

@@ -175,6 +175,8 @@ struct FarmInner {
     guards: ArcRwSignal<u32>,
     #[cfg(feature = "persist")]
     persistence: Option<Persistence>,
+    /// Drafts across stores, when the `Draft` kind is registered.
+    drafts: std::sync::OnceLock<drafts::Drafts>,
 }
 
 /// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
@@ -217,7 +219,11 @@ impl DataFarm {
             rules_subscription: Mutex::new(None),
             live_topics: ArcRwSignal::new(BTreeSet::new()),
             guards: ArcRwSignal::new(0),
+            drafts: std::sync::OnceLock::new(),
         });
+        if let Some(drafts) = drafts::Drafts::wire(&inner) {
+            let _ = inner.drafts.set(drafts);
+        }
         let weak: Weak<FarmInner> = Arc::downgrade(&inner);
         let subscription = inner.bus.subscribe(move |change| {
             let Some(inner) = weak.upgrade() else { return };
@@ -300,6 +306,35 @@ impl DataFarm {
             .get(&TypeId::of::<E>())?
             .downcast_ref::<EntityStore<E>>()
             .cloned()
+    }
+
+    /// The open draft (waiting for approval) of entity `id` of `kind`, as far as this client
+    /// knows: drafts answered beside a list asked with
+    /// [`DraftsMode::Include`](crate::query::DraftsMode) or `Only`, and drafts announced by
+    /// realtime. Tracked: read in a reactive context, it follows the draft (and returns `None`
+    /// once it ended). `None` without the `Draft` kind registered.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// let farm = DataFarm::new(DataFarmConfig::new("").builtin_kinds());
+    /// assert!(farm.draft_of("device", "dev_1").is_none());
+    /// ```
+    pub fn draft_of(&self, kind: &str, id: &str) -> Option<data_farm_protocol::Draft> {
+        self.inner.drafts.get()?.draft_of(kind, id)
+    }
+
+    /// The open drafted creates of `kind` (proposed entities that do not exist yet) in `team`,
+    /// or in every team for `None`, newest first; known like [`DataFarm::draft_of`]'s. Tracked.
+    pub fn drafted_creates(
+        &self,
+        kind: &str,
+        team: Option<&str>,
+    ) -> Vec<data_farm_protocol::Draft> {
+        self.inner
+            .drafts
+            .get()
+            .map(|drafts| drafts.drafted_creates(kind, team))
+            .unwrap_or_default()
     }
 
     /// The store of a kind by its singular name (`"device"`), type-erased.
@@ -446,5 +481,6 @@ impl Drop for InteractionGuard {
     }
 }
 
+mod drafts;
 #[cfg(test)]
 mod tests;

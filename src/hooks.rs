@@ -9,8 +9,12 @@ use crate::farm::{DataFarm, DataFarmConfig};
 use crate::query::ListQuery;
 use crate::store::{DetailView, EntityObserver, EntityStore, ListObserver, ListView};
 
+mod list_controller;
 mod trail;
+#[cfg(feature = "router")]
+mod url_binding;
 
+pub use list_controller::{use_list_controller, ListController, Selection};
 pub use trail::{use_audit, use_lookup, use_versions, UseTrail};
 
 /// Builds a farm from `config` and provides it to the current component and its children.
@@ -140,6 +144,18 @@ pub fn use_entity<E: Entity>(id: impl Into<Signal<String>>) -> UseEntity<E> {
         entity: Signal::derive(move || entity.get().get()),
         view: Signal::derive(move || view.get().get()),
     }
+}
+
+/// The open draft of entity `id` of kind `E` (see
+/// [`DataFarm::draft_of`](crate::farm::DataFarm::draft_of)), following it live: for a badge on
+/// a row or a banner on a detail page. Known once a list asked with drafts has answered it, or
+/// realtime has announced it.
+pub fn use_draft_of<E: Entity>(
+    id: impl Into<Signal<String>>,
+) -> Signal<Option<data_farm_protocol::Draft>> {
+    let farm = use_data_farm();
+    let id: Signal<String> = id.into();
+    Signal::derive(move || id.with(|id| farm.draft_of(E::KIND, id)))
 }
 
 #[cfg(target_arch = "wasm32")]

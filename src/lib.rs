@@ -68,9 +68,10 @@ pub mod prelude {
     pub use crate::entity::{Entity, FieldValue};
     pub use crate::farm::{DataFarm, DataFarmConfig};
     pub use crate::hooks::{
-        provide_data_farm, use_data_farm, use_entity, use_list, use_store, UseEntity, UseList,
+        provide_data_farm, use_data_farm, use_draft_of, use_entity, use_list, use_list_controller,
+        use_store, ListController, Selection, UseEntity, UseList,
     };
-    pub use crate::query::{ListQuery, Order};
+    pub use crate::query::{DraftsMode, ListQuery, Order};
     pub use crate::session::{Session, SessionConfig};
     pub use crate::store::{DetailView, EntityEvent, EntityStore, ListView, LoadState};
     pub use data_farm_protocol::{

@@ -8,6 +8,7 @@
 //! record, so a failed mutation rolls back exactly, keeping whatever arrived meanwhile.
 
 mod confirm;
+mod drafts;
 mod effects;
 mod erased;
 mod events;
@@ -103,6 +104,8 @@ struct Inner<E: Entity> {
     /// Who may already hold a fresh answer (the leader tab), asked before the server.
     #[cfg(feature = "tabs")]
     peer: Mutex<Option<Arc<dyn port::PeerCache>>>,
+    /// Where the drafts answered beside a list go (set by the farm when it has drafts).
+    drafts: std::sync::OnceLock<port::DraftsPort>,
 }
 
 /// The store of one entity kind. Cheap to clone; clones share everything.
@@ -186,6 +189,7 @@ impl<E: Entity> EntityStore<E> {
                 persisting: AtomicBool::new(false),
                 #[cfg(feature = "tabs")]
                 peer: Mutex::new(None),
+                drafts: std::sync::OnceLock::new(),
             }),
         }
     }

@@ -141,7 +141,7 @@ impl EntityApi<Device> for Api {
             .skip(start)
             .take(query.per_page as usize)
             .collect();
-        self.answer(Ok(ListResponse { items, total }))
+        self.answer(Ok(ListResponse::new(items, total)))
     }
     fn create(
         &self,

@@ -2,15 +2,31 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DeviceStatus, InstanceStatus, Owner, Team, User};
+use crate::{DeviceStatus, Draft, InstanceStatus, Owner, Team, User};
 
-/// One page of a list: `{"items":[…],"total":N}`.
+/// One page of a list: `{"items":[…],"total":N}`, and with `drafts=include|only` the drafts
+/// of what it lists: `{"items":[…],"total":N,"drafts":[…]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListResponse<T> {
     /// The entities of the requested page, in the requested order.
     pub items: Vec<T>,
     /// How many entities match the query over all pages.
     pub total: u64,
+    /// The open drafts of the listed entities and the open drafts that would create one of
+    /// the kind (only when the list asked for drafts; empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drafts: Vec<Draft>,
+}
+
+impl<T> ListResponse<T> {
+    /// A page without drafts.
+    pub fn new(items: Vec<T>, total: u64) -> Self {
+        ListResponse {
+            items,
+            total,
+            drafts: Vec::new(),
+        }
+    }
 }
 
 /// Error codes of the REST error envelope.

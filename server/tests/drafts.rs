@@ -428,3 +428,124 @@ async fn rules_and_roles_belong_to_owners_and_a_team_keeps_one() {
     let members = bob.get(&format!("/teams/{team_id}/members")).await;
     assert_eq!(members.body["items"][0]["role"], "owner");
 }
+
+#[tokio::test]
+async fn a_list_asked_for_drafts_answers_them_beside_its_items_and_only_lists_the_drafted() {
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["device"])).await;
+    let device = first_device(&bob, &globex.id).await;
+    let id = device["id"].as_str().unwrap();
+    let change = propose(
+        &bob,
+        &format!("/devices/{id}"),
+        json!({"name": "proposed name"}),
+    )
+    .await;
+    let create = bob
+        .post(
+            "/devices",
+            json!({"name": "new pump", "owner": {"type": "team", "id": globex.id}}),
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::ACCEPTED, "{}", create.body);
+    let create = create.body["id"].as_str().unwrap().to_owned();
+
+    let plain = alice
+        .get(&format!("/devices?team={}&per_page=1", globex.id))
+        .await;
+    assert!(
+        plain.body.get("drafts").is_none(),
+        "no drafts unless asked: {}",
+        plain.body
+    );
+
+    let included = alice
+        .get(&format!(
+            "/devices?team={}&per_page=1&drafts=include",
+            globex.id
+        ))
+        .await;
+    assert_eq!(included.status, StatusCode::OK, "{}", included.body);
+    assert_eq!(included.body["total"], plain.body["total"]);
+    assert_eq!(included.body["items"][0]["id"], id);
+    let ids: Vec<&str> = included.body["drafts"]
+        .as_array()
+        .expect("drafts")
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{}", included.body);
+    assert!(ids.contains(&change.as_str()) && ids.contains(&create.as_str()));
+
+    let only = alice
+        .get(&format!("/devices?team={}&drafts=only", globex.id))
+        .await;
+    assert_eq!(
+        only.body["total"], 1,
+        "only the drafted device: {}",
+        only.body
+    );
+    assert_eq!(only.body["items"][0]["id"], id);
+    let position = alice
+        .get(&format!(
+            "/devices/{id}/position?team={}&drafts=only",
+            globex.id
+        ))
+        .await;
+    assert_eq!(position.body["index"], 0, "{}", position.body);
+
+    // A draft that ended no longer counts.
+    assert_eq!(
+        step(&bob, &change, "cancel", "").await.status,
+        StatusCode::OK
+    );
+    let after = alice
+        .get(&format!("/devices?team={}&drafts=only", globex.id))
+        .await;
+    assert_eq!(after.body["total"], 0, "{}", after.body);
+    assert_eq!(
+        after.body["drafts"][0]["id"], create,
+        "the create is still open"
+    );
+
+    // Bob sees nothing of Acme's, and kinds without drafts refuse the parameter.
+    let acme = alice.team("Acme");
+    let foreign = bob
+        .get(&format!("/devices?team={}&drafts=include", acme.id))
+        .await;
+    assert_eq!(foreign.body["total"], 0, "{}", foreign.body);
+    let teams = alice.get("/teams?drafts=include").await;
+    assert_eq!(teams.status, StatusCode::BAD_REQUEST, "{}", teams.body);
+    assert!(
+        teams.error().error.fields.contains_key("drafts"),
+        "{}",
+        teams.body
+    );
+    let bad = alice.get("/devices?drafts=sometimes").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}
+
+#[tokio::test]
+async fn a_drafted_create_sent_again_with_its_key_answers_the_same_draft() {
+    let (_server, alice, bob, globex) = globex_needing_approval(json!(["application"])).await;
+    let create = |key: &str| {
+        bob.request(Method::POST, "/applications")
+            .header("idempotency-key", key)
+            .json(&json!({"name": "Proposed app", "team_id": globex.id}))
+    };
+    let first = bob.send(create("tmp-application-7-1-cd")).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    let again = bob.send(create("tmp-application-7-1-cd")).await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{}", again.body);
+    assert_eq!(again.body["id"], first.body["id"], "the same draft");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(
+        again.headers["data-farm-draft"],
+        first.headers["data-farm-draft"]
+    );
+
+    let drafts = alice
+        .get(&format!("/drafts?team={}&operation=create", globex.id))
+        .await;
+    assert_eq!(drafts.body["total"], 1, "one draft: {}", drafts.body);
+}

@@ -111,17 +111,7 @@ impl TableFilter {
     }
 }
 
-/// How rows can be selected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Selection {
-    /// Not at all.
-    #[default]
-    None,
-    /// One row at a time (radio buttons).
-    Single,
-    /// Any number of rows (checkboxes), with "select all on this page".
-    Multiple,
-}
+pub use crate::hooks::Selection;
 
 /// A live table of one kind: search (debounced), sortable headers, pagination, skeleton rows on
 /// the first load only, a thin progress bar while refreshing cached rows, empty and error states.

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex as StdMutex;
 
-use data_farm_protocol::ListResponse;
+use data_farm_protocol::{Draft, DraftOperation, DraftStatus, ListResponse};
 use futures_util::future::LocalBoxFuture;
 use leptos::prelude::GetUntracked;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use super::*;
 use crate::cache::ManualEnvironment;
 use crate::change::{Origin, Scope};
 use crate::entity::FieldValue;
-use crate::query::ListQuery;
+use crate::query::{DraftsMode, ListQuery};
 
 /// A fifth kind, defined only in this test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +62,8 @@ impl Entity for Ticket {
 struct Memory {
     tickets: StdMutex<Vec<Ticket>>,
     requests: StdMutex<Vec<String>>,
+    /// Open drafts of tickets, answered to lists that ask for drafts.
+    drafts: StdMutex<Vec<data_farm_protocol::Draft>>,
 }
 
 impl EntityApi<Ticket> for Memory {
@@ -85,18 +87,25 @@ impl EntityApi<Ticket> for Memory {
         query: &ListQuery,
     ) -> LocalBoxFuture<'static, Result<ListResponse<Ticket>, ApiError>> {
         self.requests.lock().unwrap().push("LIST".into());
+        let drafts = match query.drafts {
+            DraftsMode::Off => Vec::new(),
+            _ => self.drafts.lock().unwrap().clone(),
+        };
+        let drafted = |t: &Ticket| drafts.iter().any(|d| d.entity_id.as_ref() == Some(&t.id));
         let items: Vec<Ticket> = self
             .tickets
             .lock()
             .unwrap()
             .iter()
             .filter(|t| query.matches(*t))
+            .filter(|t| query.drafts != DraftsMode::Only || drafted(t))
             .cloned()
             .collect();
         Box::pin(async move {
             Ok(ListResponse {
                 total: items.len() as u64,
                 items,
+                drafts,
             })
         })
     }
@@ -220,4 +229,92 @@ fn two_farms_share_nothing() {
     a.apply_event(ChangeOp::Created, "t", 1, Some(&raw));
     assert!(a.peek("t").is_some());
     assert!(b.peek("t").is_none());
+}
+
+fn ticket_draft(id: &str, entity: Option<&str>, status: DraftStatus, version: u64) -> Draft {
+    Draft {
+        id: id.into(),
+        version,
+        updated_at: format!("2026-12-01T00:00:0{version}Z"),
+        team_id: "t1".into(),
+        kind: "ticket".into(),
+        entity_id: entity.map(str::to_owned),
+        operation: if entity.is_some() {
+            DraftOperation::Update
+        } else {
+            DraftOperation::Create
+        },
+        status,
+        body: serde_json::json!({"name": "proposed"}),
+        base_version: entity.map(|_| 1),
+        author_id: "u1".into(),
+        name: "proposed".into(),
+        comments: Vec::new(),
+    }
+}
+
+#[test]
+fn drafts_answered_beside_a_list_are_found_by_entity_and_their_events_refetch_drafts_only_lists() {
+    let env = ManualEnvironment::new();
+    let api = Arc::new(Memory::default());
+    let ticket = |id: &str, name: &str| Ticket {
+        id: id.into(),
+        version: 1,
+        name: name.into(),
+        team_id: "t1".into(),
+    };
+    *api.tickets.lock().unwrap() = vec![ticket("tk1", "a"), ticket("tk2", "b")];
+    let change = ticket_draft("draft_1", Some("tk1"), DraftStatus::UnderReview, 1);
+    let create = ticket_draft("draft_2", None, DraftStatus::Draft, 2);
+    *api.drafts.lock().unwrap() = vec![change.clone(), create.clone()];
+    let farm = DataFarmConfig::new("")
+        .environment(Arc::new(env.clone()))
+        .register_with::<Ticket>(api.clone(), None)
+        .register::<Draft>()
+        .build();
+    let store = farm.store::<Ticket>().expect("registered");
+    assert_eq!(farm.draft_of("ticket", "tk1"), None, "nothing known yet");
+
+    let all = store.observe_list(ListQuery::new().team("t1").drafts(DraftsMode::Include));
+    let drafted = store.observe_list(ListQuery::new().team("t1").drafts(DraftsMode::Only));
+    env.run_until_idle();
+    assert_eq!(all.view().get_untracked().ids, ["tk1", "tk2"]);
+    assert_eq!(drafted.view().get_untracked().ids, ["tk1"]);
+    assert_eq!(farm.draft_of("ticket", "tk1"), Some(change.clone()));
+    assert_eq!(farm.draft_of("ticket", "tk2"), None);
+    assert_eq!(
+        farm.drafted_creates("ticket", Some("t1")),
+        std::slice::from_ref(&create)
+    );
+    assert!(farm.drafted_creates("ticket", Some("t2")).is_empty());
+    let drafts = farm.store::<Draft>().expect("registered");
+    assert_eq!(
+        drafts.peek("draft_1"),
+        Some(change.clone()),
+        "in the Draft store"
+    );
+    let lists = api.requests.lock().unwrap().len();
+
+    // A rename of a ticket the drafts-only page (which holds the whole list) does not show
+    // cannot bring it in: nothing refetches.
+    let renamed = serde_json::value::to_raw_value(&Ticket {
+        version: 2,
+        ..ticket("tk2", "c")
+    })
+    .unwrap();
+    store.apply_event(ChangeOp::Updated, "tk2", 2, Some(&renamed));
+    env.run_until_idle();
+    assert_eq!(drafted.view().get_untracked().ids, ["tk1"]);
+    assert_eq!(api.requests.lock().unwrap().len(), lists);
+
+    // The draft takes effect: it leaves the index, and the drafts-only list (only) refetches.
+    let effective = ticket_draft("draft_1", Some("tk1"), DraftStatus::Effective, 3);
+    api.drafts.lock().unwrap().retain(|d| d.id != "draft_1");
+    let raw = serde_json::value::to_raw_value(&effective).unwrap();
+    drafts.apply_event(ChangeOp::Updated, "draft_1", 3, Some(&raw));
+    assert_eq!(farm.draft_of("ticket", "tk1"), None);
+    env.run_until_idle();
+    assert_eq!(api.requests.lock().unwrap().len(), lists + 1);
+    assert!(drafted.view().get_untracked().ids.is_empty());
+    assert_eq!(all.view().get_untracked().ids, ["tk1", "tk2"]);
 }

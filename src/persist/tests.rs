@@ -113,6 +113,7 @@ impl<E: Entity> EntityApi<E> for Table<E> {
             ListResponse {
                 total: items.len() as u64,
                 items,
+                drafts: Vec::new(),
             }
         });
         ready(result)

@@ -206,6 +206,7 @@ fn run_setup(answers: Vec<Result<Operation, ApiError>>) -> RunSetup {
         ListResponse {
             items: vec![run(1, OperationStatus::Queued)],
             total: 1,
+            drafts: Vec::new(),
         },
     );
     RunSetup {
@@ -358,6 +359,7 @@ fn the_latest_report_is_polled_only_while_produced() {
         Ok(ListResponse {
             total: r.is_some() as u64,
             items: r.into_iter().collect(),
+            drafts: Vec::new(),
         })
     };
     let api = Script::new(vec![
@@ -377,6 +379,7 @@ fn the_latest_report_is_polled_only_while_produced() {
         ListResponse {
             items: vec![],
             total: 0,
+            drafts: Vec::new(),
         },
     );
     let poller = poll_latest_report(

@@ -3,7 +3,7 @@
 //! the user's changes. Router-agnostic: the pairs go wherever the app keeps its query string
 //! (`leptos_router`'s query map, say).
 
-use super::{ListQuery, Order};
+use super::{DraftsMode, ListQuery, Order};
 
 impl ListQuery {
     /// The state the user changed from `default` (the view's initial query) as `(key,
@@ -52,6 +52,9 @@ impl ListQuery {
         if self.per_page != default.per_page {
             put("per_page", self.per_page.to_string());
         }
+        if self.drafts != default.drafts {
+            put("drafts", self.drafts.as_param().unwrap_or("off").into());
+        }
         pairs
     }
 
@@ -91,6 +94,12 @@ impl ListQuery {
                         query.per_page = size.clamp(1, 100);
                     }
                 }
+                "drafts" => match value {
+                    "off" => query.drafts = DraftsMode::Off,
+                    "include" => query.drafts = DraftsMode::Include,
+                    "only" => query.drafts = DraftsMode::Only,
+                    _ => {}
+                },
                 "filters" if value == "none" => {
                     filters.get_or_insert_with(Default::default);
                 }
@@ -140,6 +149,7 @@ mod tests {
             .search("a b&c")
             .sort("name", Order::Desc)
             .per_page(50)
+            .drafts(DraftsMode::Only)
             .page(2);
         let mut changed = changed;
         changed.filters.clear();

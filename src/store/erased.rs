@@ -46,6 +46,10 @@ pub trait AnyStore: Send + Sync {
     fn invalidate_for(&self, rule: &InvalidationRule, change: &Change);
     /// Marks everything stale.
     fn invalidate_all(&self);
+    /// Marks stale the `drafts=only` lists that may show `team`'s entities (all for `None`).
+    fn invalidate_drafts_only(&self, team: Option<&str>);
+    /// Sends the drafts its lists answer to `port`.
+    fn set_drafts_port(&self, port: super::port::DraftsPort);
     /// Refetches observed stale queries.
     fn revalidate_observed(&self);
     /// Forgets a team's entities.
@@ -133,6 +137,12 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
     ) -> Vec<Applied> {
         EntityStore::apply_events(self, events)
+    }
+    fn invalidate_drafts_only(&self, team: Option<&str>) {
+        EntityStore::invalidate_drafts_only(self, team);
+    }
+    fn set_drafts_port(&self, port: super::port::DraftsPort) {
+        EntityStore::set_drafts_port(self, port);
     }
     fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
         EntityStore::invalidate_for(self, rule, change)

@@ -67,9 +67,19 @@ impl<E: Entity> EntityStore<E> {
             .flat_map(|page: &ListResponse<E>| page.items.iter())
             .map(|e| (e.id().to_owned(), e.version()))
             .collect();
-        let result = match shared {
+        let mut result = match shared {
             Some(page) => Ok(page),
             None => self.with_retry(|| api.get_many(query)).await,
+        };
+        let drafts = match &mut result {
+            Ok(page) if query.drafts != crate::query::DraftsMode::Off => {
+                Some(super::port::DraftsSeen {
+                    kind: E::KIND,
+                    listed: page.items.iter().map(|e| e.id().to_owned()).collect(),
+                    drafts: std::mem::take(&mut page.drafts),
+                })
+            }
+            _ => None,
         };
         let mut effects = self.effects();
         let outcome = {
@@ -97,6 +107,7 @@ impl<E: Entity> EntityStore<E> {
             outcome
         };
         effects.flush(self);
+        self.publish_drafts(drafts);
         #[cfg(feature = "devtools")]
         for (id, version) in from_leader {
             self.note_source(&id, version, super::inspect::Source::LeaderCache);

@@ -2,7 +2,7 @@
 //! enough to know, marked stale for revalidation when it does not.
 
 use crate::entity::Entity;
-use crate::query::ListQuery;
+use crate::query::{DraftsMode, ListQuery};
 
 /// What was known about the entity before this change.
 #[derive(Debug)]
@@ -62,6 +62,9 @@ pub fn place<'r, E: Entity>(
     let complete = query.page == 1 && page.ids.len() as u64 == page.total;
     let found = locate(query, page, id, prior, lookup);
     let listed = found.is_some();
+    if query.drafts == DraftsMode::Only && !listed {
+        return unlisted_in_drafts_only(query, complete, prior, next);
+    }
     // The value before the change, when known (`Some(None)`: known not to have existed).
     let known: Option<Option<&E>> = match prior {
         Prior::Known(before) => Some(before),
@@ -173,6 +176,33 @@ pub fn place<'r, E: Entity>(
 /// a late update and delete of a row the snapshot had already dropped left the total one
 /// short), and asks the server. A change that keeps it on the same side of this page (a status
 /// change of a row on another page of a list sorted by name) changes nothing.
+/// A change of an entity that a page of a [`DraftsMode::Only`] list does not hold. Which
+/// entities have an open draft only the server knows (a draft's own events refetch these
+/// lists), so the client never adds one here. A page holding the whole list knows it is not
+/// in it; otherwise it may be on another page, and a change that could move it or end it
+/// (a delete, a change of what the list sorts or filters by) asks the server.
+fn unlisted_in_drafts_only<E: Entity>(
+    query: &ListQuery,
+    complete: bool,
+    prior: Prior<'_, E>,
+    next: Option<&E>,
+) -> Placement {
+    let unmoved = match (prior, next) {
+        _ if complete => true,
+        // A new entity has no draft yet (a drafted create has no entity).
+        (Prior::Known(None), _) => true,
+        (Prior::Known(Some(before)) | Prior::Doubtful(Some(before)), Some(next)) => {
+            query.matches(before) == query.matches(next)
+                && query.compare(before, next) == std::cmp::Ordering::Equal
+        }
+        _ => false,
+    };
+    Placement {
+        changed: false,
+        stale: !unmoved,
+    }
+}
+
 fn doubtful<'r, E: Entity>(
     query: &ListQuery,
     page: &Page,
@@ -340,6 +370,78 @@ mod tests {
         fn lookup<'a>(&'a self) -> impl Fn(&str) -> Option<&'a Device> + 'a {
             move |id| self.rows.get(id)
         }
+    }
+
+    #[test]
+    fn a_drafts_only_page_never_takes_an_entity_it_does_not_list() {
+        use crate::query::DraftsMode;
+        let f = Fixture::new(&[("d1", "alpha"), ("d2", "charlie")]);
+        let query = ListQuery::new().per_page(2).drafts(DraftsMode::Only);
+        let before = device("d5", "zulu", DeviceStatus::Online);
+        let renamed = device("d5", "bravo", DeviceStatus::Online);
+        let status = device("d5", "zulu", DeviceStatus::Offline);
+        // The page holds two of five: d5 may be on a later page.
+        let mut page = f.page(&["d1", "d2"], 5);
+        let moved = place(
+            &query,
+            &mut page,
+            "d5",
+            Prior::Known(Some(&before)),
+            Some(&renamed),
+            &f.lookup(),
+        );
+        assert_eq!(
+            (moved.changed, moved.stale),
+            (false, true),
+            "only the server knows"
+        );
+        assert_eq!(page, f.page(&["d1", "d2"], 5));
+        let same = place(
+            &query,
+            &mut page,
+            "d5",
+            Prior::Known(Some(&before)),
+            Some(&status),
+            &f.lookup(),
+        );
+        assert_eq!(
+            (same.changed, same.stale),
+            (false, false),
+            "nothing the list reads"
+        );
+        let created = place(
+            &query,
+            &mut page,
+            "d6",
+            Prior::Known(None),
+            Some(&renamed),
+            &f.lookup(),
+        );
+        assert_eq!(
+            (created.changed, created.stale),
+            (false, false),
+            "new entities have no draft"
+        );
+        let gone = place(
+            &query,
+            &mut page,
+            "d5",
+            Prior::Known(Some(&before)),
+            None,
+            &f.lookup(),
+        );
+        assert!(gone.stale, "a delete may have left a later page");
+        // The whole list on one page: what it does not list is not in it.
+        let mut whole = f.page(&["d1", "d2"], 2);
+        let outside = place(
+            &query,
+            &mut whole,
+            "d5",
+            Prior::Unknown,
+            Some(&renamed),
+            &f.lookup(),
+        );
+        assert_eq!((outside.changed, outside.stale), (false, false));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! The store calls out through them and knows nothing of who implements them (the `persist`
 //! feature's runtime, the `tabs` feature's coordinator); the types here are plain data.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -81,6 +83,21 @@ pub trait PersistSink: Send + Sync {
     /// A request failed for want of a network: the server is unreachable.
     fn unreachable(&self);
 }
+
+/// The drafts a list asked with `drafts=include|only` answered beside its items: the page's
+/// ids (a draft of theirs that is not among `drafts` has ended) and the open drafts.
+#[derive(Debug, Clone)]
+pub struct DraftsSeen {
+    /// The listed entities' kind.
+    pub kind: &'static str,
+    /// The ids on the page.
+    pub listed: Vec<String>,
+    /// The open drafts of those ids, and open drafted creates of the kind.
+    pub drafts: Vec<data_farm_protocol::Draft>,
+}
+
+/// Where a store sends the drafts its lists answered (the farm's `Draft` store and index).
+pub type DraftsPort = Arc<dyn Fn(DraftsSeen) + Send + Sync>;
 
 /// Another holder of the same server data, asked before a fetch goes to the server: the
 /// leader tab of the browser, whose cache its connection keeps exact. An answer is the JSON

@@ -41,6 +41,10 @@ impl<E: Entity> EntityStore<E> {
     /// fresh (fetched within the stale time, not invalidated, not being fetched) and the store
     /// holds no optimistic change (which the page's ids and total would include).
     pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<ListResponse<E>> {
+        // Its drafts are not cached with it: the server answers them.
+        if query.drafts != crate::query::DraftsMode::Off {
+            return None;
+        }
         let st = self.lock();
         let entry = st.lists.get(query)?;
         let meta = &entry.meta;
@@ -63,6 +67,7 @@ impl<E: Entity> EntityStore<E> {
         Some(ListResponse {
             items,
             total: entry.page.total,
+            drafts: Vec::new(),
         })
     }
 
@@ -197,6 +202,7 @@ mod tests {
             ListResponse {
                 items: vec![team("t1", "Acme"), team("t2", "Globex")],
                 total: 2,
+                drafts: Vec::new(),
             },
         );
         let follower = farm(false);
@@ -223,6 +229,7 @@ mod tests {
             ListResponse {
                 items: vec![team("t1", "Acme")],
                 total: 1,
+                drafts: Vec::new(),
             },
         );
         assert!(teams.fresh_page(&query).is_some());

@@ -131,7 +131,7 @@ impl EntityApi<Device> for FakeApi {
             .skip(start)
             .take(query.per_page as usize)
             .collect();
-        answer(self.gate(), Ok(ListResponse { items, total }))
+        answer(self.gate(), Ok(ListResponse::new(items, total)))
     }
     fn create(
         &self,

@@ -24,10 +24,8 @@ pub async fn list(
             members::list(conn, &team_id)
         })
         .await?;
-    Ok(Json(ListResponse {
-        total: people.len() as u64,
-        items: people,
-    }))
+    let total = people.len() as u64;
+    Ok(Json(ListResponse::new(people, total)))
 }
 
 /// `POST /teams/{id}/members` `{"username"}`: 201 with the user.

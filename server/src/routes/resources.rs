@@ -359,18 +359,24 @@ async fn create<R: Resource>(
             {
                 return Ok(Created::Replayed(first));
             }
-            let entity = match create_or_propose::<R>(w, user_id, body)? {
-                Created::New(entity) => entity,
-                // Not remembered: the key's create has not happened (sent again, it makes
-                // another draft; the drafts list shows both).
-                other => return Ok(other),
-            };
-            let answer = Remembered {
-                response: serde_json::to_string(&entity).map_err(ApiError::internal)?,
-                version: entity.version(),
+            let created = create_or_propose::<R>(w, user_id, body)?;
+            // The key stands for what the create became: the entity, or the draft proposing
+            // it (sent again, it answers that draft instead of proposing a second one).
+            let answer = match &created {
+                Created::New(entity) => Remembered {
+                    response: serde_json::to_string(entity).map_err(ApiError::internal)?,
+                    version: entity.version(),
+                    draft_id: None,
+                },
+                Created::Drafted(draft) => Remembered {
+                    response: serde_json::to_string(draft).map_err(ApiError::internal)?,
+                    version: draft.version,
+                    draft_id: Some(draft.id.clone()),
+                },
+                Created::Replayed(_) => return Ok(created),
             };
             idempotency::remember(w.conn(), user_id, &key, R::KIND, &fingerprint, &answer, now)?;
-            Ok(Created::New(entity))
+            Ok(created)
         })
         .await?;
     Ok(match created {
@@ -380,10 +386,22 @@ async fn create<R: Resource>(
     })
 }
 
-/// The first answer to a key, again: 201 with the same entity and `Idempotent-Replayed: true`.
+/// The first answer to a key, again, with `Idempotent-Replayed: true`: 201 with the same
+/// entity, or 202 with the draft it became (as first answered) and `Data-Farm-Draft`.
 fn replayed(first: Remembered) -> Response {
-    let mut response = (StatusCode::CREATED, first.response).into_response();
+    let status = match first.draft_id {
+        Some(_) => StatusCode::ACCEPTED,
+        None => StatusCode::CREATED,
+    };
+    let mut response = (status, first.response).into_response();
     let headers = response.headers_mut();
+    if let Some(draft) = first
+        .draft_id
+        .as_deref()
+        .and_then(|id| HeaderValue::from_str(id).ok())
+    {
+        headers.insert(DRAFT_HEADER, draft);
+    }
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -72,6 +72,7 @@ impl EntityRow for Draft {
                 allowed: None,
             },
         ],
+        drafts: false,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -101,6 +102,50 @@ impl EntityRow for Draft {
     fn team(&self) -> &str {
         &self.team_id
     }
+}
+
+/// The statuses of a draft that may still take effect, as an SQL list.
+pub const OPEN_STATUSES: &str = "('draft', 'under_review', 'approved')";
+
+/// Most drafted creates a list answers with (newest first).
+const MAX_DRAFTED_CREATES: i64 = 100;
+
+/// The open drafts of kind `kind` that change one of `ids`, and the open drafted creates of
+/// that kind in the teams `user_id` belongs to (only `team`, when given): what a list asked
+/// with `drafts=include|only` answers beside its items.
+pub fn open_drafts_of(
+    conn: &Connection,
+    user_id: &str,
+    kind: &str,
+    ids: &[&str],
+    team: Option<&str>,
+) -> Result<Vec<Draft>, ApiError> {
+    let ids = serde_json::to_string(ids).map_err(ApiError::internal)?;
+    let cols = <Draft as EntityRow>::COLUMNS;
+    let visible = "team_id IN (SELECT team_id FROM memberships WHERE user_id = ?2)";
+    let of_items = format!(
+        "SELECT {cols} FROM drafts WHERE kind = ?1 AND status IN {OPEN_STATUSES} AND {visible} \
+           AND entity_id IN (SELECT value FROM json_each(?3)) \
+         ORDER BY updated_at DESC, id DESC"
+    );
+    let creates = format!(
+        "SELECT {cols} FROM drafts WHERE kind = ?1 AND status IN {OPEN_STATUSES} AND {visible} \
+           AND entity_id IS NULL AND (?3 IS NULL OR team_id = ?3) \
+         ORDER BY updated_at DESC, id DESC LIMIT ?4"
+    );
+    let mut drafts = conn
+        .prepare_cached(&of_items)?
+        .query_map(rusqlite::params![kind, user_id, ids], Draft::from_row)?
+        .collect::<rusqlite::Result<Vec<Draft>>>()?;
+    let drafted_creates = conn
+        .prepare_cached(&creates)?
+        .query_map(
+            rusqlite::params![kind, user_id, team, MAX_DRAFTED_CREATES],
+            Draft::from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<Draft>>>()?;
+    drafts.extend(drafted_creates);
+    Ok(drafts)
 }
 
 /// `user_id`'s role in `team_id`, if a member.

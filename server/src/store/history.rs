@@ -264,10 +264,7 @@ fn page_of<T>(
         .prepare_cached(&sql)?
         .query_map(rusqlite::params_from_iter(args.iter()), read)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(ListResponse {
-        items,
-        total: total as u64,
-    })
+    Ok(ListResponse::new(items, total as u64))
 }
 
 /// The rows of one entity.

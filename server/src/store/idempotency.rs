@@ -25,6 +25,9 @@ pub struct Remembered {
     pub response: String,
     /// Its version then (for `ETag`).
     pub version: u64,
+    /// The draft the create became, when its team's creates of the kind need approval: the
+    /// key then stands for that draft (sent again, it answers the draft, not a second one).
+    pub draft_id: Option<String>,
 }
 
 /// Checks an `Idempotency-Key` header's value: 1 to [`MAX_KEY_LEN`] visible ASCII characters.
@@ -49,7 +52,7 @@ pub fn lookup(
 ) -> Result<Option<Remembered>, ApiError> {
     let row = conn
         .query_row(
-            "SELECT kind, fingerprint, response, version FROM idempotency_keys
+            "SELECT kind, fingerprint, response, version, draft_id FROM idempotency_keys
              WHERE user_id = ?1 AND key = ?2 AND created_at > ?3",
             params![user_id, key, now - KEEP_SECS],
             |row| {
@@ -58,18 +61,20 @@ pub fn lookup(
                     row.get::<_, String>(1)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, i64>(3)?,
+                    row.get::<_, Option<String>>(4)?,
                 ))
             },
         )
         .optional()?;
     match row {
         None => Ok(None),
-        Some((found_kind, found_fingerprint, response, version))
+        Some((found_kind, found_fingerprint, response, version, draft_id))
             if found_kind == kind && found_fingerprint == fingerprint =>
         {
             Ok(Some(Remembered {
                 response,
                 version: u64::try_from(version).unwrap_or(0),
+                draft_id,
             }))
         }
         Some(_) => Err(ApiError::conflict(
@@ -94,8 +99,8 @@ pub fn remember(
     )?;
     conn.execute(
         "INSERT OR REPLACE INTO idempotency_keys
-         (user_id, key, kind, fingerprint, response, version, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         (user_id, key, kind, fingerprint, response, version, created_at, draft_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             user_id,
             key,
@@ -103,7 +108,8 @@ pub fn remember(
             fingerprint,
             answer.response,
             i64::try_from(answer.version).unwrap_or(i64::MAX),
-            now
+            now,
+            answer.draft_id
         ],
     )?;
     Ok(())
@@ -123,6 +129,7 @@ mod tests {
         Remembered {
             response: r#"{"id":"app_1"}"#.into(),
             version: 1,
+            draft_id: None,
         }
     }
 

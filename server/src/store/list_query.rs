@@ -24,6 +24,7 @@ pub struct ListParams {
     order: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
+    drafts: Option<String>,
     #[serde(flatten)]
     filters: BTreeMap<String, String>,
 }
@@ -46,6 +47,22 @@ pub struct ListSpec {
     pub default_sort: (&'static str, bool),
     /// Filters besides `team` and `q`.
     pub filters: &'static [Filter],
+    /// Whether the kind has drafts (`drafts=include|only` is accepted).
+    pub drafts: bool,
+}
+
+/// What a list says about drafts (`drafts=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DraftsMode {
+    /// Nothing (no `drafts` parameter).
+    #[default]
+    Off,
+    /// The entities as usual, plus the open drafts of those on the page and the open drafts
+    /// that would create one (`drafts=include`).
+    Include,
+    /// Only entities with an open draft, plus those drafts and the drafted creates
+    /// (`drafts=only`).
+    Only,
 }
 
 /// A validated list request.
@@ -67,6 +84,8 @@ pub struct ListQuery {
     pub per_page: u64,
     /// Equality filters: (column, value).
     pub filters: Vec<(&'static str, String)>,
+    /// Drafts asked for.
+    pub drafts: DraftsMode,
 }
 
 fn positive(
@@ -197,6 +216,20 @@ impl ListQuery {
             }
         }
 
+        let drafts = match params.drafts.as_deref() {
+            None => DraftsMode::Off,
+            Some(_) if !spec.drafts => {
+                problems.insert("drafts".into(), "this list has no drafts".into());
+                DraftsMode::Off
+            }
+            Some("include") => DraftsMode::Include,
+            Some("only") => DraftsMode::Only,
+            Some(_) => {
+                problems.insert("drafts".into(), "must be include or only".into());
+                DraftsMode::Off
+            }
+        };
+
         let mut filters = Vec::new();
         for (param, value) in &params.filters {
             match spec.filters.iter().find(|f| f.param == param) {
@@ -228,6 +261,7 @@ impl ListQuery {
             page,
             per_page,
             filters,
+            drafts,
         })
     }
 }
@@ -244,6 +278,7 @@ mod tests {
             column: "status",
             allowed: Some(&["online", "offline"]),
         }],
+        drafts: false,
     };
 
     fn params(pairs: &[(&str, &str)]) -> ListParams {

@@ -8,7 +8,8 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::list_query::{Filter, ListQuery, ListSpec};
+use super::drafts;
+use super::list_query::{DraftsMode, Filter, ListQuery, ListSpec};
 use crate::error::ApiError;
 
 /// A kind stored in its own table.
@@ -48,6 +49,7 @@ impl EntityRow for Team {
         sortable: NAMED_SORTS,
         default_sort: ("name", false),
         filters: &[],
+        drafts: false,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -79,6 +81,7 @@ impl EntityRow for Application {
         sortable: NAMED_SORTS,
         default_sort: ("name", false),
         filters: &[],
+        drafts: true,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -122,6 +125,7 @@ impl EntityRow for Instance {
                 allowed: None,
             },
         ],
+        drafts: true,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -173,6 +177,7 @@ impl EntityRow for Device {
                 allowed: None,
             },
         ],
+        drafts: true,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -264,6 +269,14 @@ fn selection<E: EntityRow>(user_id: &str, query: &ListQuery) -> (String, Vec<Val
         clauses.push(format!("{column} = ?"));
         args.push(Value::from(value.clone()));
     }
+    if query.drafts == DraftsMode::Only {
+        clauses.push(format!(
+            "id IN (SELECT entity_id FROM drafts WHERE kind = ? AND entity_id IS NOT NULL \
+             AND status IN {})",
+            drafts::OPEN_STATUSES
+        ));
+        args.push(Value::from(E::KIND.to_owned()));
+    }
     let sort = if query.sort == "name" {
         "lower(name)"
     } else {
@@ -302,9 +315,17 @@ pub fn list<E: EntityRow>(
         .prepare_cached(&page_sql)?
         .query_map(rusqlite::params_from_iter(args.iter()), E::from_row)?
         .collect::<rusqlite::Result<Vec<E>>>()?;
+    let drafts = match query.drafts {
+        DraftsMode::Off => Vec::new(),
+        DraftsMode::Include | DraftsMode::Only => {
+            let ids: Vec<&str> = items.iter().map(EntityRow::id).collect();
+            drafts::open_drafts_of(conn, user_id, E::KIND, &ids, query.team.as_deref())?
+        }
+    };
     Ok(ListResponse {
         items,
         total: total as u64,
+        drafts,
     })
 }
 

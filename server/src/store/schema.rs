@@ -190,6 +190,9 @@ CREATE TABLE drafts (
 CREATE INDEX drafts_by_team ON drafts(team_id, status, updated_at);
 CREATE INDEX drafts_by_entity ON drafts(kind, entity_id);
 "#,
+    r#"
+ALTER TABLE idempotency_keys ADD COLUMN draft_id TEXT;
+"#,
 ];
 
 /// Brings the schema up to date; returns whether the database was new.

@@ -39,6 +39,7 @@ impl EntityRow for Operation {
                 allowed: None,
             },
         ],
+        drafts: false,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -93,6 +94,7 @@ impl EntityRow for Report {
             column: "status",
             allowed: Some(REPORT_STATUSES),
         }],
+        drafts: false,
     };
 
     fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {

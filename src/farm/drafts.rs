@@ -1,0 +1,235 @@
+//! Drafts across stores: the drafts a kind's lists answer (`drafts=include|only`) go into the
+//! `Draft` store, an index finds the open draft of an entity (and the open drafted creates of
+//! a kind), and a draft's change refetches the `drafts=only` lists of its kind. Wired only when
+//! the `Draft` kind is registered ([`DataFarmConfig::builtin_kinds`](super::DataFarmConfig)
+//! does).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Weak};
+
+use data_farm_protocol::{ChangeOp, Draft};
+use leptos::prelude::{ArcRwSignal, Get, Update, With};
+
+use super::FarmInner;
+use crate::change::Subscription;
+use crate::entity::Entity;
+use crate::store::port::DraftsSeen;
+use crate::store::{AnyStore, EntityStore};
+
+/// The open drafts the client knows of, by what they change.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Open {
+    /// (kind, entity id) -> draft id.
+    by_entity: HashMap<(String, String), String>,
+    /// Drafted creates: draft id -> (kind, team).
+    creates: BTreeMap<String, (String, String)>,
+}
+
+impl Open {
+    /// Records `draft` as it is now; false when nothing changed.
+    fn note(&mut self, draft: &Draft) -> bool {
+        let before = self.clone();
+        self.forget(&draft.id);
+        if draft.status.is_open() {
+            match &draft.entity_id {
+                Some(entity) => {
+                    self.by_entity
+                        .insert((draft.kind.clone(), entity.clone()), draft.id.clone());
+                }
+                None => {
+                    self.creates.insert(
+                        draft.id.clone(),
+                        (draft.kind.clone(), draft.team_id.clone()),
+                    );
+                }
+            }
+        }
+        *self != before
+    }
+
+    fn forget(&mut self, draft_id: &str) -> bool {
+        let before = self.by_entity.len() + self.creates.len();
+        self.by_entity.retain(|_, id| id != draft_id);
+        self.creates.remove(draft_id);
+        before != self.by_entity.len() + self.creates.len()
+    }
+}
+
+/// The farm's drafts: their store and the index of the open ones.
+pub(super) struct Drafts {
+    store: EntityStore<Draft>,
+    open: ArcRwSignal<Open>,
+    _subscription: Subscription,
+}
+
+impl Drafts {
+    /// Wires drafts into the farm when the `Draft` kind is registered.
+    pub(super) fn wire(inner: &Arc<FarmInner>) -> Option<Drafts> {
+        let store = inner
+            .by_type
+            .get(&std::any::TypeId::of::<Draft>())?
+            .downcast_ref::<EntityStore<Draft>>()?
+            .clone();
+        let open = ArcRwSignal::new(Open::default());
+        for (kind, other) in &inner.by_kind {
+            if *kind == Draft::KIND {
+                continue;
+            }
+            let (store, open) = (store.clone(), open.clone());
+            other.set_drafts_port(Arc::new(move |seen: DraftsSeen| {
+                open.maybe_update(|open| seen_on_page(open, &seen));
+                store.merge_records(seen.drafts);
+            }));
+        }
+        let weak: Weak<FarmInner> = Arc::downgrade(inner);
+        let (events_store, events_open) = (store.clone(), open.clone());
+        let subscription = inner.bus.subscribe(move |change| {
+            if change.kind != Draft::KIND {
+                return;
+            }
+            let Some(inner) = weak.upgrade() else { return };
+            let draft = match change.op {
+                ChangeOp::Deleted => None,
+                _ => events_store.peek(&change.id),
+            };
+            match &draft {
+                Some(draft) => events_open.maybe_update(|open| open.note(draft)),
+                None => events_open.maybe_update(|open| open.forget(&change.id)),
+            }
+            // Which entities have a draft changed: only the server can say which of them a
+            // `drafts=only` list now holds.
+            let targets: Vec<&Arc<dyn AnyStore>> = match &draft {
+                Some(draft) => inner.by_kind.get(draft.kind.as_str()).into_iter().collect(),
+                None => inner.by_kind.values().collect(),
+            };
+            let team = draft.as_ref().map(|d| d.team_id.as_str());
+            for target in targets {
+                target.invalidate_drafts_only(team);
+            }
+        });
+        Some(Drafts {
+            store,
+            open,
+            _subscription: subscription,
+        })
+    }
+
+    /// The open draft of entity `id` of `kind` (tracked).
+    pub(super) fn draft_of(&self, kind: &str, id: &str) -> Option<Draft> {
+        let key = (kind.to_owned(), id.to_owned());
+        let draft_id = self.open.with(|open| open.by_entity.get(&key).cloned())?;
+        self.store
+            .get(&draft_id)
+            .get()
+            .filter(|d| d.status.is_open())
+    }
+
+    /// The open drafted creates of `kind` in `team` (every team for `None`), newest first
+    /// (tracked).
+    pub(super) fn drafted_creates(&self, kind: &str, team: Option<&str>) -> Vec<Draft> {
+        let ids: Vec<String> = self.open.with(|open| {
+            open.creates
+                .iter()
+                .filter(|(_, (k, t))| k == kind && team.is_none_or(|team| team == t))
+                .map(|(id, _)| id.clone())
+                .collect()
+        });
+        let mut drafts: Vec<Draft> = ids
+            .iter()
+            .filter_map(|id| self.store.get(id).get())
+            .filter(|d| d.status.is_open())
+            .collect();
+        drafts.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        drafts
+    }
+}
+
+/// A page's drafts: each listed entity's draft is the one answered, or none; answered creates
+/// are open. False when nothing changed.
+fn seen_on_page(open: &mut Open, seen: &DraftsSeen) -> bool {
+    let mut changed = false;
+    for id in &seen.listed {
+        let answered = seen
+            .drafts
+            .iter()
+            .any(|d| d.entity_id.as_deref() == Some(id.as_str()));
+        if !answered {
+            changed |= open
+                .by_entity
+                .remove(&(seen.kind.to_owned(), id.clone()))
+                .is_some();
+        }
+    }
+    for draft in &seen.drafts {
+        changed |= open.note(draft);
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use data_farm_protocol::{DraftOperation, DraftStatus};
+
+    use super::*;
+
+    fn draft(id: &str, entity: Option<&str>, status: DraftStatus) -> Draft {
+        Draft {
+            id: id.into(),
+            version: 1,
+            updated_at: "2026-12-01T00:00:00Z".into(),
+            team_id: "t1".into(),
+            kind: "device".into(),
+            entity_id: entity.map(str::to_owned),
+            operation: if entity.is_some() {
+                DraftOperation::Update
+            } else {
+                DraftOperation::Create
+            },
+            status,
+            body: serde_json::Value::Null,
+            base_version: None,
+            author_id: "u1".into(),
+            name: "n".into(),
+            comments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_page_replaces_what_it_lists_and_keeps_the_rest() {
+        let mut open = Open::default();
+        assert!(open.note(&draft("draft_1", Some("d1"), DraftStatus::Draft)));
+        assert!(open.note(&draft("draft_2", Some("d9"), DraftStatus::UnderReview)));
+        let seen = DraftsSeen {
+            kind: "device",
+            listed: vec!["d1".into(), "d2".into()],
+            drafts: vec![
+                draft("draft_3", Some("d2"), DraftStatus::Draft),
+                draft("draft_4", None, DraftStatus::Draft),
+            ],
+        };
+        assert!(seen_on_page(&mut open, &seen));
+        let key = |id: &str| ("device".to_owned(), id.to_owned());
+        assert_eq!(open.by_entity.get(&key("d1")), None, "d1's draft ended");
+        assert_eq!(open.by_entity[&key("d2")], "draft_3");
+        assert_eq!(
+            open.by_entity[&key("d9")],
+            "draft_2",
+            "not on the page: kept"
+        );
+        assert!(open.creates.contains_key("draft_4"));
+        assert!(
+            !seen_on_page(&mut open, &seen),
+            "the same page changes nothing"
+        );
+    }
+
+    #[test]
+    fn an_ended_draft_leaves_the_index() {
+        let mut open = Open::default();
+        open.note(&draft("draft_1", Some("d1"), DraftStatus::UnderReview));
+        open.note(&draft("draft_2", None, DraftStatus::Draft));
+        assert!(open.note(&draft("draft_1", Some("d1"), DraftStatus::Effective)));
+        assert!(open.note(&draft("draft_2", None, DraftStatus::Cancelled)));
+        assert_eq!(open, Open::default());
+    }
+}
