@@ -193,3 +193,56 @@ pub fn DevicePage() -> impl IntoView {
         {history::<Device>(id, team)}
     }
 }
+
+/// "Draft" on a device row with an open draft (known from the list's drafts, live).
+#[component]
+pub fn DraftBadge(id: String) -> impl IntoView {
+    let draft = data_farm::hooks::use_draft_of::<Device>(Signal::stored(id));
+    move || {
+        draft.get().map(|d| {
+            let status = d.status.as_str().replace('_', " ");
+            let label = format!("Draft: {status}");
+            view! { <span class="df-badge df-badge--draft" aria-label=label.clone() title=label>"Draft"</span> }
+        })
+    }
+}
+
+/// The devices table's drafts toggle: all devices (with draft badges) or only drafted ones.
+#[component]
+pub fn DraftsToggle(devices: data_farm::hooks::ListController<Device>) -> impl IntoView {
+    use data_farm::query::DraftsMode;
+    view! {
+        <label class="demo-drafts-toggle">
+            <input type="checkbox"
+                prop:checked=move || devices.drafts() == DraftsMode::Only
+                on:change=move |ev| devices.set_drafts(if event_target_checked(&ev) {
+                    DraftsMode::Only
+                } else {
+                    DraftsMode::Include
+                })/>
+            " Only devices with drafts"
+        </label>
+    }
+}
+
+/// Devices proposed by a drafted create, waiting for approval (they do not exist yet).
+#[component]
+pub fn ProposedDevices(team: String) -> impl IntoView {
+    let farm = use_data_farm();
+    let proposed = Signal::derive(move || farm.drafted_creates("device", Some(&team)));
+    move || {
+        let proposed = proposed.get();
+        (!proposed.is_empty()).then(|| {
+            view! {
+                <section class="demo-proposed" aria-label="Proposed devices">
+                    <h2>"Proposed devices"</h2>
+                    <ul>
+                        {proposed.into_iter().map(|d| view! {
+                            <li>{d.name.clone()} " — " {d.status.as_str().replace('_', " ")}</li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}

@@ -83,6 +83,7 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
         return view! { <span class="df-muted">"—"</span> }.into_any();
     }
     let name = operation_label(&draft);
+    let (edit_draft, edit_store) = (draft.clone(), store.clone());
     let buttons = move |steps: Vec<(&'static str, &'static str)>| {
         steps
             .into_iter()
@@ -108,10 +109,41 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
     };
     let own = buttons(steps);
     let review = buttons(vec![("approve", "Approve"), ("reject", "Reject")]);
+    // Its author may still change what it proposes (here: the name) while it is a draft.
+    let editable = mine
+        && edit_draft.status == DraftStatus::Draft
+        && edit_draft.operation != DraftOperation::Delete;
+    let edit = editable.then(|| {
+        let proposal = RwSignal::new(edit_draft.name.clone());
+        let (draft, store) = (edit_draft, edit_store);
+        let save = move |_| {
+            let (draft, store) = (draft.clone(), store.clone());
+            let name = proposal.get_untracked();
+            spawn_local(async move {
+                let mut body = draft.body.clone();
+                if let Some(fields) = body.as_object_mut() {
+                    fields.insert("name".into(), serde_json::Value::String(name));
+                }
+                let path = format!("/drafts/{}", draft.id);
+                match store.action(Method::Patch, &path, serde_json::json!({ "body": body }), Vec::new()).await {
+                    Ok(_) => error.set(None),
+                    Err(err) => error.set(Some(err)),
+                }
+            });
+        };
+        view! {
+            <span class="demo-edit-proposal">
+                <input type="text" aria-label=format!("Proposed name for {name}")
+                    prop:value=move || proposal.get() on:input=move |ev| proposal.set(event_target_value(&ev))/>
+                <button type="button" class="df-button" aria-label=format!("Save proposal {name}") on:click=save>"Save proposal"</button>
+            </span>
+        }
+    });
     view! {
         <div class="demo-review" role="group" aria-label=format!("Review {name}")>
             <input type="text" aria-label=format!("Comment on {name}") placeholder="Comment"
                 prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))/>
+            {edit}
             {own}
             {move || (reviewable && owner.get()).then(|| review.clone())}
             <ErrorDisplay error=error/>

@@ -177,6 +177,56 @@ pub fn history<E: Entity>(id: Signal<String>, team: Signal<String>) -> impl Into
     }
 }
 
+/// How many lines of a team's audit trail one page shows.
+const TEAM_PAGE: u32 = 20;
+
+/// The whole team's audit trail (`GET /teams/{id}/audit`): who changed what in the team,
+/// newest first, a page at a time.
+#[component]
+pub fn TeamAudit(team: String) -> impl IntoView {
+    let team = Signal::stored(team);
+    let people = people_of(use_members(team));
+    let page = RwSignal::new(1u32);
+    let trail = use_audit::<Team>(team, page, TEAM_PAGE);
+    let loading = move || trail.state.get().is_fetching();
+    let pages = move || trail.total.get().div_ceil(u64::from(TEAM_PAGE)).max(1);
+    let at_last = move || u64::from(page.get()) >= pages();
+    view! {
+        <section class="demo-history" aria-labelledby="team-audit-title">
+            <h2 id="team-audit-title">"Audit trail"</h2>
+            <div class="df-table">
+                <table aria-label="Team audit trail" aria-busy=move || loading().to_string()>
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Entity"</th><th scope="col">"What"</th></tr></thead>
+                    <tbody>
+                        {move || trail.entries.get().into_iter().map(|entry| {
+                            let person = people.with(|p| who(p, &entry.user_id));
+                            let entity = format!("{} {}", entry.kind, entry.name.clone().unwrap_or_else(|| entry.entity_id.clone()));
+                            view! {
+                                <tr>
+                                    <td><RelativeTime at=entry.at.clone()/></td>
+                                    <td>{person}</td>
+                                    <td>{entity}</td>
+                                    <td>{what(&entry)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {move || (!loading() && trail.total.get() == 0).then(|| view! {
+                    <p class="df-table__empty">"No change recorded yet."</p>
+                })}
+                <nav class="df-pagination" aria-label="Team audit trail pages">
+                    <button type="button" class="df-button" aria-label="Newer changes"
+                        disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"Newer"</button>
+                    <span>{move || format!("Page {} of {}", page.get(), pages())}</span>
+                    <button type="button" class="df-button" aria-label="Older changes"
+                        disabled=at_last on:click=move |_| page.update(|p| *p += 1)>"Older"</button>
+                </nav>
+            </div>
+        </section>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

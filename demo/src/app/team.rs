@@ -3,8 +3,10 @@
 use data_farm::components::{
     Column, EntityTable, PendingBadge, RelativeTime, Selection, StatusBadge, TableFilter,
 };
+use data_farm::hooks::use_list_controller;
 use data_farm::prelude::*;
 use data_farm::protocol::{CreateApplication, CreateInstance};
+use data_farm::query::DraftsMode;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
@@ -15,6 +17,7 @@ use super::device;
 use super::drafts::{use_open_count, DraftsPanel};
 use super::editor::create_dialog;
 use super::form::{choices, Field, Input, Values};
+use super::history::TeamAudit;
 use super::instance::{operation_columns, StartStop};
 use super::report::ReportCard;
 
@@ -25,14 +28,16 @@ enum Tab {
     Devices,
     Operations,
     Drafts,
+    Audit,
 }
 
-const TABS: [Tab; 5] = [
+const TABS: [Tab; 6] = [
     Tab::Applications,
     Tab::Instances,
     Tab::Devices,
     Tab::Operations,
     Tab::Drafts,
+    Tab::Audit,
 ];
 
 impl Tab {
@@ -44,6 +49,7 @@ impl Tab {
             Tab::Devices => "devices",
             Tab::Operations => "operations",
             Tab::Drafts => "drafts",
+            Tab::Audit => "audit",
         }
     }
 
@@ -60,6 +66,7 @@ impl Tab {
             Tab::Devices => "Devices",
             Tab::Operations => "Operations",
             Tab::Drafts => "Drafts",
+            Tab::Audit => "Audit",
         }
     }
 }
@@ -88,9 +95,39 @@ fn application_options(team: String) -> Signal<Vec<(String, String)>> {
     )
 }
 
-/// The URL's query pairs as `(&str, &str)`.
-fn map_pairs(map: &ParamsMap) -> impl Iterator<Item = (&str, &str)> {
-    map.into_iter().map(|(key, value)| (key.as_ref(), value))
+/// The tab, kept in the URL's `tab` key (the lists keep theirs): shown from the URL, and
+/// each change a new history entry.
+fn bind_tab() -> RwSignal<Tab> {
+    let url = use_query_map();
+    let read = move |map: &ParamsMap| Tab::from_key(map.get_str("tab"));
+    let tab = RwSignal::new(url.with_untracked(read));
+    Effect::new(move |_| {
+        let next = url.with(read);
+        if tab.get_untracked() != next {
+            tab.set(next);
+        }
+    });
+    let (navigate, location) = (use_navigate(), use_location());
+    Effect::new(move |_| {
+        let wanted = tab.get();
+        if url.with_untracked(read) == wanted {
+            return;
+        }
+        let mut map = url.get_untracked();
+        map.remove("tab");
+        if wanted != Tab::Applications {
+            map.insert("tab", wanted.key().to_owned());
+        }
+        let path = location.pathname.get_untracked();
+        navigate(
+            &format!("{path}{}", map.to_query_string()),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    tab
 }
 
 fn link(href: String, name: String) -> AnyView {
@@ -117,85 +154,28 @@ pub fn TeamPage() -> impl IntoView {
     let creating = RwSignal::new(false);
     let open_drafts = use_open_count(team_id());
 
-    // The tab and each table's search, filters, sort and page live in the URL: a reload or a
-    // shared link shows the same, and the back button steps back through the changes.
-    let lists = [
-        ("apps.", ListQuery::new().team(team_id())),
-        ("instances.", ListQuery::new().team(team_id())),
-        ("devices.", ListQuery::new().team(team_id())),
-        (
-            "operations.",
-            ListQuery::new()
-                .team(team_id())
-                .sort("created_at", Order::Desc),
-        ),
-    ];
-    let url = use_query_map();
-    let defaults = lists.clone();
-    let from_url = move |map: &ParamsMap| {
-        let tab = Tab::from_key(map.get_str("tab"));
-        let queries = defaults
-            .clone()
-            .map(|(prefix, default)| default.from_url_params(prefix, map_pairs(map)));
-        (tab, queries)
-    };
-    let (initial_tab, [apps, instances, devices, operations]) = url.with_untracked(&from_url);
-    let tab = RwSignal::new(initial_tab);
-    let apps_query = RwSignal::new(apps);
-    let instances_query = RwSignal::new(instances);
-    let devices_query = RwSignal::new(devices);
-    let operations_query = RwSignal::new(operations);
-    let signals = [apps_query, instances_query, devices_query, operations_query];
-    let device_selection = RwSignal::new(Vec::<String>::new());
-    // The URL changed (back, forward, a link): show what it says.
-    {
-        let from_url = from_url.clone();
-        Effect::new(move |_| {
-            let (next_tab, queries) = url.with(&from_url);
-            if tab.get_untracked() != next_tab {
-                tab.set(next_tab);
-            }
-            for (signal, query) in signals.iter().zip(queries) {
-                if signal.with_untracked(|q| *q != query) {
-                    signal.set(query);
-                }
-            }
-        });
-    }
-    // The user changed something: a new history entry with it.
-    {
-        let (navigate, location) = (use_navigate(), use_location());
-        let lists = lists.clone();
-        Effect::new(move |_| {
-            let mut wanted: Vec<(String, String)> = Vec::new();
-            let current_tab = tab.get();
-            if current_tab != Tab::Applications {
-                wanted.push(("tab".into(), current_tab.key().into()));
-            }
-            for (signal, (prefix, default)) in signals.iter().zip(&lists) {
-                wanted.extend(signal.with(|q| q.url_params(default, prefix)));
-            }
-            let mut have: Vec<(String, String)> = url.with_untracked(|map| {
-                map_pairs(map)
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect()
-            });
-            let mut sorted = wanted.clone();
-            sorted.sort();
-            have.sort();
-            if sorted != have {
-                let search: ParamsMap = wanted.into_iter().collect();
-                let path = location.pathname.get_untracked();
-                navigate(
-                    &format!("{path}{}", search.to_query_string()),
-                    NavigateOptions {
-                        scroll: false,
-                        ..Default::default()
-                    },
-                );
-            }
-        });
-    }
+    // The tab and each table's search, filters, sort, page and drafts toggle live in the
+    // URL: a reload or a shared link shows the same, and back and forward step through them.
+    let apps =
+        use_list_controller::<Application>(ListQuery::new().team(team_id()), Selection::None);
+    let instances =
+        use_list_controller::<Instance>(ListQuery::new().team(team_id()), Selection::None);
+    // The devices come with their drafts, for the badges and the proposed devices.
+    let devices = use_list_controller::<Device>(
+        ListQuery::new().team(team_id()).drafts(DraftsMode::Include),
+        Selection::Multiple,
+    );
+    let operations = use_list_controller::<Operation>(
+        ListQuery::new()
+            .team(team_id())
+            .sort("created_at", Order::Desc),
+        Selection::None,
+    );
+    apps.bind_to_url("apps.");
+    instances.bind_to_url("instances.");
+    devices.bind_to_url("devices.");
+    operations.bind_to_url("operations.");
+    let tab = bind_tab();
 
     let app_columns = vec![
         Column::new("Name", |a: &Application| {
@@ -228,7 +208,11 @@ pub fn TeamPage() -> impl IntoView {
     let device_columns = vec![
         Column::new("Name", |d: &Device| {
             let name = link(format!("/devices/{}", d.id), d.name.clone());
-            view! { {name} " " <PendingBadge kind="device" id=d.id.clone()/> }.into_any()
+            view! {
+                {name} " " <PendingBadge kind="device" id=d.id.clone()/>
+                " " <device::DraftBadge id=d.id.clone()/>
+            }
+            .into_any()
         })
         .sortable("name"),
         Column::new("Status", |d: &Device| {
@@ -265,7 +249,7 @@ pub fn TeamPage() -> impl IntoView {
                             vec![Field::text("name", "Application name"), Field::new("description", "Description", Input::TextArea)],
                             create_application, Callback::new(move |_| creating.set(false)))}
                     })}
-                    <EntityTable<Application> label="Applications" columns=app_columns.clone() query=apps_query/>
+                    <EntityTable<Application> label="Applications" columns=app_columns.clone() query=apps.query()/>
                 }.into_any(),
                 Tab::Instances => view! {
                     <NewButton noun="instance" creating=creating/>
@@ -277,7 +261,7 @@ pub fn TeamPage() -> impl IntoView {
                             ],
                             create_instance, Callback::new(move |_| creating.set(false)))}
                     })}
-                    <EntityTable<Instance> label="Instances" columns=instance_columns.clone() query=instances_query/>
+                    <EntityTable<Instance> label="Instances" columns=instance_columns.clone() query=instances.query()/>
                 }.into_any(),
                 Tab::Devices => view! {
                     <NewButton noun="device" creating=creating/>
@@ -285,14 +269,17 @@ pub fn TeamPage() -> impl IntoView {
                         {create_dialog::<Device>("device", team_id(), device::create_fields(Signal::derive(team_id)),
                             device::create, Callback::new(move |_| creating.set(false)))}
                     })}
-                    <EntityTable<Device> label="Devices" columns=device_columns.clone() query=devices_query
+                    <device::DraftsToggle devices=devices/>
+                    <device::ProposedDevices team=team_id()/>
+                    <EntityTable<Device> label="Devices" columns=device_columns.clone() query=devices.query()
                         filters=vec![TableFilter::new("Status", "status", device::STATUSES)]
-                        selection=Selection::Multiple selected=device_selection/>
+                        selection=devices.selection() selected=devices.selected()/>
                 }.into_any(),
                 Tab::Operations => view! {
-                    <EntityTable<Operation> label="Operations" columns=operation_columns() query=operations_query/>
+                    <EntityTable<Operation> label="Operations" columns=operation_columns() query=operations.query()/>
                 }.into_any(),
                 Tab::Drafts => view! { <DraftsPanel team=team_id()/> }.into_any(),
+                Tab::Audit => view! { <TeamAudit team=team_id()/> }.into_any(),
             }}
         </div>
     }
