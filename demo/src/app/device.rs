@@ -201,8 +201,11 @@ pub fn DraftBadge(id: String) -> impl IntoView {
     move || {
         draft.get().map(|d| {
             let status = d.status.as_str().replace('_', " ");
-            let label = format!("Draft: {status}");
-            view! { <span class="df-badge df-badge--draft" aria-label=label.clone() title=label>"Draft"</span> }
+            view! {
+                <span class="df-badge df-badge--draft" title="A change waits for approval">
+                    {format!("Draft: {status}")}
+                </span>
+            }
         })
     }
 }

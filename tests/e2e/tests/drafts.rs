@@ -1,6 +1,8 @@
 //! Drafts end to end, in both browsers: with Globex's device changes needing approval, Alice's
-//! rename becomes a draft she submits; Bob, made an owner, approves it in his session; Alice's
-//! open page shows it take effect without a reload.
+//! rename becomes a draft; she changes its proposed name and submits it; the devices table
+//! badges the device and, with "Only devices with drafts" (kept over a reload), lists it
+//! alone; Bob, made an owner, approves it in his session; Alice's open page shows it take
+//! effect without a reload (the drafts-only list empties, the device is renamed).
 
 #[macro_use]
 mod support;
@@ -61,7 +63,7 @@ async fn a_change_needing_approval_takes_effect_when_an_owner_approves(kind: Kin
     page.click_role("link", "globex-gateway-0003")
         .await
         .unwrap();
-    fill(page, "Name", "gateway-approved").await;
+    fill(page, "Name", "gateway-proposed").await;
     page.click_role("button", "Save").await.unwrap();
     page.by_role("status", "Sent for approval").await.unwrap();
     page.by_role("status", "Waiting for approval")
@@ -71,11 +73,22 @@ async fn a_change_needing_approval_takes_effect_when_an_owner_approves(kind: Kin
         .await
         .unwrap();
 
-    // The team's Drafts tab counts it; she submits it.
+    // The team's Drafts tab counts it; she changes what it proposes, then submits it.
     page.click_role("link", "See the team's drafts")
         .await
         .unwrap();
     tab_named(page, "Drafts (1)").await;
+    let first = "Change device gateway-proposed";
+    wait_row_showing(page, "Drafts", &[first, "draft", "Alice Archer"]).await;
+    fill(
+        page,
+        &format!("Proposed name for {first}"),
+        "gateway-approved",
+    )
+    .await;
+    page.click_role("button", &format!("Save proposal {first}"))
+        .await
+        .unwrap();
     let change = "Change device gateway-approved";
     wait_row_showing(page, "Drafts", &[change, "draft", "Alice Archer"]).await;
     page.click_role("button", &format!("Submit {change}"))
@@ -83,6 +96,36 @@ async fn a_change_needing_approval_takes_effect_when_an_owner_approves(kind: Kin
         .unwrap();
     wait_row_showing(page, "Drafts", &[change, "under_review"]).await;
     check_page(page, &format!("{}-drafts", kind.name())).await;
+
+    // The devices table badges it; drafted devices only lists it alone, also after a reload.
+    page.click_role("tab", "Devices").await.unwrap();
+    wait_row_showing(
+        page,
+        "Devices",
+        &["globex-gateway-0003", "Draft: under review"],
+    )
+    .await;
+    page.click_role("checkbox", "Only devices with drafts")
+        .await
+        .unwrap();
+    wait_row(page, "Devices", "globex-gateway-0001", false).await;
+    wait_row_showing(page, "Devices", &["globex-gateway-0003", "Draft"]).await;
+    let here = page
+        .wait_for("the toggle in the address", || async {
+            let here = page
+                .execute("return location.pathname + location.search", vec![])
+                .await?;
+            let here = here.as_str().unwrap_or_default().to_owned();
+            Ok(here.contains("devices.drafts=only").then_some(here))
+        })
+        .await
+        .expect("the address");
+    page.goto(&format!("{}{here}", demo.url().trim_end_matches('/')))
+        .await
+        .unwrap();
+    wait_row_showing(page, "Devices", &["globex-gateway-0003", "Draft"]).await;
+    wait_row(page, "Devices", "globex-gateway-0001", false).await;
+    check_page(page, &format!("{}-drafted-devices", kind.name())).await;
 
     // Bob approves in his own session.
     let bob = Browser::launch(kind).await.expect("browser");
@@ -103,12 +146,28 @@ async fn a_change_needing_approval_takes_effect_when_an_owner_approves(kind: Kin
         .unwrap();
     wait_row_showing(theirs, "Drafts", &[change, "effective", "fine by me"]).await;
 
-    // Alice's open page follows without a reload.
-    wait_row_showing(page, "Drafts", &[change, "effective", "fine by me"]).await;
-    tab_named(page, "Drafts").await;
-    page.click_role("tab", "Devices").await.unwrap();
+    // Alice's open page follows without a reload: the device has no draft now, so the
+    // drafted-only list empties (renamed in place, it would still show "gateway-approved").
+    wait_row(page, "Devices", "gateway", false).await;
+    page.click_role("checkbox", "Only devices with drafts")
+        .await
+        .unwrap();
     wait_row(page, "Devices", "gateway-approved", true).await;
     wait_row(page, "Devices", "globex-gateway-0003", false).await;
+    wait_row(page, "Devices", "Draft:", false).await;
+    tab_named(page, "Drafts").await;
+    page.click_role("tab", "Drafts").await.unwrap();
+    wait_row_showing(page, "Drafts", &[change, "effective", "fine by me"]).await;
+
+    // The team's audit trail names who made the change.
+    page.click_role("tab", "Audit").await.unwrap();
+    wait_row_showing(
+        page,
+        "Team audit trail",
+        &["Alice Archer", "device gateway-approved"],
+    )
+    .await;
+    check_page(page, &format!("{}-team-audit", kind.name())).await;
 }
 
 in_every_browser!(a_change_needing_approval_takes_effect_when_an_owner_approves);
