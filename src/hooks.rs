@@ -15,7 +15,7 @@ mod trail;
 mod url_binding;
 
 pub use list_controller::{use_list_controller, ListController, Selection};
-pub use trail::{use_audit, use_lookup, use_versions, UseTrail};
+pub use trail::{use_audit, use_lookup, use_team_audit, use_versions, UseTrail};
 
 /// Builds a farm from `config` and provides it to the current component and its children.
 /// In the browser it also refetches observed stale queries when the window regains focus or

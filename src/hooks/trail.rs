@@ -57,6 +57,7 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
     id: Signal<String>,
     page: Signal<u32>,
     per_page: u32,
+    revision: Signal<u64>,
     fetch: impl Fn(
             EntityStore<E>,
             String,
@@ -78,6 +79,8 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
         let page = page.get().max(1);
         // The entity's version: a new one (or its deletion) fetches the trail again.
         let _version = store.lookup(&id).with(|e| e.as_ref().map(|e| e.version()));
+        // Whatever else the trail follows (a team's: every change in the team).
+        let _revision = revision.get();
         if id.is_empty() {
             return;
         }
@@ -122,6 +125,7 @@ pub fn use_versions<E: Entity>(
         id.into(),
         page.into(),
         per_page,
+        Signal::stored(0),
         |store, id, page, per_page| {
             Box::pin(async move { store.versions(&id, page, per_page).await })
         },
@@ -139,6 +143,44 @@ pub fn use_audit<E: Entity>(
         id.into(),
         page.into(),
         per_page,
+        Signal::stored(0),
+        |store, id, page, per_page| Box::pin(async move { store.audit(&id, page, per_page).await }),
+    )
+}
+
+/// The audit trail of the whole team `team` (every change of its entities: who, what, which
+/// fields, when), page `page` of `per_page`, newest first, live: a change of any of the
+/// team's entities that reaches this client (its own, or realtime's) fetches it again, at most
+/// once a second however fast they come. Needs the `Team` kind registered.
+pub fn use_team_audit(
+    team: impl Into<Signal<String>>,
+    page: impl Into<Signal<u32>>,
+    per_page: u32,
+) -> UseTrail<AuditEntry> {
+    let team: Signal<String> = team.into();
+    let revision = RwSignal::new(0u64);
+    let pending = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let subscription = super::use_data_farm().changes().subscribe(move |change| {
+        let ours = team.with_untracked(|t| change.team_id.as_deref() == Some(t.as_str()));
+        if ours && !pending.swap(true, Ordering::Relaxed) {
+            let pending = Arc::clone(&pending);
+            // Coalesced: one refetch for a burst (a status storm would otherwise refetch
+            // the trail on every event).
+            set_timeout(
+                move || {
+                    pending.store(false, Ordering::Relaxed);
+                    revision.try_update(|r| *r += 1);
+                },
+                std::time::Duration::from_secs(1),
+            );
+        }
+    });
+    on_cleanup(move || drop(subscription));
+    use_trail::<data_farm_protocol::Team, AuditEntry>(
+        team,
+        page.into(),
+        per_page,
+        revision.into(),
         |store, id, page, per_page| Box::pin(async move { store.audit(&id, page, per_page).await }),
     )
 }

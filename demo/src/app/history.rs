@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use data_farm::components::RelativeTime;
-use data_farm::hooks::{use_audit, use_versions};
+use data_farm::hooks::{use_audit, use_team_audit, use_versions};
 use data_farm::prelude::*;
 use data_farm::protocol::{AuditEntry, ChangeOp, ListResponse, User, VersionEntry};
 use leptos::prelude::*;
@@ -181,13 +181,13 @@ pub fn history<E: Entity>(id: Signal<String>, team: Signal<String>) -> impl Into
 const TEAM_PAGE: u32 = 20;
 
 /// The whole team's audit trail (`GET /teams/{id}/audit`): who changed what in the team,
-/// newest first, a page at a time.
+/// newest first, a page at a time, live.
 #[component]
 pub fn TeamAudit(team: String) -> impl IntoView {
     let team = Signal::stored(team);
     let people = people_of(use_members(team));
     let page = RwSignal::new(1u32);
-    let trail = use_audit::<Team>(team, page, TEAM_PAGE);
+    let trail = use_team_audit(team, page, TEAM_PAGE);
     let loading = move || trail.state.get().is_fetching();
     let pages = move || trail.total.get().div_ceil(u64::from(TEAM_PAGE)).max(1);
     let at_last = move || u64::from(page.get()) >= pages();

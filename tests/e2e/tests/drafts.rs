@@ -2,7 +2,8 @@
 //! rename becomes a draft; she changes its proposed name and submits it; the devices table
 //! badges the device and, with "Only devices with drafts" (kept over a reload), lists it
 //! alone; Bob, made an owner, approves it in his session; Alice's open page shows it take
-//! effect without a reload (the drafts-only list empties, the device is renamed).
+//! effect without a reload (the drafts-only list empties, the device is renamed); the team's
+//! audit trail names her and follows a change made elsewhere.
 
 #[macro_use]
 mod support;
@@ -168,6 +169,34 @@ async fn a_change_needing_approval_takes_effect_when_an_owner_approves(kind: Kin
     )
     .await;
     check_page(page, &format!("{}-team-audit", kind.name())).await;
+
+    // It stays live: a change made elsewhere shows in the open trail.
+    let (_, apps) = alice_api
+        .send(
+            reqwest::Method::GET,
+            &format!("/applications?team={globex}&per_page=1"),
+            serde_json::json!({}),
+        )
+        .await;
+    let app = apps["items"][0]["id"].as_str().expect("an application");
+    let (status, _) = alice_api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/applications/{app}"),
+            serde_json::json!({ "name": "Renamed elsewhere" }),
+        )
+        .await;
+    assert_eq!(status, 200, "applications need no approval");
+    wait_row_showing(
+        page,
+        "Team audit trail",
+        &[
+            "Alice Archer",
+            "application Renamed elsewhere",
+            "Changed name",
+        ],
+    )
+    .await;
 }
 
 in_every_browser!(a_change_needing_approval_takes_effect_when_an_owner_approves);
