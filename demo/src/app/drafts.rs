@@ -110,9 +110,7 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
     let own = buttons(steps);
     let review = buttons(vec![("approve", "Approve"), ("reject", "Reject")]);
     // Its author may still change what it proposes (here: the name) while it is a draft.
-    let editable = mine
-        && edit_draft.status == DraftStatus::Draft
-        && edit_draft.operation != DraftOperation::Delete;
+    let editable = edit_draft.can_edit(&me) && edit_draft.operation != DraftOperation::Delete;
     let edit = editable.then(|| {
         let proposal = RwSignal::new(edit_draft.name.clone());
         let (draft, store) = (edit_draft, edit_store);
