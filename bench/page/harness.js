@@ -158,14 +158,22 @@
     let result;
     try {
       const { listText, texts, expected } = generate(s);
-      let applyMs, stop, count;
+      let applyMs, stop, count, phases = null;
       if (s.scenario === "initial-load") {
         stop = observe();
         const t0 = performance.now();
         await impl.init(listText);
+        const built = performance.now();
+        // Style and layout now, synchronously, so that they are told apart from the rest.
+        void document.body.getBoundingClientRect().height;
+        const laidOut = performance.now();
         await twoFrames();
         applyMs = performance.now() - t0;
         count = s.rows;
+        // The implementation's own phases (window.__BENCH_PHASES__), then the harness's.
+        phases = Object.assign({}, window.__BENCH_PHASES__ || {}, {
+          buildMs: built - t0, layoutMs: laidOut - built, framesMs: t0 + applyMs - laidOut,
+        });
       } else {
         await impl.init(listText);
         await twoFrames();
@@ -188,6 +196,9 @@
         ok,
         heapUsedMB: memory ? Math.round((memory.usedJSHeapSize / 1048576) * 100) / 100 : null,
         domMutations,
+        // Where an initial load went: build (the implementation's, split by it if it says),
+        // style and layout, then paint until two frames.
+        phases,
       };
     } catch (err) {
       result = {

@@ -135,14 +135,32 @@ mod page {
         let handle = realtime(&farm);
         let init_farm = farm.clone();
         let init = Closure::<dyn Fn(String) -> Result<(), JsValue>>::new(move |text: String| {
+            let clock = web_sys::window().and_then(|w| w.performance());
+            let now = || clock.as_ref().map_or(0.0, |p| p.now());
+            let start = now();
             let page: ListResponse<BenchDevice> = serde_json::from_str(&text)
                 .map_err(|e| JsValue::from_str(&format!("bad list: {e}")))?;
+            let parsed = now();
             let store = init_farm
                 .store::<BenchDevice>()
                 .ok_or("device kind not registered")?;
             store.put_list(&query(), page);
+            let stored = now();
             let farm = init_farm.clone();
             leptos::mount::mount_to_body(move || table(farm.clone()));
+            let mounted = now();
+            // Where the time went, for the runner (the harness adds style, layout, paint).
+            let phases = js_sys::Object::new();
+            for (name, ms) in [
+                ("parseMs", parsed - start),
+                ("storeMs", stored - parsed),
+                ("mountMs", mounted - stored),
+            ] {
+                js_sys::Reflect::set(&phases, &name.into(), &ms.into())?;
+            }
+            if let Some(window) = web_sys::window() {
+                js_sys::Reflect::set(&window, &"__BENCH_PHASES__".into(), &phases)?;
+            }
             Ok(())
         });
         let deliver = Closure::<dyn Fn(js_sys::Array)>::new(move |texts: js_sys::Array| {

@@ -1,6 +1,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::{ErrorDisplay, SkeletonRows};
@@ -304,53 +305,65 @@ pub fn EntityTable<E: Entity>(
                     <For each=move || view_signal.get().ids key=|id| id.clone() let:id>
                         {
                             let entity = store.get(&id);
-                            let open_id = id.clone();
-                            let key_id = id.clone();
-                            view! {
-                                <tr tabindex=on_open.map(|_| "0")
-                                    class:df-row--openable=on_open.is_some()
-                                    on:click=move |_| if let Some(open) = on_open { open.run(open_id.clone()) }
-                                    on:keydown=move |ev| if ev.key() == "Enter" { if let Some(open) = on_open { open.run(key_id.clone()) } }>
-                                    {selectable.map(|selected| {
-                                        let entity = entity.clone();
-                                        let (check_id, change_id) = (id.clone(), id.clone());
-                                        let kind = if selection == Selection::Multiple { "checkbox" } else { "radio" };
-                                        view! {
-                                            <td>
-                                                <input type=kind name="df-row-selection"
-                                                    aria-label=move || (m.select_row)(entity.with(|e| e.as_ref().map(|e| e.name().to_owned())).as_deref().unwrap_or_default())
-                                                    prop:checked=move || selected.with(|s| s.contains(&check_id))
-                                                    on:click=move |ev| ev.stop_propagation()
-                                                    on:change=move |ev| {
-                                                        let on = event_target_checked(&ev);
-                                                        let id = change_id.clone();
-                                                        selected.update(|s| {
-                                                            if selection == Selection::Single {
-                                                                s.clear();
-                                                            }
-                                                            s.retain(|x| *x != id);
-                                                            if on {
-                                                                s.push(id);
-                                                            }
-                                                        });
-                                                    }/>
-                                            </td>
-                                        }
-                                    })}
-                                    {columns.with_value(|columns| columns.iter().map(|column| {
+                            let select_cell = selectable.map(|selected| {
+                                let entity = entity.clone();
+                                let (check_id, change_id) = (id.clone(), id.clone());
+                                let kind = if selection == Selection::Multiple { "checkbox" } else { "radio" };
+                                view! {
+                                    <td>
+                                        <input type=kind name="df-row-selection"
+                                            aria-label=move || (m.select_row)(entity.with(|e| e.as_ref().map(|e| e.name().to_owned())).as_deref().unwrap_or_default())
+                                            prop:checked=move || selected.with(|s| s.contains(&check_id))
+                                            on:click=move |ev| ev.stop_propagation()
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                let id = change_id.clone();
+                                                selected.update(|s| {
+                                                    if selection == Selection::Single {
+                                                        s.clear();
+                                                    }
+                                                    s.retain(|x| *x != id);
+                                                    if on {
+                                                        s.push(id);
+                                                    }
+                                                });
+                                            }/>
+                                    </td>
+                                }
+                            });
+                            // One reactive closure per cell: an entity change re-runs each of
+                            // them, and a text cell's node is written only when its text changed.
+                            let cells = columns.with_value(|columns| {
+                                columns
+                                    .iter()
+                                    .map(|column| {
                                         let entity = entity.clone();
                                         match &column.cell {
                                             Cell::View(cell) => {
                                                 let cell = Arc::clone(cell);
-                                                view! { <td>{move || entity.with(|e| e.as_ref().map(|e| cell(e)))}</td> }.into_any()
+                                                Either::Left(view! { <td>{move || entity.with(|e| e.as_ref().map(|e| cell(e)))}</td> })
                                             }
                                             Cell::Text(text) => {
                                                 let text = Arc::clone(text);
-                                                view! { <td>{move || entity.with(|e| e.as_ref().map(|e| text(e)).unwrap_or_default())}</td> }.into_any()
+                                                Either::Right(view! { <td>{move || entity.with(|e| e.as_ref().map(|e| text(e)).unwrap_or_default())}</td> })
                                             }
                                         }
-                                    }).collect_view())}
-                                </tr>
+                                    })
+                                    .collect::<Vec<_>>()
+                            });
+                            // Rows that open get focus, Enter and a click; the others none of it.
+                            match on_open {
+                                None => view! { <tr>{select_cell}{cells}</tr> }.into_any(),
+                                Some(open) => {
+                                    let (open_id, key_id) = (id.clone(), id);
+                                    view! {
+                                        <tr tabindex="0" class="df-row--openable"
+                                            on:click=move |_| open.run(open_id.clone())
+                                            on:keydown=move |ev| if ev.key() == "Enter" { open.run(key_id.clone()) }>
+                                            {select_cell}{cells}
+                                        </tr>
+                                    }.into_any()
+                                }
                             }
                         }
                     </For>

@@ -56,6 +56,10 @@ pub struct BenchResult {
     #[serde(rename = "heapUsedMB")]
     pub heap_used_mb: Option<f64>,
     pub dom_mutations: Option<u64>,
+    /// Where an initial load's time went, when the page says (data-farm's: `parseMs`,
+    /// `storeMs`, `mountMs`; the rest of `applyMs` is style, layout and paint until two frames).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phases: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

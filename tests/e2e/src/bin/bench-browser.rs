@@ -7,7 +7,8 @@
 //! table, and the status storm with write-behind on against the same page without it, written
 //! to `bench/results/persist.json`.
 //!
-//! Options: `--runs N` (default 5), `--out PATH`, `--persist-out PATH`, `--persist-only`.
+//! Options: `--runs N` (default 5), `--out PATH`, `--persist-out PATH`, `--persist-only`,
+//! `--only SCENARIO` (one scenario, e.g. `initial-load`).
 
 use std::time::Duration;
 
@@ -131,7 +132,13 @@ async fn main() {
     );
     let mut report = Vec::new();
     let persist_only = std::env::args().any(|a| a == "--persist-only");
-    for case in CASES.iter().filter(|_| !persist_only) {
+    // `--only initial-load`: one scenario (while working on it).
+    let only = arg("--only");
+    for case in CASES
+        .iter()
+        .filter(|_| !persist_only)
+        .filter(|case| only.as_deref().is_none_or(|s| s == case.scenario))
+    {
         let mut per_impl = Vec::new();
         for implementation in [Impl::DataFarm, Impl::Vanilla] {
             let mut results = Vec::new();
@@ -177,8 +184,36 @@ async fn main() {
             mb(va.heap_mb),
             if df.all_ok && va.all_ok { "yes" } else { "NO" }
         );
+        // Where each implementation's initial load spends its time (medians of each phase).
+        let phases: Vec<serde_json::Value> = per_impl
+            .iter()
+            .map(|(implementation, _, results)| {
+                let phase = |name: &str| {
+                    let mut v: Vec<f64> = results
+                        .iter()
+                        .filter_map(|r| r.phases.as_ref()?.get(name)?.as_f64())
+                        .collect();
+                    median(&mut v)
+                };
+                let names = ["parseMs", "storeMs", "mountMs", "buildMs", "layoutMs", "framesMs"];
+                let found: Vec<(&str, f64)> = names
+                    .iter()
+                    .filter_map(|name| Some((*name, phase(name)?)))
+                    .collect();
+                if !found.is_empty() {
+                    let text: Vec<String> =
+                        found.iter().map(|(n, ms)| format!("{n} {ms:.1}")).collect();
+                    println!("{:<13} {:>6}   {}: {}", "", case.rows, implementation.name(), text.join(", "));
+                }
+                json!({
+                    "impl": implementation.name(),
+                    "median_ms": found.iter().map(|(n, ms)| (n.to_string(), json!(ms))).collect::<serde_json::Map<_, _>>(),
+                })
+            })
+            .collect();
         report.push(json!({
             "scenario": case.scenario, "rows": case.rows, "events": case.events,
+            "phases": phases,
             "ratio": df.ms / va.ms,
             "implementations": per_impl.iter().map(|(i, s, results)| json!({
                 "impl": i.name(),
