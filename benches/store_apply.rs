@@ -39,7 +39,7 @@ impl EntityApi<Device> for Seeded {
             Ok(ListResponse {
                 total: items.len() as u64,
                 items,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             })
         })
     }

@@ -54,7 +54,13 @@ pub struct DataFarmConfig {
     rules: Vec<InvalidationRule>,
     #[cfg(feature = "persist")]
     persist: Option<PersistConfig>,
+    /// Wires drafts across the stores (set by [`DataFarmConfig::drafts`]; a function pointer,
+    /// so that an app that never asks links nothing of it).
+    wire_drafts: Option<WireDrafts>,
 }
+
+/// How [`DataFarmConfig::drafts`] wires drafts into a farm being built.
+type WireDrafts = fn(&Arc<FarmInner>) -> Option<drafts::Drafts>;
 
 impl DataFarmConfig {
     /// A farm for the backend at `origin` (`""` for the page's origin) with no kinds registered:
@@ -68,6 +74,7 @@ impl DataFarmConfig {
             rules: Vec::new(),
             #[cfg(feature = "persist")]
             persist: None,
+            wire_drafts: None,
         }
     }
 
@@ -81,7 +88,23 @@ impl DataFarmConfig {
             .register::<Device>()
             .register::<Operation>()
             .register::<Report>()
-            .register::<data_farm_protocol::Draft>()
+            .drafts()
+    }
+
+    /// Registers drafts (the `draft` kind: changes waiting for approval) and wires them into
+    /// the other kinds: the drafts their lists answer
+    /// ([`ListQuery::drafts`](crate::query::ListQuery::drafts)) go into the `Draft` store,
+    /// [`DataFarm::draft_of`] finds an entity's open draft, and a draft's change refetches the
+    /// `drafts=only` lists of its kind. `builtin_kinds` calls it.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// let farm = DataFarmConfig::new("").register::<Device>().drafts().build();
+    /// assert_eq!(farm.kinds(), ["device", "draft"]);
+    /// ```
+    pub fn drafts(mut self) -> Self {
+        self.wire_drafts = Some(drafts::Drafts::wire);
+        self.register::<data_farm_protocol::Draft>()
     }
 
     #[cfg(feature = "persist")]
@@ -221,7 +244,7 @@ impl DataFarm {
             guards: ArcRwSignal::new(0),
             drafts: std::sync::OnceLock::new(),
         });
-        if let Some(drafts) = drafts::Drafts::wire(&inner) {
+        if let Some(drafts) = config.wire_drafts.and_then(|wire| wire(&inner)) {
             let _ = inner.drafts.set(drafts);
         }
         let weak: Weak<FarmInner> = Arc::downgrade(&inner);
@@ -312,7 +335,7 @@ impl DataFarm {
     /// knows: drafts answered beside a list asked with
     /// [`DraftsMode::Include`](crate::query::DraftsMode) or `Only`, and drafts announced by
     /// realtime. Tracked: read in a reactive context, it follows the draft (and returns `None`
-    /// once it ended). `None` without the `Draft` kind registered.
+    /// once it ended). `None` without [`DataFarmConfig::drafts`].
     ///
     /// ```
     /// use data_farm::prelude::*;

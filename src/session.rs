@@ -197,7 +197,7 @@ mod tests {
             data_farm_protocol::ListResponse {
                 items: vec![team("t1")],
                 total: 1,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             },
         );
         assert!(teams.peek("t1").is_some());

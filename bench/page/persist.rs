@@ -105,7 +105,7 @@ fn put_devices(farm: &DataFarm, rows: u64) {
             ListResponse {
                 total: items.len() as u64,
                 items,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             },
         );
     }

@@ -14,8 +14,8 @@ pub struct ListResponse<T> {
     pub total: u64,
     /// The open drafts of the listed entities and the open drafts that would create one of
     /// the kind (only when the list asked for drafts; empty otherwise).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub drafts: Vec<Draft>,
+    #[serde(default, skip_serializing_if = "RawDrafts::is_empty")]
+    pub drafts: RawDrafts,
 }
 
 impl<T> ListResponse<T> {
@@ -24,10 +24,50 @@ impl<T> ListResponse<T> {
         ListResponse {
             items,
             total,
-            drafts: Vec::new(),
+            drafts: RawDrafts::default(),
         }
     }
 }
+
+/// The drafts beside a list, each a [`Draft`] as JSON: kept as the server wrote them, so that a
+/// client decodes them only where it asked for them (and an app without drafts carries no
+/// draft decoder in every kind's page decoder).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawDrafts(pub Vec<Box<serde_json::value::RawValue>>);
+
+impl RawDrafts {
+    /// The JSON of `drafts`.
+    pub fn of(drafts: &[Draft]) -> serde_json::Result<Self> {
+        drafts
+            .iter()
+            .map(serde_json::value::to_raw_value)
+            .collect::<serde_json::Result<Vec<_>>>()
+            .map(RawDrafts)
+    }
+
+    /// The drafts that decode (one that does not is skipped: nothing else is lost).
+    pub fn decode(&self) -> Vec<Draft> {
+        self.0
+            .iter()
+            .filter_map(|raw| serde_json::from_str(raw.get()).ok())
+            .collect()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl PartialEq for RawDrafts {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|(a, b)| a.get() == b.get())
+    }
+}
+
+impl Eq for RawDrafts {}
 
 /// Error codes of the REST error envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

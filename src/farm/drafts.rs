@@ -77,8 +77,9 @@ impl Drafts {
             }
             let (store, open) = (store.clone(), open.clone());
             other.set_drafts_port(Arc::new(move |seen: DraftsSeen| {
-                open.maybe_update(|open| seen_on_page(open, &seen));
-                store.merge_records(seen.drafts);
+                let drafts = seen.drafts.decode();
+                open.maybe_update(|open| seen_on_page(open, seen.kind, &seen.listed, &drafts));
+                store.merge_records(drafts);
             }));
         }
         let weak: Weak<FarmInner> = Arc::downgrade(inner);
@@ -146,21 +147,20 @@ impl Drafts {
 
 /// A page's drafts: each listed entity's draft is the one answered, or none; answered creates
 /// are open. False when nothing changed.
-fn seen_on_page(open: &mut Open, seen: &DraftsSeen) -> bool {
+fn seen_on_page(open: &mut Open, kind: &str, listed: &[String], drafts: &[Draft]) -> bool {
     let mut changed = false;
-    for id in &seen.listed {
-        let answered = seen
-            .drafts
+    for id in listed {
+        let answered = drafts
             .iter()
             .any(|d| d.entity_id.as_deref() == Some(id.as_str()));
         if !answered {
             changed |= open
                 .by_entity
-                .remove(&(seen.kind.to_owned(), id.clone()))
+                .remove(&(kind.to_owned(), id.clone()))
                 .is_some();
         }
     }
-    for draft in &seen.drafts {
+    for draft in drafts {
         changed |= open.note(draft);
     }
     changed
@@ -199,15 +199,12 @@ mod tests {
         let mut open = Open::default();
         assert!(open.note(&draft("draft_1", Some("d1"), DraftStatus::Draft)));
         assert!(open.note(&draft("draft_2", Some("d9"), DraftStatus::UnderReview)));
-        let seen = DraftsSeen {
-            kind: "device",
-            listed: vec!["d1".into(), "d2".into()],
-            drafts: vec![
-                draft("draft_3", Some("d2"), DraftStatus::Draft),
-                draft("draft_4", None, DraftStatus::Draft),
-            ],
-        };
-        assert!(seen_on_page(&mut open, &seen));
+        let listed = ["d1".to_owned(), "d2".to_owned()];
+        let drafts = [
+            draft("draft_3", Some("d2"), DraftStatus::Draft),
+            draft("draft_4", None, DraftStatus::Draft),
+        ];
+        assert!(seen_on_page(&mut open, "device", &listed, &drafts));
         let key = |id: &str| ("device".to_owned(), id.to_owned());
         assert_eq!(open.by_entity.get(&key("d1")), None, "d1's draft ended");
         assert_eq!(open.by_entity[&key("d2")], "draft_3");
@@ -218,7 +215,7 @@ mod tests {
         );
         assert!(open.creates.contains_key("draft_4"));
         assert!(
-            !seen_on_page(&mut open, &seen),
+            !seen_on_page(&mut open, "device", &listed, &drafts),
             "the same page changes nothing"
         );
     }

@@ -105,7 +105,7 @@ impl EntityApi<Ticket> for Memory {
             Ok(ListResponse {
                 total: items.len() as u64,
                 items,
-                drafts,
+                drafts: data_farm_protocol::RawDrafts::of(&drafts).expect("drafts encode"),
             })
         })
     }
@@ -270,7 +270,7 @@ fn drafts_answered_beside_a_list_are_found_by_entity_and_their_events_refetch_dr
     let farm = DataFarmConfig::new("")
         .environment(Arc::new(env.clone()))
         .register_with::<Ticket>(api.clone(), None)
-        .register::<Draft>()
+        .drafts()
         .build();
     let store = farm.store::<Ticket>().expect("registered");
     assert_eq!(farm.draft_of("ticket", "tk1"), None, "nothing known yet");

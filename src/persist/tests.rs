@@ -113,7 +113,7 @@ impl<E: Entity> EntityApi<E> for Table<E> {
             ListResponse {
                 total: items.len() as u64,
                 items,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             }
         });
         ready(result)

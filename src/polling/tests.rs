@@ -206,7 +206,7 @@ fn run_setup(answers: Vec<Result<Operation, ApiError>>) -> RunSetup {
         ListResponse {
             items: vec![run(1, OperationStatus::Queued)],
             total: 1,
-            drafts: Vec::new(),
+            drafts: Default::default(),
         },
     );
     RunSetup {
@@ -359,7 +359,7 @@ fn the_latest_report_is_polled_only_while_produced() {
         Ok(ListResponse {
             total: r.is_some() as u64,
             items: r.into_iter().collect(),
-            drafts: Vec::new(),
+            drafts: Default::default(),
         })
     };
     let api = Script::new(vec![
@@ -379,7 +379,7 @@ fn the_latest_report_is_polled_only_while_produced() {
         ListResponse {
             items: vec![],
             total: 0,
-            drafts: Vec::new(),
+            drafts: Default::default(),
         },
     );
     let poller = poll_latest_report(

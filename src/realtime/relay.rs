@@ -173,7 +173,7 @@ mod tests {
             data_farm_protocol::ListResponse {
                 items: vec![team("t1", "Acme", 1)],
                 total: 1,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             },
         );
         let relayed = Relayed::Events {

@@ -92,8 +92,9 @@ pub struct DraftsSeen {
     pub kind: &'static str,
     /// The ids on the page.
     pub listed: Vec<String>,
-    /// The open drafts of those ids, and open drafted creates of the kind.
-    pub drafts: Vec<data_farm_protocol::Draft>,
+    /// The open drafts of those ids, and open drafted creates of the kind (as JSON: decoded
+    /// by the farm's drafts, not by every kind's page decoder).
+    pub drafts: data_farm_protocol::RawDrafts,
 }
 
 /// Where a store sends the drafts its lists answered (the farm's `Draft` store and index).

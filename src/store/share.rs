@@ -67,7 +67,7 @@ impl<E: Entity> EntityStore<E> {
         Some(ListResponse {
             items,
             total: entry.page.total,
-            drafts: Vec::new(),
+            drafts: Default::default(),
         })
     }
 
@@ -202,7 +202,7 @@ mod tests {
             ListResponse {
                 items: vec![team("t1", "Acme"), team("t2", "Globex")],
                 total: 2,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             },
         );
         let follower = farm(false);
@@ -229,7 +229,7 @@ mod tests {
             ListResponse {
                 items: vec![team("t1", "Acme")],
                 total: 1,
-                drafts: Vec::new(),
+                drafts: Default::default(),
             },
         );
         assert!(teams.fresh_page(&query).is_some());

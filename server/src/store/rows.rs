@@ -2,7 +2,7 @@
 
 use data_farm_protocol::{
     kinds, Application, Device, DeviceStatus, Instance, InstanceStatus, ListResponse, Owner,
-    OwnerType, Position, Team,
+    OwnerType, Position, RawDrafts, Team,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -316,10 +316,12 @@ pub fn list<E: EntityRow>(
         .query_map(rusqlite::params_from_iter(args.iter()), E::from_row)?
         .collect::<rusqlite::Result<Vec<E>>>()?;
     let drafts = match query.drafts {
-        DraftsMode::Off => Vec::new(),
+        DraftsMode::Off => RawDrafts::default(),
         DraftsMode::Include | DraftsMode::Only => {
             let ids: Vec<&str> = items.iter().map(EntityRow::id).collect();
-            drafts::open_drafts_of(conn, user_id, E::KIND, &ids, query.team.as_deref())?
+            let drafts =
+                drafts::open_drafts_of(conn, user_id, E::KIND, &ids, query.team.as_deref())?;
+            RawDrafts::of(&drafts).map_err(ApiError::internal)?
         }
     };
     Ok(ListResponse {
