@@ -1,12 +1,15 @@
-//! Talking to the backend over HTTP: the typed [`ApiError`], the [`ApiClient`], and the
-//! [`EntityApi`] contract stores fetch and mutate through.
+//! Talking to the backend over HTTP: the typed [`ApiError`], the [`ApiClient`], the
+//! [`EntityApi`] contract stores fetch and mutate through, and the [`HistoryApi`] that reads
+//! version history and audit trails.
 
 mod client;
 mod entity_api;
 mod error;
+mod history_api;
 mod method;
 
 pub use client::ApiClient;
 pub use entity_api::{EntityApi, HttpEntityApi};
 pub use error::ApiError;
+pub use history_api::HistoryApi;
 pub use method::Method;

@@ -5,10 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 
-use data_farm_protocol::{Application, ChangeOp, Device, Instance, Operation, Report, Team};
+use data_farm_protocol::{
+    Application, AuditEntry, ChangeOp, Device, Instance, ListResponse, Operation, Report, Team,
+    VersionEntry,
+};
+use futures_util::future::LocalBoxFuture;
 use leptos::prelude::{ArcReadSignal, ArcRwSignal, Set, Update, WithUntracked};
 
-use crate::api::{ApiClient, ApiError, EntityApi, HttpEntityApi};
+use crate::api::{ApiClient, ApiError, EntityApi, HistoryApi, HttpEntityApi};
 use crate::cache::{BrowserEnvironment, CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule, Subscription};
 use crate::entity::Entity;
@@ -57,6 +61,7 @@ pub struct DataFarmConfig {
     /// Wires drafts across the stores (set by [`DataFarmConfig::drafts`]; a function pointer,
     /// so that an app that never asks links nothing of it).
     wire_drafts: Option<WireDrafts>,
+    history: Option<Arc<dyn HistoryApi>>,
 }
 
 /// How [`DataFarmConfig::drafts`] wires drafts into a farm being built.
@@ -75,6 +80,7 @@ impl DataFarmConfig {
             #[cfg(feature = "persist")]
             persist: None,
             wire_drafts: None,
+            history: None,
         }
     }
 
@@ -174,6 +180,13 @@ impl DataFarmConfig {
         self
     }
 
+    /// Reads version history and audit trails through `api` instead of the protocol's routes
+    /// on the farm's client (see [`DataFarm::versions`]).
+    pub fn history(mut self, api: Arc<dyn HistoryApi>) -> Self {
+        self.history = Some(api);
+        self
+    }
+
     /// Adds an invalidation rule.
     pub fn rule(mut self, rule: InvalidationRule) -> Self {
         self.rules.push(rule);
@@ -200,6 +213,8 @@ struct FarmInner {
     persistence: Option<Persistence>,
     /// Drafts across stores, when the `Draft` kind is registered.
     drafts: std::sync::OnceLock<drafts::Drafts>,
+    /// Where history is read, when not from the client.
+    history: Option<Arc<dyn HistoryApi>>,
 }
 
 /// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
@@ -243,6 +258,7 @@ impl DataFarm {
             live_topics: ArcRwSignal::new(BTreeSet::new()),
             guards: ArcRwSignal::new(0),
             drafts: std::sync::OnceLock::new(),
+            history: config.history,
         });
         if let Some(drafts) = config.wire_drafts.and_then(|wire| wire(&inner)) {
             let _ = inner.drafts.set(drafts);
@@ -358,6 +374,36 @@ impl DataFarm {
             .get()
             .map(|drafts| drafts.drafted_creates(kind, team))
             .unwrap_or_default()
+    }
+
+    /// A page (1-based) of the kept versions of entity `id` of kind `E`, newest first: through
+    /// [`DataFarmConfig::history`], or the protocol's `GET /{kinds}/{id}/versions`.
+    /// [`use_versions`](crate::hooks::use_versions) keeps one live.
+    pub fn versions<E: Entity>(
+        &self,
+        id: &str,
+        page: u32,
+        per_page: u32,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<VersionEntry>, ApiError>> {
+        match &self.inner.history {
+            Some(api) => api.versions(E::PLURAL, id, page, per_page),
+            None => self.inner.client.versions(E::PLURAL, id, page, per_page),
+        }
+    }
+
+    /// A page (1-based) of the audit trail of entity `id` of kind `E` (who changed which
+    /// fields, when), newest first; for a [`Team`], the whole team's trail. Read like
+    /// [`DataFarm::versions`]; [`use_audit`](crate::hooks::use_audit) keeps one live.
+    pub fn audit<E: Entity>(
+        &self,
+        id: &str,
+        page: u32,
+        per_page: u32,
+    ) -> LocalBoxFuture<'static, Result<ListResponse<AuditEntry>, ApiError>> {
+        match &self.inner.history {
+            Some(api) => api.audit(E::PLURAL, id, page, per_page),
+            None => self.inner.client.audit(E::PLURAL, id, page, per_page),
+        }
     }
 
     /// The store of a kind by its singular name (`"device"`), type-erased.

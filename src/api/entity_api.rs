@@ -1,6 +1,6 @@
 use std::marker::PhantomData;
 
-use data_farm_protocol::{AuditEntry, ListResponse, Position, VersionEntry};
+use data_farm_protocol::{ListResponse, Position};
 use futures_util::future::LocalBoxFuture;
 
 use super::{ApiClient, ApiError, Method};
@@ -64,30 +64,6 @@ pub trait EntityApi<E: Entity>: Send + Sync + 'static {
             }
         })
     }
-    /// A page of the kept versions of entity `id`, newest first (`GET /{kinds}/{id}/versions`).
-    /// By default a backend keeps none: [`ApiError::NotFound`].
-    fn versions(
-        &self,
-        id: &str,
-        page: u32,
-        per_page: u32,
-    ) -> LocalBoxFuture<'static, Result<ListResponse<VersionEntry>, ApiError>> {
-        let _ = (page, per_page);
-        let message = format!("{}: this API keeps no versions", id);
-        Box::pin(async move { Err(ApiError::NotFound { message }) })
-    }
-    /// A page of the audit trail of entity `id`, newest first (`GET /{kinds}/{id}/audit`).
-    /// By default a backend keeps none: [`ApiError::NotFound`].
-    fn audit(
-        &self,
-        id: &str,
-        page: u32,
-        per_page: u32,
-    ) -> LocalBoxFuture<'static, Result<ListResponse<AuditEntry>, ApiError>> {
-        let _ = (page, per_page);
-        let message = format!("{}: this API keeps no audit trail", id);
-        Box::pin(async move { Err(ApiError::NotFound { message }) })
-    }
     /// How many entities match `query`.
     fn count(&self, query: &ListQuery) -> LocalBoxFuture<'static, Result<u64, ApiError>> {
         let page = self.get_many(&query.clone().page(1).per_page(1));
@@ -147,7 +123,7 @@ impl<E> HttpEntityApi<E> {
 }
 
 /// Appends `text` percent-encoded (everything but RFC 3986's unreserved characters).
-fn escape_into(out: &mut String, text: &str) {
+pub(super) fn escape_into(out: &mut String, text: &str) {
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -236,28 +212,6 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
                 Err(err) => Err(err),
             }
         })
-    }
-
-    fn versions(
-        &self,
-        id: &str,
-        page: u32,
-        per_page: u32,
-    ) -> LocalBoxFuture<'static, Result<ListResponse<VersionEntry>, ApiError>> {
-        let client = self.client.clone();
-        let path = sub_path::<E>(id, "versions", &format!("page={page}&per_page={per_page}"));
-        Box::pin(async move { client.get(&path).await })
-    }
-
-    fn audit(
-        &self,
-        id: &str,
-        page: u32,
-        per_page: u32,
-    ) -> LocalBoxFuture<'static, Result<ListResponse<AuditEntry>, ApiError>> {
-        let client = self.client.clone();
-        let path = sub_path::<E>(id, "audit", &format!("page={page}&per_page={per_page}"));
-        Box::pin(async move { client.get(&path).await })
     }
 
     fn create(

@@ -166,32 +166,46 @@ fn seen_on_page(open: &mut Open, kind: &str, listed: &[String], drafts: &[Draft]
     changed
 }
 
+/// A draft of team `t1` for the tests: of `kind`'s entity `entity` (a create for `None`), at
+/// `version`, proposing the name "proposed".
+#[cfg(test)]
+pub(super) fn draft_for_tests(
+    id: &str,
+    kind: &str,
+    entity: Option<&str>,
+    status: data_farm_protocol::DraftStatus,
+    version: u64,
+) -> Draft {
+    use data_farm_protocol::DraftOperation;
+    Draft {
+        id: id.into(),
+        version,
+        updated_at: format!("2026-12-01T00:00:0{version}Z"),
+        team_id: "t1".into(),
+        kind: kind.into(),
+        entity_id: entity.map(str::to_owned),
+        operation: if entity.is_some() {
+            DraftOperation::Update
+        } else {
+            DraftOperation::Create
+        },
+        status,
+        body: serde_json::json!({"name": "proposed"}),
+        base_version: entity.map(|_| 1),
+        author_id: "u1".into(),
+        name: "proposed".into(),
+        comments: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use data_farm_protocol::{DraftOperation, DraftStatus};
+    use data_farm_protocol::DraftStatus;
 
     use super::*;
 
     fn draft(id: &str, entity: Option<&str>, status: DraftStatus) -> Draft {
-        Draft {
-            id: id.into(),
-            version: 1,
-            updated_at: "2026-12-01T00:00:00Z".into(),
-            team_id: "t1".into(),
-            kind: "device".into(),
-            entity_id: entity.map(str::to_owned),
-            operation: if entity.is_some() {
-                DraftOperation::Update
-            } else {
-                DraftOperation::Create
-            },
-            status,
-            body: serde_json::Value::Null,
-            base_version: None,
-            author_id: "u1".into(),
-            name: "n".into(),
-            comments: Vec::new(),
-        }
+        draft_for_tests(id, "device", entity, status, 1)
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex as StdMutex;
 
-use data_farm_protocol::{Draft, DraftOperation, DraftStatus, ListResponse};
+use data_farm_protocol::{Draft, DraftStatus, ListResponse};
 use futures_util::future::LocalBoxFuture;
 use leptos::prelude::GetUntracked;
 use serde::{Deserialize, Serialize};
@@ -232,25 +232,7 @@ fn two_farms_share_nothing() {
 }
 
 fn ticket_draft(id: &str, entity: Option<&str>, status: DraftStatus, version: u64) -> Draft {
-    Draft {
-        id: id.into(),
-        version,
-        updated_at: format!("2026-12-01T00:00:0{version}Z"),
-        team_id: "t1".into(),
-        kind: "ticket".into(),
-        entity_id: entity.map(str::to_owned),
-        operation: if entity.is_some() {
-            DraftOperation::Update
-        } else {
-            DraftOperation::Create
-        },
-        status,
-        body: serde_json::json!({"name": "proposed"}),
-        base_version: entity.map(|_| 1),
-        author_id: "u1".into(),
-        name: "proposed".into(),
-        comments: Vec::new(),
-    }
+    super::drafts::draft_for_tests(id, "ticket", entity, status, version)
 }
 
 #[test]

@@ -11,10 +11,11 @@ use leptos::prelude::*;
 use super::use_store;
 use crate::api::ApiError;
 use crate::entity::Entity;
-use crate::store::{EntityStore, LoadState};
+use crate::farm::DataFarm;
+use crate::store::LoadState;
 
 /// Entity `id` (which may change over time), fetched when the store lacks it, batched with
-/// every other id looked up in the same turn (see [`EntityStore::lookup`]): a column of names
+/// every other id looked up in the same turn (see [`EntityStore::lookup`](crate::store::EntityStore::lookup)): a column of names
 /// costs one request, not one per row.
 ///
 /// ```no_run
@@ -58,17 +59,13 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
     page: Signal<u32>,
     per_page: u32,
     revision: Signal<u64>,
-    fetch: impl Fn(
-            EntityStore<E>,
-            String,
-            u32,
-            u32,
-        ) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>>
+    fetch: impl Fn(&DataFarm, &str, u32, u32) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>>
         + Send
         + Sync
         + 'static,
 ) -> UseTrail<T> {
     let store = use_store::<E>();
+    let farm = super::use_data_farm();
     let entries = RwSignal::new(Vec::<T>::new());
     let total = RwSignal::new(0u64);
     let state = RwSignal::new(LoadState::Loading);
@@ -90,10 +87,15 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
                 *s = LoadState::Refreshing;
             }
         });
-        let (store, generation, fetch) =
-            (store.clone(), Arc::clone(&generation), Arc::clone(&fetch));
+        let (store, farm, generation, fetch) = (
+            store.clone(),
+            farm.clone(),
+            Arc::clone(&generation),
+            Arc::clone(&fetch),
+        );
         leptos::task::spawn_local(async move {
-            let result = fetch(store, id, page, per_page).await;
+            // Retried like the store's own reads.
+            let result = store.with_retry(|| fetch(&farm, &id, page, per_page)).await;
             // Only the newest request's answer is shown.
             if generation.load(Ordering::Relaxed) != turn {
                 return;
@@ -126,9 +128,7 @@ pub fn use_versions<E: Entity>(
         page.into(),
         per_page,
         Signal::stored(0),
-        |store, id, page, per_page| {
-            Box::pin(async move { store.versions(&id, page, per_page).await })
-        },
+        |farm, id, page, per_page| farm.versions::<E>(id, page, per_page),
     )
 }
 
@@ -144,7 +144,7 @@ pub fn use_audit<E: Entity>(
         page.into(),
         per_page,
         Signal::stored(0),
-        |store, id, page, per_page| Box::pin(async move { store.audit(&id, page, per_page).await }),
+        |farm, id, page, per_page| farm.audit::<E>(id, page, per_page),
     )
 }
 
@@ -181,6 +181,6 @@ pub fn use_team_audit(
         page.into(),
         per_page,
         revision.into(),
-        |store, id, page, per_page| Box::pin(async move { store.audit(&id, page, per_page).await }),
+        |farm, id, page, per_page| farm.audit::<data_farm_protocol::Team>(id, page, per_page),
     )
 }

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use super::{place, DetailView, EntityStore, LoadState, Page, Prior};
 
 impl<E: Entity> EntityStore<E> {
-    pub(super) async fn with_retry<T, F>(&self, mut call: F) -> Result<T, ApiError>
+    /// Runs `call` until it succeeds, fails for good, or the policy's retries are spent
+    /// (with the policy's jittered backoff between attempts).
+    pub(crate) async fn with_retry<T, F>(&self, mut call: F) -> Result<T, ApiError>
     where
         F: FnMut() -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>,
     {

@@ -2,7 +2,7 @@
 //! column), fetched in one request per batch rather than one per row; where an entity stands
 //! in a list; and its version history and audit trail.
 
-use data_farm_protocol::{AuditEntry, ListResponse, Position, VersionEntry};
+use data_farm_protocol::Position;
 use leptos::prelude::*;
 
 use super::EntityStore;
@@ -109,27 +109,5 @@ impl<E: Entity> EntityStore<E> {
     ) -> Result<Option<Position>, ApiError> {
         let api = std::sync::Arc::clone(&self.inner.api);
         self.with_retry(|| api.position(id, query)).await
-    }
-
-    /// A page (1-based) of the kept versions of entity `id`, newest first.
-    pub async fn versions(
-        &self,
-        id: &str,
-        page: u32,
-        per_page: u32,
-    ) -> Result<ListResponse<VersionEntry>, ApiError> {
-        let api = std::sync::Arc::clone(&self.inner.api);
-        self.with_retry(|| api.versions(id, page, per_page)).await
-    }
-
-    /// A page (1-based) of the audit trail of entity `id`, newest first.
-    pub async fn audit(
-        &self,
-        id: &str,
-        page: u32,
-        per_page: u32,
-    ) -> Result<ListResponse<AuditEntry>, ApiError> {
-        let api = std::sync::Arc::clone(&self.inner.api);
-        self.with_retry(|| api.audit(id, page, per_page)).await
     }
 }
