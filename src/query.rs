@@ -49,6 +49,18 @@ impl DraftsMode {
             DraftsMode::Only => Some("only"),
         }
     }
+
+    /// The name a URL gives it: the wire value, or `off`.
+    pub(crate) fn url_name(self) -> &'static str {
+        self.as_param().unwrap_or("off")
+    }
+
+    /// The mode a URL names ([`DraftsMode::url_name`]), if any.
+    pub(crate) fn from_url_name(name: &str) -> Option<Self> {
+        [DraftsMode::Off, DraftsMode::Include, DraftsMode::Only]
+            .into_iter()
+            .find(|mode| mode.url_name() == name)
+    }
 }
 
 /// A list request, and the key of its cached result.
@@ -179,6 +191,37 @@ impl ListQuery {
         self.sort = Some(field.into());
         self.order = order;
         self
+    }
+
+    /// Sorts by `field`, ascending, or descending when it already sorts by it ascending (a
+    /// sortable header clicked again), from page 1.
+    ///
+    /// ```
+    /// use data_farm::query::{ListQuery, Order};
+    /// let by_date = ListQuery::new().page(3).toggle_sort("updated_at");
+    /// assert_eq!((by_date.sort.as_deref(), by_date.order, by_date.page), (Some("updated_at"), Order::Asc, 1));
+    /// assert_eq!(by_date.toggle_sort("updated_at").order, Order::Desc);
+    /// ```
+    pub fn toggle_sort(self, field: &str) -> Self {
+        let order = if self.sort_field() == field && self.order == Order::Asc {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        self.sort(field, order).page(1)
+    }
+
+    /// Removes the user filter on `field`, back to page 1 when there was one.
+    pub fn unfilter(mut self, field: &str) -> Self {
+        if self.filters.remove(field).is_some() {
+            self.page = 1;
+        }
+        self
+    }
+
+    /// How many pages a list of `total` entities has at this page size (at least one).
+    pub fn page_count(&self, total: u64) -> u64 {
+        total.div_ceil(u64::from(self.per_page.max(1))).max(1)
     }
 
     /// Selects a page (from 1).

@@ -194,11 +194,7 @@ mod tests {
         let teams = farm.store::<Team>().expect("registered");
         teams.put_list(
             &crate::query::ListQuery::new(),
-            data_farm_protocol::ListResponse {
-                items: vec![team("t1")],
-                total: 1,
-                drafts: Default::default(),
-            },
+            data_farm_protocol::ListResponse::new(vec![team("t1")], 1),
         );
         assert!(teams.peek("t1").is_some());
         session.end();

@@ -5,6 +5,7 @@
 
 use data_farm_protocol::{AuditEntry, ListResponse, VersionEntry};
 use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
 
 use super::entity_api::escape_into;
 use super::{ApiClient, ApiError};
@@ -40,6 +41,15 @@ fn trail_path(plural: &str, id: &str, tail: &str, page: u32, per_page: u32) -> S
     path
 }
 
+/// `GET` of one page of a trail (`versions`, `audit`) at `path`.
+fn trail<T: DeserializeOwned + 'static>(
+    client: &ApiClient,
+    path: String,
+) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>> {
+    let client = client.clone();
+    Box::pin(async move { client.get(&path).await })
+}
+
 impl HistoryApi for ApiClient {
     fn versions(
         &self,
@@ -48,11 +58,7 @@ impl HistoryApi for ApiClient {
         page: u32,
         per_page: u32,
     ) -> LocalBoxFuture<'static, Result<ListResponse<VersionEntry>, ApiError>> {
-        let (client, path) = (
-            self.clone(),
-            trail_path(plural, id, "versions", page, per_page),
-        );
-        Box::pin(async move { client.get(&path).await })
+        trail(self, trail_path(plural, id, "versions", page, per_page))
     }
 
     fn audit(
@@ -62,11 +68,7 @@ impl HistoryApi for ApiClient {
         page: u32,
         per_page: u32,
     ) -> LocalBoxFuture<'static, Result<ListResponse<AuditEntry>, ApiError>> {
-        let (client, path) = (
-            self.clone(),
-            trail_path(plural, id, "audit", page, per_page),
-        );
-        Box::pin(async move { client.get(&path).await })
+        trail(self, trail_path(plural, id, "audit", page, per_page))
     }
 }
 

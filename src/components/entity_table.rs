@@ -175,9 +175,8 @@ pub fn EntityTable<E: Entity>(
         _ => None,
     });
     let pages = move || {
-        let view = view_signal.get();
-        let per_page = u64::from(query.get().per_page.max(1));
-        view.total.div_ceil(per_page).max(1)
+        let total = view_signal.get().total;
+        query.with(|q| q.page_count(total))
     };
     // A separate closure: a `>=` written inside a `view!` attribute would end the tag.
     let at_last_page = move || u64::from(query.get().page) >= pages();
@@ -277,10 +276,7 @@ pub fn EntityTable<E: Entity>(
                                         Some(field) => view! {
                                             <button type="button" class="df-sort" on:click=move |_| {
                                                 let field = field.clone();
-                                                query.update(move |q| {
-                                                    let order = if q.sort_field() == field && q.order == Order::Asc { Order::Desc } else { Order::Asc };
-                                                    *q = q.clone().sort(field, order).page(1);
-                                                });
+                                                query.update(move |q| *q = q.clone().toggle_sort(&field));
                                             }>{header}</button>
                                         }.into_any(),
                                         None => header.into_any(),

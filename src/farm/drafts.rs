@@ -1,8 +1,8 @@
 //! Drafts across stores: the drafts a kind's lists answer (`drafts=include|only`) go into the
 //! `Draft` store, an index finds the open draft of an entity (and the open drafted creates of
-//! a kind), and a draft's change refetches the `drafts=only` lists of its kind. Wired only when
-//! the `Draft` kind is registered ([`DataFarmConfig::builtin_kinds`](super::DataFarmConfig)
-//! does).
+//! a kind), and a draft's change refetches the `drafts=only` lists of its kind. Wired by
+//! [`DataFarmConfig::drafts`](super::DataFarmConfig::drafts) (`builtin_kinds` calls it): an
+//! app without drafts links none of it, nor a store for drafts.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Weak};
@@ -28,23 +28,28 @@ struct Open {
 impl Open {
     /// Records `draft` as it is now; false when nothing changed.
     fn note(&mut self, draft: &Draft) -> bool {
-        let before = self.clone();
-        self.forget(&draft.id);
-        if draft.status.is_open() {
-            match &draft.entity_id {
-                Some(entity) => {
-                    self.by_entity
-                        .insert((draft.kind.clone(), entity.clone()), draft.id.clone());
+        if !draft.status.is_open() {
+            return self.forget(&draft.id);
+        }
+        match &draft.entity_id {
+            Some(entity) => {
+                let key = (draft.kind.clone(), entity.clone());
+                if self.by_entity.get(&key) == Some(&draft.id) {
+                    return false;
                 }
-                None => {
-                    self.creates.insert(
-                        draft.id.clone(),
-                        (draft.kind.clone(), draft.team_id.clone()),
-                    );
+                self.forget(&draft.id);
+                self.by_entity.insert(key, draft.id.clone());
+            }
+            None => {
+                let place = (draft.kind.clone(), draft.team_id.clone());
+                if self.creates.get(&draft.id) == Some(&place) {
+                    return false;
                 }
+                self.forget(&draft.id);
+                self.creates.insert(draft.id.clone(), place);
             }
         }
-        *self != before
+        true
     }
 
     fn forget(&mut self, draft_id: &str) -> bool {
@@ -63,7 +68,7 @@ pub(super) struct Drafts {
 }
 
 impl Drafts {
-    /// Wires drafts into the farm when the `Draft` kind is registered.
+    /// Wires drafts into the farm (`None` when the `Draft` kind is not registered).
     pub(super) fn wire(inner: &Arc<FarmInner>) -> Option<Drafts> {
         let store = inner
             .by_type

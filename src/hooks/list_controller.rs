@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::entity::Entity;
-use crate::query::{DraftsMode, ListQuery, Order};
+use crate::query::{DraftsMode, ListQuery};
 use crate::store::{EntityStore, ListView};
 
 /// How rows of a list can be selected.
@@ -132,8 +132,8 @@ impl<E: Entity> ListController<E> {
 
     /// How many pages there are at the current page size, at least one (tracked).
     pub fn pages(&self) -> u64 {
-        let per_page = u64::from(self.query.with(|q| q.per_page.max(1)));
-        self.total().div_ceil(per_page).max(1)
+        let total = self.total();
+        self.query.with(|q| q.page_count(total))
     }
 
     fn change(&self, f: impl FnOnce(ListQuery) -> ListQuery) {
@@ -152,25 +152,13 @@ impl<E: Entity> ListController<E> {
     pub fn set_filter(&self, field: &str, value: Option<&str>) {
         self.change(|q| match value {
             Some(value) => q.filter(field, value),
-            None => {
-                let mut q = q;
-                if q.filters.remove(field).is_some() {
-                    q.page = 1;
-                }
-                q
-            }
+            None => q.unfilter(field),
         });
     }
 
     /// Sorts by `field`: ascending first, and the other way when it already sorts by it.
     pub fn sort_by(&self, field: &str) {
-        self.change(|q| {
-            let order = match (q.sort_field() == field, q.order) {
-                (true, Order::Asc) => Order::Desc,
-                _ => Order::Asc,
-            };
-            q.sort(field, order).page(1)
-        });
+        self.change(|q| q.toggle_sort(field));
     }
 
     /// Shows page `page` (from 1, at most the last known page).
@@ -293,6 +281,7 @@ mod tests {
     use super::*;
     use crate::cache::ManualEnvironment;
     use crate::farm::DataFarmConfig;
+    use crate::query::Order;
 
     /// Twelve teams `t01`..`t12`, named so, sorted and paged like the server.
     struct Teams;

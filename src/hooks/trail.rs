@@ -15,8 +15,9 @@ use crate::farm::DataFarm;
 use crate::store::LoadState;
 
 /// Entity `id` (which may change over time), fetched when the store lacks it, batched with
-/// every other id looked up in the same turn (see [`EntityStore::lookup`](crate::store::EntityStore::lookup)): a column of names
-/// costs one request, not one per row.
+/// every other id looked up in the same turn (see
+/// [`EntityStore::lookup`](crate::store::EntityStore::lookup)): a column of names costs one
+/// request, not one per row.
 ///
 /// ```no_run
 /// use data_farm::prelude::*;

@@ -203,11 +203,7 @@ fn run_setup(answers: Vec<Result<Operation, ApiError>>) -> RunSetup {
     );
     store.put_list(
         &ListQuery::new(),
-        ListResponse {
-            items: vec![run(1, OperationStatus::Queued)],
-            total: 1,
-            drafts: Default::default(),
-        },
+        ListResponse::new(vec![run(1, OperationStatus::Queued)], 1),
     );
     RunSetup {
         api,
@@ -356,11 +352,8 @@ fn a_stopped_poller_makes_no_request() {
 #[test]
 fn the_latest_report_is_polled_only_while_produced() {
     let page = |r: Option<Report>| {
-        Ok(ListResponse {
-            total: r.is_some() as u64,
-            items: r.into_iter().collect(),
-            drafts: Default::default(),
-        })
+        let total = r.is_some() as u64;
+        Ok(ListResponse::new(r.into_iter().collect(), total))
     };
     let api = Script::new(vec![
         page(Some(report(2, ReportStatus::Generating))),
@@ -374,14 +367,7 @@ fn the_latest_report_is_polled_only_while_produced() {
         ChangeBus::default(),
     );
     let query = latest_report_query("team_1");
-    store.put_list(
-        &query,
-        ListResponse {
-            items: vec![],
-            total: 0,
-            drafts: Default::default(),
-        },
-    );
+    store.put_list(&query, ListResponse::new(vec![], 0));
     let poller = poll_latest_report(
         store.clone(),
         "team_1",

@@ -53,7 +53,7 @@ impl ListQuery {
             put("per_page", self.per_page.to_string());
         }
         if self.drafts != default.drafts {
-            put("drafts", self.drafts.as_param().unwrap_or("off").into());
+            put("drafts", self.drafts.url_name().into());
         }
         pairs
     }
@@ -94,12 +94,11 @@ impl ListQuery {
                         query.per_page = size.clamp(1, 100);
                     }
                 }
-                "drafts" => match value {
-                    "off" => query.drafts = DraftsMode::Off,
-                    "include" => query.drafts = DraftsMode::Include,
-                    "only" => query.drafts = DraftsMode::Only,
-                    _ => {}
-                },
+                "drafts" => {
+                    if let Some(mode) = DraftsMode::from_url_name(value) {
+                        query.drafts = mode;
+                    }
+                }
                 "filters" if value == "none" => {
                     filters.get_or_insert_with(Default::default);
                 }

@@ -170,11 +170,7 @@ mod tests {
         let teams = farm.store::<Team>().unwrap();
         teams.put_list(
             &crate::query::ListQuery::new(),
-            data_farm_protocol::ListResponse {
-                items: vec![team("t1", "Acme", 1)],
-                total: 1,
-                drafts: Default::default(),
-            },
+            data_farm_protocol::ListResponse::new(vec![team("t1", "Acme", 1)], 1),
         );
         let relayed = Relayed::Events {
             events: vec![event(4, &team("t1", "Acme 2", 2))],

@@ -170,12 +170,6 @@ pub fn place<'r, E: Entity>(
     outcome
 }
 
-/// A change of `id`, which `page` does not list, known only from a fetch older than the
-/// page: if it joins or leaves the query, or now sorts into this page or across it, the page
-/// cannot tell what that does to its rows and total (found by the convergence property test:
-/// a late update and delete of a row the snapshot had already dropped left the total one
-/// short), and asks the server. A change that keeps it on the same side of this page (a status
-/// change of a row on another page of a list sorted by name) changes nothing.
 /// A change of an entity that a page of a [`DraftsMode::Only`] list does not hold. Which
 /// entities have an open draft only the server knows (a draft's own events refetch these
 /// lists), so the client never adds one here. A page holding the whole list knows it is not
@@ -203,6 +197,12 @@ fn unlisted_in_drafts_only<E: Entity>(
     }
 }
 
+/// A change of `id`, which `page` does not list, known only from a fetch older than the
+/// page: if it joins or leaves the query, or now sorts into this page or across it, the page
+/// cannot tell what that does to its rows and total (found by the convergence property test:
+/// a late update and delete of a row the snapshot had already dropped left the total one
+/// short), and asks the server. A change that keeps it on the same side of this page (a status
+/// change of a row on another page of a list sorted by name) changes nothing.
 fn doubtful<'r, E: Entity>(
     query: &ListQuery,
     page: &Page,

@@ -64,11 +64,7 @@ impl<E: Entity> EntityStore<E> {
             .iter()
             .map(|id| st.rows.get(id).and_then(|row| row.confirmed.clone()))
             .collect::<Option<Vec<E>>>()?;
-        Some(ListResponse {
-            items,
-            total: entry.page.total,
-            drafts: Default::default(),
-        })
+        Some(ListResponse::new(items, entry.page.total))
     }
 
     /// The confirmed entity `id`, for another tab, when its detail is fresh and has no
@@ -199,11 +195,7 @@ mod tests {
         let query = ListQuery::new();
         teams.put_list(
             &query,
-            ListResponse {
-                items: vec![team("t1", "Acme"), team("t2", "Globex")],
-                total: 2,
-                drafts: Default::default(),
-            },
+            ListResponse::new(vec![team("t1", "Acme"), team("t2", "Globex")], 2),
         );
         let follower = farm(false);
         let theirs = follower.store::<Team>().unwrap();
@@ -224,14 +216,7 @@ mod tests {
         let teams = leader.store::<Team>().unwrap();
         let query = ListQuery::new();
         assert!(teams.fresh_page(&query).is_none(), "never fetched");
-        teams.put_list(
-            &query,
-            ListResponse {
-                items: vec![team("t1", "Acme")],
-                total: 1,
-                drafts: Default::default(),
-            },
-        );
+        teams.put_list(&query, ListResponse::new(vec![team("t1", "Acme")], 1));
         assert!(teams.fresh_page(&query).is_some());
         // An optimistic rename (its request never completes) is not the server's.
         let rename = teams.update(
