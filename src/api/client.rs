@@ -1,5 +1,6 @@
 use data_farm_protocol::{LoginRequest, MeResponse, SessionResponse, API_BASE};
-use gloo_net::http::{Request, RequestBuilder};
+use futures_util::future::LocalBoxFuture;
+use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use web_sys::RequestCredentials;
@@ -56,16 +57,29 @@ impl ApiClient {
         format!("{}{API_BASE}{path}", self.origin)
     }
 
-    /// Sends what `finish` makes of `builder` (with cookies and the deadline's abort signal)
-    /// and reads the whole answer; the deadline covers both.
-    async fn send(
-        &self,
-        builder: RequestBuilder,
-        finish: impl FnOnce(RequestBuilder) -> Result<Request, gloo_net::Error>,
-    ) -> Result<String, ApiError> {
+    /// Sends `request` (with cookies and the deadline's abort signal) and reads the whole
+    /// answer as text; the deadline covers both.
+    ///
+    /// Every call of every kind goes through this one non-generic function, and the typed
+    /// methods only encode and decode around it: an async function generic over its body or
+    /// answer type would be compiled once per type, sending code and all.
+    async fn exchange(&self, request: Outgoing) -> Result<String, ApiError> {
         let deadline = Deadline::start(self.timeout_ms);
-        let builder = deadline.attach(builder.credentials(RequestCredentials::Include));
-        let request = finish(builder).map_err(|err| ApiError::Decode(err.to_string()))?;
+        let mut builder = deadline.attach(
+            RequestBuilder::new(&self.url(&request.path))
+                .method(request.method)
+                .credentials(RequestCredentials::Include),
+        );
+        if let Some((name, value)) = &request.header {
+            builder = builder.header(name, value);
+        }
+        let request = match request.body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        }
+        .map_err(|err| ApiError::Decode(err.to_string()))?;
         let response = request
             .send()
             .await
@@ -76,7 +90,7 @@ impl ApiClient {
         if drafted {
             // The change became a draft: for the caller it did not happen (yet).
             let text = body.map_err(|err| deadline.failed(err.to_string()))?;
-            let draft = Self::json::<data_farm_protocol::Draft>(&text)?;
+            let draft = decode::<data_farm_protocol::Draft>(&text)?;
             Err(ApiError::Drafted {
                 message: format!("saved as draft {} for approval", draft.id),
                 draft: Box::new(draft),
@@ -88,16 +102,19 @@ impl ApiClient {
         }
     }
 
-    fn json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-        serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
+    /// [`ApiClient::exchange`] as a boxed future that owns what it needs: what the per-kind
+    /// [`HttpEntityApi`](super::HttpEntityApi) methods await before decoding.
+    pub(crate) fn exchange_boxed(
+        &self,
+        request: Outgoing,
+    ) -> LocalBoxFuture<'static, Result<String, ApiError>> {
+        let client = self.clone();
+        Box::pin(async move { client.exchange(request).await })
     }
 
     /// `GET` a JSON resource.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let text = self
-            .send(Request::get(&self.url(path)), |b| b.build())
-            .await?;
-        Self::json(&text)
+        decode(&self.exchange(Outgoing::get(path)).await?)
     }
 
     /// Sends a JSON body with `method` and decodes the JSON answer: the typed call behind
@@ -110,15 +127,8 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let url = self.url(path);
-        let builder = match method {
-            Method::Post => Request::post(&url),
-            Method::Put => Request::put(&url),
-            Method::Patch => Request::patch(&url),
-            Method::Delete => Request::delete(&url),
-        };
-        let text = self.send(builder, |b| b.json(body)).await?;
-        Self::json(&text)
+        let request = Outgoing::with_body(method.into(), path, body)?;
+        decode(&self.exchange(request).await?)
     }
 
     /// `POST` a JSON body and decode the JSON answer.
@@ -138,9 +148,8 @@ impl ApiClient {
         body: &B,
         key: &str,
     ) -> Result<T, ApiError> {
-        let builder = Request::post(&self.url(path)).header("Idempotency-Key", key);
-        let text = self.send(builder, |b| b.json(body)).await?;
-        Self::json(&text)
+        let request = Outgoing::with_body(Method::Post.into(), path, body)?.idempotent(key);
+        decode(&self.exchange(request).await?)
     }
 
     /// `PUT` a JSON body and decode the JSON answer.
@@ -159,21 +168,14 @@ impl ApiClient {
         body: &B,
         if_match: Option<u64>,
     ) -> Result<T, ApiError> {
-        let mut builder = Request::patch(&self.url(path));
-        if let Some(version) = if_match {
-            builder = builder.header("If-Match", &version.to_string());
-        }
-        let text = self.send(builder, |b| b.json(body)).await?;
-        Self::json(&text)
+        let request = Outgoing::with_body(Method::Patch.into(), path, body)?.if_match(if_match);
+        decode(&self.exchange(request).await?)
     }
 
     /// `DELETE`, with `If-Match: <version>` when given.
     pub async fn delete(&self, path: &str, if_match: Option<u64>) -> Result<(), ApiError> {
-        let mut builder = Request::delete(&self.url(path));
-        if let Some(version) = if_match {
-            builder = builder.header("If-Match", &version.to_string());
-        }
-        self.send(builder, |b| b.build()).await.map(|_| ())
+        let request = Outgoing::delete(path).if_match(if_match);
+        self.exchange(request).await.map(|_| ())
     }
 
     /// Signs in; the backend sets the session cookie.
@@ -192,9 +194,83 @@ impl ApiClient {
 
     /// Signs out: the backend ends the session and closes its realtime connections.
     pub async fn logout(&self) -> Result<(), ApiError> {
-        self.send(Request::delete(&self.url("/session")), |b| b.build())
-            .await
-            .map(|_| ())
+        self.delete("/session", None).await
+    }
+}
+
+/// The JSON answer `text` as a `T`.
+pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
+}
+
+/// One request, apart from the type of its answer: what [`ApiClient::exchange`] sends.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    method: HttpMethod,
+    /// The API path, such as `/devices/dev_1`.
+    path: String,
+    /// One extra header (`If-Match`, `Idempotency-Key`), when the call has one.
+    header: Option<(&'static str, String)>,
+    /// The JSON body, already encoded.
+    body: Option<String>,
+}
+
+impl Outgoing {
+    /// `GET path`.
+    pub(crate) fn get(path: impl Into<String>) -> Self {
+        Outgoing {
+            method: HttpMethod::GET,
+            path: path.into(),
+            header: None,
+            body: None,
+        }
+    }
+
+    /// `DELETE path`.
+    pub(crate) fn delete(path: impl Into<String>) -> Self {
+        Outgoing {
+            method: HttpMethod::DELETE,
+            ..Outgoing::get(path)
+        }
+    }
+
+    /// `method path` with `body` as JSON (a body that cannot be encoded is a decode error).
+    pub(crate) fn with_body(
+        method: HttpMethod,
+        path: impl Into<String>,
+        body: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let body = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
+        Ok(Outgoing {
+            method,
+            body: Some(body),
+            ..Outgoing::get(path)
+        })
+    }
+
+    /// With `If-Match: <version>` when a version is given.
+    pub(crate) fn if_match(mut self, version: Option<u64>) -> Self {
+        if let Some(version) = version {
+            self.header = Some(("If-Match", version.to_string()));
+        }
+        self
+    }
+
+    /// With `Idempotency-Key: <key>`.
+    pub(crate) fn idempotent(mut self, key: &str) -> Self {
+        self.header = Some(("Idempotency-Key", key.to_owned()));
+        self
+    }
+}
+
+impl From<Method> for HttpMethod {
+    fn from(method: Method) -> Self {
+        match method {
+            Method::Post => HttpMethod::POST,
+            Method::Put => HttpMethod::PUT,
+            Method::Patch => HttpMethod::PATCH,
+            Method::Delete => HttpMethod::DELETE,
+        }
     }
 }
 

@@ -3,6 +3,10 @@ use std::marker::PhantomData;
 use data_farm_protocol::{ListResponse, Position};
 use futures_util::future::LocalBoxFuture;
 
+use gloo_net::http::Method as HttpMethod;
+use serde::de::DeserializeOwned;
+
+use super::client::{decode, Outgoing};
 use super::{ApiClient, ApiError, Method};
 use crate::entity::Entity;
 use crate::query::ListQuery;
@@ -134,17 +138,26 @@ pub(super) fn escape_into(out: &mut String, text: &str) {
     }
 }
 
-fn item_path<E: Entity>(id: &str) -> String {
-    let mut path = format!("/{}/", E::PLURAL);
+fn item_path(plural: &str, id: &str) -> String {
+    let mut path = format!("/{plural}/");
     escape_into(&mut path, id);
     path
+}
+
+fn list_path(plural: &str, query: &ListQuery) -> String {
+    let qs = query.to_query_string();
+    if qs.is_empty() {
+        format!("/{plural}")
+    } else {
+        format!("/{plural}?{qs}")
+    }
 }
 
 /// Most ids one `GET /{kinds}?ids=…` may name.
 const IDS_PER_REQUEST: usize = 100;
 
-fn ids_path<E: Entity>(ids: &[String]) -> String {
-    let mut path = format!("/{}?per_page={IDS_PER_REQUEST}&ids=", E::PLURAL);
+fn ids_path(plural: &str, ids: &[String]) -> String {
+    let mut path = format!("/{plural}?per_page={IDS_PER_REQUEST}&ids=");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             path.push(',');
@@ -154,8 +167,8 @@ fn ids_path<E: Entity>(ids: &[String]) -> String {
     path
 }
 
-fn sub_path<E: Entity>(id: &str, tail: &str, query: &str) -> String {
-    let mut path = item_path::<E>(id);
+fn sub_path(plural: &str, id: &str, tail: &str, query: &str) -> String {
+    let mut path = item_path(plural, id);
     path.push('/');
     path.push_str(tail);
     if !query.is_empty() {
@@ -165,34 +178,78 @@ fn sub_path<E: Entity>(id: &str, tail: &str, query: &str) -> String {
     path
 }
 
+/// Awaits `request` and decodes its answer as `T`: the only per-kind part of an HTTP call
+/// (the sending itself is [`ApiClient::exchange_boxed`], compiled once).
+fn typed<T: DeserializeOwned + 'static>(
+    request: LocalBoxFuture<'static, Result<String, ApiError>>,
+) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    Box::pin(async move { decode(&request.await?) })
+}
+
+/// Reads the pages of `paths` one after another, as raw texts (not generic: only decoding
+/// them is per kind).
+fn pages_of(
+    client: &ApiClient,
+    paths: Vec<String>,
+) -> LocalBoxFuture<'static, Result<Vec<String>, ApiError>> {
+    let client = client.clone();
+    Box::pin(async move {
+        let mut pages = Vec::with_capacity(paths.len());
+        for path in paths {
+            pages.push(client.exchange_boxed(Outgoing::get(path)).await?);
+        }
+        Ok(pages)
+    })
+}
+
+/// `GET {path}` of a position: `None` when the list does not hold the entity.
+fn position_at(
+    client: &ApiClient,
+    path: String,
+) -> LocalBoxFuture<'static, Result<Option<Position>, ApiError>> {
+    let request = client.exchange_boxed(Outgoing::get(path));
+    Box::pin(async move {
+        match request.await {
+            Ok(text) => decode(&text).map(Some),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
+    })
+}
+
+/// The boxed future of a request whose body could not be encoded: that error.
+fn failed<T: 'static>(err: ApiError) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+    Box::pin(std::future::ready(Err(err)))
+}
+
 impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
     fn get_one(&self, id: &str) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        let (client, path) = (self.client.clone(), item_path::<E>(id));
-        Box::pin(async move { client.get(&path).await })
+        typed(
+            self.client
+                .exchange_boxed(Outgoing::get(item_path(E::PLURAL, id))),
+        )
     }
 
     fn get_many(
         &self,
         query: &ListQuery,
     ) -> LocalBoxFuture<'static, Result<ListResponse<E>, ApiError>> {
-        let client = self.client.clone();
-        let qs = query.to_query_string();
-        let path = if qs.is_empty() {
-            format!("/{}", E::PLURAL)
-        } else {
-            format!("/{}?{qs}", E::PLURAL)
-        };
-        Box::pin(async move { client.get(&path).await })
+        typed(
+            self.client
+                .exchange_boxed(Outgoing::get(list_path(E::PLURAL, query))),
+        )
     }
 
     fn get_by_ids(&self, ids: &[String]) -> LocalBoxFuture<'static, Result<Vec<E>, ApiError>> {
-        let client = self.client.clone();
-        let paths: Vec<String> = ids.chunks(IDS_PER_REQUEST).map(ids_path::<E>).collect();
+        let paths = ids
+            .chunks(IDS_PER_REQUEST)
+            .map(|ids| ids_path(E::PLURAL, ids))
+            .collect();
+        let pages = pages_of(&self.client, paths);
         Box::pin(async move {
             let mut found = Vec::new();
-            for path in paths {
-                let page: ListResponse<E> = client.get(&path).await?;
-                found.extend(page.items);
+            for text in pages.await? {
+                found.extend(decode::<ListResponse<E>>(&text)?.items);
             }
             Ok(found)
         })
@@ -203,15 +260,8 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         id: &str,
         query: &ListQuery,
     ) -> LocalBoxFuture<'static, Result<Option<Position>, ApiError>> {
-        let client = self.client.clone();
-        let path = sub_path::<E>(id, "position", &query.to_query_string());
-        Box::pin(async move {
-            match client.get(&path).await {
-                Ok(position) => Ok(Some(position)),
-                Err(ApiError::NotFound { .. }) => Ok(None),
-                Err(err) => Err(err),
-            }
-        })
+        let path = sub_path(E::PLURAL, id, "position", &query.to_query_string());
+        position_at(&self.client, path)
     }
 
     fn create(
@@ -219,16 +269,13 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         body: &E::Create,
         idempotency_key: &str,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        let (client, body, key) = (
-            self.client.clone(),
-            body.clone(),
-            idempotency_key.to_owned(),
-        );
-        Box::pin(async move {
-            client
-                .post_once(&format!("/{}", E::PLURAL), &body, &key)
-                .await
-        })
+        match Outgoing::with_body(HttpMethod::POST, format!("/{}", E::PLURAL), body) {
+            Ok(request) => typed(
+                self.client
+                    .exchange_boxed(request.idempotent(idempotency_key)),
+            ),
+            Err(err) => failed(err),
+        }
     }
 
     fn update(
@@ -237,8 +284,10 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         patch: &E::Patch,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        let (client, path, patch) = (self.client.clone(), item_path::<E>(id), patch.clone());
-        Box::pin(async move { client.patch(&path, &patch, if_match).await })
+        match Outgoing::with_body(HttpMethod::PATCH, item_path(E::PLURAL, id), patch) {
+            Ok(request) => typed(self.client.exchange_boxed(request.if_match(if_match))),
+            Err(err) => failed(err),
+        }
     }
 
     fn delete(
@@ -246,8 +295,9 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         id: &str,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
-        let (client, path) = (self.client.clone(), item_path::<E>(id));
-        Box::pin(async move { client.delete(&path, if_match).await })
+        let request = Outgoing::delete(item_path(E::PLURAL, id)).if_match(if_match);
+        let answer = self.client.exchange_boxed(request);
+        Box::pin(async move { answer.await.map(|_| ()) })
     }
 
     fn call(
@@ -256,8 +306,10 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         path: &str,
         body: serde_json::Value,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        let (client, path) = (self.client.clone(), path.to_owned());
-        Box::pin(async move { client.send_json(method, &path, &body).await })
+        match Outgoing::with_body(method.into(), path, &body) {
+            Ok(request) => typed(self.client.exchange_boxed(request)),
+            Err(err) => failed(err),
+        }
     }
 }
 
@@ -269,14 +321,14 @@ mod tests {
 
     #[test]
     fn ids_are_escaped_in_paths() {
-        assert_eq!(item_path::<Device>("dev_1"), "/devices/dev_1");
-        assert_eq!(item_path::<Device>("a/b?c"), "/devices/a%2Fb%3Fc");
+        assert_eq!(item_path(Device::PLURAL, "dev_1"), "/devices/dev_1");
+        assert_eq!(item_path(Device::PLURAL, "a/b?c"), "/devices/a%2Fb%3Fc");
         assert_eq!(
-            ids_path::<Device>(&["dev_1".into(), "a,b".into()]),
+            ids_path(Device::PLURAL, &["dev_1".into(), "a,b".into()]),
             "/devices?per_page=100&ids=dev_1,a%2Cb"
         );
         assert_eq!(
-            sub_path::<Device>("dev_1", "position", "team=t&per_page=5"),
+            sub_path(Device::PLURAL, "dev_1", "position", "team=t&per_page=5"),
             "/devices/dev_1/position?team=t&per_page=5"
         );
     }

@@ -99,9 +99,15 @@ impl<E: Entity> Effects<E> {
         }
     }
 
+    /// Whether this batch records for persistence: never without the `persist` feature, so
+    /// the recording code (JSON encoding of records and pages) is not compiled in then.
+    fn records(&self) -> bool {
+        cfg!(feature = "persist") && self.persist
+    }
+
     /// Records a confirmed record change for persistence (when this batch records).
     pub fn persist_record(&mut self, id: &str, value: Option<&E>) {
-        if self.persist {
+        if self.records() {
             let json = value.and_then(|e| serde_json::to_string(e).ok());
             if value.is_none() || json.is_some() {
                 self.persisted.push((id.to_owned(), json));
@@ -111,7 +117,7 @@ impl<E: Entity> Effects<E> {
 
     /// Records a list page for persistence (when this batch records).
     pub fn persist_page(&mut self, query: &ListQuery, entry: &ListEntry) {
-        if self.persist && entry.meta.fetched_at.is_some() {
+        if self.records() && entry.meta.fetched_at.is_some() {
             self.pages.extend(StoredPage::encode(query, entry));
         }
     }
@@ -150,6 +156,7 @@ impl<E: Entity> Effects<E> {
     /// Does it all, outside the lock. When a batch touched a row or list several times, only
     /// its last value is published.
     pub fn flush(self, store: &EntityStore<E>) {
+        let records = self.records();
         let mut published = std::collections::HashSet::new();
         for (id, signal, value) in self.rows.into_iter().rev() {
             if published.insert(id) {
@@ -164,7 +171,7 @@ impl<E: Entity> Effects<E> {
         for (signal, value) in self.details {
             signal.set(value);
         }
-        if !self.persisted.is_empty() || !self.pages.is_empty() {
+        if records && (!self.persisted.is_empty() || !self.pages.is_empty()) {
             if let Some(sink) = store.sink() {
                 sink.record(E::KIND, self.persisted, self.pages);
             }
