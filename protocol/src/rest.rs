@@ -152,6 +152,19 @@ pub struct SessionResponse {
     pub teams: Vec<Team>,
 }
 
+/// `GET /positions` answer: the current `seq` of every topic the user may subscribe to (their
+/// own `user:ID` and the `team:ID` of each of their teams).
+///
+/// Read *before* fetching, it is where a subscription must resume (`since`) so that no event
+/// falls between the data and the subscription, even when they are far apart: a page rendered
+/// on a server and hydrated in a browser later. Events the data already holds come again and
+/// are dropped by the version rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionsResponse {
+    /// Topic name to its current `seq` (0: nothing published on it yet).
+    pub positions: BTreeMap<String, u64>,
+}
+
 /// `GET /me` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeResponse {

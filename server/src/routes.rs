@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/session", post(session::login).delete(session::logout))
         .route("/me", get(session::me))
+        .route("/positions", get(session::positions))
         .nest("/teams", resources::routes::<Team>())
         .route("/teams/{id}/members", get(members::list).post(members::add))
         .route(

@@ -447,3 +447,37 @@ async fn frames_beyond_the_rate_limit_are_refused() {
         "a burst of 8 then refusals, got {limited} refusals"
     );
 }
+
+#[tokio::test]
+async fn positions_read_before_a_fetch_resume_without_a_gap() {
+    let server = TestServer::start().await;
+    let alice = server.login("alice").await;
+    let acme = alice.team("Acme").id;
+    let topic = format!("team:{acme}");
+    let positions: data_farm_protocol::PositionsResponse = alice.get("/positions").await.json();
+    let mine = format!("user:{}", alice.user_id());
+    assert!(positions.positions.contains_key(&mine), "{positions:?}");
+    let before = positions.positions[&topic];
+    // A change lands after the positions were read (between a server render and hydration).
+    let app = alice.create_app(&acme, "Between").await;
+    let after: data_farm_protocol::PositionsResponse = alice.get("/positions").await.json();
+    assert_eq!(after.positions[&topic], before + 1);
+    // Resuming from the positions read first replays exactly that change.
+    let mut ws = alice.ws().await;
+    let since = BTreeMap::from([(topic.clone(), before)]);
+    ws.subscribe(&[&topic], Some(since)).await;
+    assert_eq!(ws.expect_subscribed(&topic).await, before + 1);
+    let (event, _) = ws.expect_event().await;
+    assert_eq!((event.seq, event.id.as_str()), (before + 1, app["id"].as_str().unwrap()));
+    // Someone else's teams are not among them; signed out, there are none.
+    let bob = server.login("bob").await;
+    let theirs: data_farm_protocol::PositionsResponse = bob.get("/positions").await.json();
+    assert!(!theirs.positions.contains_key(&topic), "{theirs:?}");
+    assert!(theirs.positions.contains_key(&format!("team:{}", bob.team("Globex").id)));
+    let anonymous = reqwest::Client::new()
+        .get(format!("{}/api/v1/positions", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use data_farm_protocol::{LoginRequest, MeResponse, SessionResponse, Team};
+use data_farm_protocol::{LoginRequest, MeResponse, PositionsResponse, SessionResponse, Team, Topic};
 
 use super::body::Body;
 use crate::auth::{session_cookie, session_token, CurrentUser};
@@ -97,4 +97,32 @@ pub async fn me(
         user: current.user,
         team_ids,
     }))
+}
+
+/// The current `seq` of the user's topics (`user:ID` and each team's `team:ID`), read from the
+/// event log: where a client that fetches next resumes its subscriptions.
+pub async fn positions(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<PositionsResponse>, ApiError> {
+    let user_id = current.user.id.clone();
+    let team_ids = state
+        .db()
+        .read(move |conn| members::team_ids(conn, &user_id))
+        .await?;
+    let topics: Vec<String> = std::iter::once(Topic::User(current.user.id.clone()))
+        .chain(team_ids.into_iter().map(Topic::Team))
+        .map(|topic| topic.to_string())
+        .collect();
+    let log = state.log();
+    let positions = tokio::task::spawn_blocking(move || {
+        topics
+            .into_iter()
+            .map(|topic| log.head(&topic).map(|seq| (topic, seq)))
+            .collect::<Result<_, _>>()
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::from)?;
+    Ok(Json(PositionsResponse { positions }))
 }
