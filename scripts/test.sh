@@ -22,6 +22,8 @@ step() { printf '\n\033[1;34m== %s\033[0m (at %d min %02d s)\n' "$*" $((SECONDS 
 step "format and lints (native)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -q -- -D warnings
+# The server side of server rendering: the library as a native server build uses it.
+cargo clippy -p data-farm --no-default-features --features ssr -q -- -D warnings
 scripts/check-layering.sh
 
 step "lints (wasm32): the library in each documented feature set, then the demo, bench page and example"
@@ -31,6 +33,7 @@ for features in "--no-default-features" "" "--no-default-features --features rea
   "--no-default-features --features persist" "--no-default-features --features components" \
   "--no-default-features --features tabs" "--no-default-features --features devtools" \
   "--no-default-features --features router" \
+  "--no-default-features --features ssr" "--no-default-features --features hydrate" \
   "--all-features"; do
   echo "data-farm ${features:-(default features)}"
   # shellcheck disable=SC2086

@@ -19,6 +19,8 @@
 //! | `polling` | no | status-driven polling of long-running work |
 //! | `persist` | no | IndexedDB hydration, write-behind, the offline outbox, sync metrics |
 //! | `components` | yes | skeleton-first components and their stylesheet |
+//! | `ssr` | no | [`DataFarm::dehydrate`](farm::DataFarm): the stores' state for a server-rendered page |
+//! | `hydrate` | no | `DataFarm::hydrate`: install that state in the browser, fresh, no refetch |
 //!
 //! ```no_run
 //! use data_farm::prelude::*;
@@ -46,6 +48,8 @@ pub mod components;
 pub mod entity;
 pub mod farm;
 pub mod hooks;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+pub mod hydration;
 #[cfg(feature = "persist")]
 pub mod persist;
 #[cfg(feature = "polling")]

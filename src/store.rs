@@ -13,6 +13,8 @@ mod effects;
 mod erased;
 mod events;
 mod fetch;
+#[cfg(any(feature = "tabs", feature = "ssr"))]
+mod fresh;
 #[cfg(feature = "devtools")]
 mod inspect;
 mod invalidate;

@@ -468,12 +468,17 @@ async fn positions_read_before_a_fetch_resume_without_a_gap() {
     ws.subscribe(&[&topic], Some(since)).await;
     assert_eq!(ws.expect_subscribed(&topic).await, before + 1);
     let (event, _) = ws.expect_event().await;
-    assert_eq!((event.seq, event.id.as_str()), (before + 1, app["id"].as_str().unwrap()));
+    assert_eq!(
+        (event.seq, event.id.as_str()),
+        (before + 1, app["id"].as_str().unwrap())
+    );
     // Someone else's teams are not among them; signed out, there are none.
     let bob = server.login("bob").await;
     let theirs: data_farm_protocol::PositionsResponse = bob.get("/positions").await.json();
     assert!(!theirs.positions.contains_key(&topic), "{theirs:?}");
-    assert!(theirs.positions.contains_key(&format!("team:{}", bob.team("Globex").id)));
+    assert!(theirs
+        .positions
+        .contains_key(&format!("team:{}", bob.team("Globex").id)));
     let anonymous = reqwest::Client::new()
         .get(format!("{}/api/v1/positions", server.url()))
         .send()

@@ -192,6 +192,14 @@ impl ApiClient {
         self.get("/me").await
     }
 
+    /// The current `seq` of each of the user's topics. Read before fetching, it is where a
+    /// subscription made later resumes without missing an event in between (a server render
+    /// hydrated in a browser: see [`crate::farm::DataFarm`]'s `dehydrate`).
+    pub async fn positions(&self) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+        let answer: data_farm_protocol::PositionsResponse = self.get("/positions").await?;
+        Ok(answer.positions)
+    }
+
     /// Signs out: the backend ends the session and closes its realtime connections.
     pub async fn logout(&self) -> Result<(), ApiError> {
         self.delete("/session", None).await

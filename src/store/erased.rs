@@ -73,6 +73,18 @@ pub trait AnyStore: Send + Sync {
     #[cfg(feature = "tabs")]
     /// The fresh, non-optimistic entity `id`, as JSON, for another tab.
     fn fresh_record_json(&self, id: &str) -> Option<String>;
+    #[cfg(feature = "ssr")]
+    /// The fresh pages (query, the server's JSON) and fetched details (JSON) the store holds,
+    /// for a server-rendered page's snapshot.
+    fn dehydrate_json(&self) -> (Vec<(crate::query::ListQuery, String)>, Vec<String>);
+    #[cfg(feature = "hydrate")]
+    /// Installs the server's answer to `query` (JSON) as just fetched; why not when it does
+    /// not read as this kind.
+    fn hydrate_page_json(&self, query: &crate::query::ListQuery, page: &str) -> Result<(), String>;
+    #[cfg(feature = "hydrate")]
+    /// Installs a fetched entity (JSON) as just fetched; why not when it does not read as
+    /// this kind.
+    fn hydrate_record_json(&self, record: &str) -> Result<(), String>;
     #[cfg(feature = "persist")]
     /// Connects the persistence layer.
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
@@ -181,6 +193,33 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     #[cfg(feature = "tabs")]
     fn fresh_record_json(&self, id: &str) -> Option<String> {
         serde_json::to_string(&self.fresh_record(id)?).ok()
+    }
+    #[cfg(feature = "ssr")]
+    fn dehydrate_json(&self) -> (Vec<(crate::query::ListQuery, String)>, Vec<String>) {
+        let pages = self
+            .fresh_pages()
+            .into_iter()
+            .filter_map(|(query, page)| Some((query, serde_json::to_string(&page).ok()?)))
+            .collect();
+        let records = self
+            .fresh_records()
+            .iter()
+            .filter_map(|record| serde_json::to_string(record).ok())
+            .collect();
+        (pages, records)
+    }
+    #[cfg(feature = "hydrate")]
+    fn hydrate_page_json(&self, query: &crate::query::ListQuery, page: &str) -> Result<(), String> {
+        let page = serde_json::from_str(page)
+            .map_err(|err| format!("a {} page for {query:?}: {err}", E::KIND))?;
+        self.put_list(query, page);
+        Ok(())
+    }
+    #[cfg(feature = "hydrate")]
+    fn hydrate_record_json(&self, record: &str) -> Result<(), String> {
+        let record = serde_json::from_str(record).map_err(|err| format!("a {}: {err}", E::KIND))?;
+        self.put_one(record);
+        Ok(())
     }
     #[cfg(feature = "persist")]
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {

@@ -452,4 +452,43 @@ impl<E: Entity> EntityStore<E> {
         }
         outcome
     }
+
+    /// Caches `entity` as the answer to its detail query, as if it had just been fetched (the
+    /// detail counterpart of [`EntityStore::put_list`]): it merges through the version rule,
+    /// and an observed detail of it is fresh, so it does not fetch within the stale time.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    ///
+    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let acme: Team = serde_json::from_str(r#"{"id":"t1","version":1,
+    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}"#).unwrap();
+    /// teams.put_one(acme);
+    /// # use leptos::prelude::GetUntracked;
+    /// assert_eq!(teams.detail_view("t1").get_untracked().state, LoadState::Ready);
+    /// assert_eq!(teams.peek("t1").unwrap().name, "Acme");
+    /// ```
+    pub fn put_one(&self, entity: E) {
+        let id = entity.id().to_owned();
+        let mut effects = self.effects();
+        {
+            let mut st = self.lock();
+            let now = self.now();
+            st.rows.entry(id.clone()).or_insert_with(Row::new);
+            self.merge_fetched(&mut st, entity, &mut effects);
+            let entry = st.details.entry(id).or_insert_with(DetailEntry::new);
+            entry.meta.fetched_at = Some(now);
+            entry.meta.invalidated = false;
+            entry.meta.error = None;
+            let view = DetailView {
+                state: LoadState::Ready,
+                fetched_at: Some(now),
+                deleted: false,
+            };
+            effects.detail(entry, view);
+            effects.collect_lists(&mut st);
+        }
+        effects.flush(self);
+    }
 }

@@ -36,55 +36,6 @@ impl<E: Entity> EntityStore<E> {
         let answer = self.peer()?.record(E::KIND, id).await?;
         serde_json::from_str(&answer).ok()
     }
-
-    /// The cached answer to `query` as the server gave it, for another tab: only when it is
-    /// fresh (fetched within the stale time, not invalidated, not being fetched) and the store
-    /// holds no optimistic change (which the page's ids and total would include).
-    pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<ListResponse<E>> {
-        // Its drafts are not cached with it: the server answers them.
-        if query.drafts != crate::query::DraftsMode::Off {
-            return None;
-        }
-        let st = self.lock();
-        let entry = st.lists.get(query)?;
-        let meta = &entry.meta;
-        if meta.in_flight
-            || meta.error.is_some()
-            || self
-                .inner
-                .policy
-                .is_stale(meta.fetched_at, meta.invalidated, self.now())
-            || st.rows.values().any(|row| !row.overlays.is_empty())
-        {
-            return None;
-        }
-        let items = entry
-            .page
-            .ids
-            .iter()
-            .map(|id| st.rows.get(id).and_then(|row| row.confirmed.clone()))
-            .collect::<Option<Vec<E>>>()?;
-        Some(ListResponse::new(items, entry.page.total))
-    }
-
-    /// The confirmed entity `id`, for another tab, when its detail is fresh and has no
-    /// optimistic change.
-    pub(crate) fn fresh_record(&self, id: &str) -> Option<E> {
-        let st = self.lock();
-        let meta = &st.details.get(id)?.meta;
-        let row = st.rows.get(id)?;
-        if meta.in_flight
-            || meta.error.is_some()
-            || !row.overlays.is_empty()
-            || self
-                .inner
-                .policy
-                .is_stale(meta.fetched_at, meta.invalidated, self.now())
-        {
-            return None;
-        }
-        row.confirmed.clone()
-    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use data_farm_protocol::{LoginRequest, MeResponse, PositionsResponse, SessionResponse, Team, Topic};
+use data_farm_protocol::{
+    LoginRequest, MeResponse, PositionsResponse, SessionResponse, Team, Topic,
+};
 
 use super::body::Body;
 use crate::auth::{session_cookie, session_token, CurrentUser};
