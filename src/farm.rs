@@ -84,6 +84,24 @@ impl DataFarmConfig {
         }
     }
 
+    /// Talks to the backend through `client` instead of `ApiClient::new(origin)`: one with
+    /// another timeout, or, on a server rendering a page, one forwarding the user's cookie
+    /// (`ApiClient::forward_cookie`, feature `ssr`). Every kind registered with the protocol's
+    /// routes uses it.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// let farm = DataFarmConfig::new("")
+    ///     .client(ApiClient::new("http://127.0.0.1:8080").timeout(5_000))
+    ///     .register::<Device>()
+    ///     .build();
+    /// assert_eq!(farm.client().timeout_ms(), 5_000);
+    /// ```
+    pub fn client(mut self, client: ApiClient) -> Self {
+        self.client = client;
+        self
+    }
+
     /// Registers the reference backend's kinds: teams, applications, instances, devices, the
     /// long-running work kinds operations and reports, and drafts (what the demo shows). An app with
     /// kinds of its own registers those instead.

@@ -1,8 +1,11 @@
 use data_farm_protocol::{LoginRequest, MeResponse, SessionResponse, API_BASE};
 use futures_util::future::LocalBoxFuture;
-use gloo_net::http::{Method as HttpMethod, RequestBuilder};
+use gloo_net::http::Method as HttpMethod;
+#[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
+use gloo_net::http::RequestBuilder;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+#[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
 use web_sys::RequestCredentials;
 
 use super::{ApiError, Method};
@@ -20,6 +23,9 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
 pub struct ApiClient {
     origin: String,
     timeout_ms: u32,
+    /// The `Cookie` header sent with every request on a server (feature `ssr`).
+    #[cfg(feature = "ssr")]
+    cookie: Option<String>,
 }
 
 /// The response header naming the draft a change became (202): the change needs approval.
@@ -32,7 +38,24 @@ impl ApiClient {
         ApiClient {
             origin: origin.into().trim_end_matches('/').to_owned(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            #[cfg(feature = "ssr")]
+            cookie: None,
         }
+    }
+
+    /// The same client sending `cookie` as its `Cookie` header: on a server rendering a page,
+    /// the user's session cookie taken from the page's request, so the backend answers as it
+    /// would answer them. Feature `ssr`; in a browser the browser sends cookies itself.
+    ///
+    /// ```
+    /// use data_farm::api::ApiClient;
+    /// let api = ApiClient::new("http://127.0.0.1:8080").forward_cookie("df_session=abc");
+    /// # let _ = api;
+    /// ```
+    #[cfg(feature = "ssr")]
+    pub fn forward_cookie(mut self, cookie: impl Into<String>) -> Self {
+        self.cookie = Some(cookie.into());
+        self
     }
 
     /// The same client with requests aborted after `ms` milliseconds (0: never).
@@ -64,6 +87,19 @@ impl ApiClient {
     /// methods only encode and decode around it: an async function generic over its body or
     /// answer type would be compiled once per type, sending code and all.
     async fn exchange(&self, request: Outgoing) -> Result<String, ApiError> {
+        #[cfg(all(feature = "ssr", not(target_arch = "wasm32")))]
+        {
+            self.exchange_on_server(request).await
+        }
+        #[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
+        {
+            self.exchange_in_browser(request).await
+        }
+    }
+
+    /// [`ApiClient::exchange`] through the browser's `fetch`.
+    #[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
+    async fn exchange_in_browser(&self, request: Outgoing) -> Result<String, ApiError> {
         let deadline = Deadline::start(self.timeout_ms);
         let mut builder = deadline.attach(
             RequestBuilder::new(&self.url(&request.path))
@@ -85,21 +121,45 @@ impl ApiClient {
             .await
             .map_err(|err| deadline.failed(err.to_string()))?;
         let status = response.status();
-        let drafted = status == 202 && response.headers().get(DRAFT_HEADER).is_some();
-        let body = response.text().await;
-        if drafted {
-            // The change became a draft: for the caller it did not happen (yet).
-            let text = body.map_err(|err| deadline.failed(err.to_string()))?;
-            let draft = decode::<data_farm_protocol::Draft>(&text)?;
-            Err(ApiError::Drafted {
-                message: format!("saved as draft {} for approval", draft.id),
-                draft: Box::new(draft),
-            })
-        } else if response.ok() {
-            body.map_err(|err| deadline.failed(err.to_string()))
-        } else {
-            Err(ApiError::from_response(status, &body.unwrap_or_default()))
+        let drafted = response.headers().get(DRAFT_HEADER).is_some();
+        let body = response
+            .text()
+            .await
+            .map_err(|err| deadline.failed(err.to_string()));
+        answer(status, drafted, body)
+    }
+
+    /// [`ApiClient::exchange`] from a server (feature `ssr`, native): reqwest, with the
+    /// forwarded cookie. The client is shared by every `ApiClient` (its connection pool).
+    #[cfg(all(feature = "ssr", not(target_arch = "wasm32")))]
+    async fn exchange_on_server(&self, request: Outgoing) -> Result<String, ApiError> {
+        static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+        let client = CLIENT.get_or_init(reqwest::Client::new);
+        let mut builder = client.request(request.method, self.url(&request.path));
+        if self.timeout_ms > 0 {
+            builder = builder.timeout(std::time::Duration::from_millis(self.timeout_ms.into()));
         }
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header("Cookie", cookie);
+        }
+        if let Some((name, value)) = &request.header {
+            builder = builder.header(*name, value);
+        }
+        if let Some(body) = request.body {
+            builder = builder
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let failed = |err: reqwest::Error| match err.is_timeout() {
+            true => ApiError::Timeout {
+                after_ms: self.timeout_ms,
+            },
+            false => ApiError::Network(err.to_string()),
+        };
+        let response = builder.send().await.map_err(failed)?;
+        let status = response.status().as_u16();
+        let drafted = response.headers().contains_key(DRAFT_HEADER);
+        answer(status, drafted, response.text().await.map_err(failed))
     }
 
     /// [`ApiClient::exchange`] as a boxed future that owns what it needs: what the per-kind
@@ -206,6 +266,24 @@ impl ApiClient {
     }
 }
 
+/// What an answer with `status` and `body` means: its text when it succeeded; a draft when it
+/// is a 202 naming one (`drafted`: the `Data-Farm-Draft` header was there); otherwise the
+/// protocol's error.
+fn answer(status: u16, drafted: bool, body: Result<String, ApiError>) -> Result<String, ApiError> {
+    if status == 202 && drafted {
+        // The change became a draft: for the caller it did not happen (yet).
+        let draft = decode::<data_farm_protocol::Draft>(&body?)?;
+        Err(ApiError::Drafted {
+            message: format!("saved as draft {} for approval", draft.id),
+            draft: Box::new(draft),
+        })
+    } else if (200..300).contains(&status) {
+        body
+    } else {
+        Err(ApiError::from_response(status, &body.unwrap_or_default()))
+    }
+}
+
 /// The JSON answer `text` as a `T`.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
@@ -282,6 +360,7 @@ impl From<Method> for HttpMethod {
     }
 }
 
+#[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
 /// A request's deadline: an `AbortController` whose signal goes with the request and a timer
 /// that aborts it. Dropping the deadline (the answer was read) cancels the timer.
 struct Deadline {
@@ -292,6 +371,7 @@ struct Deadline {
     expired: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
+#[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
 impl Deadline {
     fn start(after_ms: u32) -> Deadline {
         #[cfg(target_arch = "wasm32")]
@@ -347,6 +427,7 @@ mod tests {
     fn requests_time_out_after_15_seconds_unless_told_otherwise() {
         assert_eq!(ApiClient::new("").timeout_ms(), DEFAULT_TIMEOUT_MS);
         assert_eq!(ApiClient::new("").timeout(0).timeout_ms(), 0);
+        #[cfg(not(feature = "ssr"))]
         assert_eq!(
             Deadline::start(10).failed("refused".into()),
             ApiError::Network("refused".into())

@@ -26,7 +26,8 @@ pub trait Environment: Send + Sync + 'static {
     }
 }
 
-/// The page's clock (`Date.now()`), `setTimeout` and `spawn_local`.
+/// The page's clock (`Date.now()`), `setTimeout` and `spawn_local` (on a server: the system
+/// clock, tokio's timers with the `ssr` feature, and Leptos's `spawn_local`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BrowserEnvironment;
 
@@ -51,6 +52,12 @@ impl Environment for BrowserEnvironment {
             Box::pin(gloo_timers::future::TimeoutFuture::new(
                 ms.clamp(0.0, u32::MAX as f64) as u32,
             ))
+        }
+        // On a server (feature `ssr`) inside a tokio runtime, a retry waits as in the browser.
+        #[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let wait = std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0);
+            return Box::pin(tokio::time::sleep(wait));
         }
         #[cfg(not(target_arch = "wasm32"))]
         {

@@ -90,11 +90,7 @@ pub async fn me(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<Json<MeResponse>, ApiError> {
-    let user_id = current.user.id.clone();
-    let team_ids = state
-        .db()
-        .read(move |conn| members::team_ids(conn, &user_id))
-        .await?;
+    let team_ids = team_ids_of(&state, &current).await?;
     Ok(Json(MeResponse {
         user: current.user,
         team_ids,
@@ -107,11 +103,7 @@ pub async fn positions(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<Json<PositionsResponse>, ApiError> {
-    let user_id = current.user.id.clone();
-    let team_ids = state
-        .db()
-        .read(move |conn| members::team_ids(conn, &user_id))
-        .await?;
+    let team_ids = team_ids_of(&state, &current).await?;
     let topics: Vec<String> = std::iter::once(Topic::User(current.user.id.clone()))
         .chain(team_ids.into_iter().map(Topic::Team))
         .map(|topic| topic.to_string())
@@ -127,4 +119,13 @@ pub async fn positions(
     .map_err(ApiError::internal)?
     .map_err(ApiError::from)?;
     Ok(Json(PositionsResponse { positions }))
+}
+
+/// The ids of the teams the signed-in user belongs to.
+async fn team_ids_of(state: &AppState, current: &CurrentUser) -> Result<Vec<String>, ApiError> {
+    let user_id = current.user.id.clone();
+    state
+        .db()
+        .read(move |conn| members::team_ids(conn, &user_id))
+        .await
 }

@@ -166,6 +166,11 @@ impl Client {
             .unwrap_or_else(|| panic!("no team {name}"))
     }
 
+    /// The session cookie (`df_session=…`), as a browser would send it.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
+    }
+
     pub fn user_id(&self) -> String {
         self.session.user.id.clone()
     }
