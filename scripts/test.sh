@@ -41,6 +41,9 @@ for features in "--no-default-features" "" "--no-default-features --features rea
 done
 cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D warnings
 cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
+# The server-rendered example: its browser half (hydrate) here, its server half (ssr) natively.
+cargo clippy -p ssr-board "${wasm[@]}" --features hydrate -q -- -D warnings
+cargo clippy -p ssr-board --features ssr --all-targets -q -- -D warnings
 
 step "packaging (cargo package: the published crates build from their packaged sources) and docs"
 # The packaged data-farm builds against the packaged protocol crate, which cargo takes from a
@@ -58,7 +61,8 @@ cargo package -q -p data-farm-protocol -p data-farm --allow-dirty --target-dir "
 RUSTDOCFLAGS="-D warnings" cargo doc -q -p data-farm -p data-farm-protocol --no-deps --all-features
 
 step "native tests"
-cargo test --workspace --exclude data-farm-e2e --all-features
+# ssr-board's two halves (Leptos `ssr` and `hydrate`) are built apart, never with all features.
+cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features
 
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
 scripts/with-test-server.sh cargo test -p data-farm "${wasm[@]}" --all-features
@@ -66,8 +70,9 @@ scripts/with-test-server.sh cargo test -p data-farm "${wasm[@]}" --all-features
 step "the embedding example builds as an app (trunk)"
 trunk build --offline --dist target/sensor-board examples/sensor-board/index.html
 
-step "end-to-end tests (the release demo in headless Chromium and Firefox, the bench page smoke run)"
+step "end-to-end tests (the release demo and the server-rendered example in headless Chromium and Firefox, the bench page smoke run)"
 scripts/build-demo.sh dist
+scripts/build-ssr-board.sh
 trunk build --offline --dist target/bench-page bench/page/index.html
 cargo test -p data-farm-e2e -- --test-threads=1
 

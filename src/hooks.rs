@@ -39,10 +39,17 @@ pub use trail::{use_audit, use_lookup, use_team_audit, use_versions, UseTrail};
 /// ```
 pub fn provide_data_farm(config: DataFarmConfig) -> DataFarm {
     let farm = config.build();
-    provide_context(farm.clone());
+    provide_farm(farm.clone());
+    farm
+}
+
+/// Provides a farm built beforehand to the components below, as [`provide_data_farm`] does
+/// with one it builds: for a farm filled before the first render (from a server render's
+/// snapshot, `DataFarm::hydrate`).
+pub fn provide_farm(farm: DataFarm) {
     #[cfg(target_arch = "wasm32")]
     browser::watch(&farm);
-    farm
+    provide_context(farm);
 }
 
 /// The farm provided by an ancestor.

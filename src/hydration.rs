@@ -88,15 +88,29 @@ pub struct Hydrated {
     pub refused: Vec<String>,
 }
 
+/// `value` as JSON that is safe inside an HTML `<script type="application/json">` element (every
+/// `<` written `\u003c`): for what an app carries beside a [`FarmSnapshot`] (the signed-in user,
+/// the page shown). `null` for a value that cannot be JSON (a map with non-string keys).
+///
+/// ```
+/// # #[cfg(any(feature = "ssr", feature = "hydrate"))] {
+/// let json = data_farm::hydration::script_json(&["</script><b>"]);
+/// assert_eq!(json, r#"["\u003c/script>\u003cb>"]"#);
+/// assert_eq!(serde_json::from_str::<Vec<String>>(&json).unwrap(), ["</script><b>"]);
+/// # }
+/// ```
+pub fn script_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".to_owned())
+        .replace('<', "\\u003c")
+}
+
 impl FarmSnapshot {
     /// The snapshot as JSON that is safe inside an HTML `<script type="application/json">`
     /// element: every `<` is written `\u003c`, so no entity text (a name holding
     /// `</script>`) can end the element early. It reads back with [`FarmSnapshot::from_json`].
     pub fn to_script_json(&self) -> String {
-        // Serializing these types cannot fail: every map key is a string.
-        serde_json::to_string(self)
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
+        script_json(self)
     }
 
     /// Reads a snapshot written by [`FarmSnapshot::to_script_json`] (or any JSON of it).

@@ -72,8 +72,8 @@ pub mod prelude {
     pub use crate::entity::{Entity, FieldValue};
     pub use crate::farm::{DataFarm, DataFarmConfig};
     pub use crate::hooks::{
-        provide_data_farm, use_data_farm, use_draft_of, use_entity, use_list, use_list_controller,
-        use_store, ListController, Selection, UseEntity, UseList,
+        provide_data_farm, provide_farm, use_data_farm, use_draft_of, use_entity, use_list,
+        use_list_controller, use_store, ListController, Selection, UseEntity, UseList,
     };
     pub use crate::query::{DraftsMode, ListQuery, Order};
     pub use crate::session::{Session, SessionConfig};

@@ -126,17 +126,18 @@ fn intl(name: &str, locale: Option<&str>, options: &js_sys::Object) -> Option<Js
 use wasm_bindgen::JsValue;
 
 /// `n` for people, in the browser's language (`Intl.NumberFormat`: "1,000", "1 000", "1.000");
-/// outside the browser, plain digits.
+/// outside the browser (a server rendering the page) in English, so that a server render
+/// matches an English browser's first render.
 ///
 /// ```
-/// assert_eq!(data_farm::components::format_number(1000), "1000"); // natively
+/// assert_eq!(data_farm::components::format_number(1234567), "1,234,567"); // natively
 /// ```
 pub fn format_number(n: u64) -> String {
     format_number_in(None, n)
 }
 
-/// `n` formatted for `locale` (`None`: the browser's language); plain digits outside the
-/// browser, or when the browser does not know the locale.
+/// `n` formatted for `locale` (`None`: the browser's language); English digit groups outside
+/// the browser, plain digits when the browser does not know the locale.
 pub(crate) fn format_number_in(locale: Option<&'static str>, n: u64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
@@ -159,7 +160,15 @@ pub(crate) fn format_number_in(locale: Option<&'static str>, n: u64) -> String {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = locale;
-        n.to_string()
+        let digits = n.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        grouped
     }
 }
 

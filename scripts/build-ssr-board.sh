@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds examples/ssr-board the way a Leptos SSR app is built (what cargo-leptos does, by hand):
+# the browser's wasm from the library target with `hydrate`, through wasm-bindgen into
+# target/ssr-board/site/pkg, then the server binary with `ssr`. `debug` (the default, what the
+# end-to-end test runs) or `release`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+profile="${1:-debug}"
+flags=()
+[ "$profile" = release ] && flags=(--release)
+cargo build -q "${flags[@]}" -p ssr-board --lib --target wasm32-unknown-unknown --features hydrate
+site=target/ssr-board/site
+rm -rf "$site/pkg"
+mkdir -p "$site/pkg"
+wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name ssr_board \
+  "target/wasm32-unknown-unknown/$profile/ssr_board.wasm"
+cargo build -q "${flags[@]}" -p ssr-board --bin ssr-board --features ssr
+echo "built target/$profile/ssr-board and $site" >&2
