@@ -17,7 +17,7 @@ allowed() {
     persist) echo "api cache change entity query store" ;;
     farm) echo "api cache change entity query store persist" ;;
     hooks) echo "api entity farm query store" ;;
-    hydration) echo "api farm query store" ;;
+    hydration) echo "api entity farm hooks query store" ;;
     realtime) echo "api cache change entity farm query store" ;;
     tabs) echo "farm persist query realtime store" ;;
     session) echo "farm persist realtime query store tabs" ;;

@@ -233,6 +233,10 @@ struct FarmInner {
     drafts: std::sync::OnceLock<drafts::Drafts>,
     /// Where history is read, when not from the client.
     history: Option<Arc<dyn HistoryApi>>,
+    /// The earliest topic positions a server render read its data at (see
+    /// [`DataFarm::resume_points`]).
+    #[cfg(feature = "hydrate")]
+    resume_points: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
@@ -277,6 +281,8 @@ impl DataFarm {
             guards: ArcRwSignal::new(0),
             drafts: std::sync::OnceLock::new(),
             history: config.history,
+            #[cfg(feature = "hydrate")]
+            resume_points: Mutex::new(Default::default()),
         });
         if let Some(drafts) = config.wire_drafts.and_then(|wire| wire(&inner)) {
             let _ = inner.drafts.set(drafts);
@@ -295,6 +301,35 @@ impl DataFarm {
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = Some(subscription);
         DataFarm { inner }
+    }
+
+    /// Where realtime resumes each topic after hydration: the earliest position a server
+    /// render read the data it handed over at (noted by [`DataFarm::hydrate`] and by
+    /// suspended lists, `hydration::use_suspended_list`). A session started with no positions
+    /// of its own resumes from these. Feature `hydrate`.
+    #[cfg(feature = "hydrate")]
+    pub fn resume_points(&self) -> std::collections::BTreeMap<String, u64> {
+        self.inner
+            .resume_points
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Notes positions data was read at (the earliest per topic is kept).
+    #[cfg(feature = "hydrate")]
+    pub(crate) fn note_resume_points(&self, positions: &std::collections::BTreeMap<String, u64>) {
+        let mut points = self
+            .inner
+            .resume_points
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for (topic, seq) in positions {
+            points
+                .entry(topic.clone())
+                .and_modify(|known| *known = (*known).min(*seq))
+                .or_insert(*seq);
+        }
     }
 
     /// The topics a live realtime connection currently delivers (empty while it is not live).

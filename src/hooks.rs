@@ -82,6 +82,15 @@ pub struct UseList<E: Entity> {
     pub view: Signal<ListView>,
 }
 
+impl<E: Entity> Clone for UseList<E> {
+    fn clone(&self) -> Self {
+        UseList {
+            store: self.store.clone(),
+            view: self.view,
+        }
+    }
+}
+
 /// Observes the list `query` (which may change over time) while the component lives.
 pub fn use_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> UseList<E> {
     let store = use_store::<E>();

@@ -9,6 +9,12 @@
 //! browser resumes from them ([`FarmSnapshot::positions`] as
 //! `RealtimeConfig::resume`), so a change made between the render and the hydration is
 //! replayed, not lost; what the snapshot already holds is dropped by the version rule.
+//!
+//! Lists can also stream instead: [`use_suspended_list`] makes the server's render wait for a
+//! list inside Leptos `<Suspense>`, Leptos carries the page into the HTML stream, and the
+//! browser installs it while hydrating ([`SuspendedList::ready`]). Sessions started after
+//! hydration resume from the earliest positions any of these were read at
+//! ([`DataFarm::resume_points`]).
 
 use std::collections::BTreeMap;
 
@@ -162,6 +168,7 @@ impl DataFarm {
     #[cfg(feature = "hydrate")]
     pub fn hydrate(&self, snapshot: &FarmSnapshot) -> Hydrated {
         let mut report = Hydrated::default();
+        self.note_resume_points(&snapshot.positions);
         for state in &snapshot.kinds {
             let Some(store) = self.store_of_kind(&state.kind) else {
                 report
@@ -185,6 +192,9 @@ impl DataFarm {
         report
     }
 }
+
+mod suspended;
+pub use suspended::{use_suspended_list, SuspendedList};
 
 #[cfg(all(test, feature = "ssr", feature = "hydrate"))]
 mod tests;

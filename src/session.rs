@@ -87,6 +87,15 @@ impl DataFarm {
     /// # }
     /// ```
     pub async fn start_session(&self, config: SessionConfig) -> Session {
+        // After hydration, realtime resumes where the server render read its data.
+        #[cfg(all(feature = "realtime", feature = "hydrate"))]
+        let config = {
+            let mut config = config;
+            if let Some(realtime) = config.realtime.as_mut().filter(|r| r.resume.is_empty()) {
+                realtime.resume = self.resume_points();
+            }
+            config
+        };
         #[cfg(feature = "persist")]
         if let Some(persistence) = self.persistence() {
             // Shared across tabs, a tab sends the outbox only once it leads.

@@ -69,7 +69,12 @@ impl Environment for BrowserEnvironment {
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
         #[cfg(target_arch = "wasm32")]
         wasm_bindgen_futures::spawn_local(task);
-        #[cfg(not(target_arch = "wasm32"))]
+        // A server rendering pages (feature `ssr`) runs nothing in the background: its farm
+        // lives for one request and fetches what the page shows explicitly (a prefetch, or
+        // `hydration::use_suspended_list`); a refetch an observer would start is dropped.
+        #[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
+        drop(task);
+        #[cfg(all(not(target_arch = "wasm32"), not(feature = "ssr")))]
         leptos::task::spawn_local(task);
     }
 

@@ -93,8 +93,23 @@ impl<E: Entity> EntityStore<E> {
                     entry.meta.refetch_waiting = false;
                 }
             }
+            // Fresh by now (its page was put in meanwhile: a server render's answer installed
+            // while hydrating, another tab's): nothing to fetch.
+            if !store.list_is_stale(&query) {
+                return;
+            }
             let _ = store.fetch_list(&query).await;
         }));
+    }
+
+    /// Whether list `query` is absent, invalidated or older than the stale time.
+    fn list_is_stale(&self, query: &ListQuery) -> bool {
+        let now = self.now();
+        self.lock().lists.get(query).is_none_or(|entry| {
+            self.inner
+                .policy
+                .is_stale(entry.meta.fetched_at, entry.meta.invalidated, now)
+        })
     }
 
     pub(super) fn spawn_detail_fetch(&self, id: String) {

@@ -14,7 +14,7 @@
 use data_farm::api::ApiClient;
 use data_farm::components::{Column, EntityTable, Styles};
 use data_farm::entity::{Entity, FieldValue};
-use data_farm::hydration::FarmSnapshot;
+use data_farm::hydration::{use_suspended_list, FarmSnapshot};
 use data_farm::prelude::*;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -98,6 +98,10 @@ pub struct Boot {
     pub snapshot: FarmSnapshot,
 }
 
+/// The request's `Cookie` header, provided by the server to the page's render.
+#[derive(Debug, Clone)]
+pub struct ForwardedCookie(pub String);
+
 /// The page's teams list.
 pub fn teams_query() -> ListQuery {
     ListQuery::new().per_page(100)
@@ -120,7 +124,15 @@ pub fn farm(client: ApiClient) -> DataFarm {
 /// The whole page, the same on both sides: built from [`Boot`] alone.
 #[component]
 pub fn App(boot: Boot) -> impl IntoView {
-    let farm = farm(ApiClient::new(boot.backend.clone()));
+    let client = ApiClient::new(boot.backend.clone());
+    // On the server the page's farm fetches as the user: their cookie, from the request
+    // (provided by the handler; it never goes into the page).
+    #[cfg(feature = "ssr")]
+    let client = match use_context::<ForwardedCookie>() {
+        Some(ForwardedCookie(cookie)) => client.forward_cookie(cookie),
+        None => client,
+    };
+    let farm = farm(client);
     let hydrated = farm.hydrate(&boot.snapshot);
     for refused in &hydrated.refused {
         leptos::logging::warn!("ssr-board: not hydrated: {refused}");
@@ -129,6 +141,9 @@ pub fn App(boot: Boot) -> impl IntoView {
     let session = RwSignal::new(None::<Session>);
     #[cfg(feature = "hydrate")]
     go_live(&farm, &boot, session);
+    // When hydration finished, for scripts/bench-ssr.sh (effects run in the browser only).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| mark_hydrated());
     let live = Signal::derive(move || {
         session.with(|s| {
             s.as_ref()
@@ -170,10 +185,22 @@ fn go_live(farm: &DataFarm, boot: &Boot, session: RwSignal<Option<Session>>) {
     });
 }
 
+/// Keeps `performance.now()` at the end of hydration in `window.__ssrBoardHydratedAt`.
+#[cfg(feature = "hydrate")]
+fn mark_hydrated() {
+    if let Some(window) = web_sys::window() {
+        let now = window.performance().map(|p| p.now()).unwrap_or_default();
+        let _ = js_sys::Reflect::set(&window, &"__ssrBoardHydratedAt".into(), &now.into());
+    }
+}
+
 #[component]
 fn Board(team: String, live: Signal<bool>) -> impl IntoView {
+    // The team came with the page's state (`Boot`); the sensors stream in: the server waits
+    // for them inside `<Suspense>` and Leptos carries the page it fetched to the browser.
     let name = use_entity::<Team>(team.clone()).entity;
     let query = RwSignal::new(sensors_query(&team));
+    let sensors = use_suspended_list::<Sensor>(query);
     let columns = vec![
         Column::text("Name", |s: &Sensor| s.name.clone()).sortable("name"),
         Column::text("Status", |s: &Sensor| s.status.clone()),
@@ -183,7 +210,15 @@ fn Board(team: String, live: Signal<bool>) -> impl IntoView {
         <p role="status" aria-label="Realtime">
             {move || if live.get() { "Live" } else { "Not live yet" }}
         </p>
-        <EntityTable label="Sensors" columns=columns query=query/>
+        <Suspense fallback=|| view! { <p>"Loading sensors…"</p> }>
+            {move || {
+                let (sensors, columns) = (sensors.clone(), columns.clone());
+                Suspend::new(async move {
+                    sensors.ready().await;
+                    view! { <EntityTable label="Sensors" columns=columns query=query/> }
+                })
+            }}
+        </Suspense>
     }
 }
 

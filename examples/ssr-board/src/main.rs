@@ -23,7 +23,7 @@ use data_farm::prelude::*;
 use leptos::config::LeptosOptions;
 use leptos::hydration::HydrationScripts;
 use leptos::prelude::*;
-use ssr_board::{farm, sensors_query, teams_query, App, Boot, BOOT_ID};
+use ssr_board::{farm, teams_query, App, Boot, ForwardedCookie, BOOT_ID};
 use tower_http::services::ServeDir;
 
 /// Keeps the page's console warnings and errors in `window.__ssrBoardConsole` (its
@@ -102,7 +102,12 @@ async fn main() {
         slow_wasm: args.slow_wasm,
     };
     let pkg = Router::new()
-        .fallback_service(ServeDir::new(format!("{}/pkg", args.site)))
+        // `.br` / `.gz` twins when the release build wrote them (scripts/build-ssr-board.sh).
+        .fallback_service(
+            ServeDir::new(format!("{}/pkg", args.site))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .layer(middleware::from_fn_with_state(state.clone(), slow_wasm));
     let app = Router::new()
         .route("/", get(page))
@@ -146,12 +151,25 @@ async fn page(State(state): State<AppState>, request: Request) -> Response {
         .await
         .unwrap_or_default();
     let options = state.options.clone();
-    let render = leptos_axum::render_app_to_stream(move || shell(options.clone(), boot.clone()));
+    let forwarded = request
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .map(|cookie| ForwardedCookie(cookie.to_owned()));
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            if let Some(cookie) = forwarded.clone() {
+                provide_context(cookie);
+            }
+        },
+        move || shell(options.clone(), boot.clone()),
+    );
     render(request).await.into_response()
 }
 
-/// What the page shows, fetched as the user: the positions first, then the data, so that
-/// realtime resuming from them in the browser misses nothing published in between.
+/// Who the user is and their teams, fetched as them before the render (the page's frame):
+/// the positions first, then the data, so that realtime resuming from them in the browser
+/// misses nothing published in between. The page's lists stream in while it renders.
 async fn prefetch(backend: String, cookie: Option<String>) -> Boot {
     let signed_out = Boot {
         backend: backend.clone(),
@@ -184,12 +202,9 @@ async fn prefetch(backend: String, cookie: Option<String>) -> Boot {
         .peek_list(&teams_query())
         .first()
         .map(|t| t.id.clone());
+    // The team's sensors are not fetched here: the page streams them (a suspended list).
     if let Some(team) = &team {
         let _ = teams.fetch_one(team).await;
-        let sensors = farm.store::<ssr_board::Sensor>().expect("registered");
-        if let Err(err) = sensors.fetch_list(&sensors_query(team)).await {
-            eprintln!("ssr-board: sensors: {err}");
-        }
     }
     Boot {
         backend,

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod browser;
 pub mod demo;
 pub mod probe;
+pub mod ssr_board;
 pub mod webdriver;
 
 pub use browser::{Browser, Kind};

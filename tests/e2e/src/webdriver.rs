@@ -145,6 +145,16 @@ impl Session {
         .map(|_| ())
     }
 
+    /// Chromium only: runs a DevTools protocol command (`Network.clearBrowserCache`, ...).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+        .await
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         self.call(

@@ -6,67 +6,11 @@
 #[macro_use]
 mod support;
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use data_farm_e2e::ssr_board::{free_port, SsrBoard};
 use data_farm_e2e::{Browser, DemoServer, Kind, Session};
 use support::Api;
-
-/// The example's server, as a child process; killed when dropped.
-struct SsrBoard {
-    child: Child,
-    url: String,
-}
-
-impl SsrBoard {
-    /// Starts it on `port` against `backend`, holding its wasm back for `slow_wasm_ms`.
-    async fn start(backend: &str, port: u16, slow_wasm_ms: u64) -> SsrBoard {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let binary = root.join("target/debug/ssr-board");
-        let site = root.join("target/ssr-board/site");
-        assert!(
-            binary.exists() && site.join("pkg/ssr_board_bg.wasm").exists(),
-            "the example is not built: run scripts/build-ssr-board.sh (scripts/test.sh does)"
-        );
-        let child = Command::new(binary)
-            .args(["--backend", backend.trim_end_matches('/')])
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .arg("--site")
-            .arg(&site)
-            .args(["--slow-wasm-ms", &slow_wasm_ms.to_string()])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("ssr-board starts");
-        // Killed and waited for when dropped, on every path.
-        let board = SsrBoard {
-            child,
-            url: format!("http://127.0.0.1:{port}/"),
-        };
-        for _ in 0..100 {
-            if reqwest::get(&board.url).await.is_ok() {
-                return board;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("ssr-board did not answer on {}", board.url);
-    }
-}
-
-impl Drop for SsrBoard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
 
 /// The backend, allowing the examples' origins, and an example on each of these ports, with
 /// its wasm held back for the given time.
@@ -81,7 +25,7 @@ async fn backend_and_boards(slow_wasm_ms: &[u64]) -> (DemoServer, Vec<SsrBoard>)
     .await;
     let mut boards = Vec::new();
     for (port, slow) in ports.iter().zip(slow_wasm_ms) {
-        boards.push(SsrBoard::start(&backend.url(), *port, *slow).await);
+        boards.push(SsrBoard::start(&backend.url(), *port, *slow, "debug").await);
     }
     (backend, boards)
 }
@@ -199,14 +143,15 @@ async fn a_change_between_render_and_hydration_shows_without_a_reload(kind: Kind
     };
     let (loaded, ()) = tokio::join!(page.goto(&board.url), rename);
     loaded.expect("page opens");
-    // The server rendered the old name (the state it handed over predates the rename)...
+    // The server rendered the old name (the state it streamed, in the page's scripts,
+    // predates the rename)...
     let handed_over = page
         .execute(
-            "return document.getElementById('ssr-board-boot').textContent;",
+            "return Array.from(document.scripts).map(s => s.textContent).join('\\n');",
             vec![],
         )
         .await
-        .expect("the boot state");
+        .expect("the streamed state");
     let handed_over = handed_over.as_str().unwrap_or_default();
     assert!(handed_over.contains(&first), "{handed_over}");
     assert!(
