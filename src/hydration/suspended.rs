@@ -26,7 +26,8 @@ struct FetchedPage {
 pub struct SuspendedList<E: Entity> {
     /// The list, as [`use_list`] gives it.
     pub list: UseList<E>,
-    query: Signal<ListQuery>,
+    /// The query the server rendered (the resource's).
+    first: ListQuery,
     resource: Resource<FetchedPage>,
     farm: DataFarm,
 }
@@ -35,7 +36,7 @@ impl<E: Entity> Clone for SuspendedList<E> {
     fn clone(&self) -> Self {
         SuspendedList {
             list: self.list.clone(),
-            query: self.query,
+            first: self.first.clone(),
             resource: self.resource,
             farm: self.farm.clone(),
         }
@@ -50,7 +51,7 @@ impl<E: Entity> SuspendedList<E> {
     pub async fn ready(&self) {
         let fetched = self.resource.await;
         #[cfg(feature = "hydrate")]
-        install::<E>(&self.farm, &self.query.get_untracked(), &fetched);
+        install::<E>(&self.farm, &self.first, &fetched);
         let _ = fetched;
     }
 }
@@ -87,9 +88,13 @@ impl<E: Entity> SuspendedList<E> {
 pub fn use_suspended_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> SuspendedList<E> {
     let query: Signal<ListQuery> = query.into();
     let farm = use_data_farm();
+    // The resource carries the first page only (the one the server renders): later changes
+    // of the query (paging, sorting, searching) are the list's, which observes them, so the
+    // `Suspense` around it does not fall back and rebuild what it shows.
+    let first = query.get_untracked();
     let fetching = farm.clone();
     let resource = Resource::new(
-        move || query.get(),
+        move || first.clone(),
         move |query| fetch_page::<E>(fetching.clone(), query),
     );
     // Observing a list never fetched schedules its fetch; while hydrating, `ready` puts the
@@ -98,7 +103,7 @@ pub fn use_suspended_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> Sus
     let list = use_list::<E>(query);
     SuspendedList {
         list,
-        query,
+        first: query.get_untracked(),
         resource,
         farm,
     }

@@ -194,7 +194,9 @@ async fn prefetch(backend: String, cookie: Option<String>) -> Boot {
             return signed_out;
         }
     };
-    let teams = farm.store::<Team>().expect("registered");
+    let Some(teams) = farm.store::<Team>() else {
+        return signed_out;
+    };
     if let Err(err) = teams.fetch_list(&teams_query()).await {
         eprintln!("ssr-board: teams: {err}");
     }

@@ -105,6 +105,12 @@ async fn the_server_renders_the_rows_and_the_hydrated_page_fetches_nothing(kind:
     let problems = console_problems(page).await;
     assert!(problems.is_empty(), "console: {problems:?}");
     support::check_page(page, &format!("ssr-board-{}", kind.name())).await;
+    // The hydrated table is live: the next page is fetched (one request) and shown in place.
+    page.click_role("button", "Next page").await.unwrap();
+    support::wait_row(page, "Sensors", "acme-sensor-0011", true).await;
+    support::wait_row(page, "Sensors", "acme-sensor-0001", false).await;
+    assert_eq!(support::api_requests(page).await, 1);
+    assert!(console_problems(page).await.is_empty());
     browser.close().await;
 }
 
