@@ -51,6 +51,8 @@ pub use messages::{ConflictMessages, SyncMessages};
 #[cfg(feature = "persist")]
 pub use pending_badge::PendingBadge;
 pub use progress_bar::ProgressBar;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+pub use relative_time::provide_render_clock;
 pub use relative_time::{
     format_number, provide_clock, relative, relative_parts, Clock, RelativeTime, TICK_MS,
 };

@@ -31,7 +31,15 @@ fn parse_ms(at: &str) -> Option<f64> {
         let ms = js_sys::Date::parse(at);
         ms.is_finite().then_some(ms)
     }
-    #[cfg(not(target_arch = "wasm32"))]
+    // A server rendering pages (feature `ssr`) reads the time as the browser will.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "ssr"))]
+    {
+        use time::format_description::well_known::Rfc3339;
+        time::OffsetDateTime::parse(at, &Rfc3339)
+            .ok()
+            .map(|t| t.unix_timestamp_nanos() as f64 / 1_000_000.0)
+    }
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "ssr")))]
     {
         let _ = at;
         None
@@ -176,8 +184,9 @@ pub(crate) fn format_number_in(locale: Option<&'static str>, n: u64) -> String {
 pub const TICK_MS: u32 = 15_000;
 
 /// "5 minutes ago", "in 3 hours", "now", in `locale` (`None`: the browser's language) through
-/// `Intl.RelativeTimeFormat`; outside the browser (or without it) the English short form of
-/// [`relative`].
+/// `Intl.RelativeTimeFormat`; when the browser refuses the locale, the English short form of
+/// [`relative`]; outside the browser (a server rendering the page) the English that an English
+/// browser's `Intl` writes, so that a server render matches its first render.
 pub(crate) fn formatted(locale: Option<&'static str>, at_ms: f64, now_ms: f64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
@@ -197,7 +206,27 @@ pub(crate) fn formatted(locale: Option<&'static str>, at_ms: f64, now_ms: f64) -
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = locale;
-        relative(at_ms, now_ms)
+        english(at_ms, now_ms)
+    }
+}
+
+/// What `Intl.RelativeTimeFormat("en", {numeric: "auto"})` writes for the parts of
+/// [`relative_parts`]: "now", "yesterday", "5 minutes ago", "in 1 hour".
+#[cfg(not(target_arch = "wasm32"))]
+fn english(at_ms: f64, now_ms: f64) -> String {
+    match relative_parts(at_ms, now_ms) {
+        (0.0, "second") => "now".to_owned(),
+        (-1.0, "day") => "yesterday".to_owned(),
+        (1.0, "day") => "tomorrow".to_owned(),
+        (amount, unit) => {
+            let count = amount.abs();
+            let plural = if count == 1.0 { "" } else { "s" };
+            if amount < 0.0 {
+                format!("{count} {unit}{plural} ago")
+            } else {
+                format!("in {count} {unit}{plural}")
+            }
+        }
     }
 }
 
@@ -229,6 +258,36 @@ fn now_signal() -> Signal<f64> {
     {
         Signal::stored(0.0)
     }
+}
+
+/// The "now" of every [`RelativeTime`] below for a server-rendered page: `rendered_at_ms`, the
+/// server's clock when it rendered (carried to the browser with the page), for the first
+/// render on both sides, so that they write the same text; in the browser, once hydrated, the
+/// live clock, moved on every [`TICK_MS`]. Features `ssr` / `hydrate`.
+///
+/// ```no_run
+/// use data_farm::components::provide_render_clock;
+/// use leptos::prelude::*;
+///
+/// #[component]
+/// fn App(rendered_at_ms: f64) -> impl IntoView {
+///     provide_render_clock(rendered_at_ms);
+///     view! { <main>"…"</main> }
+/// }
+/// ```
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+pub fn provide_render_clock(rendered_at_ms: f64) {
+    let now = RwSignal::new(rendered_at_ms);
+    // Effects run in the browser only, after hydration.
+    #[cfg(target_arch = "wasm32")]
+    Effect::new(move |_| {
+        now.set(js_sys::Date::now());
+        let every = std::time::Duration::from_millis(TICK_MS.into());
+        if let Ok(ticker) = set_interval_with_handle(move || now.set(js_sys::Date::now()), every) {
+            on_cleanup(move || ticker.clear());
+        }
+    });
+    provide_clock(now.into());
 }
 
 /// The "now" of every [`RelativeTime`] below the component that provides it
@@ -269,5 +328,34 @@ pub fn RelativeTime(
         <time datetime=move || at.get() title=move || at.get()>
             {move || parse_ms(&at.get()).map(|ms| formatted(locale, ms, now.get())).unwrap_or_default()}
         </time>
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    /// A server writes what an English browser's `Intl.RelativeTimeFormat` (numeric auto)
+    /// writes, so that the first render in the browser finds the same text.
+    #[test]
+    fn a_server_writes_relative_times_as_an_english_browser_does() {
+        let now = 1_700_000_000_000.0;
+        let minute = 60_000.0;
+        assert_eq!(english(now - 20_000.0, now), "now");
+        assert_eq!(english(now - minute, now), "1 minute ago");
+        assert_eq!(english(now - 5.0 * minute, now), "5 minutes ago");
+        assert_eq!(english(now + 3.0 * 60.0 * minute, now), "in 3 hours");
+        assert_eq!(english(now - 24.0 * 60.0 * minute, now), "yesterday");
+        assert_eq!(english(now - 3.0 * 24.0 * 60.0 * minute, now), "3 days ago");
+        assert_eq!(format_number(1_234_567), "1,234,567");
+        assert_eq!(format_number(999), "999");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_server_reads_rfc_3339_times() {
+        assert_eq!(parse_ms("1970-01-01T00:00:01.5Z"), Some(1_500.0));
+        assert_eq!(parse_ms("1970-01-01T01:00:00+01:00"), Some(0.0));
+        assert_eq!(parse_ms("yesterday"), None);
     }
 }

@@ -12,7 +12,7 @@
 //! library's built-in kinds.
 
 use data_farm::api::ApiClient;
-use data_farm::components::{Column, EntityTable, Styles};
+use data_farm::components::{provide_render_clock, Column, EntityTable, RelativeTime, Styles};
 use data_farm::entity::{Entity, FieldValue};
 use data_farm::hydration::{use_suspended_list, FarmSnapshot};
 use data_farm::prelude::*;
@@ -30,6 +30,7 @@ pub struct Sensor {
     name: String,
     team_id: String,
     status: String,
+    updated_at: String,
 }
 
 /// What creating a sensor sends.
@@ -94,6 +95,9 @@ pub struct Boot {
     pub team_ids: Vec<String>,
     /// The team the page shows.
     pub team: Option<String>,
+    /// The server's clock when it rendered the page (ms since the epoch): the "now" of the
+    /// relative times of the first render, on both sides.
+    pub rendered_at: f64,
     /// The stores' state and the positions read before it was fetched.
     pub snapshot: FarmSnapshot,
 }
@@ -138,6 +142,7 @@ pub fn App(boot: Boot) -> impl IntoView {
         leptos::logging::warn!("ssr-board: not hydrated: {refused}");
     }
     provide_farm(farm.clone());
+    provide_render_clock(boot.rendered_at);
     let session = RwSignal::new(None::<Session>);
     #[cfg(feature = "hydrate")]
     go_live(&farm, &boot, session);
@@ -204,6 +209,9 @@ fn Board(team: String, live: Signal<bool>) -> impl IntoView {
     let columns = vec![
         Column::text("Name", |s: &Sensor| s.name.clone()).sortable("name"),
         Column::text("Status", |s: &Sensor| s.status.clone()),
+        Column::new("Updated", |s: &Sensor| {
+            view! { <RelativeTime at=s.updated_at.clone()/> }.into_any()
+        }),
     ];
     view! {
         <h2>{move || name.get().map(|t| t.name).unwrap_or_default()}</h2>

@@ -173,6 +173,7 @@ async fn page(State(state): State<AppState>, request: Request) -> Response {
 async fn prefetch(backend: String, cookie: Option<String>) -> Boot {
     let signed_out = Boot {
         backend: backend.clone(),
+        rendered_at: data_farm::cache::Environment::now(&data_farm::cache::BrowserEnvironment),
         ..Boot::default()
     };
     let Some(cookie) = cookie else {
@@ -210,6 +211,7 @@ async fn prefetch(backend: String, cookie: Option<String>) -> Boot {
     }
     Boot {
         backend,
+        rendered_at: data_farm::cache::Environment::now(&data_farm::cache::BrowserEnvironment),
         user_id: Some(me.user.id),
         team_ids: me.team_ids,
         team,

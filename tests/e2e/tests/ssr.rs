@@ -94,6 +94,11 @@ async fn the_server_renders_the_rows_and_the_hydrated_page_fetches_nothing(kind:
         !html.contains("df-skeleton-row"),
         "rendered with data, not skeletons"
     );
+    // Relative times are written on the server too (against its clock of the render).
+    assert!(
+        html.contains("ago</time>") || html.contains("now</time>"),
+        "{html}"
+    );
 
     let browser = Browser::launch(kind).await.expect("browser");
     let page = &browser.session;
