@@ -5,10 +5,10 @@
 //! server's HTML and fetches nothing within the stale time.
 //!
 //! The snapshot also carries the topic positions read *before* the server fetched
-//! ([`ApiClient::positions`](crate::api::ApiClient::positions)). Realtime started in the
-//! browser resumes from them ([`FarmSnapshot::positions`] as
-//! `RealtimeConfig::resume`), so a change made between the render and the hydration is
-//! replayed, not lost; what the snapshot already holds is dropped by the version rule.
+//! ([`ApiClient::positions`](crate::api::ApiClient::positions)). A session started in the
+//! browser after hydrating resumes from them ([`DataFarm::resume_points`]), so a change made
+//! between the render and the hydration is replayed, not lost; what the snapshot already
+//! holds is dropped by the version rule.
 //!
 //! Lists can also stream instead: [`use_suspended_list`] makes the server's render wait for a
 //! list inside Leptos `<Suspense>`, Leptos carries the page into the HTML stream, and the
@@ -163,8 +163,8 @@ impl DataFarm {
     /// Installs a server render's state into the stores as just fetched: observed lists and
     /// details show it at once and fetch nothing within the stale time. Records merge through
     /// the version rule, so a store that already holds something newer keeps it. Call it
-    /// before the first render; then start realtime resuming from
-    /// [`FarmSnapshot::positions`]. Feature `hydrate`.
+    /// before the first render. The snapshot's positions join [`DataFarm::resume_points`],
+    /// where a session started afterwards resumes. Feature `hydrate`.
     #[cfg(feature = "hydrate")]
     pub fn hydrate(&self, snapshot: &FarmSnapshot) -> Hydrated {
         let mut report = Hydrated::default();

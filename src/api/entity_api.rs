@@ -127,7 +127,7 @@ impl<E> HttpEntityApi<E> {
 }
 
 /// Appends `text` percent-encoded (everything but RFC 3986's unreserved characters).
-pub(super) fn escape_into(out: &mut String, text: &str) {
+fn escape_into(out: &mut String, text: &str) {
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -167,7 +167,7 @@ fn ids_path(plural: &str, ids: &[String]) -> String {
     path
 }
 
-fn sub_path(plural: &str, id: &str, tail: &str, query: &str) -> String {
+pub(super) fn sub_path(plural: &str, id: &str, tail: &str, query: &str) -> String {
     let mut path = item_path(plural, id);
     path.push('/');
     path.push_str(tail);
@@ -180,7 +180,7 @@ fn sub_path(plural: &str, id: &str, tail: &str, query: &str) -> String {
 
 /// Awaits `request` and decodes its answer as `T`: the only per-kind part of an HTTP call
 /// (the sending itself is [`ApiClient::exchange_boxed`], compiled once).
-fn typed<T: DeserializeOwned + 'static>(
+pub(super) fn typed<T: DeserializeOwned + 'static>(
     request: LocalBoxFuture<'static, Result<String, ApiError>>,
 ) -> LocalBoxFuture<'static, Result<T, ApiError>> {
     Box::pin(async move { decode(&request.await?) })

@@ -7,7 +7,8 @@ use data_farm_protocol::{AuditEntry, ListResponse, VersionEntry};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use super::entity_api::escape_into;
+use super::client::Outgoing;
+use super::entity_api::{sub_path, typed};
 use super::{ApiClient, ApiError};
 
 /// Reads the version history and audit trails of entities. The farm's [`ApiClient`] reads the
@@ -35,10 +36,12 @@ pub trait HistoryApi: Send + Sync {
 }
 
 fn trail_path(plural: &str, id: &str, tail: &str, page: u32, per_page: u32) -> String {
-    let mut path = format!("/{plural}/");
-    escape_into(&mut path, id);
-    path.push_str(&format!("/{tail}?page={page}&per_page={per_page}"));
-    path
+    sub_path(
+        plural,
+        id,
+        tail,
+        &format!("page={page}&per_page={per_page}"),
+    )
 }
 
 /// `GET` of one page of a trail (`versions`, `audit`) at `path`.
@@ -46,8 +49,7 @@ fn trail<T: DeserializeOwned + 'static>(
     client: &ApiClient,
     path: String,
 ) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>> {
-    let client = client.clone();
-    Box::pin(async move { client.get(&path).await })
+    typed(client.exchange_boxed(Outgoing::get(path)))
 }
 
 impl HistoryApi for ApiClient {

@@ -26,8 +26,9 @@ pub trait Environment: Send + Sync + 'static {
     }
 }
 
-/// The page's clock (`Date.now()`), `setTimeout` and `spawn_local` (on a server: the system
-/// clock, tokio's timers with the `ssr` feature, and Leptos's `spawn_local`).
+/// The page's clock (`Date.now()`), `setTimeout` and `spawn_local`. Outside a browser: the
+/// system clock and Leptos's `spawn_local`; with the `ssr` feature, tokio's timers and no
+/// background tasks at all (see [`Environment::spawn`] below).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BrowserEnvironment;
 

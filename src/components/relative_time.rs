@@ -238,26 +238,32 @@ fn now_signal() -> Signal<f64> {
     }
     #[cfg(target_arch = "wasm32")]
     {
-        let now = TICKER.with(|ticker| {
-            ticker
-                .borrow_mut()
-                .get_or_insert_with(|| {
-                    let now = ArcRwSignal::new(js_sys::Date::now());
-                    let tick = now.clone();
-                    let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
-                        tick.set(js_sys::Date::now())
-                    });
-                    (now, interval)
-                })
-                .0
-                .clone()
-        });
-        Signal::from(now)
+        page_ticker()
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         Signal::stored(0.0)
     }
+}
+
+/// The page's one ticker (the clock, moved on every [`TICK_MS`]), started by its first reader.
+#[cfg(target_arch = "wasm32")]
+fn page_ticker() -> Signal<f64> {
+    let now = TICKER.with(|ticker| {
+        ticker
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let now = ArcRwSignal::new(js_sys::Date::now());
+                let tick = now.clone();
+                let interval = gloo_timers::callback::Interval::new(TICK_MS, move || {
+                    tick.set(js_sys::Date::now())
+                });
+                (now, interval)
+            })
+            .0
+            .clone()
+    });
+    Signal::from(now)
 }
 
 /// The "now" of every [`RelativeTime`] below for a server-rendered page: `rendered_at_ms`, the
@@ -277,17 +283,17 @@ fn now_signal() -> Signal<f64> {
 /// ```
 #[cfg(any(feature = "ssr", feature = "hydrate"))]
 pub fn provide_render_clock(rendered_at_ms: f64) {
-    let now = RwSignal::new(rendered_at_ms);
+    let hydrated = RwSignal::new(false);
     // Effects run in the browser only, after hydration.
+    Effect::new(move |_| hydrated.set(true));
     #[cfg(target_arch = "wasm32")]
-    Effect::new(move |_| {
-        now.set(js_sys::Date::now());
-        let every = std::time::Duration::from_millis(TICK_MS.into());
-        if let Ok(ticker) = set_interval_with_handle(move || now.set(js_sys::Date::now()), every) {
-            on_cleanup(move || ticker.clear());
-        }
-    });
-    provide_clock(now.into());
+    let live = page_ticker();
+    #[cfg(not(target_arch = "wasm32"))]
+    let live = Signal::stored(rendered_at_ms);
+    provide_clock(Signal::derive(move || match hydrated.get() {
+        true => live.get(),
+        false => rendered_at_ms,
+    }));
 }
 
 /// The "now" of every [`RelativeTime`] below the component that provides it

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use data_farm_protocol::ListResponse;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,13 +14,22 @@ use crate::hooks::{use_data_farm, use_list, UseList};
 use crate::query::ListQuery;
 
 /// What a suspended list's resource carries from the server to the browser.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct FetchedPage {
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct FetchedPage<E> {
     /// The user's topic positions, read before the page was fetched.
     positions: BTreeMap<String, u64>,
     /// The page as the server answered it (`None` when it could not be fetched: the browser
     /// then fetches it as usual).
-    page: Option<String>,
+    page: Option<ListResponse<E>>,
+}
+
+impl<E> Default for FetchedPage<E> {
+    fn default() -> Self {
+        FetchedPage {
+            positions: BTreeMap::new(),
+            page: None,
+        }
+    }
 }
 
 /// A list that a server render waits for (see [`use_suspended_list`]).
@@ -28,7 +38,7 @@ pub struct SuspendedList<E: Entity> {
     pub list: UseList<E>,
     /// The query the server rendered (the resource's).
     first: ListQuery,
-    resource: Resource<FetchedPage>,
+    resource: Resource<FetchedPage<E>>,
     farm: DataFarm,
 }
 
@@ -112,18 +122,14 @@ pub fn use_suspended_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> Sus
 /// Puts the page the server fetched for `query` into the store, as just fetched, unless the
 /// store holds a fresh one already; notes the positions it was read at.
 #[cfg(feature = "hydrate")]
-fn install<E: Entity>(farm: &DataFarm, query: &ListQuery, fetched: &FetchedPage) {
+fn install<E: Entity>(farm: &DataFarm, query: &ListQuery, fetched: &FetchedPage<E>) {
     let (Some(page), Some(store)) = (&fetched.page, farm.store::<E>()) else {
         return;
     };
     farm.note_resume_points(&fetched.positions);
     let view = store.list_view(query).get_untracked();
     if view.fetched_at.is_none() || view.stale {
-        if let Some(erased) = farm.store_of_kind(E::KIND) {
-            if let Err(why) = erased.hydrate_page_json(query, page) {
-                leptos::logging::warn!("data-farm: a streamed page was not installed: {why}");
-            }
-        }
+        store.put_list(query, page.clone());
     }
 }
 
@@ -131,7 +137,7 @@ fn install<E: Entity>(farm: &DataFarm, query: &ListQuery, fetched: &FetchedPage)
 /// futures are not `Send` (a browser has one thread), so they run to completion on a blocking
 /// thread of the runtime.
 #[cfg(all(feature = "ssr", not(target_arch = "wasm32")))]
-async fn fetch_page<E: Entity>(farm: DataFarm, query: ListQuery) -> FetchedPage {
+async fn fetch_page<E: Entity>(farm: DataFarm, query: ListQuery) -> FetchedPage<E> {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return FetchedPage::default();
     };
@@ -144,9 +150,7 @@ async fn fetch_page<E: Entity>(farm: DataFarm, query: ListQuery) -> FetchedPage 
             if store.fetch_list(&query).await.is_err() {
                 return FetchedPage::default();
             }
-            let page = store
-                .fresh_page(&query)
-                .and_then(|page| serde_json::to_string(&page).ok());
+            let page = store.fresh_page(&query);
             FetchedPage { positions, page }
         })
     })
@@ -158,8 +162,7 @@ async fn fetch_page<E: Entity>(farm: DataFarm, query: ListQuery) -> FetchedPage 
 /// query changes later, the list fetches the new page itself (it observes it) and the resource
 /// has nothing to carry.
 #[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
-async fn fetch_page<E: Entity>(farm: DataFarm, query: ListQuery) -> FetchedPage {
-    // The same signature on both sides (the kind is what the server fetches).
-    let _ = (farm, query, E::KIND);
+async fn fetch_page<E: Entity>(farm: DataFarm, query: ListQuery) -> FetchedPage<E> {
+    let _ = (farm, query);
     FetchedPage::default()
 }

@@ -424,23 +424,9 @@ impl<E: Entity> EntityStore<E> {
                 Err(err) => Err(err),
             };
             if let Some(entry) = st.details.get_mut(id) {
-                entry.meta.fetched_at = Some(now);
-                entry.meta.invalidated = false;
-                entry.meta.error = outcome.as_ref().err().cloned();
                 entry.meta.finish();
-                let deleted = matches!(outcome, Ok(None));
-                let state = match &outcome {
-                    Ok(_) => LoadState::Ready,
-                    Err(err) => LoadState::Error(err.clone()),
-                };
-                effects.detail(
-                    entry,
-                    DetailView {
-                        state,
-                        fetched_at: Some(now),
-                        deleted,
-                    },
-                );
+                let answer = outcome.as_ref().map(Option::is_none).map_err(Clone::clone);
+                answered(entry, now, answer, &mut effects);
             }
             effects.collect_lists(&mut st);
             outcome
@@ -478,17 +464,32 @@ impl<E: Entity> EntityStore<E> {
             st.rows.entry(id.clone()).or_insert_with(Row::new);
             self.merge_fetched(&mut st, entity, &mut effects);
             let entry = st.details.entry(id).or_insert_with(DetailEntry::new);
-            entry.meta.fetched_at = Some(now);
-            entry.meta.invalidated = false;
-            entry.meta.error = None;
-            let view = DetailView {
-                state: LoadState::Ready,
-                fetched_at: Some(now),
-                deleted: false,
-            };
-            effects.detail(entry, view);
+            answered(entry, now, Ok(false), &mut effects);
             effects.collect_lists(&mut st);
         }
         effects.flush(self);
     }
+}
+
+/// A detail query answered at `now` (`Ok(deleted)`, or the error): fresh from then on, and its
+/// view says so.
+fn answered<E: Entity>(
+    entry: &mut DetailEntry,
+    now: f64,
+    answer: Result<bool, ApiError>,
+    effects: &mut Effects<E>,
+) {
+    entry.meta.fetched_at = Some(now);
+    entry.meta.invalidated = false;
+    entry.meta.error = answer.as_ref().err().cloned();
+    let (state, deleted) = match answer {
+        Ok(deleted) => (LoadState::Ready, deleted),
+        Err(err) => (LoadState::Error(err), false),
+    };
+    let view = DetailView {
+        state,
+        fetched_at: Some(now),
+        deleted,
+    };
+    effects.detail(entry, view);
 }

@@ -9,9 +9,10 @@ use crate::entity::Entity;
 use crate::query::ListQuery;
 
 impl<E: Entity> EntityStore<E> {
-    /// The cached answer to `query` as the server gave it, for another tab or a
-    /// hydrating browser: only when it is fresh (fetched within the stale time, not invalidated, not being fetched) and the store
-    /// holds no optimistic change (which the page's ids and total would include).
+    /// The cached answer to `query` as the server gave it, for another tab or a hydrating
+    /// browser: only when it is fresh (fetched within the stale time, not invalidated, not
+    /// being fetched) and the store holds no optimistic change (which the page's ids and
+    /// total would include).
     pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<ListResponse<E>> {
         // Its drafts are not cached with it: the server answers them.
         if query.drafts != crate::query::DraftsMode::Off {
@@ -39,8 +40,8 @@ impl<E: Entity> EntityStore<E> {
         Some(ListResponse::new(items, entry.page.total))
     }
 
-    /// The confirmed entity `id`, for another tab, when its detail is fresh and has no
-    /// optimistic change.
+    /// The confirmed entity `id`, for another tab or a hydrating browser, when its detail is
+    /// fresh and has no optimistic change.
     pub(crate) fn fresh_record(&self, id: &str) -> Option<E> {
         let st = self.lock();
         let meta = &st.details.get(id)?.meta;
