@@ -169,17 +169,14 @@ pub fn App(boot: Boot) -> impl IntoView {
 }
 
 /// In the browser, once hydrated: the session goes live, every topic resuming from the
-/// positions the server read before it fetched.
+/// positions the server read before it fetched (the farm's `resume_points`, noted as it
+/// hydrated).
 #[cfg(feature = "hydrate")]
 fn go_live(farm: &DataFarm, boot: &Boot, session: RwSignal<Option<Session>>) {
-    use data_farm::realtime::RealtimeConfig;
     let Some(user) = boot.user_id.clone() else {
         return;
     };
-    let config = SessionConfig::new(user, boot.team_ids.clone()).realtime(Some(RealtimeConfig {
-        resume: boot.snapshot.positions.clone(),
-        ..RealtimeConfig::default()
-    }));
+    let config = SessionConfig::new(user, boot.team_ids.clone());
     let farm = farm.clone();
     // An effect runs in the browser only, after hydration.
     Effect::new(move |_| {

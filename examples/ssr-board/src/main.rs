@@ -143,6 +143,7 @@ async fn page(State(state): State<AppState>, request: Request) -> Response {
         .get(header::COOKIE)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    let forwarded = cookie.clone().map(ForwardedCookie);
     let backend = state.backend.clone();
     // The stores' futures are not `Send` (they run on the browser's single thread too): the
     // fetching runs to completion on a blocking thread of this runtime.
@@ -151,11 +152,6 @@ async fn page(State(state): State<AppState>, request: Request) -> Response {
         .await
         .unwrap_or_default();
     let options = state.options.clone();
-    let forwarded = request
-        .headers()
-        .get(header::COOKIE)
-        .and_then(|value| value.to_str().ok())
-        .map(|cookie| ForwardedCookie(cookie.to_owned()));
     let render = leptos_axum::render_app_to_stream_with_context(
         move || {
             if let Some(cookie) = forwarded.clone() {
@@ -210,12 +206,11 @@ async fn prefetch(backend: String, cookie: Option<String>) -> Boot {
         let _ = teams.fetch_one(team).await;
     }
     Boot {
-        backend,
-        rendered_at: data_farm::cache::Environment::now(&data_farm::cache::BrowserEnvironment),
         user_id: Some(me.user.id),
         team_ids: me.team_ids,
         team,
         snapshot: farm.dehydrate(positions),
+        ..signed_out
     }
 }
 
