@@ -60,6 +60,8 @@ apt_install() {
 
 if [ "$purpose" = "test" ]; then
   apt_install chromium chromium-driver firefox-esr
+  # The server's suites run a second time on PostgreSQL (scripts/postgres.sh starts a private one).
+  apt_install postgresql
   # geckodriver is not packaged by Debian; crates.io builds it (~1.5 min, once).
   if ! command -v geckodriver >/dev/null; then
     say "installing geckodriver from crates.io; takes ~2 min"

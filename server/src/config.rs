@@ -2,13 +2,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Where the SQLite database lives.
+/// Where the database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
     /// A file, created when missing. Survives restarts.
     File(PathBuf),
     /// Private to this process; gone when it stops.
     Memory,
+    /// A PostgreSQL database (`postgres://user@host:port/name`), which several server nodes can
+    /// share. The schema is created or migrated at start; the server needs the rights to do so.
+    Postgres(String),
 }
 
 /// What to put in a new, empty database.

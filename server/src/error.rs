@@ -145,8 +145,8 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(err: rusqlite::Error) -> Self {
+impl From<crate::store::DbError> for ApiError {
+    fn from(err: crate::store::DbError) -> Self {
         ApiError::internal(err)
     }
 }

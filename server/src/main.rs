@@ -22,15 +22,21 @@ enum OutcomeArg {
     Fail,
 }
 
-/// The data-farm reference backend: REST + WebSocket + SSE over SQLite.
+/// The data-farm reference backend: REST + WebSocket + SSE over SQLite or PostgreSQL.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:8080", env = "DATA_FARM_ADDR")]
     addr: std::net::SocketAddr,
-    /// SQLite file, or `:memory:`.
-    #[arg(long, default_value = "data-farm.sqlite", env = "DATA_FARM_DB")]
+    /// SQLite file, `:memory:`, or a PostgreSQL database (`postgres://user@host:port/name`)
+    /// that several nodes share.
+    #[arg(
+        long,
+        alias = "database",
+        default_value = "data-farm.sqlite",
+        env = "DATA_FARM_DB"
+    )]
     db: String,
     /// Data for a new database.
     #[arg(long, value_enum, default_value = "demo")]
@@ -89,6 +95,8 @@ async fn main() -> std::process::ExitCode {
         addr: args.addr,
         database: if args.db == ":memory:" {
             DatabaseLocation::Memory
+        } else if args.db.starts_with("postgres://") || args.db.starts_with("postgresql://") {
+            DatabaseLocation::Postgres(args.db.clone())
         } else {
             DatabaseLocation::File(PathBuf::from(&args.db))
         },

@@ -6,6 +6,7 @@ use data_farm_protocol::{
 
 use crate::config::Seed;
 use crate::error::ApiError;
+use crate::store::sql::params;
 use crate::store::{counters_new_id, devices, drafts, history, users, Db};
 use crate::time_fmt;
 
@@ -99,7 +100,7 @@ pub fn apply(db: &Db, seed: Seed) -> Result<(), ApiError> {
             let team_id = counters_new_id(conn, "team")?;
             conn.execute(
                 "INSERT INTO teams(id, version, updated_at, created_at, name, description) VALUES (?1, 1, ?2, ?2, ?3, ?4)",
-                rusqlite::params![team_id, now, plan.name, plan.description],
+                params![team_id, now, plan.name, plan.description],
             )?;
             for (user, (_, _, teams)) in people.iter().zip(DEMO_USERS.iter()) {
                 if teams.contains(&plan.name) {
@@ -107,7 +108,7 @@ pub fn apply(db: &Db, seed: Seed) -> Result<(), ApiError> {
                     let role = if user.username == "alice" { drafts::OWNER } else { drafts::MEMBER };
                     conn.execute(
                         "INSERT INTO memberships(id, team_id, user_id, created_at, role) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        rusqlite::params![counters_new_id(conn, "mem")?, team_id, user.id, now, role],
+                        params![counters_new_id(conn, "mem")?, team_id, user.id, now, role],
                     )?;
                 }
             }
@@ -117,7 +118,7 @@ pub fn apply(db: &Db, seed: Seed) -> Result<(), ApiError> {
                 conn.execute(
                     "INSERT INTO applications(id, version, updated_at, created_at, name, description, team_id)
                      VALUES (?1, 1, ?2, ?2, ?3, '', ?4)",
-                    rusqlite::params![app_id, now, app_name, team_id],
+                    params![app_id, now, app_name, team_id],
                 )?;
                 owners.push(Owner { owner_type: OwnerType::Application, id: app_id.clone() });
                 for (instance_name, status) in *instances {
@@ -125,7 +126,7 @@ pub fn apply(db: &Db, seed: Seed) -> Result<(), ApiError> {
                     conn.execute(
                         "INSERT INTO instances(id, version, updated_at, created_at, name, application_id, team_id, status)
                          VALUES (?1, 1, ?2, ?2, ?3, ?4, ?5, ?6)",
-                        rusqlite::params![instance_id, now, instance_name, app_id, team_id, status.as_str()],
+                        params![instance_id, now, instance_name, app_id, team_id, status.as_str()],
                     )?;
                     owners.push(Owner { owner_type: OwnerType::Instance, id: instance_id });
                 }

@@ -1,4 +1,5 @@
-//! State and the event log, in one SQLite database.
+//! State and the event log, in one database: SQLite embedded (the default), or PostgreSQL shared
+//! by several nodes (see [`sql`]).
 //!
 //! Every mutation runs in [`Db::write`]: the entity change and the events it causes are written
 //! in one transaction (so an event exists exactly when its change does), and the events are
@@ -8,6 +9,7 @@
 mod counters;
 mod events;
 mod schema;
+pub(crate) mod sql;
 
 pub mod history;
 
@@ -29,7 +31,6 @@ pub mod work_rows;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use data_farm_protocol::{ChangeOp, Topic};
-use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
 use crate::config::DatabaseLocation;
@@ -39,13 +40,14 @@ use crate::realtime::Controls;
 
 pub use counters::new_id as counters_new_id;
 pub use events::Replay;
+pub use sql::{Conn, DbError, Dialect};
 
 /// A failure of the database layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite refused.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// The database refused.
+    #[error(transparent)]
+    Database(#[from] DbError),
     /// The schema on disk is newer than this server knows.
     #[error("schema version {found} is newer than this server ({known}); use a newer server or a new database file")]
     SchemaTooNew {
@@ -73,7 +75,7 @@ pub trait EventLog: Send + Sync + 'static {
 
 /// The database: one connection, serialized behind a lock.
 pub struct Db {
-    conn: Mutex<Connection>,
+    conn: Mutex<Conn>,
     fanout: Arc<dyn Fanout>,
     controls: Arc<Controls>,
     event_window: u64,
@@ -81,7 +83,7 @@ pub struct Db {
 
 /// The write half given to a mutation: the open transaction plus the events and revocations it causes.
 pub struct Writer<'c> {
-    tx: Transaction<'c>,
+    tx: &'c Conn,
     /// The user the write runs for (`None`: the server's own work), recorded in history.
     actor: Option<String>,
     event_window: u64,
@@ -98,8 +100,8 @@ pub struct Trial {
 
 impl Writer<'_> {
     /// The transaction, for queries and statements.
-    pub fn conn(&self) -> &Connection {
-        &self.tx
+    pub fn conn(&self) -> &Conn {
+        self.tx
     }
 
     /// Appends one lifecycle event to `topic`; it reaches subscribers after the commit.
@@ -117,7 +119,7 @@ impl Writer<'_> {
             None => None,
         };
         let event = events::append(
-            &self.tx,
+            self.tx,
             topic,
             kind,
             op,
@@ -128,7 +130,7 @@ impl Writer<'_> {
         )?;
         let seq = event.seq;
         history::record(
-            &self.tx,
+            self.tx,
             &history::Change {
                 topic,
                 kind,
@@ -189,8 +191,13 @@ impl Db {
         event_window: u64,
     ) -> Result<(Self, bool), StoreError> {
         let mut conn = match location {
-            DatabaseLocation::File(path) => Connection::open(path)?,
-            DatabaseLocation::Memory => Connection::open_in_memory()?,
+            DatabaseLocation::File(path) => {
+                Conn::sqlite(rusqlite::Connection::open(path).map_err(DbError::from)?)
+            }
+            DatabaseLocation::Memory => {
+                Conn::sqlite(rusqlite::Connection::open_in_memory().map_err(DbError::from)?)
+            }
+            DatabaseLocation::Postgres(url) => Conn::postgres(url)?,
         };
         let created = schema::migrate(&mut conn)?;
         let db = Db {
@@ -202,7 +209,7 @@ impl Db {
         Ok((db, created))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    fn lock(&self) -> MutexGuard<'_, Conn> {
         // A panic inside a closure rolls its transaction back; the connection stays usable.
         self.conn
             .lock()
@@ -213,12 +220,36 @@ impl Db {
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&Conn) -> Result<T, ApiError> + Send + 'static,
     {
         let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || f(&db.lock()))
+        tokio::task::spawn_blocking(move || db.read_blocking(f))
             .await
             .map_err(ApiError::internal)?
+    }
+
+    /// Runs a read here; see [`Db::snapshot`].
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&Conn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.snapshot(f)
+    }
+
+    /// Runs `f`'s statements on one snapshot. On PostgreSQL that is a read-only repeatable-read
+    /// transaction (other nodes write meanwhile); on SQLite the lock already gives one.
+    fn snapshot<T, E: From<DbError>>(&self, f: impl FnOnce(&Conn) -> Result<T, E>) -> Result<T, E> {
+        let conn = self.lock();
+        if conn.dialect() == Dialect::Sqlite {
+            return f(&conn);
+        }
+        conn.begin_read()?;
+        let value = f(&conn);
+        match value {
+            Ok(_) => conn.commit()?,
+            Err(_) => conn.rollback(),
+        }
+        value
     }
 
     /// Runs the server's own mutation (no user: history records none) on a blocking thread;
@@ -260,10 +291,15 @@ impl Db {
     where
         F: FnOnce(&mut Writer<'_>) -> Result<T, ApiError>,
     {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let conn = self.lock();
+        conn.begin()?;
+        // Rolls back unless committed below, also when `f` panics.
+        let open = OpenTransaction {
+            conn: &conn,
+            done: false,
+        };
         let mut writer = Writer {
-            tx,
+            tx: &conn,
             actor,
             event_window: self.event_window,
             events: Vec::new(),
@@ -271,12 +307,11 @@ impl Db {
         };
         let value = f(&mut writer)?;
         let Writer {
-            tx,
             events,
             revocations,
             ..
         } = writer;
-        tx.commit()?;
+        open.commit()?;
         for event in events {
             self.fanout.publish(event);
         }
@@ -287,12 +322,34 @@ impl Db {
     }
 }
 
+/// A transaction that rolls back when dropped uncommitted.
+struct OpenTransaction<'c> {
+    conn: &'c Conn,
+    done: bool,
+}
+
+impl OpenTransaction<'_> {
+    fn commit(mut self) -> Result<(), DbError> {
+        self.done = true;
+        self.conn.commit()
+    }
+}
+
+impl Drop for OpenTransaction<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.conn.rollback();
+        }
+    }
+}
+
 impl EventLog for Db {
     fn head(&self, topic: &str) -> Result<u64, StoreError> {
         Ok(events::head(&self.lock(), topic)?)
     }
 
     fn replay(&self, topic: &str, since: u64) -> Result<Replay, StoreError> {
-        Ok(events::replay(&self.lock(), topic, since)?)
+        // The head and the events from one snapshot.
+        self.snapshot(|conn| events::replay(conn, topic, since).map_err(StoreError::from))
     }
 }

@@ -48,7 +48,8 @@ pub async fn login(
     let user_id = user.id.clone();
     let (token, teams) = state
         .db()
-        .read(move |conn| {
+        .write(move |w| {
+            let conn = w.conn();
             let token = users::create_session(conn, &user_id, ttl)?;
             let mut all = ListQuery::parse(&ListParams::default(), &Team::LIST)?;
             all.per_page = u32::MAX as u64;
@@ -75,7 +76,7 @@ pub async fn logout(
             let id = session_id.clone();
             state
                 .db()
-                .read(move |conn| users::delete_session(conn, &id))
+                .write(move |w| users::delete_session(w.conn(), &id))
                 .await?;
             state.controls().close_session(&session_id);
         }

@@ -3,6 +3,7 @@
 use data_farm_protocol::{Application, ChangeOp, CreateApplication, OwnerType, PatchNamed, Topic};
 
 use super::rows::{self, EntityRow};
+use super::sql::params;
 use super::validate::{check_version, Problems};
 use super::{counters, devices, Writer};
 use crate::error::ApiError;
@@ -34,7 +35,7 @@ pub fn create(
     w.conn().execute(
         "INSERT INTO applications(id, version, updated_at, created_at, name, description, team_id)
          VALUES (?1, 1, ?2, ?2, ?3, ?4, ?5)",
-        rusqlite::params![app.id, now, app.name, app.description, app.team_id],
+        params![app.id, now, app.name, app.description, app.team_id],
     )?;
     w.publish(
         &Topic::Team(app.team_id.clone()),
@@ -73,7 +74,7 @@ pub fn update(
     next.updated_at = time_fmt::now();
     w.conn().execute(
         "UPDATE applications SET version = ?2, updated_at = ?3, name = ?4, description = ?5 WHERE id = ?1",
-        rusqlite::params![next.id, next.version as i64, next.updated_at, next.name, next.description],
+        params![next.id, next.version as i64, next.updated_at, next.name, next.description],
     )?;
     let topic = Topic::Team(next.team_id.clone());
     w.publish(

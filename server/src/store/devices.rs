@@ -1,10 +1,10 @@
 //! Devices: owned by a team directly, or by an application or instance of that team.
 
+use super::sql::{params, Conn, DbResult};
 use data_farm_protocol::{
     Application, ChangeOp, CreateDevice, Device, DeviceStatus, Instance, Owner, OwnerType,
     PatchDevice, Topic,
 };
-use rusqlite::Connection;
 use serde_json::json;
 
 use super::rows::{self, EntityRow};
@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::time_fmt;
 
 /// The team of `owner`, when the user may see it.
-fn owner_team(conn: &Connection, user_id: &str, owner: &Owner) -> Result<Option<String>, ApiError> {
+fn owner_team(conn: &Conn, user_id: &str, owner: &Owner) -> Result<Option<String>, ApiError> {
     Ok(match owner.owner_type {
         OwnerType::Team => rows::is_member(conn, user_id, &owner.id)?.then(|| owner.id.clone()),
         OwnerType::Application => rows::get_visible::<Application>(conn, user_id, &owner.id)
@@ -78,12 +78,12 @@ pub fn create(w: &mut Writer<'_>, user_id: &str, body: CreateDevice) -> Result<D
 }
 
 /// Inserts a device row as given (used by create and the seed).
-pub fn insert(conn: &Connection, device: &Device, created_at: &str) -> rusqlite::Result<()> {
+pub fn insert(conn: &Conn, device: &Device, created_at: &str) -> DbResult<()> {
     conn.prepare_cached(
         "INSERT INTO devices(id, version, updated_at, created_at, name, team_id, owner_type, owner_id, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(rusqlite::params![
+    .execute(params![
         device.id,
         device.version as i64,
         device.updated_at,
@@ -143,7 +143,7 @@ pub fn save(w: &mut Writer<'_>, current: Device, mut next: Device) -> Result<Dev
             "UPDATE devices SET version = ?2, updated_at = ?3, name = ?4, owner_type = ?5, owner_id = ?6, status = ?7
              WHERE id = ?1",
         )?
-        .execute(rusqlite::params![
+        .execute(params![
             next.id,
             next.version as i64,
             next.updated_at,

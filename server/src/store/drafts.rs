@@ -6,10 +6,10 @@
 //! transaction), or `rejected`, `cancelled`, `failed`. The author edits, submits and cancels;
 //! an owner other than the author approves or rejects; any member comments.
 
+use super::sql::{params, Conn, DbResult, OptionalExtension, Row};
 use data_farm_protocol::{
     ApprovalRules, ChangeOp, Draft, DraftComment, DraftOperation, DraftStatus, Topic, DRAFT_KIND,
 };
-use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::Value;
 
 use super::list_query::{Filter, ListSpec};
@@ -75,11 +75,11 @@ impl EntityRow for Draft {
         drafts: false,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
-        let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
+        let text = |i: usize| -> DbResult<String> { row.get(i) };
         Ok(Draft {
             id: row.get(0)?,
-            version: row.get::<_, i64>(1)? as u64,
+            version: row.get::<i64>(1)? as u64,
             updated_at: row.get(2)?,
             team_id: row.get(3)?,
             kind: row.get(4)?,
@@ -87,7 +87,7 @@ impl EntityRow for Draft {
             operation: DraftOperation::parse(&text(6)?).unwrap_or(DraftOperation::Update),
             status: DraftStatus::parse(&text(7)?).unwrap_or(DraftStatus::Unknown),
             body: serde_json::from_str(&text(8)?).unwrap_or(Value::Null),
-            base_version: row.get::<_, Option<i64>>(9)?.map(|v| v as u64),
+            base_version: row.get::<Option<i64>>(9)?.map(|v| v as u64),
             author_id: row.get(10)?,
             name: row.get(11)?,
             comments: serde_json::from_str(&text(12)?).unwrap_or_default(),
@@ -114,7 +114,7 @@ const MAX_DRAFTED_CREATES: i64 = 100;
 /// that kind in the teams `user_id` belongs to (only `team`, when given): what a list asked
 /// with `drafts=include|only` answers beside its items.
 pub fn open_drafts_of(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     kind: &str,
     ids: &[&str],
@@ -123,45 +123,37 @@ pub fn open_drafts_of(
     let ids = serde_json::to_string(ids).map_err(ApiError::internal)?;
     let cols = <Draft as EntityRow>::COLUMNS;
     let visible = "team_id IN (SELECT team_id FROM memberships WHERE user_id = ?2)";
+    let ids_in = conn.dialect().json_texts("?3");
     let of_items = format!(
         "SELECT {cols} FROM drafts WHERE kind = ?1 AND status IN {OPEN_STATUSES} AND {visible} \
-           AND entity_id IN (SELECT value FROM json_each(?3)) \
+           AND entity_id IN ({ids_in}) \
          ORDER BY updated_at DESC, id DESC"
     );
     let creates = format!(
         "SELECT {cols} FROM drafts WHERE kind = ?1 AND status IN {OPEN_STATUSES} AND {visible} \
-           AND entity_id IS NULL AND (?3 IS NULL OR team_id = ?3) \
+           AND entity_id IS NULL AND (CAST(?3 AS TEXT) IS NULL OR team_id = ?3) \
          ORDER BY updated_at DESC, id DESC LIMIT ?4"
     );
     let mut drafts = conn
         .prepare_cached(&of_items)?
-        .query_map(rusqlite::params![kind, user_id, ids], Draft::from_row)?
-        .collect::<rusqlite::Result<Vec<Draft>>>()?;
-    let drafted_creates = conn
-        .prepare_cached(&creates)?
-        .query_map(
-            rusqlite::params![kind, user_id, team, MAX_DRAFTED_CREATES],
-            Draft::from_row,
-        )?
-        .collect::<rusqlite::Result<Vec<Draft>>>()?;
+        .query_map(params![kind, user_id, ids], Draft::from_row)?;
+    let drafted_creates = conn.prepare_cached(&creates)?.query_map(
+        params![kind, user_id, team, MAX_DRAFTED_CREATES],
+        Draft::from_row,
+    )?;
     drafts.extend(drafted_creates);
     Ok(drafts)
 }
 
 /// `user_id`'s role in `team_id`, if a member.
-pub fn role(conn: &Connection, team_id: &str, user_id: &str) -> Result<Option<String>, ApiError> {
+pub fn role(conn: &Conn, team_id: &str, user_id: &str) -> Result<Option<String>, ApiError> {
     Ok(conn
         .prepare_cached("SELECT role FROM memberships WHERE team_id = ?1 AND user_id = ?2")?
         .query_row([team_id, user_id], |row| row.get(0))
         .optional()?)
 }
 
-fn require_owner(
-    conn: &Connection,
-    team_id: &str,
-    user_id: &str,
-    what: &str,
-) -> Result<(), ApiError> {
+fn require_owner(conn: &Conn, team_id: &str, user_id: &str, what: &str) -> Result<(), ApiError> {
     match role(conn, team_id, user_id)?.as_deref() {
         Some(OWNER) => Ok(()),
         Some(_) => Err(ApiError::forbidden(format!(
@@ -174,7 +166,7 @@ fn require_owner(
 /// Gives `user_id` `role` in `team_id` (asked by `by`, an owner). A team keeps at least one
 /// owner. `Ok(false)` when the user is not a member.
 pub fn set_role(
-    conn: &Connection,
+    conn: &Conn,
     by: &str,
     team_id: &str,
     user_id: &str,
@@ -201,24 +193,23 @@ pub fn set_role(
 }
 
 /// Whether changes of `kind` in `team_id` need approval.
-pub fn needs_approval(conn: &Connection, team_id: &str, kind: &str) -> Result<bool, ApiError> {
+pub fn needs_approval(conn: &Conn, team_id: &str, kind: &str) -> Result<bool, ApiError> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM approval_rules WHERE team_id = ?1 AND kind = ?2")?
         .exists([team_id, kind])?)
 }
 
 /// The kinds whose changes need approval in `team_id`, sorted.
-pub fn rules(conn: &Connection, team_id: &str) -> Result<ApprovalRules, ApiError> {
+pub fn rules(conn: &Conn, team_id: &str) -> Result<ApprovalRules, ApiError> {
     let kinds = conn
         .prepare_cached("SELECT kind FROM approval_rules WHERE team_id = ?1 ORDER BY kind")?
-        .query_map([team_id], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
+        .query_map([team_id], |row| row.get(0))?;
     Ok(ApprovalRules { kinds })
 }
 
 /// Replaces `team_id`'s rules (asked by `by`, an owner).
 pub fn set_rules(
-    conn: &Connection,
+    conn: &Conn,
     by: &str,
     team_id: &str,
     wanted: &ApprovalRules,
@@ -237,8 +228,10 @@ pub fn set_rules(
     conn.prepare_cached("DELETE FROM approval_rules WHERE team_id = ?1")?
         .execute([team_id])?;
     for kind in &wanted.kinds {
-        conn.prepare_cached("INSERT OR IGNORE INTO approval_rules(team_id, kind) VALUES (?1, ?2)")?
-            .execute([team_id, kind])?;
+        conn.prepare_cached(
+            "INSERT INTO approval_rules(team_id, kind) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        )?
+        .execute([team_id, kind])?;
     }
     rules(conn, team_id)
 }
@@ -298,7 +291,7 @@ pub fn open(w: &mut Writer<'_>, author_id: &str, proposal: Proposal) -> Result<D
                                 status, body, base_version, author_id, name, comments)
              VALUES (?1, 1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
-        .execute(rusqlite::params![
+        .execute(params![
             draft.id,
             now,
             draft.team_id,
@@ -333,7 +326,7 @@ fn save(w: &mut Writer<'_>, mut next: Draft) -> Result<Draft, ApiError> {
             "UPDATE drafts SET version = ?2, updated_at = ?3, entity_id = ?4, status = ?5, body = ?6,
                                base_version = ?7, name = ?8, comments = ?9 WHERE id = ?1",
         )?
-        .execute(rusqlite::params![
+        .execute(params![
             next.id,
             next.version as i64,
             next.updated_at,
@@ -357,7 +350,7 @@ fn save(w: &mut Writer<'_>, mut next: Draft) -> Result<Draft, ApiError> {
 }
 
 /// The draft `id` as `user_id` may see it.
-pub fn get(conn: &Connection, user_id: &str, id: &str) -> Result<Draft, ApiError> {
+pub fn get(conn: &Conn, user_id: &str, id: &str) -> Result<Draft, ApiError> {
     rows::get_visible::<Draft>(conn, user_id, id)
 }
 
@@ -436,7 +429,7 @@ pub fn step(
 
 /// Checks that `user_id` may approve `draft` now: an owner who is not its author, the draft
 /// under review.
-pub fn check_approval(conn: &Connection, user_id: &str, draft: &Draft) -> Result<(), ApiError> {
+pub fn check_approval(conn: &Conn, user_id: &str, draft: &Draft) -> Result<(), ApiError> {
     require_owner(conn, &draft.team_id, user_id, "approve a draft")?;
     if draft.author_id == user_id {
         return Err(ApiError::forbidden(

@@ -1,8 +1,8 @@
 //! The event log: per-topic sequence numbers and a bounded window of recent events.
 
+use super::sql::{params, Conn, DbResult};
 use axum::extract::ws::Utf8Bytes;
 use data_farm_protocol::{ChangeOp, EventMessage, ServerMessage, Topic};
-use rusqlite::Connection;
 use serde_json::value::RawValue;
 
 use super::counters;
@@ -33,7 +33,7 @@ fn counter_name(topic: &str) -> String {
 /// Appends an event, assigning the next `seq`, and forgets events older than the window.
 #[allow(clippy::too_many_arguments)]
 pub fn append(
-    conn: &Connection,
+    conn: &Conn,
     topic: &Topic,
     kind: &str,
     op: ChangeOp,
@@ -41,7 +41,7 @@ pub fn append(
     version: u64,
     data: Option<Box<RawValue>>,
     window: u64,
-) -> rusqlite::Result<StoredEvent> {
+) -> DbResult<StoredEvent> {
     let topic = topic.to_string();
     let seq = counters::next(conn, &counter_name(&topic))?;
     let message = ServerMessage::Event(EventMessage {
@@ -55,10 +55,10 @@ pub fn append(
     });
     let frame = message.encode();
     conn.prepare_cached("INSERT INTO events(topic, seq, frame) VALUES (?1, ?2, ?3)")?
-        .execute(rusqlite::params![topic, seq as i64, frame])?;
+        .execute(params![topic, seq as i64, frame])?;
     if seq > window {
         conn.prepare_cached("DELETE FROM events WHERE topic = ?1 AND seq <= ?2")?
-            .execute(rusqlite::params![topic, (seq - window) as i64])?;
+            .execute(params![topic, (seq - window) as i64])?;
     }
     Ok(StoredEvent {
         topic,
@@ -68,12 +68,12 @@ pub fn append(
 }
 
 /// The topic's current seq.
-pub fn head(conn: &Connection, topic: &str) -> rusqlite::Result<u64> {
+pub fn head(conn: &Conn, topic: &str) -> DbResult<u64> {
     counters::current(conn, &counter_name(topic))
 }
 
 /// Events of `topic` after `since`.
-pub fn replay(conn: &Connection, topic: &str, since: u64) -> rusqlite::Result<Replay> {
+pub fn replay(conn: &Conn, topic: &str, since: u64) -> DbResult<Replay> {
     let head = head(conn, topic)?;
     if since > head {
         return Ok(Replay::TooOld { head });
@@ -81,15 +81,13 @@ pub fn replay(conn: &Connection, topic: &str, since: u64) -> rusqlite::Result<Re
     let mut stmt = conn.prepare_cached(
         "SELECT seq, frame FROM events WHERE topic = ?1 AND seq > ?2 ORDER BY seq",
     )?;
-    let events = stmt
-        .query_map(rusqlite::params![topic, since as i64], |row| {
-            Ok(StoredEvent {
-                topic: topic.to_owned(),
-                seq: row.get::<_, i64>(0)? as u64,
-                frame: Utf8Bytes::from(row.get::<_, String>(1)?),
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let events = stmt.query_map(params![topic, since as i64], |row| {
+        Ok(StoredEvent {
+            topic: topic.to_owned(),
+            seq: row.get::<i64>(0)? as u64,
+            frame: Utf8Bytes::from(row.get::<String>(1)?),
+        })
+    })?;
     let complete = events.len() as u64 == head - since
         && events.first().is_none_or(|first| first.seq == since + 1);
     if complete {
@@ -103,13 +101,13 @@ pub fn replay(conn: &Connection, topic: &str, since: u64) -> rusqlite::Result<Re
 mod tests {
     use super::*;
 
-    fn log() -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
+    fn log() -> Conn {
+        let mut conn = Conn::sqlite(rusqlite::Connection::open_in_memory().unwrap());
         super::super::schema::migrate(&mut conn).unwrap();
         conn
     }
 
-    fn publish(conn: &Connection, n: usize, window: u64) {
+    fn publish(conn: &Conn, n: usize, window: u64) {
         let topic = Topic::Team("t1".into());
         for i in 0..n {
             append(

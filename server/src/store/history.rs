@@ -5,12 +5,11 @@
 //! holds a version exactly when the change happened; kept for the newest [`KEPT_PER_ENTITY`]
 //! versions of each entity, also after the entity is deleted.
 
+use super::sql::{params, Conn, DbResult, OptionalExtension, Row, Value as SqlValue};
 use data_farm_protocol::Application;
 use data_farm_protocol::{
     kinds, AuditEntry, ChangeOp, Device, Instance, ListResponse, Team, Topic, VersionEntry,
 };
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use super::rows::{self, EntityRow};
@@ -41,7 +40,7 @@ pub struct Change<'a> {
     pub actor: Option<&'a str>,
 }
 
-fn snapshot_of<E: EntityRow>(conn: &Connection, id: &str) -> Result<Option<Value>, ApiError> {
+fn snapshot_of<E: EntityRow>(conn: &Conn, id: &str) -> Result<Option<Value>, ApiError> {
     let found: Vec<E> = rows::select(conn, "WHERE id = ?1", [id])?;
     match found.into_iter().next() {
         Some(entity) => Ok(Some(
@@ -52,11 +51,7 @@ fn snapshot_of<E: EntityRow>(conn: &Connection, id: &str) -> Result<Option<Value
 }
 
 /// The entity as stored now (`Ok(None)`: not there); `None` for a kind history does not keep.
-pub fn snapshot(
-    conn: &Connection,
-    kind: &str,
-    id: &str,
-) -> Option<Result<Option<Value>, ApiError>> {
+pub fn snapshot(conn: &Conn, kind: &str, id: &str) -> Option<Result<Option<Value>, ApiError>> {
     Some(match kind {
         k if k == kinds::TEAM.0 => snapshot_of::<Team>(conn, id),
         k if k == kinds::APPLICATION.0 => snapshot_of::<Application>(conn, id),
@@ -86,7 +81,7 @@ pub fn text_of(data: &Value, key: &str) -> Option<String> {
 }
 
 /// Records `change` (a no-op for topics and kinds history does not keep).
-pub fn record(conn: &Connection, change: &Change<'_>) -> Result<(), ApiError> {
+pub fn record(conn: &Conn, change: &Change<'_>) -> Result<(), ApiError> {
     let Topic::Team(team_id) = change.topic else {
         return Ok(());
     };
@@ -132,7 +127,7 @@ pub fn record(conn: &Connection, change: &Change<'_>) -> Result<(), ApiError> {
         conn.prepare_cached(
             "DELETE FROM versions WHERE kind = ?1 AND entity_id = ?2 AND version <= ?3",
         )?
-        .execute(rusqlite::params![
+        .execute(params![
             change.kind,
             change.id,
             (change.version - KEPT_PER_ENTITY) as i64
@@ -143,7 +138,7 @@ pub fn record(conn: &Connection, change: &Change<'_>) -> Result<(), ApiError> {
 
 /// Stores one version of `change` (of `team_id`): the entity after it, what it changed, its name.
 fn keep(
-    conn: &Connection,
+    conn: &Conn,
     change: &Change<'_>,
     team_id: &str,
     data: Option<&Value>,
@@ -156,10 +151,13 @@ fn keep(
         .transpose()
         .map_err(ApiError::internal)?;
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO versions(kind, entity_id, version, op, at, actor, team_id, seq, name, data, fields)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO versions(kind, entity_id, version, op, at, actor, team_id, seq, name, data, fields)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(kind, entity_id, version) DO UPDATE SET op = excluded.op, at = excluded.at,
+           actor = excluded.actor, team_id = excluded.team_id, seq = excluded.seq,
+           name = excluded.name, data = excluded.data, fields = excluded.fields",
     )?
-    .execute(rusqlite::params![
+    .execute(params![
         change.kind,
         change.id,
         change.version as i64,
@@ -177,9 +175,9 @@ fn keep(
 
 /// Records every stored entity of kind `E` as its first version, made by the server (for a
 /// seeded database: its history starts with what the seed wrote).
-pub fn record_existing<E: EntityRow>(conn: &Connection) -> Result<(), ApiError> {
+pub fn record_existing<E: EntityRow>(conn: &Conn) -> Result<(), ApiError> {
     let empty = Map::new();
-    for entity in rows::select::<E>(conn, "ORDER BY id", [])? {
+    for entity in rows::select::<E>(conn, "ORDER BY id", ())? {
         let version = entity.version();
         let data = serde_json::to_value(entity).map_err(ApiError::internal)?;
         let Value::Object(fields) = &data else {
@@ -215,7 +213,7 @@ pub fn record_existing<E: EntityRow>(conn: &Connection) -> Result<(), ApiError> 
 
 /// 404 unless `user_id` may read the history of `id`: a member of the team it belongs (or,
 /// once deleted, belonged) to.
-fn check_visible<E: EntityRow>(conn: &Connection, user_id: &str, id: &str) -> Result<(), ApiError> {
+fn check_visible<E: EntityRow>(conn: &Conn, user_id: &str, id: &str) -> Result<(), ApiError> {
     let team: Option<String> = conn
         .prepare_cached(
             "SELECT team_id FROM versions WHERE kind = ?1 AND entity_id = ?2
@@ -246,15 +244,15 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T>
 /// A page of `versions` rows matching `filter` (SQL with `?` bound to `args`), in `order`,
 /// read by `read` from `columns`, and how many rows match in all.
 fn page_of<T>(
-    conn: &Connection,
+    conn: &Conn,
     (filter, mut args): (&str, Vec<SqlValue>),
     order: &str,
-    (columns, read): (&str, fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>),
+    (columns, read): (&str, fn(&Row<'_>) -> DbResult<T>),
     (page, per_page): (u64, u64),
 ) -> Result<ListResponse<T>, ApiError> {
     let total: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*) FROM versions WHERE {filter}"))?
-        .query_row(rusqlite::params_from_iter(args.iter()), |row| row.get(0))?;
+        .query_row(args.as_slice(), |row| row.get(0))?;
     let offset = (page - 1).saturating_mul(per_page).min(i64::MAX as u64) as i64;
     args.push(SqlValue::from(per_page as i64));
     args.push(SqlValue::from(offset));
@@ -262,8 +260,7 @@ fn page_of<T>(
         format!("SELECT {columns} FROM versions WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?");
     let items = conn
         .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(args.iter()), read)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .query_map(args.as_slice(), read)?;
     Ok(ListResponse::new(items, total as u64))
 }
 
@@ -278,23 +275,23 @@ fn of_entity(kind: &str, id: &str) -> (&'static str, Vec<SqlValue>) {
     )
 }
 
-fn version_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<VersionEntry> {
+fn version_entry(row: &Row<'_>) -> DbResult<VersionEntry> {
     Ok(VersionEntry {
-        version: row.get::<_, i64>(0)? as u64,
-        op: op_of(&row.get::<_, String>(1)?),
+        version: row.get::<i64>(0)? as u64,
+        op: op_of(&row.get::<String>(1)?),
         at: row.get(2)?,
         user_id: row.get(3)?,
         data: parse_json(row.get(4)?),
     })
 }
 
-fn audit_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+fn audit_entry(row: &Row<'_>) -> DbResult<AuditEntry> {
     Ok(AuditEntry {
         kind: row.get(0)?,
         entity_id: row.get(1)?,
         name: row.get(2)?,
-        version: row.get::<_, i64>(3)? as u64,
-        op: op_of(&row.get::<_, String>(4)?),
+        version: row.get::<i64>(3)? as u64,
+        op: op_of(&row.get::<String>(4)?),
         at: row.get(5)?,
         user_id: row.get(6)?,
         fields: parse_json(row.get(7)?),
@@ -306,7 +303,7 @@ const AUDIT_COLUMNS: &str = "kind, entity_id, name, version, op, at, actor, fiel
 
 /// A page of the kept versions of `id`, newest first.
 pub fn versions<E: EntityRow>(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     id: &str,
     page: u64,
@@ -324,7 +321,7 @@ pub fn versions<E: EntityRow>(
 
 /// A page of the audit trail of `id`, newest first.
 pub fn entity_audit<E: EntityRow>(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     id: &str,
     page: u64,
@@ -343,7 +340,7 @@ pub fn entity_audit<E: EntityRow>(
 /// A page of the audit trail of everything in `team_id` (the team itself included), newest
 /// first, of one kind when `kind` is given.
 pub fn team_audit(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     team_id: &str,
     kind: Option<&str>,

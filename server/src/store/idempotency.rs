@@ -8,7 +8,7 @@
 //! the insert run in the create's own transaction, so two requests with one key cannot both
 //! create.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use super::sql::{params, Conn, OptionalExtension};
 
 use crate::error::ApiError;
 
@@ -43,7 +43,7 @@ pub fn check_key(key: &str) -> Result<(), ApiError> {
 /// The remembered answer for `key`, if this user used it for the same kind and body within
 /// [`KEEP_SECS`]; an error if they used it for another request.
 pub fn lookup(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     key: &str,
     kind: &str,
@@ -57,11 +57,11 @@ pub fn lookup(
             params![user_id, key, now - KEEP_SECS],
             |row| {
                 Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, i64>(3)?,
-                    row.get::<_, Option<String>>(4)?,
+                    row.get::<String>(0)?,
+                    row.get::<String>(1)?,
+                    row.get::<String>(2)?,
+                    row.get::<i64>(3)?,
+                    row.get::<Option<String>>(4)?,
                 ))
             },
         )
@@ -85,7 +85,7 @@ pub fn lookup(
 
 /// Remembers the answer to `key` and forgets keys older than [`KEEP_SECS`].
 pub fn remember(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     key: &str,
     kind: &str,
@@ -98,9 +98,13 @@ pub fn remember(
         [now - KEEP_SECS],
     )?;
     conn.execute(
-        "INSERT OR REPLACE INTO idempotency_keys
+        "INSERT INTO idempotency_keys
          (user_id, key, kind, fingerprint, response, version, created_at, draft_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(user_id, key) DO UPDATE SET kind = excluded.kind,
+           fingerprint = excluded.fingerprint, response = excluded.response,
+           version = excluded.version, created_at = excluded.created_at,
+           draft_id = excluded.draft_id",
         params![
             user_id,
             key,
@@ -119,8 +123,8 @@ pub fn remember(
 mod tests {
     use super::*;
 
-    fn db() -> Connection {
-        let mut conn = Connection::open_in_memory().unwrap();
+    fn db() -> Conn {
+        let mut conn = Conn::sqlite(rusqlite::Connection::open_in_memory().unwrap());
         super::super::schema::migrate(&mut conn).unwrap();
         conn
     }
@@ -180,7 +184,7 @@ mod tests {
         )
         .unwrap();
         let left: i64 = conn
-            .query_row("SELECT COUNT(*) FROM idempotency_keys", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM idempotency_keys", (), |r| r.get(0))
             .unwrap();
         assert_eq!(left, 1);
     }

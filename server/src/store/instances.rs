@@ -7,6 +7,7 @@ use data_farm_protocol::{
 use serde_json::json;
 
 use super::rows::{self, EntityRow};
+use super::sql::params;
 use super::validate::{check_version, Problems};
 use super::{counters, devices, Writer};
 use crate::error::ApiError;
@@ -53,7 +54,7 @@ pub fn create(
     w.conn().execute(
         "INSERT INTO instances(id, version, updated_at, created_at, name, application_id, team_id, status)
          VALUES (?1, 1, ?2, ?2, ?3, ?4, ?5, ?6)",
-        rusqlite::params![
+        params![
             instance.id,
             now,
             instance.name,
@@ -111,7 +112,7 @@ pub fn save(
     next.updated_at = time_fmt::now();
     w.conn()
         .prepare_cached("UPDATE instances SET version = ?2, updated_at = ?3, name = ?4, status = ?5 WHERE id = ?1")?
-        .execute(rusqlite::params![next.id, next.version as i64, next.updated_at, next.name, next.status.as_str()])?;
+        .execute(params![next.id, next.version as i64, next.updated_at, next.name, next.status.as_str()])?;
     let topic = Topic::Team(next.team_id.clone());
     if next.name == current.name {
         let data = json!({ "status": next.status });

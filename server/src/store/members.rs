@@ -1,7 +1,7 @@
 //! Team membership: who may see a team, and the `membership` events on `user:` topics.
 
+use super::sql::{params, Conn, OptionalExtension};
 use data_farm_protocol::{kinds, ChangeOp, MembershipData, Team, Topic, User};
-use rusqlite::{Connection, OptionalExtension};
 
 use super::{counters, users, Writer};
 use crate::error::ApiError;
@@ -21,7 +21,7 @@ pub fn add(w: &mut Writer<'_>, team: &Team, user_id: &str) -> Result<(), ApiErro
     let id = counters::new_id(w.conn(), "mem")?;
     w.conn().execute(
         "INSERT INTO memberships(id, team_id, user_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-        rusqlite::params![id, team.id, user_id, time_fmt::now()],
+        params![id, team.id, user_id, time_fmt::now()],
     )?;
     let data = MembershipData {
         user_id: user_id.to_owned(),
@@ -63,27 +63,23 @@ pub fn remove(w: &mut Writer<'_>, team_id: &str, user_id: &str) -> Result<bool, 
 }
 
 /// The members of a team, by username.
-pub fn list(conn: &Connection, team_id: &str) -> Result<Vec<User>, ApiError> {
+pub fn list(conn: &Conn, team_id: &str) -> Result<Vec<User>, ApiError> {
     let mut stmt = conn.prepare_cached(
         "SELECT u.id, u.username, u.display_name, m.role FROM users u
          JOIN memberships m ON m.user_id = u.id WHERE m.team_id = ?1 ORDER BY u.username",
     )?;
-    let members = stmt
-        .query_map([team_id], |row| {
-            let mut user = users::user_from_row(row)?;
-            user.role = Some(row.get(3)?);
-            Ok(user)
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let members = stmt.query_map([team_id], |row| {
+        let mut user = users::user_from_row(row)?;
+        user.role = Some(row.get(3)?);
+        Ok(user)
+    })?;
     Ok(members)
 }
 
 /// The ids of the teams `user_id` belongs to, sorted.
-pub fn team_ids(conn: &Connection, user_id: &str) -> Result<Vec<String>, ApiError> {
+pub fn team_ids(conn: &Conn, user_id: &str) -> Result<Vec<String>, ApiError> {
     let mut stmt =
         conn.prepare_cached("SELECT team_id FROM memberships WHERE user_id = ?1 ORDER BY team_id")?;
-    let ids = stmt
-        .query_map([user_id], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = stmt.query_map([user_id], |row| row.get(0))?;
     Ok(ids)
 }

@@ -9,6 +9,7 @@ use data_farm_protocol::{
 };
 
 use super::rows::{self, EntityRow};
+use super::sql::params;
 use super::{counters, instances, Writer};
 use crate::config::WorkOutcome;
 use crate::error::ApiError;
@@ -95,7 +96,7 @@ pub fn start(
         "INSERT INTO operations(id, version, updated_at, created_at, name, team_id, type, target_type,
             target_id, status, outcome, total, done, failed, failure_summary, initiated_by, started_at, completed_at)
          VALUES (?1, 1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', NULL, ?8, 0, 0, NULL, ?9, NULL, NULL)",
-        rusqlite::params![
+        params![
             op.id,
             op.created_at,
             format!("{} {}", op.op_type, instance.name),
@@ -131,7 +132,7 @@ fn save(
             "UPDATE operations SET version = ?2, updated_at = ?3, status = ?4, outcome = ?5, done = ?6,
                 failed = ?7, failure_summary = ?8, started_at = ?9, completed_at = ?10 WHERE id = ?1",
         )?
-        .execute(rusqlite::params![
+        .execute(params![
             next.id,
             next.version as i64,
             next.updated_at,
@@ -242,7 +243,7 @@ fn advance(w: &mut Writer<'_>, op: Operation, plan: WorkOutcome) -> Result<(), A
 /// Every queued or running operation, oldest first.
 fn active(w: &Writer<'_>) -> Result<Vec<Operation>, ApiError> {
     let clause = "WHERE status IN ('queued', 'running') ORDER BY created_at, id";
-    rows::select(w.conn(), clause, [])
+    rows::select(w.conn(), clause, ())
 }
 
 /// One runner tick: every active operation takes one step. Returns how many moved.

@@ -8,6 +8,7 @@ use data_farm_protocol::{ChangeOp, Report, ReportStatus, Team, Topic};
 use time::OffsetDateTime;
 
 use super::rows::{self, EntityRow};
+use super::sql::{params, Conn, DbResult};
 use super::{counters, Writer};
 use crate::config::WorkOutcome;
 use crate::error::ApiError;
@@ -33,7 +34,7 @@ pub fn request(w: &mut Writer<'_>, user_id: &str, team_id: &str) -> Result<Repor
     w.conn().execute(
         "INSERT INTO reports(id, version, updated_at, created_at, name, team_id, status, initiated_by)
          VALUES (?1, 1, ?2, ?2, ?3, ?4, 'queued', ?5)",
-        rusqlite::params![report.id, now, format!("{} devices", team.name), report.team_id, user_id],
+        params![report.id, now, format!("{} devices", team.name), report.team_id, user_id],
     )?;
     w.publish(
         &Topic::Team(report.team_id.clone()),
@@ -57,21 +58,21 @@ fn csv_field(value: &str) -> String {
 /// The CSV of `team_id`'s devices, a header row first, by name.
 fn devices_csv(w: &Writer<'_>, team_id: &str) -> Result<(String, u64), ApiError> {
     let mut out = String::from("id,name,status,owner_type,owner_id,updated_at\n");
-    let mut stmt = w.conn().prepare_cached(
+    let lines = w.conn().query_map(
         "SELECT id, name, status, owner_type, owner_id, updated_at FROM devices
-         WHERE team_id = ?1 ORDER BY name COLLATE NOCASE, id",
+         WHERE team_id = ?1 ORDER BY lower(name), id",
+        [team_id],
+        |row| {
+            (0..6)
+                .map(|i| row.get::<String>(i).map(|v| csv_field(&v)))
+                .collect::<DbResult<Vec<_>>>()
+        },
     )?;
-    let mut rows = stmt.query([team_id])?;
-    let mut count = 0;
-    while let Some(row) = rows.next()? {
-        let cells: Vec<String> = (0..6)
-            .map(|i| row.get::<_, String>(i).map(|v| csv_field(&v)))
-            .collect::<rusqlite::Result<_>>()?;
+    for cells in &lines {
         out.push_str(&cells.join(","));
         out.push('\n');
-        count += 1;
     }
-    Ok((out, count))
+    Ok((out, lines.len() as u64))
 }
 
 fn save(
@@ -87,7 +88,7 @@ fn save(
             "UPDATE reports SET version = ?2, updated_at = ?3, status = ?4, summary = ?5, generated_at = ?6,
                 expires_at = ?7, file_size = ?8, content = ?9 WHERE id = ?1",
         )?
-        .execute(rusqlite::params![
+        .execute(params![
             next.id,
             next.version as i64,
             next.updated_at,
@@ -111,7 +112,7 @@ fn save(
 
 fn with_status(w: &Writer<'_>, statuses: &str) -> Result<Vec<Report>, ApiError> {
     let clause = format!("WHERE status IN ({statuses}) ORDER BY created_at, id");
-    rows::select(w.conn(), &clause, [])
+    rows::select(w.conn(), &clause, ())
 }
 
 /// One runner tick: queued reports start generating, generating ones finish (ready, or failed
@@ -186,11 +187,7 @@ pub enum Download {
 }
 
 /// `GET /reports/{id}/download` (404 outside the user's teams).
-pub fn download(
-    conn: &rusqlite::Connection,
-    user_id: &str,
-    id: &str,
-) -> Result<Download, ApiError> {
+pub fn download(conn: &Conn, user_id: &str, id: &str) -> Result<Download, ApiError> {
     let report: Report = rows::get_visible(conn, user_id, id)?;
     match report.status {
         ReportStatus::Ready => {

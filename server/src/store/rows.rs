@@ -1,11 +1,10 @@
 //! How each kind maps to its table, and the reads every kind shares: visible-by-id and lists.
 
+use super::sql::{Conn, DbResult, Dialect, OptionalExtension, Params, Row, Value};
 use data_farm_protocol::{
     kinds, Application, Device, DeviceStatus, Instance, InstanceStatus, ListResponse, Owner,
     OwnerType, Position, RawDrafts, Team,
 };
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::drafts;
@@ -25,7 +24,7 @@ pub trait EntityRow: Serialize + Sized + Send + 'static {
     /// What its list accepts.
     const LIST: ListSpec;
     /// Reads one row selected with [`EntityRow::COLUMNS`].
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self>;
+    fn from_row(row: &Row<'_>) -> DbResult<Self>;
     /// The entity's version.
     fn version(&self) -> u64;
     /// The entity's id.
@@ -52,10 +51,10 @@ impl EntityRow for Team {
         drafts: false,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
         Ok(Team {
             id: row.get(0)?,
-            version: row.get::<_, i64>(1)? as u64,
+            version: row.get::<i64>(1)? as u64,
             updated_at: row.get(2)?,
             name: row.get(3)?,
             description: row.get(4)?,
@@ -84,10 +83,10 @@ impl EntityRow for Application {
         drafts: true,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
         Ok(Application {
             id: row.get(0)?,
-            version: row.get::<_, i64>(1)? as u64,
+            version: row.get::<i64>(1)? as u64,
             updated_at: row.get(2)?,
             name: row.get(3)?,
             description: row.get(4)?,
@@ -128,11 +127,11 @@ impl EntityRow for Instance {
         drafts: true,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
         let status: String = row.get(6)?;
         Ok(Instance {
             id: row.get(0)?,
-            version: row.get::<_, i64>(1)? as u64,
+            version: row.get::<i64>(1)? as u64,
             updated_at: row.get(2)?,
             name: row.get(3)?,
             application_id: row.get(4)?,
@@ -180,12 +179,12 @@ impl EntityRow for Device {
         drafts: true,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
         let owner_type: String = row.get(5)?;
         let status: String = row.get(7)?;
         Ok(Device {
             id: row.get(0)?,
-            version: row.get::<_, i64>(1)? as u64,
+            version: row.get::<i64>(1)? as u64,
             updated_at: row.get(2)?,
             name: row.get(3)?,
             team_id: row.get(4)?,
@@ -211,23 +210,16 @@ impl EntityRow for Device {
 /// …`, with `?1`… bound to `params`) selects, whatever team it belongs to: for the server's own
 /// work, never for answering a user.
 pub fn select<E: EntityRow>(
-    conn: &Connection,
+    conn: &Conn,
     clause: &str,
-    params: impl rusqlite::Params,
+    params: impl Params,
 ) -> Result<Vec<E>, ApiError> {
     let sql = format!("SELECT {} FROM {} {clause}", E::COLUMNS, E::TABLE);
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_map(params, E::from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(conn.prepare_cached(&sql)?.query_map(params, E::from_row)?)
 }
 
 /// The entity `id` when `user_id` is a member of its team; 404 otherwise.
-pub fn get_visible<E: EntityRow>(
-    conn: &Connection,
-    user_id: &str,
-    id: &str,
-) -> Result<E, ApiError> {
+pub fn get_visible<E: EntityRow>(conn: &Conn, user_id: &str, id: &str) -> Result<E, ApiError> {
     let sql = format!(
         "SELECT {cols} FROM {table} WHERE id = ?1 AND {team} IN
            (SELECT team_id FROM memberships WHERE user_id = ?2)",
@@ -243,7 +235,11 @@ pub fn get_visible<E: EntityRow>(
 
 /// The `WHERE` condition (and its arguments) selecting what `user_id` may see of kind `E` and
 /// `query` filters, and the `ORDER BY` terms of its sort.
-fn selection<E: EntityRow>(user_id: &str, query: &ListQuery) -> (String, Vec<Value>, String) {
+fn selection<E: EntityRow>(
+    dialect: Dialect,
+    user_id: &str,
+    query: &ListQuery,
+) -> (String, Vec<Value>, String) {
     let mut clauses = vec![format!(
         "{} IN (SELECT team_id FROM memberships WHERE user_id = ?)",
         E::TEAM_COLUMN
@@ -255,12 +251,12 @@ fn selection<E: EntityRow>(user_id: &str, query: &ListQuery) -> (String, Vec<Val
     }
     if let Some(q) = &query.q {
         // lower() folds ASCII only; clients match with the same rule (documented in docs/protocol.md).
-        clauses.push("instr(lower(name), lower(?)) > 0".into());
+        clauses.push(dialect.contains_ignoring_case("name"));
         args.push(Value::from(q.clone()));
     }
     if let Some(ids) = &query.ids {
         // One statement whatever the number of ids: they travel as one JSON array.
-        clauses.push("id IN (SELECT value FROM json_each(?))".into());
+        clauses.push(format!("id IN ({})", dialect.json_texts("?")));
         args.push(Value::from(
             serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()),
         ));
@@ -292,15 +288,15 @@ fn selection<E: EntityRow>(user_id: &str, query: &ListQuery) -> (String, Vec<Val
 
 /// One page of the entities of kind `E` that `user_id` may see and `query` selects.
 pub fn list<E: EntityRow>(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     query: &ListQuery,
 ) -> Result<ListResponse<E>, ApiError> {
-    let (filter, mut args, order) = selection::<E>(user_id, query);
+    let (filter, mut args, order) = selection::<E>(conn.dialect(), user_id, query);
     let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {filter}", E::TABLE);
     let total: i64 = conn
         .prepare_cached(&count_sql)?
-        .query_row(rusqlite::params_from_iter(args.iter()), |row| row.get(0))?;
+        .query_row(args.as_slice(), |row| row.get(0))?;
 
     let page_sql = format!(
         "SELECT {cols} FROM {table} WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -313,8 +309,7 @@ pub fn list<E: EntityRow>(
     ));
     let items = conn
         .prepare_cached(&page_sql)?
-        .query_map(rusqlite::params_from_iter(args.iter()), E::from_row)?
-        .collect::<rusqlite::Result<Vec<E>>>()?;
+        .query_map(args.as_slice(), E::from_row)?;
     let drafts = match query.drafts {
         DraftsMode::Off => RawDrafts::default(),
         DraftsMode::Include | DraftsMode::Only => {
@@ -334,25 +329,23 @@ pub fn list<E: EntityRow>(
 /// Where `id` stands in the list `query` selects for `user_id`, at the query's page size
 /// (its `page` is ignored); 404 when the list does not hold it.
 pub fn position<E: EntityRow>(
-    conn: &Connection,
+    conn: &Conn,
     user_id: &str,
     query: &ListQuery,
     id: &str,
 ) -> Result<Position, ApiError> {
-    let (filter, mut args, order) = selection::<E>(user_id, query);
+    let (filter, mut args, order) = selection::<E>(conn.dialect(), user_id, query);
     let sql = format!(
         "SELECT rank, total FROM (
            SELECT id, ROW_NUMBER() OVER (ORDER BY {order}) AS rank, COUNT(*) OVER () AS total
            FROM {table} WHERE {filter}
-         ) WHERE id = ?",
+         ) AS ranked WHERE id = ?",
         table = E::TABLE,
     );
     args.push(Value::from(id.to_owned()));
     let found: Option<(i64, i64)> = conn
         .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(args.iter()), |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
+        .query_row(args.as_slice(), |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let Some((rank, total)) = found else {
         return Err(ApiError::not_found(E::KIND)
@@ -368,7 +361,7 @@ pub fn position<E: EntityRow>(
 }
 
 /// Whether `user_id` belongs to `team_id`.
-pub fn is_member(conn: &Connection, user_id: &str, team_id: &str) -> rusqlite::Result<bool> {
+pub fn is_member(conn: &Conn, user_id: &str, team_id: &str) -> DbResult<bool> {
     conn.prepare_cached("SELECT 1 FROM memberships WHERE user_id = ?1 AND team_id = ?2")?
         .exists([user_id, team_id])
 }

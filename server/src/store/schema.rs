@@ -1,7 +1,10 @@
-//! Schema migrations, tracked in SQLite's `user_version`.
+//! Schema migrations: SQLite tracks them in its `user_version`, PostgreSQL in `schema_version`.
+//!
+//! The migrations are written once, for SQLite; PostgreSQL runs them translated by
+//! [`for_postgres`] (64-bit integers, byte-order collation so lists sort as in SQLite, no
+//! `WITHOUT ROWID`).
 
-use rusqlite::Connection;
-
+use super::sql::{Conn, Dialect, OptionalExtension};
 use super::StoreError;
 
 /// Each entry moves the schema from version `index` to `index + 1`. Append only.
@@ -196,43 +199,108 @@ ALTER TABLE idempotency_keys ADD COLUMN draft_id TEXT;
 ];
 
 /// Brings the schema up to date; returns whether the database was new.
-pub fn migrate(conn: &mut Connection) -> Result<bool, StoreError> {
-    conn.pragma_update(None, "foreign_keys", true)?;
-    // WAL keeps readers of the file (e.g. sqlite3 in a terminal) from blocking the server;
-    // an in-memory database answers "memory", which is fine.
-    conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+pub fn migrate(conn: &mut Conn) -> Result<bool, StoreError> {
+    match conn.dialect() {
+        Dialect::Sqlite => migrate_sqlite(conn),
+        Dialect::Postgres => migrate_postgres(conn),
+    }
+}
 
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+fn migrate_sqlite(conn: &mut Conn) -> Result<bool, StoreError> {
+    if let Some(sqlite) = conn.as_sqlite() {
+        let pragmas = || -> rusqlite::Result<()> {
+            sqlite.pragma_update(None, "foreign_keys", true)?;
+            // WAL keeps readers of the file (e.g. sqlite3 in a terminal) from blocking the
+            // server; an in-memory database answers "memory", which is fine.
+            sqlite.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+            sqlite.pragma_update(None, "synchronous", "NORMAL")?;
+            sqlite.busy_timeout(std::time::Duration::from_secs(5))
+        };
+        pragmas().map_err(super::DbError::from)?;
+    }
+    let found: i64 = conn.query_row("PRAGMA user_version", (), |row| row.get(0))?;
     let known = MIGRATIONS.len() as i64;
     if found > known {
         return Err(StoreError::SchemaTooNew { found, known });
     }
-    let tx = conn.transaction()?;
-    for sql in &MIGRATIONS[found as usize..] {
-        tx.execute_batch(sql)?;
+    conn.begin()?;
+    let applied = (|| {
+        for sql in &MIGRATIONS[found as usize..] {
+            conn.execute_batch(sql)?;
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {known}"))?;
+        conn.commit()
+    })();
+    if applied.is_err() {
+        conn.rollback();
     }
-    tx.pragma_update(None, "user_version", known)?;
-    tx.commit()?;
+    applied?;
     Ok(found == 0)
+}
+
+/// An arbitrary key for the advisory lock that makes nodes starting together migrate one by one.
+const MIGRATION_LOCK: i64 = 0x6461_7461_6661_726d;
+
+fn migrate_postgres(conn: &mut Conn) -> Result<bool, StoreError> {
+    conn.begin()?;
+    let applied = (|| -> Result<bool, StoreError> {
+        conn.execute("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK])?;
+        let tracked: bool = conn.query_row(
+            "SELECT to_regclass('schema_version') IS NOT NULL",
+            (),
+            |row| row.get(0),
+        )?;
+        if !tracked {
+            conn.execute_batch("CREATE TABLE schema_version (version BIGINT NOT NULL)")?;
+        }
+        let found: i64 = conn
+            .query_row("SELECT version FROM schema_version", (), |row| row.get(0))
+            .optional()?
+            .unwrap_or(0);
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::SchemaTooNew { found, known });
+        }
+        for sql in &MIGRATIONS[found as usize..] {
+            conn.execute_batch(&for_postgres(sql))?;
+        }
+        conn.execute("DELETE FROM schema_version", ())?;
+        conn.execute("INSERT INTO schema_version(version) VALUES (?1)", [known])?;
+        conn.commit()?;
+        Ok(found == 0)
+    })();
+    if applied.is_err() {
+        conn.rollback();
+    }
+    applied
+}
+
+/// A migration in PostgreSQL's terms.
+fn for_postgres(sql: &str) -> String {
+    sql.replace(" WITHOUT ROWID", "")
+        .replace("INTEGER", "BIGINT")
+        .replace("TEXT", "TEXT COLLATE \"C\"")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn memory() -> Conn {
+        Conn::sqlite(rusqlite::Connection::open_in_memory().unwrap())
+    }
+
     #[test]
     fn migrating_twice_is_a_no_op() {
-        let mut conn = Connection::open_in_memory().unwrap();
+        let mut conn = memory();
         assert!(migrate(&mut conn).unwrap());
         assert!(!migrate(&mut conn).unwrap());
     }
 
     #[test]
     fn refuses_a_schema_from_the_future() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "user_version", 99).unwrap();
+        let mut conn = memory();
+        conn.execute_batch("PRAGMA user_version = 99").unwrap();
         assert!(matches!(
             migrate(&mut conn),
             Err(StoreError::SchemaTooNew { found: 99, .. })

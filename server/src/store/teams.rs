@@ -3,6 +3,7 @@
 use data_farm_protocol::{ChangeOp, CreateTeam, PatchNamed, Team, Topic};
 
 use super::rows::{self, EntityRow};
+use super::sql::params;
 use super::validate::{check_version, Problems};
 use super::{counters, members, Writer};
 use crate::error::ApiError;
@@ -25,7 +26,7 @@ pub fn create(w: &mut Writer<'_>, user_id: &str, body: CreateTeam) -> Result<Tea
     };
     w.conn().execute(
         "INSERT INTO teams(id, version, updated_at, created_at, name, description) VALUES (?1, 1, ?2, ?2, ?3, ?4)",
-        rusqlite::params![team.id, now, team.name, team.description],
+        params![team.id, now, team.name, team.description],
     )?;
     w.publish(
         &Topic::Team(team.id.clone()),
@@ -70,7 +71,7 @@ pub fn update(
     next.updated_at = time_fmt::now();
     w.conn().execute(
         "UPDATE teams SET version = ?2, updated_at = ?3, name = ?4, description = ?5 WHERE id = ?1",
-        rusqlite::params![
+        params![
             next.id,
             next.version as i64,
             next.updated_at,

@@ -4,10 +4,10 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::sync::OnceLock;
 
+use super::sql::{params, Conn, DbResult, OptionalExtension, Row};
 use argon2::Argon2;
 use data_farm_protocol::User;
 use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
 use super::counters;
@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::time_fmt;
 
 /// Reads `id, username, display_name`.
-pub fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+pub fn user_from_row(row: &Row<'_>) -> DbResult<User> {
     Ok(User {
         id: row.get(0)?,
         username: row.get(1)?,
@@ -37,7 +37,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 /// Creates a user; returns it.
 pub fn create(
-    conn: &Connection,
+    conn: &Conn,
     username: &str,
     display_name: &str,
     password_hash: &str,
@@ -57,13 +57,13 @@ pub fn create(
 
 /// The user `username` and their password hash, if they exist. Verify with [`verify_password`]
 /// outside the database lock: hashing is deliberately slow.
-pub fn credentials(conn: &Connection, username: &str) -> Result<Option<(User, String)>, ApiError> {
+pub fn credentials(conn: &Conn, username: &str) -> Result<Option<(User, String)>, ApiError> {
     Ok(conn
         .prepare_cached(
             "SELECT id, username, display_name, password_hash FROM users WHERE username = ?1",
         )?
         .query_row([username], |row| {
-            Ok((user_from_row(row)?, row.get::<_, String>(3)?))
+            Ok((user_from_row(row)?, row.get::<String>(3)?))
         })
         .optional()?)
 }
@@ -90,13 +90,13 @@ fn digest(token: &str) -> String {
 }
 
 /// Starts a session for `user_id`; returns the token to put in the cookie.
-pub fn create_session(conn: &Connection, user_id: &str, ttl_secs: i64) -> Result<String, ApiError> {
+pub fn create_session(conn: &Conn, user_id: &str, ttl_secs: i64) -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     conn.execute(
         "INSERT INTO sessions(token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
-        rusqlite::params![digest(&token), user_id, time_fmt::unix_now() + ttl_secs],
+        params![digest(&token), user_id, time_fmt::unix_now() + ttl_secs],
     )?;
     conn.execute(
         "DELETE FROM sessions WHERE expires_at < ?1",
@@ -106,26 +106,26 @@ pub fn create_session(conn: &Connection, user_id: &str, ttl_secs: i64) -> Result
 }
 
 /// The user of a live session, with the session's id (the token digest).
-pub fn session_user(conn: &Connection, token: &str) -> Result<Option<(User, String)>, ApiError> {
+pub fn session_user(conn: &Conn, token: &str) -> Result<Option<(User, String)>, ApiError> {
     let session_id = digest(token);
     let user = conn
         .prepare_cached(
             "SELECT u.id, u.username, u.display_name FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND s.expires_at >= ?2",
         )?
-        .query_row(rusqlite::params![session_id, time_fmt::unix_now()], user_from_row)
+        .query_row(params![session_id, time_fmt::unix_now()], user_from_row)
         .optional()?;
     Ok(user.map(|user| (user, session_id)))
 }
 
 /// Ends a session.
-pub fn delete_session(conn: &Connection, session_id: &str) -> Result<(), ApiError> {
+pub fn delete_session(conn: &Conn, session_id: &str) -> Result<(), ApiError> {
     conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [session_id])?;
     Ok(())
 }
 
 /// The user with `username`.
-pub fn by_username(conn: &Connection, username: &str) -> Result<Option<User>, ApiError> {
+pub fn by_username(conn: &Conn, username: &str) -> Result<Option<User>, ApiError> {
     Ok(conn
         .prepare_cached("SELECT id, username, display_name FROM users WHERE username = ?1")?
         .query_row([username], user_from_row)

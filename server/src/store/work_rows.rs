@@ -1,9 +1,9 @@
 //! How operations and reports map to their tables.
 
+use super::sql::{DbResult, Row};
 use data_farm_protocol::{
     kinds, Operation, OperationStatus, Outcome, Report, ReportStatus, SummaryCounts, Target,
 };
-use rusqlite::Row;
 
 use super::list_query::{Filter, ListSpec};
 use super::rows::EntityRow;
@@ -12,8 +12,8 @@ const WORK_SORTS: &[&str] = &["created_at", "updated_at", "status", "name"];
 const OPERATION_STATUSES: &[&str] = &["queued", "running", "completed"];
 const REPORT_STATUSES: &[&str] = &["queued", "generating", "ready", "failed", "expired"];
 
-fn u64_at(row: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
-    Ok(row.get::<_, i64>(i)?.max(0) as u64)
+fn u64_at(row: &Row<'_>, i: usize) -> DbResult<u64> {
+    Ok(row.get::<i64>(i)?.max(0) as u64)
 }
 
 impl EntityRow for Operation {
@@ -42,7 +42,7 @@ impl EntityRow for Operation {
         drafts: false,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
         let status: String = row.get(7)?;
         let outcome: Option<String> = row.get(8)?;
         Ok(Operation {
@@ -97,7 +97,7 @@ impl EntityRow for Report {
         drafts: false,
     };
 
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn from_row(row: &Row<'_>) -> DbResult<Self> {
         let status: String = row.get(4)?;
         let size: Option<i64> = row.get(8)?;
         Ok(Report {

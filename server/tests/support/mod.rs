@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use data_farm_protocol::{ClientMessage, ErrorEnvelope, ServerMessage, SessionResponse, Team};
@@ -20,6 +19,41 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// How long a test waits for something that should arrive.
 pub const PATIENCE: Duration = Duration::from_secs(5);
 
+/// Set to a PostgreSQL server (`postgres://user@host:port`, no database), the suites run against
+/// it, each test server in a database of its own; unset, each runs on a temporary SQLite file.
+pub const POSTGRES_ENV: &str = "DATA_FARM_TEST_POSTGRES";
+
+/// A new, empty database on the PostgreSQL server at `base`; its URL.
+pub async fn fresh_database(base: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        rand_suffix()
+    );
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls)
+            .await
+            .expect("the test PostgreSQL server answers");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
+        ))
+        .await
+        .expect("create a test database");
+    format!("{base}/{name}")
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0)
+}
+
 pub struct TestServer {
     pub server: Option<RunningServer>,
     pub config: ServerConfig,
@@ -34,9 +68,13 @@ impl TestServer {
 
     pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let database = match std::env::var(POSTGRES_ENV) {
+            Ok(base) if !base.is_empty() => DatabaseLocation::Postgres(fresh_database(&base).await),
+            _ => DatabaseLocation::File(dir.path().join("test.sqlite")),
+        };
         let mut config = ServerConfig {
             addr: "127.0.0.1:0".parse().unwrap(),
-            database: DatabaseLocation::File(dir.path().join("test.sqlite")),
+            database,
             seed: Seed::Small,
             api_rate_per_sec: 0,
             ..ServerConfig::default()
@@ -54,11 +92,9 @@ impl TestServer {
         self.server.as_ref().expect("running").url()
     }
 
-    pub fn db_path(&self) -> PathBuf {
-        match &self.config.database {
-            DatabaseLocation::File(path) => path.clone(),
-            DatabaseLocation::Memory => panic!("in-memory database has no path"),
-        }
+    /// Whether the suite runs against PostgreSQL (see [`POSTGRES_ENV`]).
+    pub fn on_postgres(&self) -> bool {
+        matches!(self.config.database, DatabaseLocation::Postgres(_))
     }
 
     /// Stops the server and starts it again on the same port and database file.
