@@ -43,8 +43,10 @@ case "$action" in
         exit 1
       }
       # C collation: texts sort by bytes, as in the embedded SQLite database.
+      log=$(mktemp)
       as_owner "$bin/initdb" -D "$dir" -U datafarm --auth=trust --locale=C --encoding=UTF8 \
-        >"$dir.initdb.log" 2>&1 || { cat "$dir.initdb.log" >&2; exit 1; }
+        >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }
+      rm -f "$log"
     fi
     if as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       echo "$url"

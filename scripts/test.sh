@@ -64,19 +64,29 @@ step "native tests"
 # ssr-board's two halves (Leptos `ssr` and `hydrate`) are built apart, never with all features.
 cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features
 
-step "the server's suites again, on PostgreSQL (a private server, each test in its own database)"
+step "the server's suites again, on PostgreSQL, and the cluster suite (several nodes on PostgreSQL and NATS)"
+# Private servers, started by the project's scripts; each test gets a database of its own.
 # Under /tmp: when run as root, PostgreSQL runs as the postgres user, who must reach the folder.
-pg_dir=$(mktemp -d /tmp/data-farm-pg.XXXXXX)
-trap 'scripts/postgres.sh stop "$pg_dir"; rm -rf "$pg_dir" "$pg_dir.initdb.log" "$TMPDIR"' EXIT
-pg_port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-export DATA_FARM_TEST_POSTGRES
-DATA_FARM_TEST_POSTGRES=$(scripts/postgres.sh start "$pg_dir" "$pg_port")
-# The same flags as above, so nothing is built again; only the server's integration suites.
+services=$(mktemp -d /tmp/data-farm-services.XXXXXX)
+chmod 755 "$services"
+stop_services() {
+  scripts/nats.sh stop "$services/nats"
+  scripts/postgres.sh stop "$services/pg"
+  rm -rf "$services"
+}
+trap 'stop_services; rm -rf "$TMPDIR"' EXIT
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+export DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS
+DATA_FARM_TEST_POSTGRES=$(scripts/postgres.sh start "$services/pg" "$(free_port)")
+DATA_FARM_TEST_NATS=$(scripts/nats.sh start "$services/nats" "$(free_port)")
+# The same flags as above, so nothing is built again; only the server's integration suites,
+# with the cluster suite that a plain `cargo test` ignores.
 server_suites=()
 for suite in server/tests/*.rs; do server_suites+=(--test "$(basename "$suite" .rs)"); done
-cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features "${server_suites[@]}"
-unset DATA_FARM_TEST_POSTGRES
-scripts/postgres.sh stop "$pg_dir"
+cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features "${server_suites[@]}" \
+  -- --include-ignored
+unset DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS
+stop_services
 
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
 scripts/with-test-server.sh cargo test -p data-farm "${wasm[@]}" --all-features

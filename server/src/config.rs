@@ -33,6 +33,10 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Defaults to the file `data-farm.sqlite` in the working directory.
     pub database: DatabaseLocation,
+    /// A NATS broker (`nats://host:port`) through which this node and the others sharing its
+    /// PostgreSQL database pass events and controls. Needs [`DatabaseLocation::Postgres`].
+    /// Defaults to none: one node, in-process delivery.
+    pub broker: Option<String>,
     /// Applied only when the database is new. Defaults to [`Seed::Demo`].
     pub seed: Seed,
     /// Built SPA to serve at `/` (with `index.html` for unknown paths). Defaults to none.
@@ -91,6 +95,7 @@ impl Default for ServerConfig {
         ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: DatabaseLocation::File(PathBuf::from("data-farm.sqlite")),
+            broker: None,
             seed: Seed::Demo,
             dist_dir: None,
             simulate_rate: 0.0,

@@ -1,6 +1,8 @@
 //! Delivery of committed events to the realtime connections of this node.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
@@ -29,6 +31,12 @@ pub trait Fanout: Send + Sync + 'static {
     fn publish(&self, event: Arc<StoredEvent>);
     /// Starts receiving every event published on `topic` from now on.
     fn subscribe(&self, topic: &str) -> broadcast::Receiver<Arc<StoredEvent>>;
+    /// Resolves once events published on `topic` by any node reach this node's receivers (a
+    /// subscriber reads the log after it, so nothing falls between). At once within a process.
+    fn until_live(&self, topic: &str) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let _ = topic;
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// [`Fanout`] within one process: a bounded broadcast channel per topic.
@@ -44,6 +52,17 @@ impl InProcessFanout {
             capacity,
             topics: Mutex::new(HashMap::new()),
         }
+    }
+}
+
+impl InProcessFanout {
+    /// Whether anything here still receives `topic`.
+    pub fn has_subscribers(&self, topic: &str) -> bool {
+        self.topics
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(topic)
+            .is_some_and(|sender| sender.receiver_count() > 0)
     }
 }
 

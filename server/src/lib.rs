@@ -5,6 +5,10 @@
 //! lifecycle events with a per-topic sequence number, and realtime delivery over WebSocket
 //! and Server-Sent Events. It also serves the built SPA, so a deployment is one binary.
 //!
+//! Several nodes can serve one address instead: each given the same PostgreSQL database
+//! ([`DatabaseLocation::Postgres`]) and the same NATS broker ([`ServerConfig::broker`]); see
+//! the `cluster` module's docs for what holds across nodes.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use data_farm_server::{ServerConfig, Seed, start};
@@ -19,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod cluster;
 mod config;
 mod error;
 mod fanout;
@@ -50,6 +55,9 @@ pub enum StartError {
     /// The database could not be opened, migrated or seeded.
     #[error("database: {0}")]
     Store(#[from] StoreError),
+    /// The broker could not be reached, or was given without a database nodes can share.
+    #[error("cluster: {0}")]
+    Cluster(String),
     /// The listening socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -139,18 +147,21 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     let state = AppState::open(Arc::new(config), stopped.clone(), restart_tx).await?;
     let app = routes::router(state.clone());
     let simulator = (state.config().simulate_rate > 0.0).then(|| simulate::spawn(state.clone()));
-    match work::recover(&state).await {
-        Ok((0, 0)) => {}
-        Ok((operations, reports)) => {
-            tracing::info!(
-                operations,
-                reports,
-                "ended work interrupted by the last shutdown"
-            )
+    let leading = state.db().leads_work().await.unwrap_or(false);
+    if leading {
+        match work::recover(&state).await {
+            Ok((0, 0)) => {}
+            Ok((operations, reports)) => {
+                tracing::info!(
+                    operations,
+                    reports,
+                    "ended work interrupted by the last shutdown"
+                )
+            }
+            Err(err) => tracing::warn!(error = %err.body.message, "could not end interrupted work"),
         }
-        Err(err) => tracing::warn!(error = %err.body.message, "could not end interrupted work"),
     }
-    let runner = work::spawn(state.clone());
+    let runner = work::spawn(state.clone(), leading);
     let mut shutdown = stopped;
     let task = tokio::spawn(async move {
         let serve = axum::serve(

@@ -38,6 +38,10 @@ struct Args {
         env = "DATA_FARM_DB"
     )]
     db: String,
+    /// A NATS broker (`nats://host:port`) shared with the other nodes of a cluster; needs a
+    /// PostgreSQL `--db`.
+    #[arg(long, env = "DATA_FARM_BROKER")]
+    broker: Option<String>,
     /// Data for a new database.
     #[arg(long, value_enum, default_value = "demo")]
     seed: SeedArg,
@@ -100,6 +104,7 @@ async fn main() -> std::process::ExitCode {
         } else {
             DatabaseLocation::File(PathBuf::from(&args.db))
         },
+        broker: args.broker,
         seed: match args.seed {
             SeedArg::None => Seed::None,
             SeedArg::Demo => Seed::Demo,

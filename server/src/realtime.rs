@@ -5,7 +5,7 @@ mod feed;
 pub mod sse;
 pub mod ws;
 
-pub use controls::{Control, Controls};
+pub use controls::{Control, Controls, Notice};
 pub use feed::{Outgoing, TopicFeed};
 
 /// Resolves once the server starts shutting down.

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::watch;
 
-use crate::config::{Seed, ServerConfig};
+use crate::cluster::Broker;
+use crate::config::{DatabaseLocation, Seed, ServerConfig};
 use crate::fanout::{Fanout, InProcessFanout};
 use crate::realtime::Controls;
 use crate::seed;
@@ -42,23 +43,60 @@ impl AppState {
         config: Arc<ServerConfig>,
         shutdown: watch::Receiver<bool>,
         restart: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
-    ) -> Result<Self, StoreError> {
-        let fanout: Arc<dyn Fanout> = Arc::new(InProcessFanout::new(FANOUT_CAPACITY));
+    ) -> Result<Self, crate::StartError> {
         let controls = Arc::new(Controls::default());
+        let (fanout, cluster): (Arc<dyn Fanout>, _) = match &config.broker {
+            None => (Arc::new(InProcessFanout::new(FANOUT_CAPACITY)), None),
+            Some(url) => {
+                if !matches!(config.database, DatabaseLocation::Postgres(_)) {
+                    return Err(crate::StartError::Cluster(
+                        "a broker joins nodes that share one PostgreSQL database; give a postgres:// database".into(),
+                    ));
+                }
+                let broker = Broker::connect(url)
+                    .await
+                    .map_err(|err| crate::StartError::Cluster(err.to_string()))?;
+                let fanout = Arc::new(broker.fanout(FANOUT_CAPACITY, shutdown.clone()));
+                (fanout.clone() as Arc<dyn Fanout>, Some((broker, fanout)))
+            }
+        };
         let db = {
             let (config, fanout, controls) = (config.clone(), fanout.clone(), controls.clone());
-            tokio::task::spawn_blocking(move || -> Result<Db, StoreError> {
+            let clustered = cluster.is_some();
+            tokio::task::spawn_blocking(move || -> Result<(Db, Option<String>), StoreError> {
                 let (db, created) =
                     Db::open(&config.database, fanout, controls, config.event_window)?;
                 if created && config.seed != Seed::None {
                     seed::apply(&db, config.seed)
                         .map_err(|err| StoreError::Task(err.body.message))?;
                 }
-                Ok(db)
+                let cluster_id = match clustered {
+                    true => Some(
+                        db.cluster_id()
+                            .map_err(|err| StoreError::Task(err.body.message))?,
+                    ),
+                    false => None,
+                };
+                Ok((db, cluster_id))
             })
             .await
             .map_err(|err| StoreError::Task(err.to_string()))??
         };
+        let (db, cluster_id) = db;
+        let db = Arc::new(db);
+        if let (Some((broker, fanout)), Some(cluster_id)) = (cluster, cluster_id) {
+            let log: Arc<dyn EventLog> = db.clone();
+            fanout.attach(Arc::downgrade(&log), cluster_id.clone());
+            broker
+                .relay_controls(Arc::clone(&controls), &cluster_id, shutdown.clone())
+                .await
+                .map_err(|err| crate::StartError::Cluster(err.to_string()))?;
+            tracing::info!(
+                node = broker.node(),
+                cluster = cluster_id,
+                "joined the cluster"
+            );
+        }
         // Logins: a burst of 20, then one every two seconds, per username.
         let login_quota = Quota::with_period(std::time::Duration::from_secs(2))
             .and_then(|q| NonZeroU32::new(20).map(|burst| q.allow_burst(burst)))
@@ -67,7 +105,7 @@ impl AppState {
             api_limiter: quota(config.api_rate_per_sec).map(RateLimiter::keyed),
             login_limiter: RateLimiter::keyed(login_quota),
             config,
-            db: Arc::new(db),
+            db,
             fanout,
             controls,
             shutdown,

@@ -71,7 +71,15 @@ pub trait EventLog: Send + Sync + 'static {
     fn head(&self, topic: &str) -> Result<u64, StoreError>;
     /// Every kept event of `topic` after `since`, or [`Replay::TooOld`] when some are no longer kept.
     fn replay(&self, topic: &str, since: u64) -> Result<Replay, StoreError>;
+    /// The current `seq` of each of `topics`, in their order.
+    fn heads(&self, topics: &[String]) -> Result<Vec<u64>, StoreError> {
+        topics.iter().map(|topic| self.head(topic)).collect()
+    }
 }
+
+/// The PostgreSQL advisory lock whose holder runs the work runner (below 2³², so its `classid`
+/// in `pg_locks` is 0 and its `objid` the key).
+const WORK_LOCK: i64 = 0x6466_0001;
 
 /// The database: one connection, serialized behind a lock.
 pub struct Db {
@@ -252,6 +260,56 @@ impl Db {
         value
     }
 
+    /// The name that every node sharing this database shares and no other database has:
+    /// created at random by the first node that asks. A cluster keeps its broker subjects apart
+    /// from other clusters' with it.
+    pub fn cluster_id(&self) -> Result<String, ApiError> {
+        let proposed = {
+            use rand::RngCore;
+            format!("{:016x}", rand::rng().next_u64())
+        };
+        let conn = self.lock();
+        conn.execute(
+            "INSERT INTO settings(name, value) VALUES ('cluster_id', ?1) ON CONFLICT DO NOTHING",
+            [proposed],
+        )?;
+        Ok(conn.query_row(
+            "SELECT value FROM settings WHERE name = 'cluster_id'",
+            (),
+            |row| row.get(0),
+        )?)
+    }
+
+    /// Whether this node runs the work runner. Always on SQLite (one process owns the file).
+    /// On PostgreSQL, the one node holding the work lock does: taken here when free, released
+    /// with the connection of a node that dies (or loses its connection), so another takes over.
+    pub async fn leads_work(self: &Arc<Self>) -> Result<bool, ApiError> {
+        let db = Arc::clone(self);
+        tokio::task::spawn_blocking(move || -> Result<bool, ApiError> {
+            let conn = db.lock();
+            if conn.dialect() == Dialect::Sqlite {
+                return Ok(true);
+            }
+            let held: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory'
+                   AND pid = pg_backend_pid() AND CAST(classid AS BIGINT) = 0
+                   AND CAST(objid AS BIGINT) = ?1 AND objsubid = 1",
+                [WORK_LOCK],
+                |row| row.get(0),
+            )?;
+            if held > 0 {
+                return Ok(true);
+            }
+            Ok(
+                conn.query_row("SELECT pg_try_advisory_lock(?1)", [WORK_LOCK], |row| {
+                    row.get(0)
+                })?,
+            )
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
     /// Runs the server's own mutation (no user: history records none) on a blocking thread;
     /// see [`Db::write_blocking`].
     pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
@@ -346,6 +404,10 @@ impl Drop for OpenTransaction<'_> {
 impl EventLog for Db {
     fn head(&self, topic: &str) -> Result<u64, StoreError> {
         Ok(events::head(&self.lock(), topic)?)
+    }
+
+    fn heads(&self, topics: &[String]) -> Result<Vec<u64>, StoreError> {
+        Ok(events::heads(&self.lock(), topics)?)
     }
 
     fn replay(&self, topic: &str, since: u64) -> Result<Replay, StoreError> {

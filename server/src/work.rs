@@ -16,16 +16,41 @@ pub async fn recover(state: &AppState) -> Result<(usize, usize), ApiError> {
         .await
 }
 
-/// Starts the runner; abort the handle to stop it.
-pub fn spawn(state: AppState) -> JoinHandle<()> {
+/// Starts the runner; abort the handle to stop it. It steps only while this node leads the
+/// work ([`crate::store::Db::leads_work`]); a node that becomes the leader first ends what the
+/// last one left half done. `leading` says whether this node led (and recovered) at start.
+pub fn spawn(state: AppState, leading: bool) -> JoinHandle<()> {
     tokio::spawn(async move {
         let config = state.config();
         let (plan, ttl) = (config.work_outcome, config.report_ttl);
         let mut ticker =
             tokio::time::interval(config.work_step.max(std::time::Duration::from_millis(10)));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut led = leading;
         loop {
             ticker.tick().await;
+            let leads = match state.db().leads_work().await {
+                Ok(leads) => leads,
+                Err(err) => {
+                    tracing::warn!(error = %err.body.message, "could not tell who runs the work");
+                    false
+                }
+            };
+            if !leads {
+                led = false;
+                continue;
+            }
+            if !led {
+                match recover(&state).await {
+                    Ok((operations, reports)) => {
+                        tracing::info!(operations, reports, "leading the work; ended what was left")
+                    }
+                    Err(err) => {
+                        tracing::warn!(error = %err.body.message, "could not end interrupted work")
+                    }
+                }
+                led = true;
+            }
             let result = state
                 .db()
                 .write(move |w| {

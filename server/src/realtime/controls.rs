@@ -1,9 +1,10 @@
 //! The registry of open realtime connections, so that a membership change or a logout reaches
-//! the connections it concerns at once.
+//! the connections it concerns at once: on this node directly, on the others through the relay
+//! a cluster sets ([`Controls::relay_to`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use data_farm_protocol::Topic;
 use tokio::sync::mpsc;
@@ -23,11 +24,26 @@ struct Registration {
     tx: mpsc::UnboundedSender<Control>,
 }
 
+/// A control to pass on to the other nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// `user`'s connections lost `topic`.
+    Revoke {
+        /// The user.
+        user: String,
+        /// The topic.
+        topic: Topic,
+    },
+    /// The session ended: its connections close.
+    CloseSession(String),
+}
+
 /// Open connections by user.
 #[derive(Default)]
 pub struct Controls {
     next_id: AtomicU64,
     by_user: Mutex<HashMap<String, Vec<Registration>>>,
+    relay: OnceLock<mpsc::UnboundedSender<Notice>>,
 }
 
 /// A connection's end of the registry; dropping it unregisters the connection.
@@ -84,16 +100,49 @@ impl Controls {
         }
     }
 
-    /// Tells every connection of `user_id` that it lost `topic`.
+    /// From now on, every revocation and closed session is also sent to `relay` (the other
+    /// nodes of a cluster). Set once.
+    pub fn relay_to(&self, relay: mpsc::UnboundedSender<Notice>) {
+        let _ = self.relay.set(relay);
+    }
+
+    fn relay(&self, notice: Notice) {
+        if let Some(relay) = self.relay.get() {
+            let _ = relay.send(notice);
+        }
+    }
+
+    /// Tells every connection of `user_id`, on every node, that it lost `topic`.
     pub fn revoke(&self, user_id: &str, topic: &Topic) {
+        self.revoke_here(user_id, topic);
+        self.relay(Notice::Revoke {
+            user: user_id.to_owned(),
+            topic: topic.clone(),
+        });
+    }
+
+    /// Closes every connection opened with `session_id`, on every node.
+    pub fn close_session(&self, session_id: &str) {
+        self.close_session_here(session_id);
+        self.relay(Notice::CloseSession(session_id.to_owned()));
+    }
+
+    /// Applies a notice another node relayed, to this node's connections only.
+    pub fn apply(&self, notice: &Notice) {
+        match notice {
+            Notice::Revoke { user, topic } => self.revoke_here(user, topic),
+            Notice::CloseSession(session_id) => self.close_session_here(session_id),
+        }
+    }
+
+    fn revoke_here(&self, user_id: &str, topic: &Topic) {
         let by_user = self.by_user.lock().unwrap_or_else(|p| p.into_inner());
         for registration in by_user.get(user_id).into_iter().flatten() {
             let _ = registration.tx.send(Control::Revoke(topic.clone()));
         }
     }
 
-    /// Closes every connection opened with `session_id`.
-    pub fn close_session(&self, session_id: &str) {
+    fn close_session_here(&self, session_id: &str) {
         let by_user = self.by_user.lock().unwrap_or_else(|p| p.into_inner());
         for registration in by_user
             .values()
@@ -140,6 +189,33 @@ mod tests {
         controls.close_session("s1");
         assert_eq!(tab.recv().await, Some(Control::Close));
         assert!(phone.rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn controls_are_relayed_and_relayed_ones_stay_here() {
+        let controls = Arc::new(Controls::default());
+        let (tx, mut relayed) = mpsc::unbounded_channel();
+        controls.relay_to(tx);
+        let mut tab = controls.register("alice", "s1");
+        controls.close_session("s1");
+        assert_eq!(tab.recv().await, Some(Control::Close));
+        assert_eq!(
+            relayed.recv().await,
+            Some(Notice::CloseSession("s1".into()))
+        );
+        let notice = Notice::Revoke {
+            user: "alice".into(),
+            topic: Topic::Team("t1".into()),
+        };
+        controls.apply(&notice);
+        assert_eq!(
+            tab.recv().await,
+            Some(Control::Revoke(Topic::Team("t1".into())))
+        );
+        assert!(
+            relayed.try_recv().is_err(),
+            "an applied notice is not relayed again"
+        );
     }
 
     #[test]

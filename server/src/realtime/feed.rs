@@ -109,6 +109,7 @@ impl TopicFeed {
             }
             // Live first, then the log: see the module docs.
             let live = BroadcastStream::new(self.state.fanout().subscribe(name));
+            self.state.fanout().until_live(name).await;
             let log = self.state.log();
             let topic_name = name.clone();
             let resume = since.get(name).copied();

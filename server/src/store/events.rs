@@ -72,6 +72,24 @@ pub fn head(conn: &Conn, topic: &str) -> DbResult<u64> {
     counters::current(conn, &counter_name(topic))
 }
 
+/// The current seq of each of `topics`, in their order, read in one statement.
+pub fn heads(conn: &Conn, topics: &[String]) -> DbResult<Vec<u64>> {
+    let names: Vec<String> = topics.iter().map(|topic| counter_name(topic)).collect();
+    let json = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
+    let sql = format!(
+        "SELECT name, value FROM counters WHERE name IN ({})",
+        conn.dialect().json_texts("?1")
+    );
+    let found: std::collections::HashMap<String, u64> = conn
+        .query_map(&sql, [json], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .into_iter()
+        .collect();
+    Ok(names
+        .iter()
+        .map(|name| found.get(name).copied().unwrap_or(0))
+        .collect())
+}
+
 /// Events of `topic` after `since`.
 pub fn replay(conn: &Conn, topic: &str, since: u64) -> DbResult<Replay> {
     let head = head(conn, topic)?;
@@ -180,6 +198,14 @@ mod tests {
             replay(&conn, "team:t1", 7).unwrap(),
             Replay::TooOld { head: 2 }
         ));
+    }
+
+    #[test]
+    fn heads_answer_every_topic_in_order() {
+        let conn = log();
+        publish(&conn, 3, 100);
+        let topics = ["team:nobody".to_owned(), "team:t1".to_owned()];
+        assert_eq!(heads(&conn, &topics).unwrap(), vec![0, 3]);
     }
 
     #[test]

@@ -196,6 +196,12 @@ CREATE INDEX drafts_by_entity ON drafts(kind, entity_id);
     r#"
 ALTER TABLE idempotency_keys ADD COLUMN draft_id TEXT;
 "#,
+    r#"
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
 ];
 
 /// Brings the schema up to date; returns whether the database was new.
