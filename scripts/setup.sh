@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what data-farm needs and is missing; quick when everything is there.
 #   scripts/setup.sh demo   - toolchain for building the SPA and the server
-#   scripts/setup.sh test   - the above plus headless Chromium and Firefox with their drivers
+#   scripts/setup.sh test   - the above plus headless Chromium and Firefox with their drivers,
+#                             PostgreSQL, NATS and haproxy (the server's cluster suites)
+#   scripts/setup.sh cluster - the demo's toolchain plus PostgreSQL, NATS and haproxy
 # Nothing is downloaded outside the package registries (crates.io, Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +62,6 @@ apt_install() {
 
 if [ "$purpose" = "test" ]; then
   apt_install chromium chromium-driver firefox-esr
-  # The server's suites run a second time on PostgreSQL (scripts/postgres.sh starts a private one).
-  apt_install postgresql
   # geckodriver is not packaged by Debian; crates.io builds it (~1.5 min, once).
   if ! command -v geckodriver >/dev/null; then
     say "installing geckodriver from crates.io; takes ~2 min"
@@ -75,5 +75,10 @@ if [ "$purpose" = "test" ]; then
     mkdir -p "$tools/axe"
     npm install --prefix "$tools/axe" --no-save --no-package-lock --silent "axe-core@$AXE_VERSION"
   fi
+fi
+if [ "$purpose" = "test" ] || [ "$purpose" = "cluster" ]; then
+  # The server on PostgreSQL, nodes joined by NATS, one address through haproxy; the project's
+  # scripts start private instances (scripts/postgres.sh, scripts/nats.sh, scripts/cluster.sh).
+  apt_install postgresql nats-server haproxy
 fi
 say "ready ($purpose)"

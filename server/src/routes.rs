@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/session", post(session::login).delete(session::logout))
         .route("/me", get(session::me))
         .route("/positions", get(session::positions))
+        .route("/health", get(health))
         .nest("/teams", resources::routes::<Team>())
         .route("/teams/{id}/members", get(members::list).post(members::add))
         .route(
@@ -102,6 +103,25 @@ pub fn router(state: AppState) -> Router {
         );
     }
     app.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// `GET /health`: 200 while this node can reach its database, 503 otherwise. For load
+/// balancers, which take a node out of rotation while it fails.
+async fn health(State(state): State<AppState>) -> (StatusCode, axum::Json<serde_json::Value>) {
+    let reachable = state
+        .db()
+        .read(|conn| Ok(conn.query_row("SELECT 1", (), |row| row.get::<i64>(0))?))
+        .await;
+    match reachable {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "database unreachable"})),
+        ),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -742,3 +742,15 @@ async fn a_replayed_delete_finds_nothing_to_conflict_with() {
     let replay = alice.send(delete()).await;
     assert_eq!(replay.status, StatusCode::NOT_FOUND, "{}", replay.body);
 }
+
+#[tokio::test]
+async fn health_answers_without_a_session_while_the_database_does() {
+    let server = TestServer::start().await;
+    let reply = support::raw(
+        &reqwest::Client::new(),
+        reqwest::Client::new().get(format!("{}/api/v1/health", server.url())),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, serde_json::json!({"status": "ok"}));
+}
