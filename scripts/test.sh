@@ -64,7 +64,7 @@ step "native tests"
 # ssr-board's two halves (Leptos `ssr` and `hydrate`) are built apart, never with all features.
 cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features
 
-step "the server's suites again, on PostgreSQL, and the cluster suite (several nodes on PostgreSQL and NATS)"
+step "the server's suites again on a two-node cluster (PostgreSQL, NATS; realtime on the other node), and the cluster suites"
 # Private servers, started by the project's scripts; each test gets a database of its own.
 # Under /tmp: when run as root, PostgreSQL runs as the postgres user, who must reach the folder.
 services=$(mktemp -d /tmp/data-farm-services.XXXXXX)
@@ -76,16 +76,17 @@ stop_services() {
 }
 trap 'stop_services; rm -rf "$TMPDIR"' EXIT
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-export DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS
+export DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS DATA_FARM_TEST_CLUSTER=1
 DATA_FARM_TEST_POSTGRES=$(scripts/postgres.sh start "$services/pg" "$(free_port)")
 DATA_FARM_TEST_NATS=$(scripts/nats.sh start "$services/nats" "$(free_port)")
 # The same flags as above, so nothing is built again; only the server's integration suites,
-# with the cluster suite that a plain `cargo test` ignores.
+# each test server two nodes (see server/tests/support), with the cluster suites that a plain
+# `cargo test` ignores (they need these servers, and haproxy).
 server_suites=()
 for suite in server/tests/*.rs; do server_suites+=(--test "$(basename "$suite" .rs)"); done
 cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features "${server_suites[@]}" \
   -- --include-ignored
-unset DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS
+unset DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS DATA_FARM_TEST_CLUSTER
 stop_services
 
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"

@@ -31,7 +31,7 @@ async fn cluster(brokered: &[bool]) -> Vec<TestServer> {
     for &joins in brokered {
         let (database, nats) = (database.clone(), nats.clone());
         nodes.push(
-            TestServer::start_with(move |config| {
+            TestServer::node(move |config| {
                 config.database = DatabaseLocation::Postgres(database);
                 config.broker = joins.then_some(nats);
             })
@@ -45,6 +45,7 @@ async fn cluster(brokered: &[bool]) -> Vec<TestServer> {
 fn via(client: &Client, node: &TestServer) -> Client {
     Client {
         base: node.url(),
+        realtime_base: node.url(),
         ..client.clone()
     }
 }

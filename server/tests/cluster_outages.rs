@@ -72,7 +72,7 @@ async fn nodes(database: &str, nats: &str, n: usize) -> Vec<TestServer> {
     for _ in 0..n {
         let (database, nats) = (database.to_owned(), nats.to_owned());
         nodes.push(
-            TestServer::start_with(move |config| {
+            TestServer::node(move |config| {
                 config.database = DatabaseLocation::Postgres(database);
                 config.broker = Some(nats);
             })
@@ -124,6 +124,7 @@ async fn subscribers_converge_while_and_after_the_broker_is_down() {
     let on_a = nodes[0].login("alice").await;
     let on_b = Client {
         base: nodes[1].url(),
+        realtime_base: nodes[1].url(),
         ..on_a.clone()
     };
     let acme = on_a.team("Acme").id;
@@ -176,6 +177,7 @@ async fn a_database_restart_fails_writes_meanwhile_and_loses_nothing_after() {
     let on_a = nodes[0].login("alice").await;
     let on_b = Client {
         base: nodes[1].url(),
+        realtime_base: nodes[1].url(),
         ..on_a.clone()
     };
     let acme = on_a.team("Acme").id;

@@ -407,7 +407,7 @@ async fn a_silent_peer_is_dropped_by_the_heartbeat() {
     let server =
         TestServer::start_with(|config| config.heartbeat = Duration::from_millis(50)).await;
     let alice = server.login("alice").await;
-    let state = server.server.as_ref().unwrap().state().clone();
+    let state = server.realtime().state().clone();
     let ws = alice.ws().await;
     tokio::time::sleep(Duration::from_millis(30)).await;
     assert_eq!(state.controls().connection_count(), 1);

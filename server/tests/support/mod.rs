@@ -54,8 +54,15 @@ fn rand_suffix() -> u64 {
         .unwrap_or(0)
 }
 
+/// Set (to anything) together with [`POSTGRES_ENV`] and `DATA_FARM_TEST_NATS`, every test
+/// server is a cluster of two nodes on one database and broker: REST goes to the first, realtime
+/// connections (`Client::ws`) to the second, so each suite checks its promises across nodes.
+pub const CLUSTER_ENV: &str = "DATA_FARM_TEST_CLUSTER";
+
 pub struct TestServer {
     pub server: Option<RunningServer>,
+    /// The second node, in cluster mode (see [`CLUSTER_ENV`]).
+    pub peer: Option<RunningServer>,
     pub config: ServerConfig,
     _dir: tempfile::TempDir,
 }
@@ -67,6 +74,15 @@ impl TestServer {
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> Self {
+        Self::launch(tweak, true).await
+    }
+
+    /// One node, never a pair (for suites that build their own clusters).
+    pub async fn node(tweak: impl FnOnce(&mut ServerConfig)) -> Self {
+        Self::launch(tweak, false).await
+    }
+
+    async fn launch(tweak: impl FnOnce(&mut ServerConfig), pair: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = match std::env::var(POSTGRES_ENV) {
             Ok(base) if !base.is_empty() => DatabaseLocation::Postgres(fresh_database(&base).await),
@@ -79,10 +95,23 @@ impl TestServer {
             api_rate_per_sec: 0,
             ..ServerConfig::default()
         };
+        let clustered = pair
+            && std::env::var_os(CLUSTER_ENV).is_some()
+            && matches!(config.database, DatabaseLocation::Postgres(_));
+        if clustered {
+            config.broker = Some(std::env::var("DATA_FARM_TEST_NATS").expect(
+                "cluster mode needs DATA_FARM_TEST_NATS (a nats:// URL; scripts/test.sh sets it)",
+            ));
+        }
         tweak(&mut config);
         let server = start(config.clone()).await.expect("server starts");
+        let peer = match clustered {
+            true => Some(start(config.clone()).await.expect("the peer node starts")),
+            false => None,
+        };
         TestServer {
             server: Some(server),
+            peer,
             config,
             _dir: dir,
         }
@@ -92,28 +121,52 @@ impl TestServer {
         self.server.as_ref().expect("running").url()
     }
 
+    /// The node realtime connections go to: the peer in cluster mode, else the server.
+    pub fn realtime(&self) -> &RunningServer {
+        self.peer
+            .as_ref()
+            .or(self.server.as_ref())
+            .expect("running")
+    }
+
     /// Whether the suite runs against PostgreSQL (see [`POSTGRES_ENV`]).
     pub fn on_postgres(&self) -> bool {
         matches!(self.config.database, DatabaseLocation::Postgres(_))
     }
 
-    /// Stops the server and starts it again on the same port and database file.
+    /// Stops the server (and its peer) and starts it again on the same port and database.
     pub async fn restart(&mut self) {
         let old = self.server.take().expect("running");
         let addr = old.addr();
+        let peer = self.peer.take();
+        let peer_addr = peer.as_ref().map(RunningServer::addr);
         old.shutdown().await;
+        if let Some(peer) = peer {
+            peer.shutdown().await;
+        }
+        let mut config = self.config.clone();
+        config.addr = addr;
+        self.server = Some(start(config.clone()).await.expect("server restarts"));
+        if let Some(peer_addr) = peer_addr {
+            config.addr = peer_addr;
+            self.peer = Some(start(config).await.expect("the peer restarts"));
+        }
         self.config.addr = addr;
-        self.server = Some(start(self.config.clone()).await.expect("server restarts"));
     }
 
     pub async fn stop(&mut self) {
         if let Some(server) = self.server.take() {
             server.shutdown().await;
         }
+        if let Some(peer) = self.peer.take() {
+            peer.shutdown().await;
+        }
     }
 
     pub async fn login(&self, username: &str) -> Client {
-        Client::login(&self.url(), username).await
+        let mut client = Client::login(&self.url(), username).await;
+        client.realtime_base = self.realtime().url();
+        client
     }
 }
 
@@ -121,6 +174,8 @@ impl TestServer {
 #[derive(Clone)]
 pub struct Client {
     pub base: String,
+    /// Where [`Client::ws`] connects (another node in cluster mode).
+    pub realtime_base: String,
     pub cookie: String,
     pub session: SessionResponse,
     pub http: reqwest::Client,
@@ -187,6 +242,7 @@ impl Client {
         let session: SessionResponse = response.json().await.expect("session body");
         Client {
             base: base.to_owned(),
+            realtime_base: base.to_owned(),
             cookie,
             session,
             http,
@@ -243,7 +299,7 @@ impl Client {
     }
 
     pub async fn ws(&self) -> Ws {
-        Ws::connect(&self.base, Some(&self.cookie), None)
+        Ws::connect(&self.realtime_base, Some(&self.cookie), None)
             .await
             .expect("websocket connects")
     }
