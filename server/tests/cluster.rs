@@ -20,6 +20,13 @@ const NATS_ENV: &str = "DATA_FARM_TEST_NATS";
 
 /// Nodes sharing one new database; `brokered[i]` says whether node `i` joins the broker.
 async fn cluster(brokered: &[bool]) -> Vec<TestServer> {
+    cluster_with(brokered, |_| {}).await
+}
+
+async fn cluster_with(
+    brokered: &[bool],
+    tweak: impl Fn(&mut data_farm_server::ServerConfig) + Copy,
+) -> Vec<TestServer> {
     let (pg, nats) = match (std::env::var(POSTGRES_ENV), std::env::var(NATS_ENV)) {
         (Ok(pg), Ok(nats)) if !pg.is_empty() && !nats.is_empty() => (pg, nats),
         _ => panic!(
@@ -34,6 +41,7 @@ async fn cluster(brokered: &[bool]) -> Vec<TestServer> {
             TestServer::node(move |config| {
                 config.database = DatabaseLocation::Postgres(database);
                 config.broker = joins.then_some(nats);
+                tweak(config);
             })
             .await,
         );
@@ -246,4 +254,35 @@ async fn a_client_of_a_node_that_stops_resumes_on_another_without_a_gap() {
     assert_eq!(head, position + 4);
     let missed = events(&mut resumed, 4).await;
     assert_contiguous(&missed, position);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and NATS: scripts/test.sh runs it"]
+async fn controls_that_never_crossed_the_broker_take_effect_at_the_next_heartbeat() {
+    // The second node is outside the broker: its sign-outs and revocations reach the first
+    // node's connections only through the database, which each connection reads every ping.
+    let nodes = cluster_with(&[true, false], |config| {
+        config.heartbeat = Duration::from_millis(200)
+    })
+    .await;
+    let alice = via(&nodes[0].login("alice").await, &nodes[1]);
+    let bob_on_a = nodes[0].login("bob").await;
+    let globex = alice.team("Globex").id;
+    let team_topic = format!("team:{globex}");
+    let mut bob_ws = bob_on_a.ws().await;
+    bob_ws.subscribe(&[&team_topic], None).await;
+    bob_ws.expect_subscribed(&team_topic).await;
+    let removed = alice
+        .delete(&format!("/teams/{globex}/members/{}", bob_on_a.user_id()))
+        .await;
+    assert_eq!(removed.status, 204);
+    match bob_ws.recv().await {
+        ServerMessage::Revoked { topic } => assert_eq!(topic, team_topic),
+        other => panic!("expected revoked, got {other:?}"),
+    }
+
+    let alice_on_a = via(&alice, &nodes[0]);
+    let mut alice_ws = alice_on_a.ws().await;
+    assert_eq!(alice.delete("/session").await.status, 204);
+    assert_eq!(alice_ws.closed().await, Some(CLOSE_UNAUTHORIZED));
 }

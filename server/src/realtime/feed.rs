@@ -165,6 +165,41 @@ impl TopicFeed {
         out
     }
 
+    /// Drops the team topics the user may no longer read, in case the revocation never reached
+    /// this node (another node sent it while the broker was away); what to send for them. A
+    /// database that does not answer revokes nothing.
+    pub async fn recheck(&mut self) -> Vec<Outgoing> {
+        let teams: Vec<String> = self
+            .positions
+            .keys()
+            .filter_map(|name| match name.parse::<Topic>() {
+                Ok(Topic::Team(team)) => Some(team),
+                _ => None,
+            })
+            .collect();
+        if teams.is_empty() {
+            return Vec::new();
+        }
+        let user_id = self.user_id.clone();
+        let lost = self
+            .state
+            .db()
+            .read(move |conn| {
+                let mut lost = Vec::new();
+                for team in teams {
+                    if !rows::is_member(conn, &user_id, &team)? {
+                        lost.push(team);
+                    }
+                }
+                Ok(lost)
+            })
+            .await
+            .unwrap_or_default();
+        lost.into_iter()
+            .filter_map(|team| self.revoke(&Topic::Team(team)))
+            .collect()
+    }
+
     /// Stops delivering `topics`.
     pub fn unsubscribe(&mut self, topics: &[String]) {
         for topic in topics {

@@ -18,6 +18,7 @@ use super::{stopped, Control, Outgoing, TopicFeed};
 use crate::auth::{origin_allowed, CurrentUser};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::users;
 
 /// Frames refused for rate before the connection is closed.
 const MAX_STRIKES: u32 = 20;
@@ -165,6 +166,20 @@ async fn run(mut socket: WebSocket, state: AppState, current: CurrentUser) {
                     break;
                 }
                 if socket.send(Message::Ping(Default::default())).await.is_err() { break; }
+                // Sign-outs and revocations arrive as controls at once; this catches, within
+                // one heartbeat, those that another node sent while the broker was away (and
+                // sessions that expired).
+                let session_id = current.session_id.clone();
+                let alive = state
+                    .db()
+                    .read(move |conn| users::session_alive(conn, &session_id))
+                    .await;
+                if matches!(alive, Ok(false)) {
+                    close(&mut socket, CLOSE_UNAUTHORIZED, "session ended").await;
+                    break;
+                }
+                let revoked = feed.recheck().await;
+                if !send_all(&mut socket, revoked).await { break; }
             }
         }
     }

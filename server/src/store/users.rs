@@ -118,6 +118,14 @@ pub fn session_user(conn: &Conn, token: &str) -> Result<Option<(User, String)>, 
     Ok(user.map(|user| (user, session_id)))
 }
 
+/// Whether the session (by its id, the token digest) is still live.
+pub fn session_alive(conn: &Conn, session_id: &str) -> Result<bool, ApiError> {
+    Ok(conn.exists(
+        "SELECT 1 FROM sessions WHERE token_hash = ?1 AND expires_at >= ?2",
+        params![session_id, time_fmt::unix_now()],
+    )?)
+}
+
 /// Ends a session.
 pub fn delete_session(conn: &Conn, session_id: &str) -> Result<(), ApiError> {
     conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [session_id])?;
