@@ -86,8 +86,8 @@ server_suites=()
 for suite in server/tests/*.rs; do server_suites+=(--test "$(basename "$suite" .rs)"); done
 cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features "${server_suites[@]}" \
   -- --include-ignored
-unset DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS DATA_FARM_TEST_CLUSTER
-stop_services
+# PostgreSQL and NATS stay up for the end-to-end cluster scenario; the trap stops them.
+unset DATA_FARM_TEST_CLUSTER
 
 step "browser tests (wasm-bindgen-test, headless Chromium, real server)"
 scripts/with-test-server.sh cargo test -p data-farm "${wasm[@]}" --all-features
@@ -95,10 +95,12 @@ scripts/with-test-server.sh cargo test -p data-farm "${wasm[@]}" --all-features
 step "the embedding example builds as an app (trunk)"
 trunk build --offline --dist target/sensor-board examples/sensor-board/index.html
 
-step "end-to-end tests (the release demo and the server-rendered example in headless Chromium and Firefox, the bench page smoke run)"
+step "end-to-end tests (the release demo, also through a two-node cluster behind haproxy, and the server-rendered example in headless Chromium and Firefox, the bench page smoke run)"
 scripts/build-demo.sh dist
 scripts/build-ssr-board.sh
 trunk build --offline --dist target/bench-page bench/page/index.html
-cargo test -p data-farm-e2e -- --test-threads=1
+# --include-ignored: the SPA against two nodes behind haproxy (needs the servers started above).
+cargo test -p data-farm-e2e -- --test-threads=1 --include-ignored
+stop_services
 
 step "all suites passed"

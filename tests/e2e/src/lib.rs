@@ -3,6 +3,7 @@
 //! the browser benchmark page (`bench`).
 
 pub mod axe;
+pub mod balancer;
 pub mod bench;
 pub mod browser;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod probe;
 pub mod ssr_board;
 pub mod webdriver;
 
+pub use balancer::Balancer;
 pub use browser::{Browser, Kind};
 pub use demo::DemoServer;
 pub use webdriver::{Element, Session, WebDriverError};
