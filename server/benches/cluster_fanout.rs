@@ -10,7 +10,6 @@
 //! Needs `DATA_FARM_BENCH_POSTGRES` and `DATA_FARM_BENCH_NATS` (scripts/bench-cluster.sh starts
 //! both) and Debian's haproxy.
 
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,20 +19,17 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
+#[allow(dead_code)]
+#[path = "../tests/support/processes.rs"]
+mod processes;
+
+use processes::{balancer, node};
+
 const MEASURE: Duration = Duration::from_secs(4);
 const WARMUP: Duration = Duration::from_millis(700);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
 
 /// CPU seconds (user + system) `pid` has used so far.
 fn cpu_seconds(pid: u32) -> f64 {
@@ -74,73 +70,6 @@ async fn create_database(base: &str) -> String {
         .await
         .expect("create the bench database");
     format!("{base}/{name}")
-}
-
-struct Node {
-    child: Child,
-    addr: String,
-}
-
-async fn node(database: &str, broker: Option<&str>) -> Node {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_data-farm-server"));
-    command
-        .args(["--addr", "127.0.0.1:0", "--db", database, "--seed", "demo"])
-        .args(["--rate-limit", "0", "--quiet"]);
-    if let Some(broker) = broker {
-        command.args(["--broker", broker]);
-    }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = BufReader::new(stdout)
-        .lines()
-        .next_line()
-        .await
-        .expect("stdout readable")
-        .expect("the node prints its address");
-    let addr = line
-        .strip_prefix("listening on http://")
-        .expect("listening line")
-        .to_owned();
-    Node { child, addr }
-}
-
-async fn haproxy(dir: &std::path::Path, nodes: &[Node]) -> (Child, String) {
-    let port = free_port();
-    let servers: String = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| format!("    server n{i} {}\n", node.addr))
-        .collect();
-    let config = format!(
-        "global\n    maxconn 8000\ndefaults\n    mode http\n    timeout connect 2s\n    \
-         timeout client 60s\n    timeout server 60s\n    timeout tunnel 1h\n\
-         frontend web\n    bind 127.0.0.1:{port}\n    default_backend nodes\n\
-         backend nodes\n    balance roundrobin\n{servers}"
-    );
-    let path = dir.join("haproxy.cfg");
-    std::fs::write(&path, config).expect("haproxy config");
-    let child = Command::new("haproxy")
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("haproxy starts");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/api/v1/health")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    (child, base)
 }
 
 struct Session {
@@ -427,17 +356,19 @@ fn main() {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let database = create_database(&pg).await;
                 let row = if topology == "1 node" {
-                    let single = node(&database, None).await;
+                    let single = node(&["--db", &database, "--seed", "demo"]).await;
                     let pid = single.child.id().unwrap_or(0);
                     let base = format!("http://{}", single.addr);
                     measure(&base, subscribers, rate, &[pid], None, None).await
                 } else {
                     let mut nodes = Vec::new();
                     for _ in 0..3 {
-                        nodes.push(node(&database, Some(&nats)).await);
+                        nodes.push(
+                            node(&["--db", &database, "--broker", &nats, "--seed", "demo"]).await,
+                        );
                     }
                     let pids: Vec<u32> = nodes.iter().filter_map(|n| n.child.id()).collect();
-                    let (proxy, base) = haproxy(dir.path(), &nodes).await;
+                    let (proxy, base) = balancer(dir.path(), &nodes, false).await;
                     measure(&base, subscribers, rate, &pids, nats_pid(&nats), proxy.id()).await
                 };
                 let mut row = row;

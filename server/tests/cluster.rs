@@ -73,6 +73,35 @@ async fn events(ws: &mut Ws, n: usize) -> Vec<data_farm_protocol::EventMessage> 
     out
 }
 
+/// Alice on the first node and through the second, with a socket on the first following
+/// Acme from `start`.
+struct Watch {
+    on_a: Client,
+    other: Client,
+    acme: String,
+    topic: String,
+    ws: Ws,
+    start: u64,
+}
+
+async fn watch(nodes: &[TestServer]) -> Watch {
+    let on_a = nodes[0].login("alice").await;
+    let other = via(&on_a, &nodes[1]);
+    let acme = on_a.team("Acme").id;
+    let topic = format!("team:{acme}");
+    let mut ws = on_a.ws().await;
+    ws.subscribe(&[&topic], None).await;
+    let start = ws.expect_subscribed(&topic).await;
+    Watch {
+        on_a,
+        other,
+        acme,
+        topic,
+        ws,
+        start,
+    }
+}
+
 fn assert_contiguous(events: &[data_farm_protocol::EventMessage], after: u64) {
     let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
     let expected: Vec<u64> = (after + 1..=after + events.len() as u64).collect();
@@ -83,13 +112,14 @@ fn assert_contiguous(events: &[data_farm_protocol::EventMessage], after: u64) {
 #[ignore = "needs PostgreSQL and NATS: scripts/test.sh runs it"]
 async fn writes_through_one_node_reach_subscribers_of_another_in_order() {
     let nodes = cluster(&[true, true]).await;
-    let on_a = nodes[0].login("alice").await;
-    let on_b = via(&on_a, &nodes[1]);
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
+    let Watch {
+        on_a,
+        other: on_b,
+        acme,
+        topic: _,
+        mut ws,
+        start,
+    } = watch(&nodes).await;
 
     let mut expected = Vec::new();
     for i in 0..6 {
@@ -207,13 +237,14 @@ async fn events_that_never_crossed_the_broker_arrive_from_the_log() {
     // The second node shares the database but not the broker: whatever it commits, the
     // first node only learns from the log.
     let nodes = cluster(&[true, false]).await;
-    let on_a = nodes[0].login("alice").await;
-    let on_c = via(&on_a, &nodes[1]);
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
+    let Watch {
+        on_a: _,
+        other: on_c,
+        acme,
+        topic: _,
+        mut ws,
+        start,
+    } = watch(&nodes).await;
     let mut ids = Vec::new();
     for i in 0..3 {
         let app = on_c.create_app(&acme, &format!("Unbrokered {i}")).await;
@@ -228,13 +259,14 @@ async fn events_that_never_crossed_the_broker_arrive_from_the_log() {
 #[ignore = "needs PostgreSQL and NATS: scripts/test.sh runs it"]
 async fn a_client_of_a_node_that_stops_resumes_on_another_without_a_gap() {
     let mut nodes = cluster(&[true, true]).await;
-    let on_a = nodes[0].login("alice").await;
-    let on_b = via(&on_a, &nodes[1]);
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
+    let Watch {
+        on_a: _,
+        other: on_b,
+        acme,
+        topic,
+        mut ws,
+        start,
+    } = watch(&nodes).await;
     for i in 0..3 {
         on_b.create_app(&acme, &format!("Before {i}")).await;
     }

@@ -8,91 +8,16 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use data_farm_protocol::ServerMessage;
 use reqwest::StatusCode;
+use support::processes::{balancer, node};
 use support::{fresh_database, Client, Ws, POSTGRES_ENV};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const NATS_ENV: &str = "DATA_FARM_TEST_NATS";
-
-/// A node process; killed when dropped.
-struct Node {
-    child: Child,
-    addr: String,
-}
-
-async fn node(database: &str, nats: &str) -> Node {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_data-farm-server"))
-        .args(["--addr", "127.0.0.1:0", "--db", database, "--broker", nats])
-        .args(["--seed", "small", "--rate-limit", "0", "--quiet"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary starts");
-    let stdout = child.stdout.take().expect("stdout piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("the node starts in time")
-        .expect("stdout readable")
-        .expect("the node prints its address");
-    let addr = line
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    Node { child, addr }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
-
-/// haproxy in front of `nodes`, round-robin, health-checked; killed when dropped.
-async fn balancer(dir: &std::path::Path, nodes: &[Node]) -> (Child, String) {
-    let port = free_port();
-    let servers: String = nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| format!("    server n{i} {} check\n", node.addr))
-        .collect();
-    let config = format!(
-        "global\n    maxconn 2000\ndefaults\n    mode http\n    timeout connect 1s\n    \
-         timeout client 30s\n    timeout server 30s\n    timeout tunnel 1h\n    \
-         option redispatch\n    retries 3\nfrontend web\n    bind 127.0.0.1:{port}\n    \
-         default_backend nodes\nbackend nodes\n    balance roundrobin\n    option httpchk\n    \
-         http-check send meth GET uri /api/v1/health\n    \
-         default-server inter 300ms fall 1 rise 2\n{servers}"
-    );
-    let path = dir.join("haproxy.cfg");
-    std::fs::write(&path, config).expect("write the haproxy config");
-    let child = Command::new("haproxy")
-        .arg("-db")
-        .arg("-f")
-        .arg(&path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("haproxy starts (Debian: apt-get install haproxy)");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{base}/api/v1/health")).await.is_ok() {
-            return (child, base);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("haproxy did not answer");
-}
 
 /// Creates applications through `client` until `stop`, each with its own idempotency key and
 /// retried with that key until acknowledged; returns the acknowledged ids.
@@ -140,9 +65,9 @@ async fn killing_a_node_loses_no_acknowledged_write_and_no_event() {
     let database = fresh_database(&pg).await;
     let mut nodes = Vec::new();
     for _ in 0..3 {
-        nodes.push(node(&database, &nats).await);
+        nodes.push(node(&["--db", &database, "--broker", &nats, "--seed", "small"]).await);
     }
-    let (_haproxy, base) = balancer(dir.path(), &nodes).await;
+    let (_haproxy, base) = balancer(dir.path(), &nodes, true).await;
 
     let alice = Client::login(&base, "alice").await;
     let acme = alice.team("Acme").id;

@@ -82,6 +82,36 @@ async fn nodes(database: &str, nats: &str, n: usize) -> Vec<TestServer> {
     nodes
 }
 
+/// Alice on both nodes, with a socket on the first following Acme from `start`.
+struct Watch {
+    on_a: Client,
+    on_b: Client,
+    acme: String,
+    ws: Ws,
+    start: u64,
+}
+
+async fn watch(nodes: &[TestServer]) -> Watch {
+    let on_a = nodes[0].login("alice").await;
+    let on_b = Client {
+        base: nodes[1].url(),
+        realtime_base: nodes[1].url(),
+        ..on_a.clone()
+    };
+    let acme = on_a.team("Acme").id;
+    let topic = format!("team:{acme}");
+    let mut ws = on_a.ws().await;
+    ws.subscribe(&[&topic], None).await;
+    let start = ws.expect_subscribed(&topic).await;
+    Watch {
+        on_a,
+        on_b,
+        acme,
+        ws,
+        start,
+    }
+}
+
 /// Creates an application, retrying while the cluster answers 5xx; its id.
 async fn create_eventually(client: &Client, team: &str, name: &str) -> String {
     for _ in 0..100 {
@@ -121,17 +151,13 @@ async fn subscribers_converge_while_and_after_the_broker_is_down() {
     let nats = run("nats.sh", &["start", nats_dir, &port]);
     let _stop_nats = Stops("nats.sh", nats_dir.to_owned());
     let nodes = nodes(&fresh_database(&pg).await, &nats, 2).await;
-    let on_a = nodes[0].login("alice").await;
-    let on_b = Client {
-        base: nodes[1].url(),
-        realtime_base: nodes[1].url(),
-        ..on_a.clone()
-    };
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
+    let Watch {
+        on_a: _,
+        on_b,
+        acme,
+        mut ws,
+        start,
+    } = watch(&nodes).await;
 
     let first = create_eventually(&on_b, &acme, "before the outage").await;
     assert_eq!(
@@ -174,17 +200,13 @@ async fn a_database_restart_fails_writes_meanwhile_and_loses_nothing_after() {
     let nats = run("nats.sh", &["start", nats_dir, &free_port()]);
     let _stop_nats = Stops("nats.sh", nats_dir.to_owned());
     let nodes = nodes(&fresh_database(&pg).await, &nats, 2).await;
-    let on_a = nodes[0].login("alice").await;
-    let on_b = Client {
-        base: nodes[1].url(),
-        realtime_base: nodes[1].url(),
-        ..on_a.clone()
-    };
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
+    let Watch {
+        on_a,
+        on_b,
+        acme,
+        mut ws,
+        start,
+    } = watch(&nodes).await;
     let first = create_eventually(&on_b, &acme, "before the restart").await;
     assert_eq!(
         next_event(&mut ws, support::PATIENCE).await,

@@ -2,6 +2,8 @@
 //! its REST, WebSocket and SSE endpoints. Shared by every integration suite.
 #![allow(dead_code)]
 
+pub mod processes;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
