@@ -15,13 +15,17 @@
 //!   log: see [`fanout`].
 //! - **Controls** (revocations, closed sessions) go to every node on one subject, so signing out
 //!   through node A closes the session's sockets on node B.
+//! - **Rate limits** are shared: nodes count each other on a presence subject, and each allows
+//!   1/N of every per-user rate (the balancer spreads a user's requests over the nodes).
 //! - **The work runner runs on one node at a time**, the holder of a PostgreSQL advisory lock;
 //!   when that node dies its connection and the lock go, and another node takes over.
 
 mod fanout;
 mod wire;
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_stream::StreamExt;
@@ -29,6 +33,9 @@ use tokio_stream::StreamExt;
 use crate::realtime::{Controls, Notice};
 
 pub use fanout::ClusterFanout;
+
+/// How often a node tells the others it is up.
+pub const PRESENCE_EVERY: Duration = Duration::from_secs(1);
 
 /// Resolves when `shutdown` turns true (or its sender is gone).
 async fn stopped(shutdown: &mut watch::Receiver<bool>) {
@@ -102,6 +109,47 @@ impl Broker {
             Arc::clone(&self.reconnected),
             shutdown,
         )
+    }
+
+    /// Counts the nodes of `cluster` that are up: every node says so on the presence subject
+    /// every [`PRESENCE_EVERY`], and one unheard of for three times that is gone. The count
+    /// includes this node; it changes on the returned receiver until `shutdown`.
+    pub async fn track_nodes(
+        &self,
+        cluster: &str,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<watch::Receiver<usize>, async_nats::SubscribeError> {
+        let subject = wire::presence_subject(cluster);
+        let mut heard = self.client.subscribe(subject.clone()).await?;
+        let (count_tx, count) = watch::channel(1);
+        let (client, node) = (self.client.clone(), self.node.clone());
+        let mut stop = shutdown;
+        tokio::spawn(async move {
+            let mut seen: HashMap<String, Instant> = HashMap::new();
+            let mut ticker = tokio::time::interval(PRESENCE_EVERY);
+            loop {
+                tokio::select! {
+                    _ = ticker.tick() => {
+                        let _ = client.publish(subject.clone(), node.clone().into()).await;
+                    }
+                    next = heard.next() => {
+                        let Some(message) = next else { return };
+                        if let Ok(from) = std::str::from_utf8(&message.payload) {
+                            if from != node {
+                                seen.insert(from.to_owned(), Instant::now());
+                            }
+                        }
+                    }
+                    _ = stopped(&mut stop) => return,
+                }
+                seen.retain(|_, at| at.elapsed() < PRESENCE_EVERY * 3);
+                count_tx.send_if_modified(|count| {
+                    let now = seen.len() + 1;
+                    std::mem::replace(count, now) != now
+                });
+            }
+        });
+        Ok(count)
     }
 
     /// Sends `controls`' revocations and closed sessions to the other nodes of `cluster`, and

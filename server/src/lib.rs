@@ -27,6 +27,7 @@ mod cluster;
 mod config;
 mod error;
 mod fanout;
+mod limits;
 mod realtime;
 mod routes;
 mod seed;

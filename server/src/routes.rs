@@ -105,8 +105,9 @@ pub fn router(state: AppState) -> Router {
     app.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
-/// `GET /health`: 200 while this node can reach its database, 503 otherwise. For load
-/// balancers, which take a node out of rotation while it fails.
+/// `GET /health`: 200 while this node can reach its database, 503 otherwise, with the number
+/// of nodes serving its cluster. For load balancers, which take a node out of rotation while
+/// it fails.
 async fn health(State(state): State<AppState>) -> (StatusCode, axum::Json<serde_json::Value>) {
     let reachable = state
         .db()
@@ -115,11 +116,13 @@ async fn health(State(state): State<AppState>) -> (StatusCode, axum::Json<serde_
     match reachable {
         Ok(_) => (
             StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok"})),
+            axum::Json(serde_json::json!({"status": "ok", "nodes": state.nodes()})),
         ),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({"status": "database unreachable"})),
+            axum::Json(
+                serde_json::json!({"status": "database unreachable", "nodes": state.nodes()}),
+            ),
         ),
     }
 }

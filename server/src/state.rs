@@ -1,14 +1,13 @@
 //! What every request handler shares.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::watch;
 
 use crate::cluster::Broker;
 use crate::config::{DatabaseLocation, Seed, ServerConfig};
 use crate::fanout::{Fanout, InProcessFanout};
+use crate::limits::Limits;
 use crate::realtime::Controls;
 use crate::seed;
 use crate::store::{Db, EventLog, StoreError};
@@ -25,16 +24,9 @@ struct Inner {
     db: Arc<Db>,
     fanout: Arc<dyn Fanout>,
     controls: Arc<Controls>,
-    api_limiter: Option<DefaultKeyedRateLimiter<String>>,
-    login_limiter: DefaultKeyedRateLimiter<String>,
+    limits: Limits,
     shutdown: watch::Receiver<bool>,
     restart: Option<tokio::sync::mpsc::UnboundedSender<u64>>,
-}
-
-fn quota(per_second: u32) -> Option<Quota> {
-    let rate = NonZeroU32::new(per_second)?;
-    let burst = NonZeroU32::new(per_second.saturating_mul(4)).unwrap_or(rate);
-    Some(Quota::per_second(rate).allow_burst(burst))
 }
 
 impl AppState {
@@ -84,6 +76,7 @@ impl AppState {
         };
         let (db, cluster_id) = db;
         let db = Arc::new(db);
+        let mut nodes = None;
         if let (Some((broker, fanout)), Some(cluster_id)) = (cluster, cluster_id) {
             let log: Arc<dyn EventLog> = db.clone();
             fanout.attach(Arc::downgrade(&log), cluster_id.clone());
@@ -91,26 +84,39 @@ impl AppState {
                 .relay_controls(Arc::clone(&controls), &cluster_id, shutdown.clone())
                 .await
                 .map_err(|err| crate::StartError::Cluster(err.to_string()))?;
+            nodes = Some(
+                broker
+                    .track_nodes(&cluster_id, shutdown.clone())
+                    .await
+                    .map_err(|err| crate::StartError::Cluster(err.to_string()))?,
+            );
             tracing::info!(
                 node = broker.node(),
                 cluster = cluster_id,
                 "joined the cluster"
             );
         }
-        // Logins: a burst of 20, then one every two seconds, per username.
-        let login_quota = Quota::with_period(std::time::Duration::from_secs(2))
-            .and_then(|q| NonZeroU32::new(20).map(|burst| q.allow_burst(burst)))
-            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN));
-        Ok(AppState(Arc::new(Inner {
-            api_limiter: quota(config.api_rate_per_sec).map(RateLimiter::keyed),
-            login_limiter: RateLimiter::keyed(login_quota),
+        let state = AppState(Arc::new(Inner {
+            limits: Limits::new(config.api_rate_per_sec),
             config,
             db,
             fanout,
             controls,
             shutdown,
             restart,
-        })))
+        }));
+        if let Some(mut nodes) = nodes {
+            // Each node allows its share of every user's rate (see `limits`).
+            let shared = state.clone();
+            tokio::spawn(async move {
+                while nodes.changed().await.is_ok() {
+                    let count = *nodes.borrow();
+                    tracing::info!(nodes = count, "nodes serving the cluster");
+                    shared.0.limits.set_nodes(count);
+                }
+            });
+        }
+        Ok(state)
     }
 
     /// The configuration it was started with.
@@ -153,17 +159,16 @@ impl AppState {
 
     /// Charges one REST request to `user_id`; `false` when over the rate.
     pub fn allow_request(&self, user_id: &str) -> bool {
-        self.0
-            .api_limiter
-            .as_ref()
-            .is_none_or(|limiter| limiter.check_key(&user_id.to_owned()).is_ok())
+        self.0.limits.allow_request(user_id)
     }
 
     /// Charges one login attempt to `username`; `false` when over the rate.
     pub fn allow_login(&self, username: &str) -> bool {
-        self.0
-            .login_limiter
-            .check_key(&username.to_ascii_lowercase())
-            .is_ok()
+        self.0.limits.allow_login(username)
+    }
+
+    /// How many nodes serve this node's cluster (1 without one), as last counted.
+    pub fn nodes(&self) -> usize {
+        self.0.limits.nodes()
     }
 }

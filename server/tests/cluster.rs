@@ -318,3 +318,37 @@ async fn controls_that_never_crossed_the_broker_take_effect_at_the_next_heartbea
     assert_eq!(alice.delete("/session").await.status, 204);
     assert_eq!(alice_ws.closed().await, Some(CLOSE_UNAUTHORIZED));
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL and NATS: scripts/test.sh runs it"]
+async fn a_users_rate_is_shared_by_the_nodes() {
+    let nodes = cluster_with(&[true, true], |config| config.api_rate_per_sec = 5).await;
+    for node in &nodes {
+        let health = format!("{}/api/v1/health", node.url());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let body: serde_json::Value =
+                reqwest::get(&health).await.unwrap().json().await.unwrap();
+            if body["nodes"] == 2 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the nodes never met: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let on_a = nodes[0].login("alice").await;
+    let on_b = via(&on_a, &nodes[1]);
+    let mut allowed = 0;
+    for i in 0..60 {
+        let client = if i % 2 == 0 { &on_a } else { &on_b };
+        if client.get("/me").await.status == 200 {
+            allowed += 1;
+        }
+    }
+    // 5/s with bursts of 20 for the user, whatever the node: each of the two allows 10 at
+    // once (alone, each would allow 20, so 40 in all).
+    assert!((20..=25).contains(&allowed), "{allowed} of 60 allowed");
+}

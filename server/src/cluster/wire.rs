@@ -16,6 +16,11 @@ pub fn control_subject(cluster: &str) -> String {
     format!("datafarm.{}.control", token(cluster))
 }
 
+/// The subject on which the nodes of `cluster` say they are up (the payload: the node's id).
+pub fn presence_subject(cluster: &str) -> String {
+    format!("datafarm.{}.presence", token(cluster))
+}
+
 /// The subject of `topic`'s events in `cluster`.
 pub fn event_subject(cluster: &str, topic: &str) -> String {
     format!("datafarm.{}.events.{}", token(cluster), token(topic))
