@@ -64,7 +64,7 @@ step "native tests"
 # ssr-board's two halves (Leptos `ssr` and `hydrate`) are built apart, never with all features.
 cargo test --workspace --exclude data-farm-e2e --exclude ssr-board --all-features
 
-step "the server's suites again on a two-node cluster (PostgreSQL, NATS; realtime on the other node), and the cluster suites"
+step "the server's suites again against a two-node cluster behind haproxy (PostgreSQL, NATS), and the cluster suites"
 # Private servers, started by the project's scripts; each test gets a database of its own.
 # Under /tmp: when run as root, PostgreSQL runs as the postgres user, who must reach the folder.
 services=$(mktemp -d /tmp/data-farm-services.XXXXXX)
@@ -80,7 +80,7 @@ export DATA_FARM_TEST_POSTGRES DATA_FARM_TEST_NATS DATA_FARM_TEST_CLUSTER=1
 DATA_FARM_TEST_POSTGRES=$(scripts/postgres.sh start "$services/pg" "$(free_port)")
 DATA_FARM_TEST_NATS=$(scripts/nats.sh start "$services/nats" "$(free_port)")
 # The same flags as above, so nothing is built again; only the server's integration suites,
-# each test server two nodes (see server/tests/support), with the cluster suites that a plain
+# each test server two nodes behind haproxy (see server/tests/support), with the cluster suites that a plain
 # `cargo test` ignores (they need these servers, and haproxy).
 server_suites=()
 for suite in server/tests/*.rs; do server_suites+=(--test "$(basename "$suite" .rs)"); done

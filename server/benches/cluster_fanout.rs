@@ -368,7 +368,12 @@ fn main() {
                         );
                     }
                     let pids: Vec<u32> = nodes.iter().filter_map(|n| n.child.id()).collect();
-                    let (proxy, base) = balancer(dir.path(), &nodes, false).await;
+                    let (proxy, base) = balancer(
+                        dir.path(),
+                        &nodes.iter().map(|n| n.addr.clone()).collect::<Vec<_>>(),
+                        false,
+                    )
+                    .await;
                     measure(&base, subscribers, rate, &pids, nats_pid(&nats), proxy.id()).await
                 };
                 let mut row = row;

@@ -67,7 +67,12 @@ async fn killing_a_node_loses_no_acknowledged_write_and_no_event() {
     for _ in 0..3 {
         nodes.push(node(&["--db", &database, "--broker", &nats, "--seed", "small"]).await);
     }
-    let (_haproxy, base) = balancer(dir.path(), &nodes, true).await;
+    let (_haproxy, base) = balancer(
+        dir.path(),
+        &nodes.iter().map(|n| n.addr.clone()).collect::<Vec<_>>(),
+        true,
+    )
+    .await;
 
     let alice = Client::login(&base, "alice").await;
     let acme = alice.team("Acme").id;

@@ -57,14 +57,17 @@ fn rand_suffix() -> u64 {
 }
 
 /// Set (to anything) together with [`POSTGRES_ENV`] and `DATA_FARM_TEST_NATS`, every test
-/// server is a cluster of two nodes on one database and broker: REST goes to the first, realtime
-/// connections (`Client::ws`) to the second, so each suite checks its promises across nodes.
+/// server is a cluster of two nodes on one database and broker behind haproxy: every request
+/// and socket goes to the haproxy address, round-robin over the nodes, so each suite checks
+/// its promises across nodes.
 pub const CLUSTER_ENV: &str = "DATA_FARM_TEST_CLUSTER";
 
 pub struct TestServer {
     pub server: Option<RunningServer>,
     /// The second node, in cluster mode (see [`CLUSTER_ENV`]).
     pub peer: Option<RunningServer>,
+    /// haproxy in front of both, in cluster mode, and its base URL.
+    balancer: Option<(tokio::process::Child, String)>,
     pub config: ServerConfig,
     _dir: tempfile::TempDir,
 }
@@ -107,28 +110,56 @@ impl TestServer {
         }
         tweak(&mut config);
         let server = start(config.clone()).await.expect("server starts");
-        let peer = match clustered {
-            true => Some(start(config.clone()).await.expect("the peer node starts")),
-            false => None,
+        let (peer, balancer) = match clustered {
+            true => {
+                let peer = start(config.clone()).await.expect("the peer node starts");
+                let addrs = [server.addr().to_string(), peer.addr().to_string()];
+                // No health checks: a node restarting refuses connections, which haproxy sends
+                // to the other node, as a single server would be briefly unreachable.
+                let balancer = processes::balancer(dir.path(), &addrs, false).await;
+                (Some(peer), Some(balancer))
+            }
+            false => (None, None),
         };
         TestServer {
             server: Some(server),
             peer,
+            balancer,
             config,
             _dir: dir,
         }
     }
 
+    /// The address clients use: haproxy's in cluster mode, else the server's.
     pub fn url(&self) -> String {
-        self.server.as_ref().expect("running").url()
+        match &self.balancer {
+            Some((_, url)) => url.clone(),
+            None => self.server.as_ref().expect("running").url(),
+        }
     }
 
-    /// The node realtime connections go to: the peer in cluster mode, else the server.
-    pub fn realtime(&self) -> &RunningServer {
-        self.peer
-            .as_ref()
-            .or(self.server.as_ref())
-            .expect("running")
+    /// The nodes running (one, or two in cluster mode).
+    pub fn nodes(&self) -> impl Iterator<Item = &RunningServer> {
+        self.server.iter().chain(self.peer.iter())
+    }
+
+    /// Realtime connections open on all nodes.
+    pub fn connection_count(&self) -> usize {
+        self.nodes()
+            .map(|node| node.state().controls().connection_count())
+            .sum()
+    }
+
+    /// The downtime the first node of those running to hear a test-control restart asked for.
+    pub async fn restart_requested(&mut self) -> u64 {
+        match (self.server.as_mut(), self.peer.as_mut()) {
+            (Some(server), Some(peer)) => tokio::select! {
+                down = server.restart_requested() => down,
+                down = peer.restart_requested() => down,
+            },
+            (Some(server), None) => server.restart_requested().await,
+            _ => std::future::pending().await,
+        }
     }
 
     /// Whether the suite runs against PostgreSQL (see [`POSTGRES_ENV`]).
@@ -166,9 +197,7 @@ impl TestServer {
     }
 
     pub async fn login(&self, username: &str) -> Client {
-        let mut client = Client::login(&self.url(), username).await;
-        client.realtime_base = self.realtime().url();
-        client
+        Client::login(&self.url(), username).await
     }
 }
 
@@ -176,7 +205,7 @@ impl TestServer {
 #[derive(Clone)]
 pub struct Client {
     pub base: String,
-    /// Where [`Client::ws`] connects (another node in cluster mode).
+    /// Where [`Client::ws`] connects (the same as `base` unless a test points it elsewhere).
     pub realtime_base: String,
     pub cookie: String,
     pub session: SessionResponse,

@@ -48,15 +48,16 @@ pub async fn node(args: &[&str]) -> Node {
     Node { child, addr }
 }
 
-/// haproxy in front of `nodes` (round-robin, WebSocket-aware; health-checked through
-/// `/api/v1/health` when `checked`), killed when dropped; and its base URL.
-pub async fn balancer(dir: &std::path::Path, nodes: &[Node], checked: bool) -> (Child, String) {
+/// haproxy in front of the nodes at `addrs` (`host:port`; round-robin, WebSocket-aware;
+/// health-checked through `/api/v1/health` when `checked`, else a refused connection is simply
+/// sent to another node), killed when dropped; and its base URL.
+pub async fn balancer(dir: &std::path::Path, addrs: &[String], checked: bool) -> (Child, String) {
     let port = free_port();
     let check = if checked { " check" } else { "" };
-    let servers: String = nodes
+    let servers: String = addrs
         .iter()
         .enumerate()
-        .map(|(i, node)| format!("    server n{i} {}{check}\n", node.addr))
+        .map(|(i, addr)| format!("    server n{i} {addr}{check}\n"))
         .collect();
     let health = if checked {
         "    option httpchk\n    http-check send meth GET uri /api/v1/health\n    \
