@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs a command while a throwaway reference server listens where the browser suite expects it
-# (DATA_FARM_TEST_SERVER, default http://127.0.0.1:38471) and allows the test runner's origin.
+# (DATA_FARM_TEST_SERVER, default http://127.0.0.1:18471) and allows the test runner's origin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-server_addr="${DATA_FARM_TEST_SERVER_ADDR:-127.0.0.1:38471}"
-runner_addr="${WASM_BINDGEN_TEST_ADDRESS:-127.0.0.1:38480}"
+# Both ports lie below Linux's ephemeral range (32768-60999), so no outgoing connection of the
+# many the suites open can hold one of them when the runner binds it.
+server_addr="${DATA_FARM_TEST_SERVER_ADDR:-127.0.0.1:18471}"
+runner_addr="${WASM_BINDGEN_TEST_ADDRESS:-127.0.0.1:18480}"
 export WASM_BINDGEN_TEST_ADDRESS="$runner_addr"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 dir=$(mktemp -d)

@@ -19,7 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const SERVER: &str = match option_env!("DATA_FARM_TEST_SERVER") {
     Some(url) => url,
-    None => "http://127.0.0.1:38471",
+    None => "http://127.0.0.1:18471",
 };
 
 async fn sleep(ms: u32) {
