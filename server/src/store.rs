@@ -224,24 +224,16 @@ impl Db {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs a read on a blocking thread.
+    /// Runs a read on a blocking thread, on one snapshot (see [`Db::snapshot`]).
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Conn) -> Result<T, ApiError> + Send + 'static,
     {
         let db = Arc::clone(self);
-        tokio::task::spawn_blocking(move || db.read_blocking(f))
+        tokio::task::spawn_blocking(move || db.snapshot(f))
             .await
             .map_err(ApiError::internal)?
-    }
-
-    /// Runs a read here; see [`Db::snapshot`].
-    pub fn read_blocking<T>(
-        &self,
-        f: impl FnOnce(&Conn) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
-        self.snapshot(f)
     }
 
     /// Runs `f`'s statements on one snapshot. On PostgreSQL that is a read-only repeatable-read

@@ -14,7 +14,7 @@ use data_farm_protocol::{ChangeOp, ServerMessage, CLOSE_UNAUTHORIZED};
 use data_farm_server::DatabaseLocation;
 use futures_util::future::join_all;
 use serde_json::json;
-use support::{fresh_database, Client, TestServer, Ws, POSTGRES_ENV};
+use support::{fresh_database, via, watch, Client, TestServer, Watch, Ws, POSTGRES_ENV};
 
 const NATS_ENV: &str = "DATA_FARM_TEST_NATS";
 
@@ -49,15 +49,6 @@ async fn cluster_with(
     nodes
 }
 
-/// `client`'s session, talking to another node.
-fn via(client: &Client, node: &TestServer) -> Client {
-    Client {
-        base: node.url(),
-        realtime_base: node.url(),
-        ..client.clone()
-    }
-}
-
 /// The next `n` events on `ws`; panics on anything else.
 async fn events(ws: &mut Ws, n: usize) -> Vec<data_farm_protocol::EventMessage> {
     let mut out = Vec::new();
@@ -71,35 +62,6 @@ async fn events(ws: &mut Ws, n: usize) -> Vec<data_farm_protocol::EventMessage> 
         }
     }
     out
-}
-
-/// Alice on the first node and through the second, with a socket on the first following
-/// Acme from `start`.
-struct Watch {
-    on_a: Client,
-    other: Client,
-    acme: String,
-    topic: String,
-    ws: Ws,
-    start: u64,
-}
-
-async fn watch(nodes: &[TestServer]) -> Watch {
-    let on_a = nodes[0].login("alice").await;
-    let other = via(&on_a, &nodes[1]);
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
-    Watch {
-        on_a,
-        other,
-        acme,
-        topic,
-        ws,
-        start,
-    }
 }
 
 fn assert_contiguous(events: &[data_farm_protocol::EventMessage], after: u64) {

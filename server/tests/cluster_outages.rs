@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use data_farm_protocol::ServerMessage;
 use data_farm_server::DatabaseLocation;
-use support::{fresh_database, Client, TestServer, Ws, POSTGRES_ENV};
+use support::{fresh_database, watch, Client, TestServer, Watch, Ws, POSTGRES_ENV};
 
 fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,36 +82,6 @@ async fn nodes(database: &str, nats: &str, n: usize) -> Vec<TestServer> {
     nodes
 }
 
-/// Alice on both nodes, with a socket on the first following Acme from `start`.
-struct Watch {
-    on_a: Client,
-    on_b: Client,
-    acme: String,
-    ws: Ws,
-    start: u64,
-}
-
-async fn watch(nodes: &[TestServer]) -> Watch {
-    let on_a = nodes[0].login("alice").await;
-    let on_b = Client {
-        base: nodes[1].url(),
-        realtime_base: nodes[1].url(),
-        ..on_a.clone()
-    };
-    let acme = on_a.team("Acme").id;
-    let topic = format!("team:{acme}");
-    let mut ws = on_a.ws().await;
-    ws.subscribe(&[&topic], None).await;
-    let start = ws.expect_subscribed(&topic).await;
-    Watch {
-        on_a,
-        on_b,
-        acme,
-        ws,
-        start,
-    }
-}
-
 /// Creates an application, retrying while the cluster answers 5xx; its id.
 async fn create_eventually(client: &Client, team: &str, name: &str) -> String {
     for _ in 0..100 {
@@ -153,8 +123,9 @@ async fn subscribers_converge_while_and_after_the_broker_is_down() {
     let nodes = nodes(&fresh_database(&pg).await, &nats, 2).await;
     let Watch {
         on_a: _,
-        on_b,
+        other: on_b,
         acme,
+        topic: _,
         mut ws,
         start,
     } = watch(&nodes).await;
@@ -202,8 +173,9 @@ async fn a_database_restart_fails_writes_meanwhile_and_loses_nothing_after() {
     let nodes = nodes(&fresh_database(&pg).await, &nats, 2).await;
     let Watch {
         on_a,
-        on_b,
+        other: on_b,
         acme,
+        topic: _,
         mut ws,
         start,
     } = watch(&nodes).await;

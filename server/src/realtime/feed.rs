@@ -15,7 +15,7 @@ use tokio_stream::{StreamExt, StreamMap};
 
 use crate::fanout::StoredEvent;
 use crate::state::AppState;
-use crate::store::{rows, Replay};
+use crate::store::{rows, users, Replay};
 
 /// Most topics one subscribe frame may name.
 const MAX_TOPICS: usize = 256;
@@ -165,10 +165,12 @@ impl TopicFeed {
         out
     }
 
-    /// Drops the team topics the user may no longer read, in case the revocation never reached
-    /// this node (another node sent it while the broker was away); what to send for them. A
-    /// database that does not answer revokes nothing.
-    pub async fn recheck(&mut self) -> Vec<Outgoing> {
+    /// Checks, in one read, that the session `session_id` lives and that the user still
+    /// belongs to each team topic followed, in case a sign-out or revocation never reached this
+    /// node (another node sent it while the broker was away). `None` when the session ended;
+    /// otherwise what to send for the topics dropped. A database that does not answer ends and
+    /// revokes nothing.
+    pub async fn recheck(&mut self, session_id: &str) -> Option<Vec<Outgoing>> {
         let teams: Vec<String> = self
             .positions
             .keys()
@@ -177,27 +179,30 @@ impl TopicFeed {
                 _ => None,
             })
             .collect();
-        if teams.is_empty() {
-            return Vec::new();
-        }
-        let user_id = self.user_id.clone();
-        let lost = self
+        let (user_id, session_id) = (self.user_id.clone(), session_id.to_owned());
+        let checked = self
             .state
             .db()
             .read(move |conn| {
+                if !users::session_alive(conn, &session_id)? {
+                    return Ok(None);
+                }
                 let mut lost = Vec::new();
                 for team in teams {
                     if !rows::is_member(conn, &user_id, &team)? {
                         lost.push(team);
                     }
                 }
-                Ok(lost)
+                Ok(Some(lost))
             })
             .await
-            .unwrap_or_default();
-        lost.into_iter()
-            .filter_map(|team| self.revoke(&Topic::Team(team)))
-            .collect()
+            .unwrap_or_else(|_| Some(Vec::new()))?;
+        Some(
+            checked
+                .into_iter()
+                .filter_map(|team| self.revoke(&Topic::Team(team)))
+                .collect(),
+        )
     }
 
     /// Stops delivering `topics`.

@@ -18,7 +18,6 @@ use super::{stopped, Control, Outgoing, TopicFeed};
 use crate::auth::{origin_allowed, CurrentUser};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::users;
 
 /// Frames refused for rate before the connection is closed.
 const MAX_STRIKES: u32 = 20;
@@ -169,16 +168,10 @@ async fn run(mut socket: WebSocket, state: AppState, current: CurrentUser) {
                 // Sign-outs and revocations arrive as controls at once; this catches, within
                 // one heartbeat, those that another node sent while the broker was away (and
                 // sessions that expired).
-                let session_id = current.session_id.clone();
-                let alive = state
-                    .db()
-                    .read(move |conn| users::session_alive(conn, &session_id))
-                    .await;
-                if matches!(alive, Ok(false)) {
+                let Some(revoked) = feed.recheck(&current.session_id).await else {
                     close(&mut socket, CLOSE_UNAUTHORIZED, "session ended").await;
                     break;
-                }
-                let revoked = feed.recheck().await;
+                };
                 if !send_all(&mut socket, revoked).await { break; }
             }
         }

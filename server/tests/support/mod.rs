@@ -454,3 +454,41 @@ impl Ws {
         }
     }
 }
+
+/// `client`'s session, talking to another node.
+pub fn via(client: &Client, node: &TestServer) -> Client {
+    Client {
+        base: node.url(),
+        realtime_base: node.url(),
+        ..client.clone()
+    }
+}
+
+/// Alice on the first node and through the second, with a socket on the first following
+/// Acme from `start`.
+pub struct Watch {
+    pub on_a: Client,
+    pub other: Client,
+    pub acme: String,
+    pub topic: String,
+    pub ws: Ws,
+    pub start: u64,
+}
+
+pub async fn watch(nodes: &[TestServer]) -> Watch {
+    let on_a = nodes[0].login("alice").await;
+    let other = via(&on_a, &nodes[1]);
+    let acme = on_a.team("Acme").id;
+    let topic = format!("team:{acme}");
+    let mut ws = on_a.ws().await;
+    ws.subscribe(&[&topic], None).await;
+    let start = ws.expect_subscribed(&topic).await;
+    Watch {
+        on_a,
+        other,
+        acme,
+        topic,
+        ws,
+        start,
+    }
+}
