@@ -102,3 +102,33 @@ pub trait Entity:
         }
     }
 }
+
+/// An entity of any kind as a list sees it: every field by name. Every [`Entity`] is one;
+/// [`ListQuery`](crate::query::ListQuery) filters and sorts through it, so its code is compiled
+/// once for all kinds rather than once per kind.
+///
+/// ```
+/// use data_farm::entity::{Fields, FieldValue};
+/// use data_farm::protocol::Team;
+/// let team = Team { id: "t1".into(), version: 1, updated_at: String::new(), name: "Acme".into(), description: String::new() };
+/// let fields: &dyn Fields = &team;
+/// assert_eq!(fields.field_of("name"), Some(FieldValue::Text("Acme")));
+/// ```
+pub trait Fields {
+    /// The value of `field` (`id`, `name` and `team_id` included), as [`Entity::value_of`].
+    fn field_of(&self, field: &str) -> Option<FieldValue<'_>>;
+}
+
+impl<E: Entity> Fields for E {
+    fn field_of(&self, field: &str) -> Option<FieldValue<'_>> {
+        self.value_of(field)
+    }
+}
+
+/// The text of `field`, when it is text.
+pub(crate) fn text_of<'a>(entity: &'a dyn Fields, field: &str) -> Option<&'a str> {
+    match entity.field_of(field) {
+        Some(FieldValue::Text(text)) => Some(text),
+        _ => None,
+    }
+}

@@ -191,7 +191,7 @@ impl DataFarmConfig {
             Registered {
                 kind: E::KIND,
                 type_id: TypeId::of::<E>(),
-                erased: Arc::new(store.clone()),
+                erased: store.erased(),
                 typed: Arc::new(store),
             }
         }));

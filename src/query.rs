@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::entity::{Entity, FieldValue};
+use crate::entity::{text_of, Fields};
 
 mod url;
 
@@ -333,15 +333,15 @@ impl ListQuery {
     }
 
     /// Whether `entity` belongs in this list (on some page).
-    pub fn matches<E: Entity>(&self, entity: &E) -> bool {
+    pub fn matches(&self, entity: &dyn Fields) -> bool {
         if let Some(team) = &self.team {
-            if entity.team_id() != Some(team.as_str()) {
+            if text_of(entity, "team_id") != Some(team.as_str()) {
                 return false;
             }
         }
         if let Some(q) = &self.search {
             // The server folds ASCII only (SQLite's lower()); so do we.
-            let name = entity.name().to_ascii_lowercase();
+            let name = text_of(entity, "name").unwrap_or("").to_ascii_lowercase();
             if !name.contains(&q.to_ascii_lowercase()) {
                 return false;
             }
@@ -349,29 +349,37 @@ impl ListQuery {
         self.base
             .iter()
             .chain(&self.filters)
-            .all(|(field, value)| entity.value_of(field).is_some_and(|v| v.equals_text(value)))
+            .all(|(field, value)| entity.field_of(field).is_some_and(|v| v.equals_text(value)))
     }
 
     /// Where `a` sorts relative to `b` in this list: the sort field (names ASCII-lowercased),
     /// then the id, both in the query's direction.
-    pub fn compare<E: Entity>(&self, a: &E, b: &E) -> Ordering {
+    pub fn compare(&self, a: &dyn Fields, b: &dyn Fields) -> Ordering {
         let field = self.sort_field();
         let by_field = if field == "name" {
             // Case-insensitive (ASCII) without allocating: this runs inside binary searches.
-            a.name()
-                .bytes()
+            let (x, y) = (
+                text_of(a, "name").unwrap_or(""),
+                text_of(b, "name").unwrap_or(""),
+            );
+            x.bytes()
                 .map(|b| b.to_ascii_lowercase())
-                .cmp(b.name().bytes().map(|b| b.to_ascii_lowercase()))
+                .cmp(y.bytes().map(|b| b.to_ascii_lowercase()))
         } else {
-            match (a.value_of(field), b.value_of(field)) {
+            match (a.field_of(field), b.field_of(field)) {
                 (Some(x), Some(y)) => x.compare(&y),
                 (None, Some(_)) => Ordering::Less,
                 (Some(_), None) => Ordering::Greater,
                 (None, None) => Ordering::Equal,
             }
         };
-        let ordering =
-            by_field.then_with(|| FieldValue::Text(a.id()).compare(&FieldValue::Text(b.id())));
+        let ordering = by_field.then_with(|| {
+            let (x, y) = (
+                text_of(a, "id").unwrap_or(""),
+                text_of(b, "id").unwrap_or(""),
+            );
+            x.as_bytes().cmp(y.as_bytes())
+        });
         match self.order {
             Order::Asc => ordering,
             Order::Desc => ordering.reverse(),

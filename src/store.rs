@@ -18,6 +18,7 @@ mod fresh;
 #[cfg(feature = "devtools")]
 mod inspect;
 mod invalidate;
+mod kind;
 mod lookup;
 mod membership;
 mod merge;
@@ -27,9 +28,11 @@ mod observer;
 #[cfg(feature = "persist")]
 mod outbox;
 pub(crate) mod port;
+mod record;
 #[cfg(feature = "tabs")]
 mod share;
 mod state;
+mod typed;
 mod view;
 
 #[cfg(feature = "persist")]
@@ -40,7 +43,7 @@ use std::sync::{OnceLock, Weak};
 
 use leptos::prelude::*;
 
-use crate::api::{ApiError, EntityApi};
+use crate::api::ApiError;
 use crate::cache::{CachePolicy, Environment};
 use crate::change::ChangeBus;
 use crate::entity::Entity;
@@ -55,11 +58,14 @@ pub use inspect::{
     set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, Source, StoreSnapshot,
     Trace,
 };
+use kind::KindOps;
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub use observer::{EntityObserver, ListObserver};
 use port::PersistSink;
-use state::{DetailEntry, ListEntry, Row, State};
+use record::Rec;
+use state::{DetailEntry, ListEntry, State};
+pub use typed::EntityStore;
 pub use view::{DetailView, ListView, LoadState};
 
 /// A confirmed change to an entity of kind `E`, for after-mutation hooks.
@@ -91,12 +97,14 @@ pub enum Applied {
     Unseen,
 }
 
-struct Inner<E: Entity> {
-    api: Arc<dyn EntityApi<E>>,
+struct Inner {
+    /// The kind's API and serde.
+    ops: Arc<dyn KindOps>,
+    kind: &'static str,
     env: Arc<dyn Environment>,
     policy: CachePolicy,
     bus: ChangeBus,
-    state: Mutex<State<E>>,
+    state: Mutex<State>,
     /// The persistence layer, when the farm has one.
     #[cfg(feature = "persist")]
     persist: OnceLock<Weak<dyn PersistSink>>,
@@ -110,38 +118,12 @@ struct Inner<E: Entity> {
     drafts: std::sync::OnceLock<port::DraftsPort>,
 }
 
-/// The store of one entity kind. Cheap to clone; clones share everything.
-///
-/// ```
-/// use std::sync::Arc;
-/// use data_farm::api::{ApiClient, HttpEntityApi};
-/// use data_farm::cache::{BrowserEnvironment, CachePolicy};
-/// use data_farm::change::ChangeBus;
-/// use data_farm::protocol::Device;
-/// use data_farm::query::ListQuery;
-/// use data_farm::store::EntityStore;
-///
-/// let store: EntityStore<Device> = EntityStore::new(
-///     Arc::new(HttpEntityApi::new(ApiClient::new(""))),
-///     Arc::new(BrowserEnvironment),
-///     CachePolicy::default(),
-///     ChangeBus::default(),
-/// );
-/// // Before any fetch a list is idle and empty; observing it starts the fetch.
-/// let view = store.list_view(&ListQuery::new().team("team_1"));
-/// # use leptos::prelude::GetUntracked;
-/// assert!(view.get_untracked().ids.is_empty());
-/// ```
-pub struct EntityStore<E: Entity> {
-    inner: Arc<Inner<E>>,
-}
-
-impl<E: Entity> Clone for EntityStore<E> {
-    fn clone(&self) -> Self {
-        EntityStore {
-            inner: Arc::clone(&self.inner),
-        }
-    }
+/// The store of one kind without its type: records, tombstones, overlays, list placement,
+/// invalidation and GC, compiled once for every kind. [`EntityStore`] is its typed face, and
+/// the farm, realtime and persistence reach it as an [`AnyStore`]. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct StoreCore {
+    inner: Arc<Inner>,
 }
 
 /// `value` as a JSON value, through its JSON text: the text (de)serializers of every body type
@@ -162,25 +144,26 @@ fn reads_any(query: &ListQuery, fields: &serde_json::Value) -> bool {
     }
 }
 
-/// A temporary id, unique across kinds and page loads (an offline create keeps it until the
-/// server assigns the real one, possibly after a reload).
-/// A temporary id, also the create's idempotency key: unique across tabs (the clock, this
-/// store's counter and a random part), so two tabs never send one key for two creates.
+/// A temporary id, also the create's idempotency key: unique across kinds, page loads and
+/// tabs (the clock, this store's counter and a random part), so two tabs never send one key
+/// for two creates, and an offline create keeps it until the server assigns the real one,
+/// possibly after a reload.
 fn temp_id(kind: &str, now: f64, mutation: u64, random: u32) -> String {
     format!("tmp-{kind}-{}-{mutation}-{random:08x}", now as u64)
 }
 
-impl<E: Entity> EntityStore<E> {
-    /// A store fetching through `api`, timed by `env`, announcing on `bus`.
-    pub fn new(
-        api: Arc<dyn EntityApi<E>>,
+impl StoreCore {
+    /// A core fetching through `ops`, timed by `env`, announcing on `bus`.
+    fn new(
+        ops: Arc<dyn KindOps>,
         env: Arc<dyn Environment>,
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> Self {
-        EntityStore {
+        StoreCore {
             inner: Arc::new(Inner {
-                api,
+                kind: ops.kind(),
+                ops,
                 env,
                 policy,
                 bus,
@@ -196,7 +179,7 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State<E>> {
+    fn lock(&self) -> MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -204,8 +187,12 @@ impl<E: Entity> EntityStore<E> {
         self.inner.env.now()
     }
 
+    fn kind(&self) -> &'static str {
+        self.inner.kind
+    }
+
     /// A batch of effects; it records changes for persistence when this kind is persisted.
-    fn effects(&self) -> Effects<E> {
+    fn effects(&self) -> Effects {
         #[cfg(feature = "persist")]
         let recording = self.inner.persisting.load(Ordering::Relaxed);
         // Without the feature nothing records: the recording code is dead and compiled out.
@@ -215,17 +202,17 @@ impl<E: Entity> EntityStore<E> {
     }
 
     #[cfg(feature = "persist")]
-    pub(crate) fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
+    fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
         let _ = self.inner.persist.set(sink);
     }
 
     #[cfg(feature = "persist")]
-    pub(crate) fn set_persisting(&self, on: bool) {
+    fn set_persisting(&self, on: bool) {
         self.inner.persisting.store(on, Ordering::Relaxed);
     }
 
     /// The persistence layer, while the farm that has one lives (never without `persist`).
-    pub(crate) fn sink(&self) -> Option<Arc<dyn PersistSink>> {
+    fn sink(&self) -> Option<Arc<dyn PersistSink>> {
         #[cfg(feature = "persist")]
         {
             self.inner.persist.get()?.upgrade()
@@ -236,40 +223,13 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
-    /// The cache policy in force.
-    pub fn policy(&self) -> &CachePolicy {
-        &self.inner.policy
-    }
-
-    // ----- getters ---------------------------------------------------------------------------
-
-    /// The signal of one entity (`None` while unknown, deleted or never fetched). Reading it
-    /// does not fetch; see [`EntityStore::observe_entity`].
-    pub fn get(&self, id: &str) -> ArcReadSignal<Option<E>> {
-        let mut st = self.lock();
-        let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
-        row.handed_out = true;
-        row.signal.read_only()
-    }
-
-    /// The current value of one entity, untracked.
-    pub fn peek(&self, id: &str) -> Option<E> {
+    /// The visible record `id`, untracked.
+    fn peek(&self, id: &str) -> Option<Rec> {
         self.lock().rows.get(id).and_then(|row| row.visible.clone())
     }
 
-    /// The signal of a list query's view (created idle when new). Reading it does not fetch;
-    /// see [`EntityStore::observe_list`].
-    pub fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
-        let mut st = self.lock();
-        st.lists
-            .entry(query.clone())
-            .or_insert_with(ListEntry::new)
-            .signal
-            .read_only()
-    }
-
-    /// The entities of a list view, in order, untracked (a convenience for tests and tools).
-    pub fn peek_list(&self, query: &ListQuery) -> Vec<E> {
+    /// The records of a list view, in order, untracked.
+    fn peek_list(&self, query: &ListQuery) -> Vec<Rec> {
         let st = self.lock();
         st.lists
             .get(query)
@@ -284,14 +244,35 @@ impl<E: Entity> EntityStore<E> {
             .unwrap_or_default()
     }
 
+    /// The signal of a list query's view (created idle when new).
+    fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
+        let mut st = self.lock();
+        st.lists
+            .entry(query.clone())
+            .or_insert_with(ListEntry::new)
+            .signal
+            .read_only()
+    }
+
     /// The signal of a detail query's state.
-    pub fn detail_view(&self, id: &str) -> ArcReadSignal<DetailView> {
+    fn detail_view(&self, id: &str) -> ArcReadSignal<DetailView> {
         let mut st = self.lock();
         st.details
             .entry(id.to_owned())
             .or_insert_with(DetailEntry::new)
             .signal
             .read_only()
+    }
+
+    /// The entity a 409 `conflict` carries, read as this kind.
+    fn conflict_current(&self, err: &ApiError) -> Option<Rec> {
+        match err {
+            ApiError::Conflict {
+                current: Some(current),
+                ..
+            } => self.inner.ops.decode(&current.to_string()).ok(),
+            _ => None,
+        }
     }
 }
 

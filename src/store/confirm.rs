@@ -3,35 +3,35 @@
 use super::effects::Effects;
 use super::state::{Row, State};
 use crate::change::{Change, Origin};
-use crate::entity::Entity;
 use data_farm_protocol::ChangeOp;
 
-use super::{accepts, place, DetailView, EntityStore, LoadState, Prior};
+use super::record::{fields, same, Rec};
+use super::{accepts, place, DetailView, LoadState, Prior, StoreCore};
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Applies a confirmed server state through the merge rule, then re-places the entity in
     /// every cached list. `op` is the change to announce, if any. `created` means the entity is
     /// known to be new (a create response or a `created` event).
     pub(super) fn merge_confirmed(
         &self,
-        st: &mut State<E>,
-        entity: E,
+        st: &mut State,
+        entity: Rec,
         op: Option<(ChangeOp, Origin)>,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
     ) -> bool {
-        let id = entity.id().to_owned();
+        let id = entity.record_id().to_owned();
         let tombstone = st.tombstones.get(&id).map(|(version, _)| *version);
         let row = st.rows.entry(id.clone()).or_insert_with(Row::new);
-        let current = row.confirmed.as_ref().map(Entity::version);
-        if !accepts(current, tombstone, entity.version()) {
+        let current = row.confirmed.as_ref().map(|e| e.record_version());
+        if !accepts(current, tombstone, entity.record_version()) {
             return false;
         }
         let created = matches!(op, Some((ChangeOp::Created, _)));
         let prior_known = row.known || created;
-        let team = entity.team_id().map(str::to_owned);
+        let team = entity.record_team().map(str::to_owned);
         // The same version again (an event and the answer to one's own request, a refetch) is
         // merged, but it is not news: announced once only.
-        let news = row.confirmed.as_ref() != Some(&entity);
+        let news = !same(&row.confirmed, &Some(entity.clone()));
         if news {
             effects.persist_record(&id, Some(&entity));
         }
@@ -47,7 +47,7 @@ impl<E: Entity> EntityStore<E> {
         self.refresh_row(st, &id, prior_known, effects);
         if let Some((op, origin)) = op.filter(|_| news) {
             effects.changes.push(Change {
-                kind: E::KIND,
+                kind: self.kind(),
                 op,
                 id,
                 team_id: team,
@@ -61,15 +61,15 @@ impl<E: Entity> EntityStore<E> {
     /// every list.
     pub(super) fn remove_confirmed(
         &self,
-        st: &mut State<E>,
+        st: &mut State,
         id: &str,
         version: Option<u64>,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
         origin: Option<Origin>,
     ) -> bool {
         let tombstone = st.tombstones.get(id).map(|(v, _)| *v);
         let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
-        let held = row.confirmed.as_ref().map(Entity::version);
+        let held = row.confirmed.as_ref().map(|e| e.record_version());
         let deleted_at = version.or(held.map(|v| v + 1)).unwrap_or(0);
         if tombstone.is_some_and(|t| t >= deleted_at) && row.confirmed.is_none() {
             return false;
@@ -80,7 +80,7 @@ impl<E: Entity> EntityStore<E> {
         let team = row
             .confirmed
             .as_ref()
-            .and_then(|e| e.team_id().map(str::to_owned));
+            .and_then(|e| e.record_team().map(str::to_owned));
         let prior_known = row.known;
         row.confirmed = None;
         row.known = true;
@@ -102,7 +102,7 @@ impl<E: Entity> EntityStore<E> {
         }
         if let Some(origin) = origin {
             effects.changes.push(Change {
-                kind: E::KIND,
+                kind: self.kind(),
                 op: ChangeOp::Deleted,
                 id: id.to_owned(),
                 team_id: team,
@@ -116,24 +116,27 @@ impl<E: Entity> EntityStore<E> {
     /// every list (lists fetching right now remember it, see `fetch_list`).
     pub(super) fn refresh_row(
         &self,
-        st: &mut State<E>,
+        st: &mut State,
         id: &str,
         prior_known: bool,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
     ) {
         let State { rows, lists, .. } = st;
         let Some(row) = rows.get_mut(id) else { return };
         let next = row.compute_visible();
-        if next == row.visible {
+        if same(&next, &row.visible) {
             return;
         }
         let before = std::mem::replace(&mut row.visible, next.clone());
         let seen_epoch = row.seen_epoch;
-        effects
-            .rows
-            .push((id.to_owned(), row.signal.clone(), next.clone()));
+        if let Some(signal) = &row.signal {
+            effects
+                .rows
+                .push((id.to_owned(), signal.clone(), next.clone()));
+        }
         let rows = &*rows;
-        let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref());
+        let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref().map(fields));
+        let (before, next) = (before.as_ref().map(fields), next.as_ref().map(fields));
         for (query, entry) in lists.iter_mut() {
             if entry.meta.in_flight {
                 entry.meta.touched.push(id.to_owned());
@@ -144,11 +147,11 @@ impl<E: Entity> EntityStore<E> {
             let prior = match prior_known {
                 // Fetched before this list's snapshot: the snapshot may hold changes of it
                 // whose events are still coming (a delete, say), so its place there is doubtful.
-                true if seen_epoch < entry.epoch => Prior::Doubtful(before.as_ref()),
-                true => Prior::Known(before.as_ref()),
+                true if seen_epoch < entry.epoch => Prior::Doubtful(before),
+                true => Prior::Known(before),
                 false => Prior::Unknown,
             };
-            let placement = place(query, &mut entry.page, id, prior, next.as_ref(), &lookup);
+            let placement = place(query, &mut entry.page, id, prior, next, &lookup);
             if placement.changed {
                 effects.dirty_lists.push(query.clone());
             }

@@ -3,11 +3,11 @@
 //! refetched when a draft of the kind changes (only the server knows which entities have one).
 
 use super::port::{DraftsPort, DraftsSeen};
-use super::EntityStore;
-use crate::entity::Entity;
+use super::record::Rec;
+use super::StoreCore;
 use crate::query::DraftsMode;
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Sends the drafts lists answer to `port` from now on (once; later calls are ignored).
     pub(crate) fn set_drafts_port(&self, port: DraftsPort) {
         let _ = self.inner.drafts.set(port);
@@ -36,7 +36,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// Merges records obtained beside another answer (a list's drafts) as fetched now.
-    pub(crate) fn merge_records(&self, records: Vec<E>) {
+    pub(crate) fn merge_records(&self, records: Vec<Rec>) {
         if records.is_empty() {
             return;
         }

@@ -3,16 +3,19 @@
 
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
+use super::record::{Rec, RowSignal};
 use super::state::{DetailEntry, ListEntry, QueryMeta, State};
 use super::view::{DetailView, ListView, LoadState};
-use super::EntityStore;
+use super::StoreCore;
 use crate::change::Change;
-use crate::entity::Entity;
 use crate::query::ListQuery;
 
-pub struct Effects<E: Entity> {
+#[derive(Default)]
+pub struct Effects {
     /// Row signal updates, by row id.
-    pub rows: Vec<(String, ArcRwSignal<Option<E>>, Option<E>)>,
+    pub rows: Vec<(String, Arc<dyn RowSignal>, Option<Rec>)>,
     lists: Vec<(ArcRwSignal<ListView>, ListView)>,
     details: Vec<(ArcRwSignal<DetailView>, DetailView)>,
     pub dirty_lists: Vec<ListQuery>,
@@ -26,24 +29,6 @@ pub struct Effects<E: Entity> {
     pub persisted: Vec<(String, Option<String>)>,
     /// List pages changed (key, JSON), for persistence.
     pub pages: Vec<(String, String)>,
-}
-
-impl<E: Entity> Default for Effects<E> {
-    fn default() -> Self {
-        Effects {
-            rows: Vec::new(),
-            lists: Vec::new(),
-            details: Vec::new(),
-            dirty_lists: Vec::new(),
-            refetch_lists: Vec::new(),
-            refetch_details: Vec::new(),
-            refetch_observed: false,
-            changes: Vec::new(),
-            persist: false,
-            persisted: Vec::new(),
-            pages: Vec::new(),
-        }
-    }
 }
 
 /// The persisted form of a cached list page.
@@ -90,7 +75,7 @@ pub fn list_view(entry: &ListEntry) -> ListView {
     }
 }
 
-impl<E: Entity> Effects<E> {
+impl Effects {
     /// A batch that records confirmed changes for persistence when `persist` is set.
     pub fn recording(persist: bool) -> Self {
         Effects {
@@ -106,9 +91,9 @@ impl<E: Entity> Effects<E> {
     }
 
     /// Records a confirmed record change for persistence (when this batch records).
-    pub fn persist_record(&mut self, id: &str, value: Option<&E>) {
+    pub fn persist_record(&mut self, id: &str, value: Option<&Rec>) {
         if self.records() {
-            let json = value.and_then(|e| serde_json::to_string(e).ok());
+            let json = value.and_then(|e| e.json());
             if value.is_none() || json.is_some() {
                 self.persisted.push((id.to_owned(), json));
             }
@@ -141,7 +126,7 @@ impl<E: Entity> Effects<E> {
     }
 
     /// Queues the views of every list marked dirty.
-    pub fn collect_lists(&mut self, st: &mut State<E>) {
+    pub fn collect_lists(&mut self, st: &mut State) {
         let mut dirty = std::mem::take(&mut self.dirty_lists);
         dirty.sort_by_key(|q| q.to_query_string());
         dirty.dedup();
@@ -155,12 +140,12 @@ impl<E: Entity> Effects<E> {
 
     /// Does it all, outside the lock. When a batch touched a row or list several times, only
     /// its last value is published.
-    pub fn flush(self, store: &EntityStore<E>) {
+    pub fn flush(self, store: &StoreCore) {
         let records = self.records();
         let mut published = std::collections::HashSet::new();
         for (id, signal, value) in self.rows.into_iter().rev() {
             if published.insert(id) {
-                signal.set(value);
+                signal.publish(value.as_ref());
             }
         }
         for (signal, value) in self.lists {
@@ -173,7 +158,7 @@ impl<E: Entity> Effects<E> {
         }
         if records && (!self.persisted.is_empty() || !self.pages.is_empty()) {
             if let Some(sink) = store.sink() {
-                sink.record(E::KIND, self.persisted, self.pages);
+                sink.record(store.kind(), self.persisted, self.pages);
             }
         }
         for change in &self.changes {

@@ -1,6 +1,6 @@
 //! A store seen without its entity type: what the farm, the realtime dispatcher and the
-//! persistence layer need of every kind, one object-safe trait implemented by every
-//! [`EntityStore`].
+//! persistence layer need of every kind, one object-safe trait implemented once, by the
+//! store's non-generic core.
 
 #[cfg(feature = "persist")]
 use std::sync::Weak;
@@ -11,13 +11,12 @@ use futures_util::future::LocalBoxFuture;
 
 #[cfg(feature = "persist")]
 use super::port::{OutboxOp, PersistSink, ReplayItem};
-use super::{Applied, EntityStore};
+use super::{Applied, StoreCore};
 #[cfg(feature = "persist")]
 use super::{Page, StoredPage};
 #[cfg(feature = "persist")]
 use crate::api::ApiError;
 use crate::change::{Change, InvalidationRule};
-use crate::entity::Entity;
 
 /// A store seen without its entity type: what the realtime dispatcher and the farm need.
 pub trait AnyStore: Send + Sync {
@@ -120,20 +119,20 @@ pub trait AnyStore: Send + Sync {
     fn rewrite_reference(&self, tmp: &str, real: &str);
 }
 
-impl<E: Entity> AnyStore for EntityStore<E> {
+impl AnyStore for StoreCore {
     fn kind(&self) -> &'static str {
-        E::KIND
+        self.inner.kind
     }
     #[cfg(feature = "devtools")]
     fn note_source(&self, id: &str, version: u64, source: super::Source) {
-        EntityStore::note_source(self, id, version, source);
+        StoreCore::note_source(self, id, version, source);
     }
     fn name_of(&self, id: &str) -> Option<String> {
         self.lock()
             .rows
             .get(id)
             .and_then(|row| row.visible.as_ref())
-            .map(|entity| entity.name().to_owned())
+            .map(|entity| entity.record_name().to_owned())
     }
     fn apply_event(
         &self,
@@ -142,92 +141,100 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         version: u64,
         data: Option<&serde_json::value::RawValue>,
     ) -> Applied {
-        EntityStore::apply_event(self, op, id, version, data)
+        StoreCore::apply_event(self, op, id, version, data)
     }
     fn apply_events(
         &self,
         events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
     ) -> Vec<Applied> {
-        EntityStore::apply_events(self, events)
+        StoreCore::apply_events(self, events)
     }
     fn invalidate_drafts_only(&self, team: Option<&str>) {
-        EntityStore::invalidate_drafts_only(self, team);
+        StoreCore::invalidate_drafts_only(self, team);
     }
     fn set_drafts_port(&self, port: super::port::DraftsPort) {
-        EntityStore::set_drafts_port(self, port);
+        StoreCore::set_drafts_port(self, port);
     }
     fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
-        EntityStore::invalidate_for(self, rule, change)
+        StoreCore::invalidate_for(self, rule, change)
     }
     fn invalidate_all(&self) {
-        EntityStore::invalidate_all(self)
+        StoreCore::invalidate_all(self)
     }
     fn revalidate_observed(&self) {
-        EntityStore::revalidate_observed(self)
+        StoreCore::revalidate_observed(self)
     }
     fn purge_team(&self, team_id: &str) {
-        EntityStore::purge_team(self, team_id)
+        StoreCore::purge_team(self, team_id)
     }
     fn collect_garbage(&self) {
-        EntityStore::collect_garbage(self)
+        StoreCore::collect_garbage(self)
     }
     fn clear(&self) {
-        EntityStore::clear(self)
+        StoreCore::clear(self)
     }
     #[cfg(feature = "devtools")]
     fn inspect(&self) -> super::StoreSnapshot {
-        EntityStore::inspect(self)
+        StoreCore::inspect(self)
     }
     #[cfg(feature = "devtools")]
     fn query_action(&self, key: &str, action: super::QueryAction) -> bool {
-        EntityStore::query_action(self, key, action)
+        StoreCore::query_action(self, key, action)
     }
     #[cfg(feature = "tabs")]
     fn set_peer(&self, peer: Option<std::sync::Arc<dyn super::port::PeerCache>>) {
-        EntityStore::set_peer(self, peer);
+        StoreCore::set_peer(self, peer);
     }
     #[cfg(feature = "tabs")]
     fn fresh_page_json(&self, query: &crate::query::ListQuery) -> Option<String> {
-        serde_json::to_string(&self.fresh_page(query)?).ok()
+        let (items, total) = self.fresh_page(query)?;
+        page_json(&items, total)
     }
     #[cfg(feature = "tabs")]
     fn fresh_record_json(&self, id: &str) -> Option<String> {
-        serde_json::to_string(&self.fresh_record(id)?).ok()
+        self.fresh_record(id)?.json()
     }
     #[cfg(feature = "ssr")]
     fn dehydrate_json(&self) -> (Vec<(crate::query::ListQuery, String)>, Vec<String>) {
         let pages = self
             .fresh_pages()
             .into_iter()
-            .filter_map(|(query, page)| Some((query, serde_json::to_string(&page).ok()?)))
+            .filter_map(|(query, (items, total))| Some((query, page_json(&items, total)?)))
             .collect();
         let records = self
             .fresh_records()
             .iter()
-            .filter_map(|record| serde_json::to_string(record).ok())
+            .filter_map(|record| record.json())
             .collect();
         (pages, records)
     }
     #[cfg(feature = "hydrate")]
     fn hydrate_page_json(&self, query: &crate::query::ListQuery, page: &str) -> Result<(), String> {
-        let page = serde_json::from_str(page)
-            .map_err(|err| format!("a {} page for {query:?}: {err}", E::KIND))?;
+        let page = self
+            .inner
+            .ops
+            .decode_page(page)
+            .map_err(|err| format!("a {} page for {query:?}: {err}", self.kind()))?;
         self.put_list(query, page);
         Ok(())
     }
     #[cfg(feature = "hydrate")]
     fn hydrate_record_json(&self, record: &str) -> Result<(), String> {
-        let record = serde_json::from_str(record).map_err(|err| format!("a {}: {err}", E::KIND))?;
+        let record = self
+            .inner
+            .ops
+            .decode(record)
+            .map_err(|err| format!("a {}: {err}", self.kind()))?;
         self.put_one(record);
         Ok(())
     }
     #[cfg(feature = "persist")]
     fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
-        EntityStore::attach_persistence(self, sink)
+        StoreCore::attach_persistence(self, sink)
     }
     #[cfg(feature = "persist")]
     fn set_persisting(&self, on: bool) {
-        EntityStore::set_persisting(self, on)
+        StoreCore::set_persisting(self, on)
     }
     #[cfg(feature = "persist")]
     fn hydrate_json(
@@ -238,7 +245,7 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         let mut bad = Vec::new();
         let mut entities = Vec::with_capacity(records.len());
         for (key, json) in records {
-            match serde_json::from_str::<E>(&json) {
+            match self.inner.ops.decode(&json) {
                 Ok(entity) => entities.push(entity),
                 Err(_) => bad.push(key),
             }
@@ -260,9 +267,9 @@ impl<E: Entity> AnyStore for EntityStore<E> {
         #[cfg(feature = "devtools")]
         let loaded: Vec<(String, u64)> = entities
             .iter()
-            .map(|e| (e.id().to_owned(), e.version()))
+            .map(|e| (e.record_id().to_owned(), e.record_version()))
             .collect();
-        EntityStore::hydrate(self, entities, pages);
+        StoreCore::hydrate(self, entities, pages);
         #[cfg(feature = "devtools")]
         for (id, version) in loaded {
             self.note_source(&id, version, super::Source::Hydration);
@@ -271,9 +278,8 @@ impl<E: Entity> AnyStore for EntityStore<E> {
     }
     #[cfg(feature = "persist")]
     fn team_of_json(&self, json: &str) -> Option<String> {
-        serde_json::from_str::<E>(json)
-            .ok()
-            .and_then(|e| e.team_id().map(str::to_owned))
+        let record = self.inner.ops.decode(json).ok()?;
+        record.record_team().map(str::to_owned)
     }
     #[cfg(feature = "persist")]
     fn replay(
@@ -286,19 +292,30 @@ impl<E: Entity> AnyStore for EntityStore<E> {
             store
                 .replay(item.op, &item.id, &item.body, item.base_version, mutation)
                 .await
-                .map(|confirmed| confirmed.map(|e| e.id().to_owned()))
+                .map(|confirmed| confirmed.map(|e| e.record_id().to_owned()))
         })
     }
     #[cfg(feature = "persist")]
     fn release(&self, id: &str, mutation: u64) {
-        EntityStore::release(self, id, mutation)
+        StoreCore::release(self, id, mutation)
     }
     #[cfg(feature = "persist")]
     fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64> {
-        EntityStore::restore_overlay(self, op, id, body)
+        StoreCore::restore_overlay(self, op, id, body)
     }
     #[cfg(feature = "persist")]
     fn rewrite_reference(&self, tmp: &str, real: &str) {
-        EntityStore::rewrite_reference(self, tmp, real)
+        StoreCore::rewrite_reference(self, tmp, real)
     }
+}
+
+/// A page of records as the server's JSON (`{"items": […], "total": n}`), each item through
+/// its own serializer.
+#[cfg(any(feature = "tabs", feature = "ssr"))]
+fn page_json(items: &[super::Rec], total: u64) -> Option<String> {
+    let items = items
+        .iter()
+        .map(|item| serde_json::value::RawValue::from_string(item.json()?).ok())
+        .collect::<Option<Vec<_>>>()?;
+    serde_json::to_string(&data_farm_protocol::ListResponse::new(items, total)).ok()
 }

@@ -3,12 +3,11 @@
 use super::effects::Effects;
 use super::state::State;
 use crate::change::Origin;
-use crate::entity::Entity;
 use data_farm_protocol::ChangeOp;
 
-use super::{accepts, reads_any, Applied, EntityStore};
+use super::{accepts, reads_any, Applied, StoreCore};
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Applies a realtime event of this kind through the merge rule: `created`/`updated` carry
     /// the whole entity, `status` only status fields, `deleted` nothing.
     pub fn apply_event(
@@ -44,7 +43,7 @@ impl<E: Entity> EntityStore<E> {
                     let held = super::inspect::tracing().then(|| {
                         st.rows
                             .get(*id)
-                            .and_then(|r| r.confirmed.as_ref().map(Entity::version))
+                            .and_then(|r| r.confirmed.as_ref().map(|e| e.record_version()))
                     });
                     let applied = self.apply_one(&mut st, *op, id, *version, *data, &mut effects);
                     #[cfg(feature = "devtools")]
@@ -72,24 +71,24 @@ impl<E: Entity> EntityStore<E> {
         effects.flush(self);
         #[cfg(feature = "devtools")]
         for (id, step) in echoes {
-            super::inspect::trace(E::KIND, &id, || step);
+            super::inspect::trace(self.kind(), &id, || step);
         }
         outcomes
     }
 
     pub(super) fn apply_one(
         &self,
-        st: &mut State<E>,
+        st: &mut State,
         op: ChangeOp,
         id: &str,
         version: u64,
         data: Option<&serde_json::value::RawValue>,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
     ) -> Applied {
         match op {
             ChangeOp::Created | ChangeOp::Updated => {
-                match data.and_then(|raw| serde_json::from_str::<E>(raw.get()).ok()) {
-                    Some(entity) if entity.id() == id => {
+                match data.and_then(|raw| self.inner.ops.decode(raw.get()).ok()) {
+                    Some(entity) if entity.record_id() == id => {
                         if self.merge_confirmed(st, entity, Some((op, Origin::Remote)), effects) {
                             Applied::Applied
                         } else {
@@ -114,15 +113,15 @@ impl<E: Entity> EntityStore<E> {
                 match (held, fields) {
                     (_, None) => Applied::Malformed,
                     (Some(entity), Some(fields)) => {
-                        if !accepts(Some(entity.version()), tombstone, version) {
+                        if !accepts(Some(entity.record_version()), tombstone, version) {
                             Applied::Stale
-                        } else if entity.version() + 1 < version {
+                        } else if entity.record_version() + 1 < version {
                             // Only the status fields, over a copy missing a change between:
                             // patched, it would be a state the server never had (found by the
                             // convergence property test). The entity is fetched instead.
                             effects.refetch_details.push(id.to_owned());
                             Applied::Refetching
-                        } else if let Some(next) = entity.with_status(&fields, version) {
+                        } else if let Some(next) = entity.with_status_fields(&fields, version) {
                             self.merge_confirmed(st, next, Some((op, Origin::Remote)), effects);
                             Applied::Applied
                         } else {

@@ -3,14 +3,14 @@
 use super::effects::Effects;
 use super::state::{DetailEntry, ListEntry, Row, State};
 use crate::api::ApiError;
-use crate::entity::Entity;
 use crate::query::ListQuery;
-use data_farm_protocol::ListResponse;
 use std::sync::Arc;
 
-use super::{place, DetailView, EntityStore, LoadState, Page, Prior};
+use super::kind::RecPage;
+use super::record::{fields, Rec};
+use super::{place, DetailView, LoadState, Page, Prior, StoreCore};
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Runs `call` until it succeeds, fails for good, or the policy's retries are spent
     /// (with the policy's jittered backoff between attempts).
     pub(crate) async fn with_retry<T, F>(&self, mut call: F) -> Result<T, ApiError>
@@ -57,7 +57,7 @@ impl<E: Entity> EntityStore<E> {
                 .and_then(|e| e.meta.error.clone())
                 .map_or(Ok(()), Err);
         }
-        let api = Arc::clone(&self.inner.api);
+        let api = Arc::clone(&self.inner.ops);
         // The leader tab may already hold a fresh page (feature `tabs`): no request then.
         #[cfg(feature = "tabs")]
         let shared = self.page_from_peer(query).await;
@@ -66,8 +66,8 @@ impl<E: Entity> EntityStore<E> {
         #[cfg(feature = "devtools")]
         let from_leader: Vec<(String, u64)> = shared
             .iter()
-            .flat_map(|page: &ListResponse<E>| page.items.iter())
-            .map(|e| (e.id().to_owned(), e.version()))
+            .flat_map(|page: &RecPage| page.items.iter())
+            .map(|e| (e.record_id().to_owned(), e.record_version()))
             .collect();
         let mut result = match shared {
             Some(page) => Ok(page),
@@ -76,8 +76,12 @@ impl<E: Entity> EntityStore<E> {
         let drafts = match &mut result {
             Ok(page) if query.drafts != crate::query::DraftsMode::Off => {
                 Some(super::port::DraftsSeen {
-                    kind: E::KIND,
-                    listed: page.items.iter().map(|e| e.id().to_owned()).collect(),
+                    kind: self.kind(),
+                    listed: page
+                        .items
+                        .iter()
+                        .map(|e| e.record_id().to_owned())
+                        .collect(),
                     drafts: std::mem::take(&mut page.drafts),
                 })
             }
@@ -117,22 +121,8 @@ impl<E: Entity> EntityStore<E> {
         outcome
     }
 
-    /// Caches `page` as the answer to `query`, as if it had just been fetched: for lists obtained
-    /// elsewhere (rendered by a server, read from local storage, built by a test or benchmark).
-    /// Records merge through the version rule like fetched ones; observers see the list at once.
-    ///
-    /// ```
-    /// use data_farm::prelude::*;
-    /// use data_farm::protocol::ListResponse;
-    ///
-    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
-    /// let teams = farm.store::<Team>().unwrap();
-    /// let page: ListResponse<Team> = serde_json::from_str(r#"{"items":[{"id":"t1","version":1,
-    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}],"total":1}"#).unwrap();
-    /// teams.put_list(&ListQuery::new(), page);
-    /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
-    /// ```
-    pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
+    /// Caches `page` as the answer to `query`, as if it had just been fetched.
+    pub fn put_list(&self, query: &ListQuery, page: RecPage) {
         let mut effects = self.effects();
         {
             let mut st = self.lock();
@@ -151,17 +141,17 @@ impl<E: Entity> EntityStore<E> {
     /// then re-places whatever changed while a fetch was in flight.
     pub(super) fn install_page(
         &self,
-        st: &mut State<E>,
+        st: &mut State,
         query: &ListQuery,
-        page: ListResponse<E>,
+        page: RecPage,
         now: f64,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
     ) {
         st.epoch += 1;
         let epoch = st.epoch;
         let mut fetched = Vec::with_capacity(page.items.len());
         for item in page.items {
-            fetched.push((item.id().to_owned(), item.version()));
+            fetched.push((item.record_id().to_owned(), item.record_version()));
             self.merge_fetched(st, item, effects);
         }
         let touched = st
@@ -193,12 +183,7 @@ impl<E: Entity> EntityStore<E> {
     /// as when the change was made (found by the convergence property test: a complete list
     /// ended out of order). If that leaves the page for the server to settle, it refetches
     /// when the change ends (see `settle`), not at once.
-    fn place_pending(
-        &self,
-        st: &mut State<E>,
-        query: &ListQuery,
-        fetched: &[(String, u64)],
-    ) -> usize {
+    fn place_pending(&self, st: &mut State, query: &ListQuery, fetched: &[(String, u64)]) -> usize {
         let mut placed = 0;
         for (id, version) in fetched {
             let State { rows, lists, .. } = st;
@@ -206,20 +191,20 @@ impl<E: Entity> EntityStore<E> {
             let Some(confirmed) = row.confirmed.as_ref() else {
                 continue;
             };
-            if row.overlays.is_empty() || confirmed.version() != *version {
+            if row.overlays.is_empty() || confirmed.record_version() != *version {
                 continue;
             }
             let Some(entry) = lists.get_mut(query) else {
                 return placed;
             };
             placed += 1;
-            let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref());
+            let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref().map(fields));
             let placement = place(
                 query,
                 &mut entry.page,
                 id,
-                Prior::Known(Some(confirmed)),
-                row.visible.as_ref(),
+                Prior::Known(Some(fields(confirmed))),
+                row.visible.as_ref().map(fields),
                 &lookup,
             );
             if placement.stale {
@@ -235,11 +220,11 @@ impl<E: Entity> EntityStore<E> {
     /// on page 2 after page 1's snapshot took it); it is refetched when observed.
     fn doubt_other_pages(
         &self,
-        st: &mut State<E>,
+        st: &mut State,
         query: &ListQuery,
         fetched: &[(String, u64)],
         total: u64,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
     ) {
         for (other, entry) in st.lists.iter_mut() {
             if other.page == query.page
@@ -266,11 +251,11 @@ impl<E: Entity> EntityStore<E> {
     /// that changed meanwhile but are not on the fetched page.
     pub(super) fn replace_touched(
         &self,
-        st: &mut State<E>,
+        st: &mut State,
         query: &ListQuery,
         fetched: &[(String, u64)],
         touched: Vec<String>,
-        effects: &mut Effects<E>,
+        effects: &mut Effects,
     ) {
         let was_complete = st.lists.get(query).is_some_and(|entry| {
             query.page == 1 && entry.page.ids.len() as u64 == entry.page.total
@@ -282,7 +267,7 @@ impl<E: Entity> EntityStore<E> {
                 st.rows
                     .get(id)
                     .and_then(|row| row.visible.as_ref())
-                    .is_none_or(|e| e.version() != *version)
+                    .is_none_or(|e| e.record_version() != *version)
             })
             .map(|(id, _)| id.clone())
             .collect();
@@ -307,8 +292,13 @@ impl<E: Entity> EntityStore<E> {
             let Some(entry) = lists.get_mut(query) else {
                 continue;
             };
-            let current = rows.get(&id).and_then(|row| row.visible.as_ref());
-            let lookup = |other: &str| rows.get(other).and_then(|row| row.visible.as_ref());
+            let current = rows
+                .get(&id)
+                .and_then(|row| row.visible.as_ref().map(fields));
+            let lookup = |other: &str| {
+                rows.get(other)
+                    .and_then(|row| row.visible.as_ref().map(fields))
+            };
             let complete = query.page == 1 && entry.page.ids.len() as u64 == entry.page.total;
             // On the page it was counted in the total (a listed id counts as "was there"); off a
             // complete page it was not; off a partial page nobody knows.
@@ -335,7 +325,7 @@ impl<E: Entity> EntityStore<E> {
                 let value = |id: &str| rows.get(id).and_then(|row| row.visible.as_ref());
                 if entry.page.ids.iter().all(|id| value(id).is_some()) {
                     entry.page.ids.sort_by(|a, b| match (value(a), value(b)) {
-                        (Some(a), Some(b)) => query.compare(a, b),
+                        (Some(a), Some(b)) => query.compare(fields(a), fields(b)),
                         _ => std::cmp::Ordering::Equal,
                     });
                 } else if !entry.meta.invalidated {
@@ -347,17 +337,17 @@ impl<E: Entity> EntityStore<E> {
 
     /// Merges a record the server just answered: seen now, as new as every snapshot so far
     /// (the one being installed included), then through the version rule.
-    pub(super) fn merge_fetched(&self, st: &mut State<E>, entity: E, effects: &mut Effects<E>) {
+    pub(super) fn merge_fetched(&self, st: &mut State, entity: Rec, effects: &mut Effects) {
         let epoch = st.epoch;
         st.rows
-            .entry(entity.id().to_owned())
+            .entry(entity.record_id().to_owned())
             .or_insert_with(Row::new)
             .seen_epoch = epoch;
         self.merge_confirmed(st, entity, None, effects);
     }
 
     /// Fetches one entity now (sharing a fetch in flight for the same id).
-    pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
+    pub async fn fetch_one(&self, id: &str) -> Result<Option<Rec>, ApiError> {
         let mut starting = self.effects();
         let wait = {
             let mut st = self.lock();
@@ -396,13 +386,13 @@ impl<E: Entity> EntityStore<E> {
                 None => Ok(self.peek(id)),
             };
         }
-        let api = Arc::clone(&self.inner.api);
+        let api = Arc::clone(&self.inner.ops);
         #[cfg(feature = "tabs")]
         let shared = self.record_from_peer(id).await;
         #[cfg(not(feature = "tabs"))]
         let shared = None;
         #[cfg(feature = "devtools")]
-        let from_leader = shared.as_ref().map(|e: &E| e.version());
+        let from_leader = shared.as_ref().map(|e: &Rec| e.record_version());
         let result = match shared {
             Some(entity) => Ok(entity),
             None => self.with_retry(|| api.get_one(id)).await,
@@ -439,24 +429,9 @@ impl<E: Entity> EntityStore<E> {
         outcome
     }
 
-    /// Caches `entity` as the answer to its detail query, as if it had just been fetched (the
-    /// detail counterpart of [`EntityStore::put_list`]): it merges through the version rule,
-    /// and an observed detail of it is fresh, so it does not fetch within the stale time.
-    ///
-    /// ```
-    /// use data_farm::prelude::*;
-    ///
-    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
-    /// let teams = farm.store::<Team>().unwrap();
-    /// let acme: Team = serde_json::from_str(r#"{"id":"t1","version":1,
-    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}"#).unwrap();
-    /// teams.put_one(acme);
-    /// # use leptos::prelude::GetUntracked;
-    /// assert_eq!(teams.detail_view("t1").get_untracked().state, LoadState::Ready);
-    /// assert_eq!(teams.peek("t1").unwrap().name, "Acme");
-    /// ```
-    pub fn put_one(&self, entity: E) {
-        let id = entity.id().to_owned();
+    /// Caches `entity` as the answer to its detail query, as if it had just been fetched.
+    pub fn put_one(&self, entity: Rec) {
+        let id = entity.record_id().to_owned();
         let mut effects = self.effects();
         {
             let mut st = self.lock();
@@ -473,11 +448,11 @@ impl<E: Entity> EntityStore<E> {
 
 /// A detail query answered at `now` (`Ok(deleted)`, or the error): fresh from then on, and its
 /// view says so.
-fn answered<E: Entity>(
+fn answered(
     entry: &mut DetailEntry,
     now: f64,
     answer: Result<bool, ApiError>,
-    effects: &mut Effects<E>,
+    effects: &mut Effects,
 ) {
     entry.meta.fetched_at = Some(now);
     entry.meta.invalidated = false;

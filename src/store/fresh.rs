@@ -2,18 +2,16 @@
 //! records, for another tab (feature `tabs`) and for the browser that hydrates a
 //! server-rendered page (feature `ssr`).
 
-use data_farm_protocol::ListResponse;
-
-use super::EntityStore;
-use crate::entity::Entity;
+use super::record::Rec;
+use super::StoreCore;
 use crate::query::ListQuery;
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// The cached answer to `query` as the server gave it, for another tab or a hydrating
     /// browser: only when it is fresh (fetched within the stale time, not invalidated, not
     /// being fetched) and the store holds no optimistic change (which the page's ids and
     /// total would include).
-    pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<ListResponse<E>> {
+    pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<(Vec<Rec>, u64)> {
         // Its drafts are not cached with it: the server answers them.
         if query.drafts != crate::query::DraftsMode::Off {
             return None;
@@ -36,13 +34,13 @@ impl<E: Entity> EntityStore<E> {
             .ids
             .iter()
             .map(|id| st.rows.get(id).and_then(|row| row.confirmed.clone()))
-            .collect::<Option<Vec<E>>>()?;
-        Some(ListResponse::new(items, entry.page.total))
+            .collect::<Option<Vec<Rec>>>()?;
+        Some((items, entry.page.total))
     }
 
     /// The confirmed entity `id`, for another tab or a hydrating browser, when its detail is
     /// fresh and has no optimistic change.
-    pub(crate) fn fresh_record(&self, id: &str) -> Option<E> {
+    pub(crate) fn fresh_record(&self, id: &str) -> Option<Rec> {
         let st = self.lock();
         let meta = &st.details.get(id)?.meta;
         let row = st.rows.get(id)?;
@@ -59,9 +57,9 @@ impl<E: Entity> EntityStore<E> {
         row.confirmed.clone()
     }
 
-    /// Every cached page [`EntityStore::fresh_page`] would hand on, with its query.
+    /// Every cached page [`StoreCore::fresh_page`] would hand on, with its query.
     #[cfg(feature = "ssr")]
-    pub(crate) fn fresh_pages(&self) -> Vec<(ListQuery, ListResponse<E>)> {
+    pub(crate) fn fresh_pages(&self) -> Vec<(ListQuery, (Vec<Rec>, u64))> {
         let queries: Vec<ListQuery> = self.lock().lists.keys().cloned().collect();
         queries
             .into_iter()
@@ -72,9 +70,9 @@ impl<E: Entity> EntityStore<E> {
             .collect()
     }
 
-    /// Every fetched detail [`EntityStore::fresh_record`] would hand on.
+    /// Every fetched detail [`StoreCore::fresh_record`] would hand on.
     #[cfg(feature = "ssr")]
-    pub(crate) fn fresh_records(&self) -> Vec<E> {
+    pub(crate) fn fresh_records(&self) -> Vec<Rec> {
         let ids: Vec<String> = self.lock().details.keys().cloned().collect();
         ids.iter().filter_map(|id| self.fresh_record(id)).collect()
     }

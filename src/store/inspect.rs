@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+use super::record::Rec;
 use super::state::{Overlay, QueryMeta, State};
-use super::EntityStore;
+use super::StoreCore;
 use crate::cache::CachePolicy;
-use crate::entity::Entity;
 
 /// One step of a change of this client, or an event that changed nothing, for the devtools
 /// timeline: with the change bus (which announces what changed), it follows an edit from the
@@ -117,14 +117,14 @@ impl Source {
     }
 }
 
-impl<E: crate::entity::Entity> super::EntityStore<E> {
+impl StoreCore {
     /// Says where the confirmed state of `id` came from, when it is at `version` (a later
     /// change has its own source).
     pub(crate) fn note_source(&self, id: &str, version: u64, source: Source) {
         let now = self.now();
         let mut st = self.lock();
         if let Some(row) = st.rows.get_mut(id) {
-            if row.confirmed.as_ref().map(|e| e.version()) == Some(version) {
+            if row.confirmed.as_ref().map(|e| e.record_version()) == Some(version) {
                 row.source = (source, Some(now));
             }
         }
@@ -235,22 +235,22 @@ fn differing(a: &Value, b: &Value) -> Vec<String> {
     }
 }
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// A copy of everything this store holds, for the devtools panel.
-    pub fn inspect(&self) -> StoreSnapshot {
+    pub(crate) fn inspect(&self) -> StoreSnapshot {
         let now = self.now();
-        let policy = self.policy().clone();
+        let policy = self.inner.policy.clone();
         // Copied under the lock, turned into JSON after it.
-        type Copied<E> = (
+        type Copied = (
             String,
-            Option<E>,
-            Option<E>,
+            Option<Rec>,
+            Option<Rec>,
             Vec<&'static str>,
             (Source, Option<f64>),
         );
         let (rows, tombstones, queries) = {
-            let st: std::sync::MutexGuard<'_, State<E>> = self.lock();
-            let rows: Vec<Copied<E>> = st
+            let st: std::sync::MutexGuard<'_, State> = self.lock();
+            let rows: Vec<Copied> = st
                 .rows
                 .iter()
                 .filter(|(_, row)| row.confirmed.is_some() || row.visible.is_some())
@@ -305,9 +305,10 @@ impl<E: Entity> EntityStore<E> {
             queries.extend(details);
             (rows, tombstones, queries)
         };
-        let json = |e: &Option<E>| {
+        let json = |e: &Option<Rec>| {
             e.as_ref()
-                .and_then(|e| serde_json::to_value(e).ok())
+                .and_then(|e| e.json())
+                .and_then(|text| serde_json::from_str(&text).ok())
                 .unwrap_or(Value::Null)
         };
         let mut records: Vec<RecordSnapshot> = rows
@@ -316,7 +317,7 @@ impl<E: Entity> EntityStore<E> {
                 let (confirmed_json, shown_json) = (json(&confirmed), json(&shown));
                 RecordSnapshot {
                     id,
-                    confirmed_version: confirmed.as_ref().map(Entity::version),
+                    confirmed_version: confirmed.as_ref().map(|e| e.record_version()),
                     pending,
                     differs: differing(&confirmed_json, &shown_json),
                     shown: shown_json,
@@ -328,7 +329,7 @@ impl<E: Entity> EntityStore<E> {
         let mut tombstones = tombstones;
         tombstones.sort();
         StoreSnapshot {
-            kind: E::KIND,
+            kind: self.kind(),
             records,
             tombstones,
             queries,
@@ -337,7 +338,7 @@ impl<E: Entity> EntityStore<E> {
 
     /// Does `action` to the query whose [`QuerySnapshot::key`] is `key`; false when there is
     /// no such query. A refetch runs in the background.
-    pub fn query_action(&self, key: &str, action: QueryAction) -> bool {
+    pub(crate) fn query_action(&self, key: &str, action: QueryAction) -> bool {
         let list = {
             let st = self.lock();
             if let Some(id) = key.strip_prefix("detail ") {

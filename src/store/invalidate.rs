@@ -2,13 +2,11 @@
 
 use super::state::State;
 use crate::change::{Change, InvalidationRule};
-use crate::entity::Entity;
 use crate::query::ListQuery;
-use data_farm_protocol::ChangeOp;
 
-use super::{DetailView, EntityEvent, EntityStore, Page};
+use super::{DetailView, Page, StoreCore};
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Marks stale every list and detail that `rule` covers for `change`; observed ones refetch now.
     pub fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
         self.invalidate_where(
@@ -44,7 +42,7 @@ impl<E: Entity> EntityStore<E> {
                 let team = rows
                     .get(id)
                     .and_then(|r| r.visible.as_ref())
-                    .and_then(|e| e.team_id().map(str::to_owned));
+                    .and_then(|e| e.record_team().map(str::to_owned));
                 if details(team.as_deref()) {
                     entry.meta.invalidated = true;
                     if entry.meta.observers > 0 {
@@ -128,7 +126,7 @@ impl<E: Entity> EntityStore<E> {
                     row.visible
                         .as_ref()
                         .or(row.confirmed.as_ref())
-                        .and_then(|e| e.team_id())
+                        .and_then(|e| e.record_team())
                         == Some(team_id)
                 })
                 .map(|(id, _)| id.clone())
@@ -146,46 +144,6 @@ impl<E: Entity> EntityStore<E> {
             effects.collect_lists(&mut st);
         }
         effects.flush(self);
-    }
-
-    /// Calls `hook` after every confirmed change of this kind, local or remote, with the entity
-    /// as the store now holds it. Dropping the subscription stops it.
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use data_farm::farm::DataFarmConfig;
-    /// use data_farm::protocol::{ChangeOp, Team};
-    /// use data_farm::store::EntityEvent;
-    ///
-    /// let farm = DataFarmConfig::new("").builtin_kinds().build();
-    /// let teams = farm.store::<Team>().unwrap();
-    /// let seen = Arc::new(Mutex::new(Vec::new()));
-    /// let sink = seen.clone();
-    /// let _hook = teams.on_change(move |event| sink.lock().unwrap().push(event));
-    /// let team = Team { id: "t1".into(), version: 1, updated_at: String::new(), name: "Acme".into(), description: String::new() };
-    /// teams.apply_event(ChangeOp::Created, "t1", 1, Some(&serde_json::value::to_raw_value(&team).unwrap()));
-    /// assert_eq!(*seen.lock().unwrap(), vec![EntityEvent::Created(team)]);
-    /// ```
-    pub fn on_change(
-        &self,
-        hook: impl Fn(EntityEvent<E>) + Send + Sync + 'static,
-    ) -> crate::change::Subscription {
-        let store = self.clone();
-        self.inner.bus.subscribe(move |change| {
-            if change.kind != E::KIND {
-                return;
-            }
-            let event = match change.op {
-                ChangeOp::Deleted => Some(EntityEvent::Deleted(change.id.clone())),
-                ChangeOp::Created => store.peek(&change.id).map(EntityEvent::Created),
-                ChangeOp::Updated | ChangeOp::Status => {
-                    store.peek(&change.id).map(EntityEvent::Updated)
-                }
-            };
-            if let Some(event) = event {
-                hook(event);
-            }
-        })
     }
 
     /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.

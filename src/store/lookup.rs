@@ -3,34 +3,14 @@
 //! in a list; and its version history and audit trail.
 
 use data_farm_protocol::Position;
-use leptos::prelude::*;
 
-use super::EntityStore;
+use super::StoreCore;
 use crate::api::ApiError;
-use crate::entity::Entity;
 use crate::query::ListQuery;
 
-impl<E: Entity> EntityStore<E> {
-    /// The signal of entity `id`, fetched when the store lacks it: every id asked for in the
-    /// same turn (a table's rows rendering, say) is fetched in one request (`GET
-    /// /{kinds}?ids=…`, 100 ids each), and each id is asked for once. Once held, the record
-    /// stays current like any other (events, refetches).
-    ///
-    /// ```no_run
-    /// # use data_farm::prelude::*;
-    /// use leptos::prelude::*;
-    /// # fn owner(store: EntityStore<Application>) {
-    /// let app = store.lookup("app_7");
-    /// let name = move || app.get().map(|a| a.name).unwrap_or_default();
-    /// # }
-    /// ```
-    pub fn lookup(&self, id: &str) -> ArcReadSignal<Option<E>> {
-        let signal = self.get(id);
-        self.want(id);
-        signal
-    }
-
-    fn want(&self, id: &str) {
+impl StoreCore {
+    /// Asks for `id` in the next batch of reads by id, unless it is held or was asked for.
+    pub(crate) fn want(&self, id: &str) {
         if id.is_empty() {
             return;
         }
@@ -59,13 +39,12 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// Fetches the entities `ids` in as few requests as the API allows and merges them like
-    /// any fetched record. Ids the answer lacks (absent, or not visible) change nothing; on an
-    /// error, [`EntityStore::lookup`] may ask for those ids again.
+    /// any fetched record; on an error, those ids may be asked for again.
     pub async fn fetch_many(&self, ids: &[String]) -> Result<(), ApiError> {
         if ids.is_empty() {
             return Ok(());
         }
-        let api = std::sync::Arc::clone(&self.inner.api);
+        let api = std::sync::Arc::clone(&self.inner.ops);
         let result = self.with_retry(|| api.get_by_ids(ids)).await;
         let mut effects = self.effects();
         let outcome = {
@@ -89,25 +68,13 @@ impl<E: Entity> EntityStore<E> {
         outcome
     }
 
-    /// Where entity `id` stands in the list `query` selects, at its page size: `Some` with the
-    /// page to show (`query.page(position.page as u32)`) and its index there, `None` when the
-    /// list does not hold it.
-    ///
-    /// ```no_run
-    /// # use data_farm::prelude::*;
-    /// # async fn jump(store: EntityStore<Device>, query: ListQuery) -> Result<(), ApiError> {
-    /// if let Some(position) = store.find_position(&query, "dev_42").await? {
-    ///     let page = query.clone().page(position.page as u32);
-    ///     # let _ = page;
-    /// }
-    /// # Ok(()) }
-    /// ```
+    /// Where entity `id` stands in the list `query` selects.
     pub async fn find_position(
         &self,
         query: &ListQuery,
         id: &str,
     ) -> Result<Option<Position>, ApiError> {
-        let api = std::sync::Arc::clone(&self.inner.api);
+        let api = std::sync::Arc::clone(&self.inner.ops);
         self.with_retry(|| api.position(id, query)).await
     }
 }

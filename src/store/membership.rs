@@ -1,30 +1,22 @@
 //! Where a changed entity goes in a cached list page: decided locally when the page holds
 //! enough to know, marked stale for revalidation when it does not.
 
-use crate::entity::Entity;
+use crate::entity::Fields;
 use crate::query::{DraftsMode, ListQuery};
 
 /// What was known about the entity before this change.
-#[derive(Debug)]
-pub enum Prior<'a, E> {
+#[derive(Clone, Copy)]
+pub enum Prior<'a> {
     /// Known: its previous value, or known not to have existed (a create).
-    Known(Option<&'a E>),
+    Known(Option<&'a dyn Fields>),
     /// Not known (e.g. an update of an entity never fetched): the total cannot be adjusted.
     Unknown,
     /// Known from a fetch older than the page's snapshot: for a page that does not list it,
     /// whether its total counted it is a guess (the snapshot may hold a delete or a change
     /// whose event is still on its way). Such a change adjusts nothing and asks the server
     /// whenever it would change the page or its total.
-    Doubtful(Option<&'a E>),
+    Doubtful(Option<&'a dyn Fields>),
 }
-
-impl<E> Clone for Prior<'_, E> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<E> Copy for Prior<'_, E> {}
 
 /// A cached page: its ids in order and the total over all pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,13 +38,13 @@ pub struct Placement {
 
 /// Applies the change of `id` (now `next`, `None` when gone) to `page` of `query`.
 /// `lookup` gives the current value of other ids on the page.
-pub fn place<'r, E: Entity>(
+pub fn place<'r>(
     query: &ListQuery,
     page: &mut Page,
     id: &str,
-    prior: Prior<'_, E>,
-    next: Option<&E>,
-    lookup: &dyn Fn(&str) -> Option<&'r E>,
+    prior: Prior<'_>,
+    next: Option<&dyn Fields>,
+    lookup: &dyn Fn(&str) -> Option<&'r dyn Fields>,
 ) -> Placement {
     let mut outcome = Placement::default();
     let per_page = query.per_page as usize;
@@ -66,7 +58,7 @@ pub fn place<'r, E: Entity>(
         return unlisted_in_drafts_only(query, complete, prior, next);
     }
     // The value before the change, when known (`Some(None)`: known not to have existed).
-    let known: Option<Option<&E>> = match prior {
+    let known: Option<Option<&dyn Fields>> = match prior {
         Prior::Known(before) => Some(before),
         // Listed: the snapshot counted it. Complete: the snapshot holds every match.
         Prior::Doubtful(before) if listed || complete => Some(before),
@@ -175,11 +167,11 @@ pub fn place<'r, E: Entity>(
 /// lists), so the client never adds one here. A page holding the whole list knows it is not
 /// in it; otherwise it may be on another page, and a change that could move it or end it
 /// (a delete, a change of what the list sorts or filters by) asks the server.
-fn unlisted_in_drafts_only<E: Entity>(
+fn unlisted_in_drafts_only(
     query: &ListQuery,
     complete: bool,
-    prior: Prior<'_, E>,
-    next: Option<&E>,
+    prior: Prior<'_>,
+    next: Option<&dyn Fields>,
 ) -> Placement {
     let unmoved = match (prior, next) {
         _ if complete => true,
@@ -203,13 +195,13 @@ fn unlisted_in_drafts_only<E: Entity>(
 /// a late update and delete of a row the snapshot had already dropped left the total one
 /// short), and asks the server. A change that keeps it on the same side of this page (a status
 /// change of a row on another page of a list sorted by name) changes nothing.
-fn doubtful<'r, E: Entity>(
+fn doubtful<'r>(
     query: &ListQuery,
     page: &Page,
     id: &str,
-    before: Option<&E>,
-    next: Option<&E>,
-    lookup: &dyn Fn(&str) -> Option<&'r E>,
+    before: Option<&dyn Fields>,
+    next: Option<&dyn Fields>,
+    lookup: &dyn Fn(&str) -> Option<&'r dyn Fields>,
 ) -> Placement {
     let ask = Placement {
         changed: false,
@@ -220,7 +212,7 @@ fn doubtful<'r, E: Entity>(
     match (before, next) {
         (None, None) => Placement::default(),
         (Some(before), Some(next)) => {
-            let side = |value: &E| sorted_position(query, &page.ids, id, value, lookup);
+            let side = |value: &dyn Fields| sorted_position(query, &page.ids, id, value, lookup);
             let len = page.ids.len();
             let first_page = query.page <= 1;
             let last_page = (query.page as u64) * (query.per_page as u64) >= page.total;
@@ -238,12 +230,12 @@ fn doubtful<'r, E: Entity>(
 /// Where `id` sits on the page. With its previous value known, a binary search finds it (the
 /// page is in query order of the values before this change); otherwise, or if the search comes
 /// up empty (a page being refetched may hold rows not re-placed yet), a scan.
-fn locate<'r, E: Entity>(
+fn locate<'r>(
     query: &ListQuery,
     page: &Page,
     id: &str,
-    prior: Prior<'_, E>,
-    lookup: &dyn Fn(&str) -> Option<&'r E>,
+    prior: Prior<'_>,
+    lookup: &dyn Fn(&str) -> Option<&'r dyn Fields>,
 ) -> Option<usize> {
     if let Prior::Known(Some(before)) = prior {
         let pos = sorted_position(query, &page.ids, id, before, lookup);
@@ -257,12 +249,12 @@ fn locate<'r, E: Entity>(
 /// Binary search (the page is in query order, so this stays cheap on long pages): the index of
 /// the first id that does not sort before `value`. `id` itself is passed over, since `lookup`
 /// may already give its new value. `None` when another id's value is not known.
-fn sorted_position<'r, E: Entity>(
+fn sorted_position<'r>(
     query: &ListQuery,
     ids: &[String],
     id: &str,
-    value: &E,
-    lookup: &dyn Fn(&str) -> Option<&'r E>,
+    value: &dyn Fields,
+    lookup: &dyn Fn(&str) -> Option<&'r dyn Fields>,
 ) -> Option<usize> {
     let missing = std::cell::Cell::new(false);
     let position = ids.partition_point(|other| {
@@ -281,25 +273,25 @@ fn sorted_position<'r, E: Entity>(
 }
 
 /// What a page knows of its edges, for [`stays_between_neighbours`].
-struct Edges<'e, E> {
+struct Edges<'e> {
     /// This is the first page: nothing sorts before its first row.
     first_page: bool,
     /// A later page exists: something sorts after its last row.
     more_after: bool,
     /// The row's value before the change, when known.
-    before: Option<&'e E>,
+    before: Option<&'e dyn Fields>,
 }
 
 /// Whether `next`, the new value of the id at `pos`, still sorts between its neighbours. At
 /// an edge of the page the neighbour is on the next (or previous) page, which this page does
 /// not hold: there the row stays only if it did not move towards that edge.
-fn stays_between_neighbours<'r, E: Entity>(
+fn stays_between_neighbours<'r>(
     query: &ListQuery,
     ids: &[String],
     pos: usize,
-    next: &E,
-    edges: Edges<'_, E>,
-    lookup: &dyn Fn(&str) -> Option<&'r E>,
+    next: &dyn Fields,
+    edges: Edges<'_>,
+    lookup: &dyn Fn(&str) -> Option<&'r dyn Fields>,
 ) -> bool {
     let moved = |towards_start: bool| match edges.before {
         Some(before) => {
@@ -367,8 +359,8 @@ mod tests {
                 total,
             }
         }
-        fn lookup<'a>(&'a self) -> impl Fn(&str) -> Option<&'a Device> + 'a {
-            move |id| self.rows.get(id)
+        fn lookup<'a>(&'a self) -> impl Fn(&str) -> Option<&'a dyn Fields> + 'a {
+            move |id| self.rows.get(id).map(|d| d as &dyn Fields)
         }
     }
 
@@ -736,11 +728,11 @@ mod tests {
         let before = f.rows["d3"].clone();
         let mut renamed = before.clone();
         renamed.name = "a".into();
-        let lookup = |id: &str| {
+        let lookup = |id: &str| -> Option<&dyn Fields> {
             if id == "d3" {
                 Some(&renamed)
             } else {
-                f.rows.get(id)
+                f.rows.get(id).map(|d| d as &dyn Fields)
             }
         };
         let out = place(
@@ -757,11 +749,11 @@ mod tests {
         let mut page = f.page(&["d3"], 4);
         let mut status = before.clone();
         status.status = DeviceStatus::Offline;
-        let lookup = |id: &str| {
+        let lookup = |id: &str| -> Option<&dyn Fields> {
             if id == "d3" {
                 Some(&status)
             } else {
-                f.rows.get(id)
+                f.rows.get(id).map(|d| d as &dyn Fields)
             }
         };
         let out = place(
@@ -783,7 +775,13 @@ mod tests {
         let q = ListQuery::new().per_page(3).page(2);
         let mut page = f.page(&["d3"], 4);
         let before = f.rows["d0"].clone();
-        let lookup = |id: &str| if id == "d0" { None } else { f.rows.get(id) };
+        let lookup = |id: &str| -> Option<&dyn Fields> {
+            if id == "d0" {
+                None
+            } else {
+                f.rows.get(id).map(|d| d as &dyn Fields)
+            }
+        };
         let out = place(
             &q,
             &mut page,
@@ -806,11 +804,11 @@ mod tests {
         let before = f.rows["d0"].clone();
         let mut moved = before.clone();
         moved.name = "y".into();
-        let lookup = |id: &str| {
+        let lookup = |id: &str| -> Option<&dyn Fields> {
             if id == "d0" {
                 Some(&moved)
             } else {
-                f.rows.get(id)
+                f.rows.get(id).map(|d| d as &dyn Fields)
             }
         };
         let out = place(

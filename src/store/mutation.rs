@@ -5,19 +5,20 @@ use super::port::OutboxOp;
 use super::state::{Overlay, Row, State};
 use crate::api::{ApiError, Method};
 use crate::change::{Change, Origin};
-use crate::entity::Entity;
 use data_farm_protocol::ChangeOp;
 
-use super::{conflict_current, json_value, temp_id, EntityStore};
+use super::kind::AnyCreate;
+use super::record::{AnyPatch, Rec};
+use super::{temp_id, StoreCore};
 
 /// Tells the devtools timeline (feature `devtools`) how a change of this client went; without
 /// the feature, nothing.
 #[cfg(feature = "devtools")]
-fn trace<E: Entity>(id: &str, step: impl FnOnce() -> String) {
-    super::inspect::trace(E::KIND, id, step);
+fn trace(kind: &'static str, id: &str, step: impl FnOnce() -> String) {
+    super::inspect::trace(kind, id, step);
 }
 #[cfg(not(feature = "devtools"))]
-fn trace<E: Entity>(_id: &str, _step: impl FnOnce() -> String) {}
+fn trace(_kind: &'static str, _id: &str, _step: impl FnOnce() -> String) {}
 
 /// How a mutation's answer reads in the timeline.
 fn answered<T>(result: &Result<T, ApiError>, version: impl Fn(&T) -> Option<u64>) -> String {
@@ -30,8 +31,8 @@ fn answered<T>(result: &Result<T, ApiError>, version: impl Fn(&T) -> Option<u64>
     }
 }
 
-impl<E: Entity> EntityStore<E> {
-    pub(super) fn add_overlay(&self, id: &str, overlay: Overlay<E>) -> u64 {
+impl StoreCore {
+    pub(super) fn add_overlay(&self, id: &str, overlay: Overlay) -> u64 {
         let what = match &overlay {
             Overlay::Patch(_) => "optimistic update",
             Overlay::Delete => "optimistic delete",
@@ -51,7 +52,7 @@ impl<E: Entity> EntityStore<E> {
             mutation
         };
         effects.flush(self);
-        trace::<E>(id, || what.to_owned());
+        trace(self.kind(), id, || what.to_owned());
         mutation
     }
 
@@ -59,7 +60,7 @@ impl<E: Entity> EntityStore<E> {
         &self,
         id: &str,
         mutation: u64,
-        confirm: impl FnOnce(&Self, &mut State<E>, &mut Effects<E>) -> T,
+        confirm: impl FnOnce(&Self, &mut State, &mut Effects) -> T,
     ) -> T {
         let mut effects = self.effects();
         let value = {
@@ -105,16 +106,18 @@ impl<E: Entity> EntityStore<E> {
         let Some(sink) = self.sink() else {
             return false;
         };
-        let queued = sink.must_queue(E::KIND, id, body);
+        let queued = sink.must_queue(self.kind(), id, body);
         if queued {
-            sink.enqueue(E::KIND, op, id, body.clone(), if_match, mutation);
-            trace::<E>(id, || "queued in the offline outbox".to_owned());
+            sink.enqueue(self.kind(), op, id, body.clone(), if_match, mutation);
+            trace(self.kind(), id, || {
+                "queued in the offline outbox".to_owned()
+            });
         }
         queued
     }
 
     /// After a request failed for want of a network: the server is marked unreachable and the
-    /// change goes to the outbox (see [`EntityStore::queue`]); true when it did.
+    /// change goes to the outbox (see [`StoreCore::queue`]); true when it did.
     pub(super) fn queue_after_failure<T>(
         &self,
         result: &Result<T, ApiError>,
@@ -133,36 +136,35 @@ impl<E: Entity> EntityStore<E> {
         self.queue(op, id, body, if_match, mutation)
     }
 
-    /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
-    /// every list it belongs to under a temporary id, replaced by the real entity when the
-    /// server confirms, or removed if it refuses.
-    ///
-    /// With persistence on and the server out of reach, a draftable create is kept in the
-    /// offline outbox and this returns the draft (with its temporary id); it is sent when the
-    /// connection returns.
-    pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
+    /// Creates an entity from `body` (the kind's `Create`; `json` is the same as JSON, for the
+    /// outbox), shown at once under a temporary id when the kind can draft one (see
+    /// `EntityStore::create`).
+    pub(crate) async fn create(
+        &self,
+        body: AnyCreate,
+        json: serde_json::Value,
+    ) -> Result<Rec, ApiError> {
         let provisional = {
             let mut st = self.lock();
             st.next_mutation += 1;
             temp_id(
-                E::KIND,
+                self.kind(),
                 self.now(),
                 st.next_mutation,
                 self.inner.env.random(),
             )
         };
-        let draft = E::draft(&body, &provisional);
+        let draft = self.inner.ops.draft(&*body, &provisional);
         let mutation = draft
             .clone()
             .map(|draft| self.add_overlay(&provisional, Overlay::Create(draft)));
-        let json = json_value(&body);
         if let Some(draft) = draft
             .as_ref()
             .filter(|_| self.queue(OutboxOp::Create, &provisional, &json, None, mutation))
         {
             return Ok(draft.clone());
         }
-        let result = self.inner.api.create(&body, &provisional).await;
+        let result = self.inner.ops.create(&*body, &provisional).await;
         if let Some(draft) = draft.filter(|_| {
             self.queue_after_failure(
                 &result,
@@ -184,16 +186,16 @@ impl<E: Entity> EntityStore<E> {
         &self,
         provisional: &str,
         mutation: Option<u64>,
-        result: &Result<E, ApiError>,
+        result: &Result<Rec, ApiError>,
     ) {
-        trace::<E>(provisional, || {
-            let step = answered(result, |e| Some(e.version()));
+        trace(self.kind(), provisional, || {
+            let step = answered(result, |e| Some(e.record_version()));
             match result {
-                Ok(entity) => format!("{step} as {}", entity.id()),
+                Ok(entity) => format!("{step} as {}", entity.record_id()),
                 Err(_) => step,
             }
         });
-        let confirm = |store: &Self, st: &mut State<E>, effects: &mut Effects<E>| {
+        let confirm = |store: &Self, st: &mut State, effects: &mut Effects| {
             if let Ok(entity) = result {
                 store.merge_confirmed(
                     st,
@@ -217,29 +219,25 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
-    /// Updates an entity optimistically; `if_match` sends the version the change was based on
-    /// (a 409 then carries the current entity, which the store takes in). On failure the
-    /// optimistic change is rolled back exactly.
-    ///
-    /// With persistence on and the server out of reach, the change stays applied, goes to the
-    /// offline outbox, and this returns the entity as it now shows.
-    pub async fn update(
+    /// Updates an entity optimistically with `patch` (the kind's `Patch`; `json` is the same
+    /// as JSON, for the outbox); see `EntityStore::update`.
+    pub(crate) async fn update(
         &self,
         id: &str,
-        patch: E::Patch,
+        patch: AnyPatch,
+        json: serde_json::Value,
         if_match: Option<u64>,
-    ) -> Result<E, ApiError> {
+    ) -> Result<Rec, ApiError> {
         let mutation = self.add_overlay(id, Overlay::Patch(patch.clone()));
-        let json = json_value(&patch);
         let queued = |store: &Self| {
             store.peek(id).ok_or_else(|| ApiError::NotFound {
-                message: format!("{} {id} is not known here", E::KIND),
+                message: format!("{} {id} is not known here", store.kind()),
             })
         };
         if self.queue(OutboxOp::Update, id, &json, if_match, Some(mutation)) {
             return queued(self);
         }
-        let result = self.inner.api.update(id, &patch, if_match).await;
+        let result = self.inner.ops.update(id, &*patch, if_match).await;
         if self.queue_after_failure(
             &result,
             OutboxOp::Update,
@@ -254,8 +252,10 @@ impl<E: Entity> EntityStore<E> {
         result
     }
 
-    pub(super) fn confirm_update(&self, id: &str, mutation: u64, result: &Result<E, ApiError>) {
-        trace::<E>(id, || answered(result, |e| Some(e.version())));
+    pub(super) fn confirm_update(&self, id: &str, mutation: u64, result: &Result<Rec, ApiError>) {
+        trace(self.kind(), id, || {
+            answered(result, |e| Some(e.record_version()))
+        });
         self.settle(id, mutation, |store, st, effects| match result {
             Ok(entity) => {
                 store.merge_confirmed(
@@ -266,23 +266,21 @@ impl<E: Entity> EntityStore<E> {
                 );
             }
             Err(err) => {
-                if let Some(current) = conflict_current::<E>(err) {
+                if let Some(current) = store.conflict_current(err) {
                     store.merge_confirmed(st, current, None, effects);
                 }
             }
         });
     }
 
-    /// Deletes an entity optimistically (it disappears from every list at once and comes back
-    /// exactly if the server refuses). With persistence on and the server out of reach, the
-    /// deletion goes to the offline outbox and the entity stays hidden.
-    pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
+    /// Deletes an entity optimistically; see `EntityStore::delete`.
+    pub(crate) async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
         let mutation = self.add_overlay(id, Overlay::Delete);
         let json = serde_json::Value::Null;
         if self.queue(OutboxOp::Delete, id, &json, if_match, Some(mutation)) {
             return Ok(());
         }
-        let result = self.inner.api.delete(id, if_match).await;
+        let result = self.inner.ops.delete(id, if_match).await;
         if self.queue_after_failure(
             &result,
             OutboxOp::Delete,
@@ -298,48 +296,33 @@ impl<E: Entity> EntityStore<E> {
     }
 
     pub(super) fn confirm_delete(&self, id: &str, mutation: u64, result: &Result<(), ApiError>) {
-        trace::<E>(id, || answered(result, |_| None));
+        trace(self.kind(), id, || answered(result, |_| None));
         self.settle(id, mutation, |store, st, effects| match result {
             Ok(()) | Err(ApiError::NotFound { .. }) => {
                 store.remove_confirmed(st, id, None, effects, Some(Origin::Local));
             }
             Err(err) => {
-                if let Some(current) = conflict_current::<E>(err) {
+                if let Some(current) = store.conflict_current(err) {
                     store.merge_confirmed(st, current, None, effects);
                 }
             }
         });
     }
 
-    /// A custom action through the store: a non-CRUD endpoint whose answer is an entity of
-    /// this kind (the operation `POST /instances/{id}/actions/deploy` queues, the report
-    /// `POST /teams/{id}/reports` starts). The answer is merged through the version rule and
-    /// announced (created, or updated when the store held it), so every list and detail that
-    /// shows it has it at once; then `announces`, what the action changed elsewhere, go on the
-    /// change bus, where the farm's invalidation rules and subscribers see them. Not retried:
-    /// an action need not be idempotent.
-    ///
-    /// ```no_run
-    /// # async fn demo(operations: data_farm::store::EntityStore<data_farm::protocol::Operation>) {
-    /// use data_farm::api::Method;
-    /// let queued = operations
-    ///     .action(Method::Post, "/instances/inst_1/actions/deploy", serde_json::json!({}), vec![])
-    ///     .await;
-    /// # }
-    /// ```
-    pub async fn action(
+    /// A custom action through the store; see `EntityStore::action`.
+    pub(crate) async fn action(
         &self,
         method: Method,
         path: &str,
         body: serde_json::Value,
         announces: Vec<Change>,
-    ) -> Result<E, ApiError> {
-        let answer = self.inner.api.call(method, path, body).await;
+    ) -> Result<Rec, ApiError> {
+        let answer = self.inner.ops.call(method, path, body).await;
         if let Ok(entity) = &answer {
             let held = self
                 .lock()
                 .rows
-                .get(entity.id())
+                .get(entity.record_id())
                 .is_some_and(|row| row.confirmed.is_some());
             let op = if held {
                 ChangeOp::Updated
@@ -355,7 +338,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// Merges a confirmed entity from a call outside the lock, announcing it as `op`.
-    pub(super) fn take_confirmed(&self, entity: E, op: Option<ChangeOp>) {
+    pub(super) fn take_confirmed(&self, entity: Rec, op: Option<ChangeOp>) {
         let mut effects = self.effects();
         {
             let mut st = self.lock();

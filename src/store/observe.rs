@@ -1,19 +1,17 @@
 //! Observing lists and details: who watches what, so fetches start and GC spares them.
 
 use super::state::{DetailEntry, ListEntry, Row};
-use crate::entity::Entity;
 use crate::query::ListQuery;
 
-use super::{EntityObserver, EntityStore, ListObserver};
+use super::StoreCore;
 
 /// The shortest time between two automatic refetches of one list.
 pub const REFETCH_EVERY_MS: f64 = 1_000.0;
 
-impl<E: Entity> EntityStore<E> {
-    /// Keeps a list query alive and current while the returned observer lives: fetches it now
-    /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
-    /// collected `gc_ms` after the last observer is dropped.
-    pub fn observe_list(&self, query: ListQuery) -> ListObserver<E> {
+impl StoreCore {
+    /// Counts one more observer of `query` (until `unobserve_list`), and fetches it when
+    /// absent or stale.
+    pub(crate) fn observe_list(&self, query: &ListQuery) {
         let stale = {
             let mut st = self.lock();
             let entry = st.lists.entry(query.clone()).or_insert_with(ListEntry::new);
@@ -25,7 +23,6 @@ impl<E: Entity> EntityStore<E> {
         if stale {
             self.spawn_list_fetch(query.clone());
         }
-        ListObserver::new(self.clone(), query)
     }
 
     pub(crate) fn unobserve_list(&self, query: &ListQuery) {
@@ -35,9 +32,9 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
-    /// Keeps one entity's detail query alive and current while the observer lives. An empty
-    /// `id` (not known yet, e.g. a reference still loading) observes nothing and fetches nothing.
-    pub fn observe_entity(&self, id: &str) -> EntityObserver<E> {
+    /// Counts one more observer of detail `id` (until `unobserve_entity`), and fetches it when
+    /// absent or stale; an empty `id` observes nothing.
+    pub(crate) fn observe_entity(&self, id: &str) {
         let stale = !id.is_empty() && {
             let mut st = self.lock();
             st.rows.entry(id.to_owned()).or_insert_with(Row::new);
@@ -53,7 +50,6 @@ impl<E: Entity> EntityStore<E> {
         if stale {
             self.spawn_detail_fetch(id.to_owned());
         }
-        EntityObserver::new(self.clone(), id.to_owned())
     }
 
     pub(crate) fn unobserve_entity(&self, id: &str) {

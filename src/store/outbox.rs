@@ -4,13 +4,13 @@ use super::effects::Effects;
 use super::port::OutboxOp;
 use super::state::{ListEntry, Overlay, State};
 use crate::api::ApiError;
-use crate::entity::Entity;
 use crate::query::ListQuery;
 use data_farm_protocol::ChangeOp;
 
-use super::{conflict_current, EntityStore, Page};
+use super::record::{same, Rec};
+use super::{Page, StoreCore};
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Sends one outbox item. On success its optimistic change gives way to the confirmed
     /// entity (returned for creates and updates); on a conflict the server's version is taken
     /// in as confirmed while the user's change stays on top; otherwise nothing changes.
@@ -21,28 +21,34 @@ impl<E: Entity> EntityStore<E> {
         body: &serde_json::Value,
         base_version: Option<u64>,
         mutation: Option<u64>,
-    ) -> Result<Option<E>, ApiError> {
+    ) -> Result<Option<Rec>, ApiError> {
+        let kind = self.kind();
         let decode =
-            |err: serde_json::Error| ApiError::Decode(format!("queued {} body: {err}", E::KIND));
+            |err: serde_json::Error| ApiError::Decode(format!("queued {kind} body: {err}"));
+        let ops = &self.inner.ops;
         match op {
             OutboxOp::Create => {
-                let create: E::Create = serde_json::from_str(&body.to_string()).map_err(decode)?;
+                let create = ops.decode_create(&body.to_string()).map_err(decode)?;
                 // The temporary id is the idempotency key: a create that already reached the
                 // server (its answer lost, or another tab replayed it) answers the same entity.
-                let result = self.inner.api.create(&create, id).await;
+                let result = ops.create(&*create, id).await;
                 if result.is_ok() {
                     self.confirm_create(id, mutation, &result);
                 }
                 result.map(Some)
             }
             OutboxOp::Update => {
-                let patch: E::Patch = serde_json::from_str(&body.to_string()).map_err(decode)?;
-                let result = match self.inner.api.update(id, &patch, base_version).await {
+                let patch = ops.decode_patch(&body.to_string()).map_err(decode)?;
+                let result = match ops.update(id, &*patch, base_version).await {
                     // A replay whose first attempt went through (its answer lost, or sent by
                     // a tab that closed before it heard back) meets its own change as
                     // "theirs": the server already holds it, nothing is left to resolve.
-                    Err(err) => match conflict_current::<E>(&err) {
-                        Some(current) if current.patched(&patch) == current => Ok(current),
+                    Err(err) => match self.conflict_current(&err) {
+                        Some(current)
+                            if same(&current.patched_by(&*patch), &Some(current.clone())) =>
+                        {
+                            Ok(current)
+                        }
                         _ => Err(err),
                     },
                     answered => answered,
@@ -51,7 +57,7 @@ impl<E: Entity> EntityStore<E> {
                 result.map(Some)
             }
             OutboxOp::Delete => {
-                let result = self.inner.api.delete(id, base_version).await;
+                let result = ops.delete(id, base_version).await;
                 match (&result, mutation) {
                     (Ok(()) | Err(ApiError::NotFound { .. }), Some(mutation)) => {
                         self.confirm_delete(id, mutation, &result);
@@ -73,7 +79,7 @@ impl<E: Entity> EntityStore<E> {
         &self,
         id: &str,
         mutation: Option<u64>,
-        result: &Result<E, ApiError>,
+        result: &Result<Rec, ApiError>,
     ) {
         match (result, mutation) {
             (Ok(_), Some(mutation)) => self.confirm_update(id, mutation, result),
@@ -83,7 +89,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     pub(super) fn take_conflict_current(&self, err: &ApiError) {
-        if let Some(current) = conflict_current::<E>(err) {
+        if let Some(current) = self.conflict_current(err) {
             self.take_confirmed(current, None);
         }
     }
@@ -105,10 +111,12 @@ impl<E: Entity> EntityStore<E> {
     ) -> Option<u64> {
         let overlay = match op {
             OutboxOp::Create => {
-                let create: E::Create = serde_json::from_str(&body.to_string()).ok()?;
-                Overlay::Create(E::draft(&create, id)?)
+                let create = self.inner.ops.decode_create(&body.to_string()).ok()?;
+                Overlay::Create(self.inner.ops.draft(&*create, id)?)
             }
-            OutboxOp::Update => Overlay::Patch(serde_json::from_str(&body.to_string()).ok()?),
+            OutboxOp::Update => {
+                Overlay::Patch(self.inner.ops.decode_patch(&body.to_string()).ok()?)
+            }
             OutboxOp::Delete => Overlay::Delete,
         };
         Some(self.add_overlay(id, overlay))
@@ -117,17 +125,12 @@ impl<E: Entity> EntityStore<E> {
     /// Points pending changes that mention a temporary id at the server's id (an offline
     /// create of another entity they refer to was just confirmed).
     pub(crate) fn rewrite_reference(&self, tmp: &str, real: &str) {
-        fn rewritten<T: serde::Serialize + serde::de::DeserializeOwned>(
-            value: &T,
-            tmp: &str,
-            real: &str,
-        ) -> Option<T> {
-            let mut json: serde_json::Value =
-                serde_json::from_str(&serde_json::to_string(value).ok()?).ok()?;
-            super::port::rewrite_strings(&mut json, tmp, real)
-                .then(|| serde_json::from_str(&json.to_string()).ok())
-                .flatten()
+        /// `json` with `tmp` replaced by `real`, when it held it.
+        fn rewritten(json: Option<String>, tmp: &str, real: &str) -> Option<String> {
+            let mut json: serde_json::Value = serde_json::from_str(&json?).ok()?;
+            super::port::rewrite_strings(&mut json, tmp, real).then(|| json.to_string())
         }
+        let ops = &self.inner.ops;
         let mut effects = self.effects();
         {
             let mut st = self.lock();
@@ -144,12 +147,14 @@ impl<E: Entity> EntityStore<E> {
                 for (_, overlay) in row.overlays.iter_mut() {
                     match overlay {
                         Overlay::Patch(patch) => {
-                            if let Some(next) = rewritten(patch, tmp, real) {
+                            let json = rewritten(ops.patch_json(&**patch), tmp, real);
+                            if let Some(next) = json.and_then(|j| ops.decode_patch(&j).ok()) {
                                 *patch = next;
                             }
                         }
                         Overlay::Create(draft) => {
-                            if let Some(next) = rewritten(draft, tmp, real) {
+                            let json = rewritten(draft.json(), tmp, real);
+                            if let Some(next) = json.and_then(|j| ops.decode(&j).ok()) {
                                 *draft = next;
                             }
                         }
@@ -167,7 +172,7 @@ impl<E: Entity> EntityStore<E> {
     /// Fills the store from persisted data: records as confirmed (without announcing or
     /// persisting them again) and list pages marked stale, so observed lists show them at once
     /// and refetch. Lists already fetched in this page keep what they have.
-    pub(crate) fn hydrate(&self, records: Vec<E>, pages: Vec<(ListQuery, Page)>) {
+    pub(crate) fn hydrate(&self, records: Vec<Rec>, pages: Vec<(ListQuery, Page)>) {
         let mut effects = Effects::recording(false);
         {
             let mut st = self.lock();

@@ -4,14 +4,13 @@
 
 use std::sync::Arc;
 
-use data_farm_protocol::ListResponse;
-
+use super::kind::RecPage;
 use super::port::PeerCache;
-use super::EntityStore;
-use crate::entity::Entity;
+use super::record::Rec;
+use super::StoreCore;
 use crate::query::ListQuery;
 
-impl<E: Entity> EntityStore<E> {
+impl StoreCore {
     /// Asks `peer` before the server from now on (`None`: the server only).
     pub(crate) fn set_peer(&self, peer: Option<Arc<dyn PeerCache>>) {
         *self.inner.peer.lock().unwrap_or_else(|p| p.into_inner()) = peer;
@@ -26,15 +25,15 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// The page the peer holds for `query`, if it holds a fresh one.
-    pub(super) async fn page_from_peer(&self, query: &ListQuery) -> Option<ListResponse<E>> {
-        let answer = self.peer()?.list(E::KIND, query).await?;
-        serde_json::from_str(&answer).ok()
+    pub(super) async fn page_from_peer(&self, query: &ListQuery) -> Option<RecPage> {
+        let answer = self.peer()?.list(self.kind(), query).await?;
+        self.inner.ops.decode_page(&answer).ok()
     }
 
     /// The entity the peer holds, if fresh.
-    pub(super) async fn record_from_peer(&self, id: &str) -> Option<E> {
-        let answer = self.peer()?.record(E::KIND, id).await?;
-        serde_json::from_str(&answer).ok()
+    pub(super) async fn record_from_peer(&self, id: &str) -> Option<Rec> {
+        let answer = self.peer()?.record(self.kind(), id).await?;
+        self.inner.ops.decode(&answer).ok()
     }
 }
 
@@ -42,6 +41,7 @@ impl<E: Entity> EntityStore<E> {
 mod tests {
     use std::sync::Arc;
 
+    use data_farm_protocol::ListResponse;
     use futures_util::future::LocalBoxFuture;
 
     use super::*;

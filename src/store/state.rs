@@ -5,34 +5,37 @@ use std::collections::HashMap;
 use futures_channel::oneshot;
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
 use super::membership::Page;
+use super::record::{AnyPatch, Rec, RowSignal};
 use super::view::{DetailView, ListView};
 use crate::api::ApiError;
-use crate::entity::Entity;
 use crate::query::ListQuery;
 
 /// A pending optimistic change, layered over the confirmed record.
-pub enum Overlay<E: Entity> {
-    /// An update not yet confirmed.
-    Patch(E::Patch),
+pub enum Overlay {
+    /// An update not yet confirmed (the kind's `Patch`).
+    Patch(AnyPatch),
     /// A delete not yet confirmed.
     Delete,
     /// A create not yet confirmed (its row has a temporary id).
-    Create(E),
+    Create(Rec),
 }
 
 /// One entity: what the server confirmed, what is pending, and the signal the UI reads.
-pub struct Row<E: Entity> {
+pub struct Row {
     /// The last confirmed state (`None`: absent or deleted).
-    pub confirmed: Option<E>,
+    pub confirmed: Option<Rec>,
     /// Whether `confirmed` reflects the server (as opposed to "never fetched").
     pub known: bool,
     /// Pending optimistic changes by mutation number, applied in order over `confirmed`.
-    pub overlays: Vec<(u64, Overlay<E>)>,
+    pub overlays: Vec<(u64, Overlay)>,
     /// `confirmed` with `overlays` applied: what everyone sees.
-    pub visible: Option<E>,
-    /// The signal carrying `visible`.
-    pub signal: ArcRwSignal<Option<E>>,
+    pub visible: Option<Rec>,
+    /// The signal carrying `visible`, once a reader asked for it (typed by the kind; rows
+    /// nobody reads have none, and publish nothing).
+    pub signal: Option<Arc<dyn RowSignal>>,
     /// Whether the signal was given to a reader (then the row is never collected).
     pub handed_out: bool,
     /// The snapshot epoch (see [`State::epoch`]) of the last fetch that returned this row:
@@ -44,14 +47,14 @@ pub struct Row<E: Entity> {
     pub source: (super::inspect::Source, Option<f64>),
 }
 
-impl<E: Entity> Row<E> {
+impl Row {
     pub fn new() -> Self {
         Row {
             confirmed: None,
             known: false,
             overlays: Vec::new(),
             visible: None,
-            signal: ArcRwSignal::new(None),
+            signal: None,
             handed_out: false,
             seen_epoch: 0,
             #[cfg(feature = "devtools")]
@@ -60,11 +63,13 @@ impl<E: Entity> Row<E> {
     }
 
     /// `confirmed` with every overlay applied.
-    pub fn compute_visible(&self) -> Option<E> {
+    pub fn compute_visible(&self) -> Option<Rec> {
         self.overlays.iter().fold(
             self.confirmed.clone(),
             |value, (_, overlay)| match overlay {
-                Overlay::Patch(patch) => value.map(|entity| entity.patched(patch)),
+                Overlay::Patch(patch) => {
+                    value.map(|entity| entity.patched_by(&**patch).unwrap_or(entity))
+                }
                 Overlay::Delete => None,
                 Overlay::Create(draft) => Some(value.unwrap_or_else(|| draft.clone())),
             },
@@ -170,8 +175,9 @@ impl DetailEntry {
 }
 
 /// Everything a store holds.
-pub struct State<E: Entity> {
-    pub rows: HashMap<String, Row<E>>,
+#[derive(Default)]
+pub struct State {
+    pub rows: HashMap<String, Row>,
     /// Deleted ids: the version of the delete and when it happened.
     pub tombstones: HashMap<String, (u64, f64)>,
     pub lists: HashMap<ListQuery, ListEntry>,
@@ -191,18 +197,4 @@ pub struct Lookups {
     pub asked: std::collections::HashSet<String>,
     pub batch: Vec<String>,
     pub scheduled: bool,
-}
-
-impl<E: Entity> Default for State<E> {
-    fn default() -> Self {
-        State {
-            rows: HashMap::new(),
-            tombstones: HashMap::new(),
-            lists: HashMap::new(),
-            details: HashMap::new(),
-            next_mutation: 0,
-            epoch: 0,
-            lookups: Lookups::default(),
-        }
-    }
 }

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use serde_json::value::RawValue;
 
 use super::*;
-use crate::api::Method;
+use crate::api::{EntityApi, Method};
 use crate::cache::{Environment, ManualEnvironment};
 use crate::change::{Change, InvalidationRule, Origin, Scope};
 

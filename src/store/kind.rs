@@ -1,0 +1,146 @@
+//! What the store's core needs of a kind: its API and its serde, without its type. One
+//! [`KindOps`] per registered kind ([`Typed`]) is all that is compiled per kind; everything
+//! else in the store is compiled once.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use data_farm_protocol::{ListResponse, Position};
+use futures_util::future::LocalBoxFuture;
+
+use super::record::{rec, AnyPatch, Rec};
+use crate::api::{ApiError, EntityApi, Method};
+use crate::entity::Entity;
+use crate::query::ListQuery;
+
+/// A page of records.
+pub(crate) type RecPage = ListResponse<Rec>;
+
+/// A create's body (the kind's `Create`), without its type.
+pub(crate) type AnyCreate = Box<dyn Any + Send + Sync>;
+
+type Answer<T> = LocalBoxFuture<'static, Result<T, ApiError>>;
+
+/// A kind's API and serde, as the core calls them.
+pub(crate) trait KindOps: Send + Sync {
+    /// The kind's singular name.
+    fn kind(&self) -> &'static str;
+    /// An entity of this kind from JSON.
+    fn decode(&self, json: &str) -> Result<Rec, serde_json::Error>;
+    /// A page of this kind from JSON (the protocol's list answer).
+    #[cfg_attr(not(any(feature = "tabs", feature = "hydrate")), allow(dead_code))]
+    fn decode_page(&self, json: &str) -> Result<RecPage, serde_json::Error>;
+    fn get_one(&self, id: &str) -> Answer<Rec>;
+    fn get_many(&self, query: &ListQuery) -> Answer<RecPage>;
+    fn get_by_ids(&self, ids: &[String]) -> Answer<Vec<Rec>>;
+    fn position(&self, id: &str, query: &ListQuery) -> Answer<Option<Position>>;
+    fn create(&self, body: &(dyn Any + Send + Sync), idempotency_key: &str) -> Answer<Rec>;
+    fn update(
+        &self,
+        id: &str,
+        patch: &(dyn Any + Send + Sync),
+        if_match: Option<u64>,
+    ) -> Answer<Rec>;
+    fn delete(&self, id: &str, if_match: Option<u64>) -> Answer<()>;
+    fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Answer<Rec>;
+    /// The provisional entity of an optimistic create (see [`Entity::draft`]).
+    fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec>;
+    /// A queued create's body read back.
+    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
+    fn decode_create(&self, json: &str) -> Result<AnyCreate, serde_json::Error>;
+    /// A queued update's body read back.
+    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
+    fn decode_patch(&self, json: &str) -> Result<AnyPatch, serde_json::Error>;
+    /// A pending update's body as JSON.
+    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
+    fn patch_json(&self, patch: &(dyn Any + Send + Sync)) -> Option<String>;
+}
+
+/// The [`KindOps`] of kind `E`, over its [`EntityApi`].
+pub(crate) struct Typed<E: Entity> {
+    pub api: Arc<dyn EntityApi<E>>,
+}
+
+/// A body of the wrong kind (never: the typed store only hands in its own).
+fn wrong_kind<T: 'static>(kind: &str) -> Answer<T> {
+    let message = format!("a body that is not a {kind}'s");
+    Box::pin(std::future::ready(Err(ApiError::Decode(message))))
+}
+
+impl<E: Entity> KindOps for Typed<E> {
+    fn kind(&self) -> &'static str {
+        E::KIND
+    }
+    fn decode(&self, json: &str) -> Result<Rec, serde_json::Error> {
+        serde_json::from_str::<E>(json).map(rec)
+    }
+    fn decode_page(&self, json: &str) -> Result<RecPage, serde_json::Error> {
+        serde_json::from_str::<ListResponse<E>>(json).map(erase_page)
+    }
+    fn get_one(&self, id: &str) -> Answer<Rec> {
+        let answer = self.api.get_one(id);
+        Box::pin(async move { answer.await.map(rec) })
+    }
+    fn get_many(&self, query: &ListQuery) -> Answer<RecPage> {
+        let answer = self.api.get_many(query);
+        Box::pin(async move { answer.await.map(erase_page) })
+    }
+    fn get_by_ids(&self, ids: &[String]) -> Answer<Vec<Rec>> {
+        let answer = self.api.get_by_ids(ids);
+        Box::pin(async move {
+            answer
+                .await
+                .map(|found| found.into_iter().map(rec).collect())
+        })
+    }
+    fn position(&self, id: &str, query: &ListQuery) -> Answer<Option<Position>> {
+        self.api.position(id, query)
+    }
+    fn create(&self, body: &(dyn Any + Send + Sync), idempotency_key: &str) -> Answer<Rec> {
+        let Some(body) = body.downcast_ref::<E::Create>() else {
+            return wrong_kind(E::KIND);
+        };
+        let answer = self.api.create(body, idempotency_key);
+        Box::pin(async move { answer.await.map(rec) })
+    }
+    fn update(
+        &self,
+        id: &str,
+        patch: &(dyn Any + Send + Sync),
+        if_match: Option<u64>,
+    ) -> Answer<Rec> {
+        let Some(patch) = patch.downcast_ref::<E::Patch>() else {
+            return wrong_kind(E::KIND);
+        };
+        let answer = self.api.update(id, patch, if_match);
+        Box::pin(async move { answer.await.map(rec) })
+    }
+    fn delete(&self, id: &str, if_match: Option<u64>) -> Answer<()> {
+        self.api.delete(id, if_match)
+    }
+    fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Answer<Rec> {
+        let answer = self.api.call(method, path, body);
+        Box::pin(async move { answer.await.map(rec) })
+    }
+    fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
+        E::draft(body.downcast_ref::<E::Create>()?, id).map(rec)
+    }
+    fn decode_create(&self, json: &str) -> Result<AnyCreate, serde_json::Error> {
+        serde_json::from_str::<E::Create>(json).map(|body| Box::new(body) as AnyCreate)
+    }
+    fn decode_patch(&self, json: &str) -> Result<AnyPatch, serde_json::Error> {
+        serde_json::from_str::<E::Patch>(json).map(|patch| Arc::new(patch) as AnyPatch)
+    }
+    fn patch_json(&self, patch: &(dyn Any + Send + Sync)) -> Option<String> {
+        serde_json::to_string(patch.downcast_ref::<E::Patch>()?).ok()
+    }
+}
+
+/// A typed page as records.
+fn erase_page<E: Entity>(page: ListResponse<E>) -> RecPage {
+    ListResponse {
+        items: page.items.into_iter().map(rec).collect(),
+        total: page.total,
+        drafts: page.drafts,
+    }
+}

@@ -1,0 +1,486 @@
+//! The typed face of a store: [`EntityStore<E>`] puts entities of kind `E` into the core and
+//! takes them out again. Everything here is a short conversion; the work is the core's.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use data_farm_protocol::{ChangeOp, ListResponse, Position};
+use leptos::prelude::*;
+
+use super::kind::Typed;
+use super::record::{rec, typed, RowSignal};
+use super::state::Row;
+use super::{
+    AnyStore, Applied, DetailView, EntityEvent, EntityObserver, ListObserver, ListView, StoreCore,
+};
+use crate::api::{ApiError, EntityApi, Method};
+use crate::cache::{CachePolicy, Environment};
+use crate::change::{Change, ChangeBus, InvalidationRule};
+use crate::entity::Entity;
+use crate::query::ListQuery;
+
+/// The store of one entity kind. Cheap to clone; clones share everything.
+///
+/// ```
+/// use std::sync::Arc;
+/// use data_farm::api::{ApiClient, HttpEntityApi};
+/// use data_farm::cache::{BrowserEnvironment, CachePolicy};
+/// use data_farm::change::ChangeBus;
+/// use data_farm::protocol::Device;
+/// use data_farm::query::ListQuery;
+/// use data_farm::store::EntityStore;
+///
+/// let store: EntityStore<Device> = EntityStore::new(
+///     Arc::new(HttpEntityApi::new(ApiClient::new(""))),
+///     Arc::new(BrowserEnvironment),
+///     CachePolicy::default(),
+///     ChangeBus::default(),
+/// );
+/// // Before any fetch a list is idle and empty; observing it starts the fetch.
+/// let view = store.list_view(&ListQuery::new().team("team_1"));
+/// # use leptos::prelude::GetUntracked;
+/// assert!(view.get_untracked().ids.is_empty());
+/// ```
+pub struct EntityStore<E: Entity> {
+    core: StoreCore,
+    kind: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> Clone for EntityStore<E> {
+    fn clone(&self) -> Self {
+        EntityStore {
+            core: self.core.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+/// The entities of `records` (all of kind `E`: the core of an `EntityStore<E>` holds no other).
+fn all<E: Entity>(records: Vec<super::Rec>) -> Vec<E> {
+    records.iter().filter_map(typed::<E>).collect()
+}
+
+/// A record the core answered with, as `E`.
+fn one<E: Entity>(record: super::Rec) -> Result<E, ApiError> {
+    typed::<E>(&record)
+        .ok_or_else(|| ApiError::Decode(format!("an answer that is not a {}", E::KIND)))
+}
+
+impl<E: Entity> EntityStore<E> {
+    /// A store fetching through `api`, timed by `env`, announcing on `bus`.
+    pub fn new(
+        api: Arc<dyn EntityApi<E>>,
+        env: Arc<dyn Environment>,
+        policy: CachePolicy,
+        bus: ChangeBus,
+    ) -> Self {
+        EntityStore {
+            core: StoreCore::new(Arc::new(Typed { api }), env, policy, bus),
+            kind: PhantomData,
+        }
+    }
+
+    /// The store without its type, for the farm, realtime and persistence.
+    pub(crate) fn erased(&self) -> Arc<dyn AnyStore> {
+        Arc::new(self.core.clone())
+    }
+
+    /// The cache policy in force.
+    pub fn policy(&self) -> &CachePolicy {
+        &self.core.inner.policy
+    }
+
+    // ----- getters ---------------------------------------------------------------------------
+
+    /// The signal of one entity (`None` while unknown, deleted or never fetched). Reading it
+    /// does not fetch; see [`EntityStore::observe_entity`].
+    pub fn get(&self, id: &str) -> ArcReadSignal<Option<E>> {
+        let mut st = self.core.lock();
+        let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
+        row.handed_out = true;
+        if let Some(signal) = row
+            .signal
+            .as_ref()
+            .and_then(|s| s.as_any().downcast_ref::<ArcRwSignal<Option<E>>>())
+        {
+            return signal.read_only();
+        }
+        let signal = ArcRwSignal::new(row.visible.as_ref().and_then(typed::<E>));
+        row.signal = Some(Arc::new(signal.clone()) as Arc<dyn RowSignal>);
+        signal.read_only()
+    }
+
+    /// The current value of one entity, untracked.
+    pub fn peek(&self, id: &str) -> Option<E> {
+        self.core.peek(id).as_ref().and_then(typed::<E>)
+    }
+
+    /// The signal of a list query's view (created idle when new). Reading it does not fetch;
+    /// see [`EntityStore::observe_list`].
+    pub fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
+        self.core.list_view(query)
+    }
+
+    /// The entities of a list view, in order, untracked (a convenience for tests and tools).
+    pub fn peek_list(&self, query: &ListQuery) -> Vec<E> {
+        all(self.core.peek_list(query))
+    }
+
+    /// The signal of a detail query's state.
+    pub fn detail_view(&self, id: &str) -> ArcReadSignal<DetailView> {
+        self.core.detail_view(id)
+    }
+
+    // ----- fetching --------------------------------------------------------------------------
+
+    /// Fetches one page now (sharing a fetch already in flight for the same query). Cached data
+    /// stays visible meanwhile, with the view `Refreshing`.
+    pub async fn fetch_list(&self, query: &ListQuery) -> Result<(), ApiError> {
+        self.core.fetch_list(query).await
+    }
+
+    /// Caches `page` as the answer to `query`, as if it had just been fetched: for lists obtained
+    /// elsewhere (rendered by a server, read from local storage, built by a test or benchmark).
+    /// Records merge through the version rule like fetched ones; observers see the list at once.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    /// use data_farm::protocol::ListResponse;
+    ///
+    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let page: ListResponse<Team> = serde_json::from_str(r#"{"items":[{"id":"t1","version":1,
+    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}],"total":1}"#).unwrap();
+    /// teams.put_list(&ListQuery::new(), page);
+    /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
+    /// ```
+    pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
+        let page = ListResponse {
+            items: page.items.into_iter().map(rec).collect(),
+            total: page.total,
+            drafts: page.drafts,
+        };
+        self.core.put_list(query, page);
+    }
+
+    /// Fetches one entity now (sharing a fetch in flight for the same id).
+    pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
+        let found = self.core.fetch_one(id).await?;
+        Ok(found.as_ref().and_then(typed::<E>))
+    }
+
+    /// Caches `entity` as the answer to its detail query, as if it had just been fetched (the
+    /// detail counterpart of [`EntityStore::put_list`]): it merges through the version rule,
+    /// and an observed detail of it is fresh, so it does not fetch within the stale time.
+    ///
+    /// ```
+    /// use data_farm::prelude::*;
+    ///
+    /// let farm = DataFarm::new(DataFarmConfig::new("").register::<Team>());
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let acme: Team = serde_json::from_str(r#"{"id":"t1","version":1,
+    ///     "updated_at":"2026-01-01T00:00:00Z","name":"Acme","description":""}"#).unwrap();
+    /// teams.put_one(acme);
+    /// # use leptos::prelude::GetUntracked;
+    /// assert_eq!(teams.detail_view("t1").get_untracked().state, LoadState::Ready);
+    /// assert_eq!(teams.peek("t1").unwrap().name, "Acme");
+    /// ```
+    pub fn put_one(&self, entity: E) {
+        self.core.put_one(rec(entity));
+    }
+
+    // ----- realtime --------------------------------------------------------------------------
+
+    /// Applies a realtime event of this kind through the merge rule: `created`/`updated` carry
+    /// the whole entity, `status` only status fields, `deleted` nothing.
+    pub fn apply_event(
+        &self,
+        op: ChangeOp,
+        id: &str,
+        version: u64,
+        data: Option<&serde_json::value::RawValue>,
+    ) -> Applied {
+        self.core.apply_event(op, id, version, data)
+    }
+
+    /// Applies several realtime events at once: one lock, and each list view and row signal is
+    /// published once however many of the events touched it (a frame's worth of events costs
+    /// one reactive update).
+    pub fn apply_events(
+        &self,
+        events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
+    ) -> Vec<Applied> {
+        self.core.apply_events(events)
+    }
+
+    // ----- mutations -------------------------------------------------------------------------
+
+    /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
+    /// every list it belongs to under a temporary id, replaced by the real entity when the
+    /// server confirms, or removed if it refuses.
+    ///
+    /// With persistence on and the server out of reach, a draftable create is kept in the
+    /// offline outbox and this returns the draft (with its temporary id); it is sent when the
+    /// connection returns.
+    pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
+        let json = super::json_value(&body);
+        one(self.core.create(Box::new(body), json).await?)
+    }
+
+    /// Updates an entity optimistically; `if_match` sends the version the change was based on
+    /// (a 409 then carries the current entity, which the store takes in). On failure the
+    /// optimistic change is rolled back exactly.
+    ///
+    /// With persistence on and the server out of reach, the change stays applied, goes to the
+    /// offline outbox, and this returns the entity as it now shows.
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: E::Patch,
+        if_match: Option<u64>,
+    ) -> Result<E, ApiError> {
+        let json = super::json_value(&patch);
+        one(self
+            .core
+            .update(id, Arc::new(patch), json, if_match)
+            .await?)
+    }
+
+    /// Deletes an entity optimistically (it disappears from every list at once and comes back
+    /// exactly if the server refuses). With persistence on and the server out of reach, the
+    /// deletion goes to the offline outbox and the entity stays hidden.
+    pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
+        self.core.delete(id, if_match).await
+    }
+
+    /// A custom action through the store: a non-CRUD endpoint whose answer is an entity of
+    /// this kind (the operation `POST /instances/{id}/actions/deploy` queues, the report
+    /// `POST /teams/{id}/reports` starts). The answer is merged through the version rule and
+    /// announced (created, or updated when the store held it), so every list and detail that
+    /// shows it has it at once; then `announces`, what the action changed elsewhere, go on the
+    /// change bus, where the farm's invalidation rules and subscribers see them. Not retried:
+    /// an action need not be idempotent.
+    ///
+    /// ```no_run
+    /// # async fn demo(operations: data_farm::store::EntityStore<data_farm::protocol::Operation>) {
+    /// use data_farm::api::Method;
+    /// let queued = operations
+    ///     .action(Method::Post, "/instances/inst_1/actions/deploy", serde_json::json!({}), vec![])
+    ///     .await;
+    /// # }
+    /// ```
+    pub async fn action(
+        &self,
+        method: Method,
+        path: &str,
+        body: serde_json::Value,
+        announces: Vec<Change>,
+    ) -> Result<E, ApiError> {
+        one(self.core.action(method, path, body, announces).await?)
+    }
+
+    // ----- observing -------------------------------------------------------------------------
+
+    /// Keeps a list query alive and current while the returned observer lives: fetches it now
+    /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
+    /// collected `gc_ms` after the last observer is dropped.
+    pub fn observe_list(&self, query: ListQuery) -> ListObserver<E> {
+        self.core.observe_list(&query);
+        ListObserver::new(self.clone(), query)
+    }
+
+    pub(crate) fn unobserve_list(&self, query: &ListQuery) {
+        self.core.unobserve_list(query);
+    }
+
+    /// Keeps one entity's detail query alive and current while the observer lives. An empty
+    /// `id` (not known yet, e.g. a reference still loading) observes nothing and fetches nothing.
+    pub fn observe_entity(&self, id: &str) -> EntityObserver<E> {
+        self.core.observe_entity(id);
+        EntityObserver::new(self.clone(), id.to_owned())
+    }
+
+    pub(crate) fn unobserve_entity(&self, id: &str) {
+        self.core.unobserve_entity(id);
+    }
+
+    // ----- reads by id -----------------------------------------------------------------------
+
+    /// The signal of entity `id`, fetched when the store lacks it: every id asked for in the
+    /// same turn (a table's rows rendering, say) is fetched in one request (`GET
+    /// /{kinds}?ids=…`, 100 ids each), and each id is asked for once. Once held, the record
+    /// stays current like any other (events, refetches).
+    ///
+    /// ```no_run
+    /// # use data_farm::prelude::*;
+    /// use leptos::prelude::*;
+    /// # fn owner(store: EntityStore<Application>) {
+    /// let app = store.lookup("app_7");
+    /// let name = move || app.get().map(|a| a.name).unwrap_or_default();
+    /// # }
+    /// ```
+    pub fn lookup(&self, id: &str) -> ArcReadSignal<Option<E>> {
+        let signal = self.get(id);
+        self.core.want(id);
+        signal
+    }
+
+    /// Fetches the entities `ids` in as few requests as the API allows and merges them like
+    /// any fetched record. Ids the answer lacks (absent, or not visible) change nothing; on an
+    /// error, [`EntityStore::lookup`] may ask for those ids again.
+    pub async fn fetch_many(&self, ids: &[String]) -> Result<(), ApiError> {
+        self.core.fetch_many(ids).await
+    }
+
+    /// Where entity `id` stands in the list `query` selects, at its page size: `Some` with the
+    /// page to show (`query.page(position.page as u32)`) and its index there, `None` when the
+    /// list does not hold it.
+    ///
+    /// ```no_run
+    /// # use data_farm::prelude::*;
+    /// # async fn jump(store: EntityStore<Device>, query: ListQuery) -> Result<(), ApiError> {
+    /// if let Some(position) = store.find_position(&query, "dev_42").await? {
+    ///     let page = query.clone().page(position.page as u32);
+    ///     # let _ = page;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn find_position(
+        &self,
+        query: &ListQuery,
+        id: &str,
+    ) -> Result<Option<Position>, ApiError> {
+        self.core.find_position(query, id).await
+    }
+
+    // ----- invalidation and lifetime ---------------------------------------------------------
+
+    /// Marks stale every list and detail that `rule` covers for `change`; observed ones refetch now.
+    pub fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
+        self.core.invalidate_for(rule, change);
+    }
+
+    /// Marks every query stale; observed ones refetch now.
+    pub fn invalidate_all(&self) {
+        self.core.invalidate_all();
+    }
+
+    /// Marks stale the `drafts=only` lists that may show `team`'s entities (all of them for
+    /// `None`); observed ones refetch (coalesced, like every revalidation).
+    pub fn invalidate_drafts_only(&self, team: Option<&str>) {
+        self.core.invalidate_drafts_only(team);
+    }
+
+    /// Refetches every observed query that is stale now (on window focus and reconnect).
+    pub fn revalidate_observed(&self) {
+        self.core.revalidate_observed();
+    }
+
+    /// Drops queries unobserved for longer than the gc time, rows no remaining query shows, and
+    /// tombstones older than the gc time.
+    pub fn collect_garbage(&self) {
+        self.core.collect_garbage();
+    }
+
+    /// Forgets every entity of `team_id` and every list filtered to it (after access was revoked).
+    pub fn purge_team(&self, team_id: &str) {
+        self.core.purge_team(team_id);
+    }
+
+    /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.
+    /// Signals already handed out stay connected and show the emptiness.
+    pub fn clear(&self) {
+        self.core.clear();
+    }
+
+    /// Counts of what the store holds: (rows, lists, details, tombstones). For tests and dashboards.
+    pub fn stats(&self) -> (usize, usize, usize, usize) {
+        self.core.stats()
+    }
+
+    /// Calls `hook` after every confirmed change of this kind, local or remote, with the entity
+    /// as the store now holds it. Dropping the subscription stops it.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use data_farm::farm::DataFarmConfig;
+    /// use data_farm::protocol::{ChangeOp, Team};
+    /// use data_farm::store::EntityEvent;
+    ///
+    /// let farm = DataFarmConfig::new("").builtin_kinds().build();
+    /// let teams = farm.store::<Team>().unwrap();
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// let _hook = teams.on_change(move |event| sink.lock().unwrap().push(event));
+    /// let team = Team { id: "t1".into(), version: 1, updated_at: String::new(), name: "Acme".into(), description: String::new() };
+    /// teams.apply_event(ChangeOp::Created, "t1", 1, Some(&serde_json::value::to_raw_value(&team).unwrap()));
+    /// assert_eq!(*seen.lock().unwrap(), vec![EntityEvent::Created(team)]);
+    /// ```
+    pub fn on_change(
+        &self,
+        hook: impl Fn(EntityEvent<E>) + Send + Sync + 'static,
+    ) -> crate::change::Subscription {
+        let store = self.clone();
+        self.core.inner.bus.subscribe(move |change| {
+            if change.kind != E::KIND {
+                return;
+            }
+            let event = match change.op {
+                ChangeOp::Deleted => Some(EntityEvent::Deleted(change.id.clone())),
+                ChangeOp::Created => store.peek(&change.id).map(EntityEvent::Created),
+                ChangeOp::Updated | ChangeOp::Status => {
+                    store.peek(&change.id).map(EntityEvent::Updated)
+                }
+            };
+            if let Some(event) = event {
+                hook(event);
+            }
+        })
+    }
+
+    // ----- for the rest of the library -------------------------------------------------------
+
+    /// Runs `call` until it succeeds, fails for good, or the store's retries are spent.
+    pub(crate) async fn with_retry<T, F>(&self, call: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>,
+    {
+        self.core.with_retry(call).await
+    }
+
+    /// Merges records obtained beside another answer (a list's drafts) as fetched now.
+    pub(crate) fn merge_records(&self, records: Vec<E>) {
+        self.core
+            .merge_records(records.into_iter().map(rec).collect());
+    }
+
+    /// The cached answer to `query` as the server gave it, when fresh and free of optimistic
+    /// changes (see the core's `fresh_page`).
+    #[cfg(any(
+        all(feature = "ssr", not(target_arch = "wasm32")),
+        all(test, feature = "tabs")
+    ))]
+    pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<ListResponse<E>> {
+        let (items, total) = self.core.fresh_page(query)?;
+        Some(ListResponse::new(all(items), total))
+    }
+
+    /// Asks `peer` before the server from now on (`None`: the server only).
+    #[cfg(all(test, feature = "tabs"))]
+    pub(crate) fn set_peer(&self, peer: Option<Arc<dyn super::port::PeerCache>>) {
+        self.core.set_peer(peer);
+    }
+
+    /// A copy of everything this store holds, for the devtools panel.
+    #[cfg(feature = "devtools")]
+    pub fn inspect(&self) -> super::StoreSnapshot {
+        self.core.inspect()
+    }
+
+    /// Does `action` to the query whose [`QuerySnapshot::key`](super::QuerySnapshot::key) is
+    /// `key`; false when there is no such query. A refetch runs in the background.
+    #[cfg(feature = "devtools")]
+    pub fn query_action(&self, key: &str, action: super::QueryAction) -> bool {
+        self.core.query_action(key, action)
+    }
+}
