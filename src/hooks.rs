@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::entity::Entity;
 use crate::farm::{DataFarm, DataFarmConfig};
 use crate::query::ListQuery;
-use crate::store::{DetailView, EntityObserver, EntityStore, ListObserver, ListView};
+use crate::store::{DetailView, EntityObserver, EntityStore, ListView, ListWatch, StoreCore};
 
 mod list_controller;
 mod trail;
@@ -94,19 +94,25 @@ impl<E: Entity> Clone for UseList<E> {
 /// Observes the list `query` (which may change over time) while the component lives.
 pub fn use_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> UseList<E> {
     let store = use_store::<E>();
-    let query: Signal<ListQuery> = query.into();
+    let view = watch_list(store.core(), query.into());
+    UseList { store, view }
+}
+
+/// The view of the list `query` selects, observed in `core` for as long as the calling
+/// component lives, following `query` as it changes (of any kind: compiled once).
+fn watch_list(core: &StoreCore, query: Signal<ListQuery>) -> Signal<ListView> {
     let initial = query.get_untracked();
-    let observer = store.observe_list(initial.clone());
-    let view = RwSignal::new(observer.view());
-    let holder: Arc<Mutex<Option<ListObserver<E>>>> = Arc::new(Mutex::new(Some(observer)));
+    let watch = ListWatch::new(core, initial.clone());
+    let view = RwSignal::new(core.list_view(&initial));
+    let holder: Arc<Mutex<Option<ListWatch>>> = Arc::new(Mutex::new(Some(watch)));
     {
-        let (store, holder) = (store.clone(), holder.clone());
+        let (core, holder) = (core.clone(), holder.clone());
         Effect::new(move |previous: Option<ListQuery>| {
             let next = query.get();
             if previous.as_ref().unwrap_or(&initial) != &next {
-                let observer = store.observe_list(next.clone());
-                view.set(observer.view());
-                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+                let watch = ListWatch::new(&core, next.clone());
+                view.set(core.list_view(&next));
+                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
             }
             next
         });
@@ -114,10 +120,7 @@ pub fn use_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> UseList<E> {
     on_cleanup(move || {
         holder.lock().unwrap_or_else(|p| p.into_inner()).take();
     });
-    UseList {
-        store,
-        view: Signal::derive(move || view.get().get()),
-    }
+    Signal::derive(move || view.get().get())
 }
 
 /// One entity kept current for as long as the calling component lives.

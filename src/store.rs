@@ -31,6 +31,8 @@ pub(crate) mod port;
 mod record;
 #[cfg(feature = "tabs")]
 mod share;
+#[cfg(feature = "devtools")]
+mod source;
 mod state;
 mod typed;
 mod view;
@@ -55,15 +57,17 @@ pub(crate) use effects::StoredPage;
 pub use erased::AnyStore;
 #[cfg(feature = "devtools")]
 pub use inspect::{
-    set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, Source, StoreSnapshot,
-    Trace,
+    set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, StoreSnapshot, Trace,
 };
 use kind::KindOps;
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
+pub(crate) use observer::ListWatch;
 pub use observer::{EntityObserver, ListObserver};
 use port::PersistSink;
 use record::Rec;
+#[cfg(feature = "devtools")]
+pub use source::Source;
 use state::{DetailEntry, ListEntry, State};
 pub use typed::EntityStore;
 pub use view::{DetailView, ListView, LoadState};
@@ -245,7 +249,7 @@ impl StoreCore {
     }
 
     /// The signal of a list query's view (created idle when new).
-    fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
+    pub(crate) fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
         let mut st = self.lock();
         st.lists
             .entry(query.clone())

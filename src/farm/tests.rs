@@ -2,12 +2,13 @@
 
 use std::sync::Mutex as StdMutex;
 
-use data_farm_protocol::{Draft, DraftStatus, ListResponse};
+use data_farm_protocol::{Draft, DraftStatus, ListResponse, Team};
 use futures_util::future::LocalBoxFuture;
 use leptos::prelude::GetUntracked;
 use serde::{Deserialize, Serialize};
 
 use super::*;
+use crate::api::EntityApi;
 use crate::cache::ManualEnvironment;
 use crate::change::{Origin, Scope};
 use crate::entity::FieldValue;

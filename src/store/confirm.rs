@@ -40,7 +40,7 @@ impl StoreCore {
         #[cfg(feature = "devtools")]
         {
             row.source = (
-                super::inspect::Source::of(op.map(|(_, o)| o)),
+                super::source::Source::of(op.map(|(_, o)| o)),
                 Some(self.now()),
             );
         }
@@ -86,7 +86,7 @@ impl StoreCore {
         row.known = true;
         #[cfg(feature = "devtools")]
         {
-            row.source = (super::inspect::Source::of(origin), Some(self.now()));
+            row.source = (super::source::Source::of(origin), Some(self.now()));
         }
         effects.persist_record(id, None);
         st.tombstones

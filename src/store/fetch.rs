@@ -116,7 +116,7 @@ impl StoreCore {
         self.publish_drafts(drafts);
         #[cfg(feature = "devtools")]
         for (id, version) in from_leader {
-            self.note_source(&id, version, super::inspect::Source::LeaderCache);
+            self.note_source(&id, version, super::source::Source::LeaderCache);
         }
         outcome
     }
@@ -424,7 +424,7 @@ impl StoreCore {
         effects.flush(self);
         #[cfg(feature = "devtools")]
         if let Some(version) = from_leader {
-            self.note_source(id, version, super::inspect::Source::LeaderCache);
+            self.note_source(id, version, super::source::Source::LeaderCache);
         }
         outcome
     }

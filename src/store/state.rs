@@ -44,7 +44,7 @@ pub struct Row {
     pub seen_epoch: u64,
     /// Where `confirmed` last came from, and when (for the devtools panel).
     #[cfg(feature = "devtools")]
-    pub source: (super::inspect::Source, Option<f64>),
+    pub source: (super::source::Source, Option<f64>),
 }
 
 impl Row {

@@ -80,6 +80,11 @@ impl<E: Entity> EntityStore<E> {
         }
     }
 
+    /// The store's kind-less core.
+    pub(crate) fn core(&self) -> &StoreCore {
+        &self.core
+    }
+
     /// The store without its type, for the farm, realtime and persistence.
     pub(crate) fn erased(&self) -> Arc<dyn AnyStore> {
         Arc::new(self.core.clone())
@@ -285,23 +290,13 @@ impl<E: Entity> EntityStore<E> {
     /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
     /// collected `gc_ms` after the last observer is dropped.
     pub fn observe_list(&self, query: ListQuery) -> ListObserver<E> {
-        self.core.observe_list(&query);
-        ListObserver::new(self.clone(), query)
-    }
-
-    pub(crate) fn unobserve_list(&self, query: &ListQuery) {
-        self.core.unobserve_list(query);
+        ListObserver::new(&self.core, query)
     }
 
     /// Keeps one entity's detail query alive and current while the observer lives. An empty
     /// `id` (not known yet, e.g. a reference still loading) observes nothing and fetches nothing.
     pub fn observe_entity(&self, id: &str) -> EntityObserver<E> {
-        self.core.observe_entity(id);
-        EntityObserver::new(self.clone(), id.to_owned())
-    }
-
-    pub(crate) fn unobserve_entity(&self, id: &str) {
-        self.core.unobserve_entity(id);
+        EntityObserver::new(self, id.to_owned())
     }
 
     // ----- reads by id -----------------------------------------------------------------------
