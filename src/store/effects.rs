@@ -92,12 +92,16 @@ impl Effects {
 
     /// Records a confirmed record change for persistence (when this batch records).
     pub fn persist_record(&mut self, id: &str, value: Option<&Rec>) {
+        // Without the feature records are never encoded: nothing links their serializers.
+        #[cfg(feature = "persist")]
         if self.records() {
             let json = value.and_then(|e| e.json());
             if value.is_none() || json.is_some() {
                 self.persisted.push((id.to_owned(), json));
             }
         }
+        #[cfg(not(feature = "persist"))]
+        let _ = (id, value);
     }
 
     /// Records a list page for persistence (when this batch records).

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use data_farm_protocol::{ListResponse, Position};
 use futures_util::future::LocalBoxFuture;
 
-use super::record::{rec, AnyPatch, Rec};
+#[cfg(feature = "persist")]
+use super::record::AnyPatch;
+use super::record::{rec, Rec};
 use crate::api::{ApiError, EntityApi, Method};
 use crate::entity::Entity;
 use crate::query::ListQuery;
@@ -28,7 +30,7 @@ pub(crate) trait KindOps: Send + Sync {
     /// An entity of this kind from JSON.
     fn decode(&self, json: &str) -> Result<Rec, serde_json::Error>;
     /// A page of this kind from JSON (the protocol's list answer).
-    #[cfg_attr(not(any(feature = "tabs", feature = "hydrate")), allow(dead_code))]
+    #[cfg(any(feature = "tabs", feature = "hydrate"))]
     fn decode_page(&self, json: &str) -> Result<RecPage, serde_json::Error>;
     fn get_one(&self, id: &str) -> Answer<Rec>;
     fn get_many(&self, query: &ListQuery) -> Answer<RecPage>;
@@ -45,14 +47,16 @@ pub(crate) trait KindOps: Send + Sync {
     fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Answer<Rec>;
     /// The provisional entity of an optimistic create (see [`Entity::draft`]).
     fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec>;
+    // The outbox's (every method of a trait object is linked: without `persist`, none of
+    // these serializers is).
     /// A queued create's body read back.
-    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
+    #[cfg(feature = "persist")]
     fn decode_create(&self, json: &str) -> Result<AnyCreate, serde_json::Error>;
     /// A queued update's body read back.
-    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
+    #[cfg(feature = "persist")]
     fn decode_patch(&self, json: &str) -> Result<AnyPatch, serde_json::Error>;
     /// A pending update's body as JSON.
-    #[cfg_attr(not(feature = "persist"), allow(dead_code))]
+    #[cfg(feature = "persist")]
     fn patch_json(&self, patch: &(dyn Any + Send + Sync)) -> Option<String>;
 }
 
@@ -74,6 +78,7 @@ impl<E: Entity> KindOps for Typed<E> {
     fn decode(&self, json: &str) -> Result<Rec, serde_json::Error> {
         serde_json::from_str::<E>(json).map(rec)
     }
+    #[cfg(any(feature = "tabs", feature = "hydrate"))]
     fn decode_page(&self, json: &str) -> Result<RecPage, serde_json::Error> {
         serde_json::from_str::<ListResponse<E>>(json).map(erase_page)
     }
@@ -125,12 +130,15 @@ impl<E: Entity> KindOps for Typed<E> {
     fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
         E::draft(body.downcast_ref::<E::Create>()?, id).map(rec)
     }
+    #[cfg(feature = "persist")]
     fn decode_create(&self, json: &str) -> Result<AnyCreate, serde_json::Error> {
         serde_json::from_str::<E::Create>(json).map(|body| Box::new(body) as AnyCreate)
     }
+    #[cfg(feature = "persist")]
     fn decode_patch(&self, json: &str) -> Result<AnyPatch, serde_json::Error> {
         serde_json::from_str::<E::Patch>(json).map(|patch| Arc::new(patch) as AnyPatch)
     }
+    #[cfg(feature = "persist")]
     fn patch_json(&self, patch: &(dyn Any + Send + Sync)) -> Option<String> {
         serde_json::to_string(patch.downcast_ref::<E::Patch>()?).ok()
     }

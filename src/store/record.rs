@@ -24,7 +24,14 @@ pub(crate) trait Record: Fields + Any + Send + Sync {
     fn record_team(&self) -> Option<&str>;
     /// Whether `other` is an entity of the same kind with equal contents.
     fn same_as(&self, other: &dyn Record) -> bool;
-    /// The entity as JSON.
+    /// The entity as JSON (only where something stores or hands on records: every method of
+    /// a trait object is linked, so an app without these features links no serializer).
+    #[cfg(any(
+        feature = "persist",
+        feature = "tabs",
+        feature = "ssr",
+        feature = "devtools"
+    ))]
     fn json(&self) -> Option<String>;
     /// The entity with a pending update applied (`None`: the patch is of another kind).
     fn patched_by(&self, patch: &(dyn Any + Send + Sync)) -> Option<Rec>;
@@ -49,6 +56,12 @@ impl<E: Entity> Record for E {
     fn same_as(&self, other: &dyn Record) -> bool {
         other.as_any().downcast_ref::<E>() == Some(self)
     }
+    #[cfg(any(
+        feature = "persist",
+        feature = "tabs",
+        feature = "ssr",
+        feature = "devtools"
+    ))]
     fn json(&self) -> Option<String> {
         serde_json::to_string(self).ok()
     }
