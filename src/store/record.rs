@@ -117,3 +117,69 @@ impl<E: Entity> RowSignal for ArcRwSignal<Option<E>> {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use data_farm_protocol::{
+        Device, DeviceStatus, Owner, OwnerType, PatchDevice, PatchNamed, Team,
+    };
+
+    use super::*;
+
+    fn device(id: &str, name: &str) -> Device {
+        Device {
+            id: id.into(),
+            version: 1,
+            updated_at: String::new(),
+            name: name.into(),
+            team_id: "t1".into(),
+            owner: Owner {
+                owner_type: OwnerType::Team,
+                id: "t1".into(),
+            },
+            status: DeviceStatus::Online,
+        }
+    }
+
+    #[test]
+    fn records_of_different_kinds_are_never_the_same() {
+        let team: Rec = rec(Team {
+            id: "x".into(),
+            version: 1,
+            updated_at: String::new(),
+            name: "pump".into(),
+            description: String::new(),
+        });
+        let pump: Rec = rec(device("x", "pump"));
+        assert!(!same(&Some(team.clone()), &Some(pump.clone())));
+        assert!(same(&Some(pump.clone()), &Some(rec(device("x", "pump")))));
+        assert!(!same(&Some(pump), &None));
+        assert!(
+            typed::<Device>(&team).is_none(),
+            "a team does not read as a device"
+        );
+    }
+
+    #[test]
+    fn a_patch_of_another_kind_changes_nothing_and_panics_nowhere() {
+        let pump: Rec = rec(device("d1", "pump"));
+        let wrong: AnyPatch = Arc::new(PatchNamed {
+            name: Some("renamed".into()),
+            description: None,
+        });
+        assert!(pump.patched_by(&*wrong).is_none());
+        let right: AnyPatch = Arc::new(PatchDevice {
+            name: Some("renamed".into()),
+            ..PatchDevice::default()
+        });
+        let renamed = pump
+            .patched_by(&*right)
+            .expect("a device's own patch applies");
+        assert_eq!(renamed.record_name(), "renamed");
+        assert_eq!(
+            pump.record_name(),
+            "pump",
+            "the confirmed record is untouched"
+        );
+    }
+}
