@@ -104,7 +104,6 @@ pub enum Applied {
 struct Inner {
     /// The kind's API and serde.
     ops: Arc<dyn KindOps>,
-    kind: &'static str,
     env: Arc<dyn Environment>,
     policy: CachePolicy,
     bus: ChangeBus,
@@ -166,7 +165,6 @@ impl StoreCore {
     ) -> Self {
         StoreCore {
             inner: Arc::new(Inner {
-                kind: ops.kind(),
                 ops,
                 env,
                 policy,
@@ -192,7 +190,7 @@ impl StoreCore {
     }
 
     fn kind(&self) -> &'static str {
-        self.inner.kind
+        self.inner.ops.kind()
     }
 
     /// A batch of effects; it records changes for persistence when this kind is persisted.

@@ -31,7 +31,7 @@ impl StoreCore {
         let team = entity.record_team().map(str::to_owned);
         // The same version again (an event and the answer to one's own request, a refetch) is
         // merged, but it is not news: announced once only.
-        let news = !same(&row.confirmed, &Some(entity.clone()));
+        let news = !same(row.confirmed.as_ref(), Some(&entity));
         if news {
             effects.persist_record(&id, Some(&entity));
         }
@@ -124,7 +124,7 @@ impl StoreCore {
         let State { rows, lists, .. } = st;
         let Some(row) = rows.get_mut(id) else { return };
         let next = row.compute_visible();
-        if same(&next, &row.visible) {
+        if same(next.as_ref(), row.visible.as_ref()) {
             return;
         }
         let before = std::mem::replace(&mut row.visible, next.clone());

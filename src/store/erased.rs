@@ -121,7 +121,7 @@ pub trait AnyStore: Send + Sync {
 
 impl AnyStore for StoreCore {
     fn kind(&self) -> &'static str {
-        self.inner.kind
+        StoreCore::kind(self)
     }
     #[cfg(feature = "devtools")]
     fn note_source(&self, id: &str, version: u64, source: super::Source) {

@@ -145,7 +145,7 @@ impl<E: Entity> KindOps for Typed<E> {
 }
 
 /// A typed page as records.
-fn erase_page<E: Entity>(page: ListResponse<E>) -> RecPage {
+pub(super) fn erase_page<E: Entity>(page: ListResponse<E>) -> RecPage {
     ListResponse {
         items: page.items.into_iter().map(rec).collect(),
         total: page.total,

@@ -45,7 +45,7 @@ impl StoreCore {
                     // "theirs": the server already holds it, nothing is left to resolve.
                     Err(err) => match self.conflict_current(&err) {
                         Some(current)
-                            if same(&current.patched_by(&*patch), &Some(current.clone())) =>
+                            if same(current.patched_by(&*patch).as_ref(), Some(&current)) =>
                         {
                             Ok(current)
                         }

@@ -89,7 +89,7 @@ pub(crate) fn typed<E: Entity>(record: &Rec) -> Option<E> {
 }
 
 /// Whether two optional records hold the same entity (the same allocation, or equal contents).
-pub(crate) fn same(a: &Option<Rec>, b: &Option<Rec>) -> bool {
+pub(crate) fn same(a: Option<&Rec>, b: Option<&Rec>) -> bool {
     match (a, b) {
         (None, None) => true,
         (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.same_as(&**b),
@@ -120,26 +120,10 @@ impl<E: Entity> RowSignal for ArcRwSignal<Option<E>> {
 
 #[cfg(test)]
 mod tests {
-    use data_farm_protocol::{
-        Device, DeviceStatus, Owner, OwnerType, PatchDevice, PatchNamed, Team,
-    };
+    use data_farm_protocol::{Device, PatchDevice, PatchNamed, Team};
 
     use super::*;
-
-    fn device(id: &str, name: &str) -> Device {
-        Device {
-            id: id.into(),
-            version: 1,
-            updated_at: String::new(),
-            name: name.into(),
-            team_id: "t1".into(),
-            owner: Owner {
-                owner_type: OwnerType::Team,
-                id: "t1".into(),
-            },
-            status: DeviceStatus::Online,
-        }
-    }
+    use crate::store::tests::device;
 
     #[test]
     fn records_of_different_kinds_are_never_the_same() {
@@ -150,10 +134,10 @@ mod tests {
             name: "pump".into(),
             description: String::new(),
         });
-        let pump: Rec = rec(device("x", "pump"));
-        assert!(!same(&Some(team.clone()), &Some(pump.clone())));
-        assert!(same(&Some(pump.clone()), &Some(rec(device("x", "pump")))));
-        assert!(!same(&Some(pump), &None));
+        let pump: Rec = rec(device("x", "pump", 1));
+        assert!(!same(Some(&team), Some(&pump)));
+        assert!(same(Some(&pump), Some(&rec(device("x", "pump", 1)))));
+        assert!(!same(Some(&pump), None));
         assert!(
             typed::<Device>(&team).is_none(),
             "a team does not read as a device"
@@ -162,7 +146,7 @@ mod tests {
 
     #[test]
     fn a_patch_of_another_kind_changes_nothing_and_panics_nowhere() {
-        let pump: Rec = rec(device("d1", "pump"));
+        let pump: Rec = rec(device("d1", "pump", 1));
         let wrong: AnyPatch = Arc::new(PatchNamed {
             name: Some("renamed".into()),
             description: None,

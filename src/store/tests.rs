@@ -19,7 +19,7 @@ use crate::api::{EntityApi, Method};
 use crate::cache::{Environment, ManualEnvironment};
 use crate::change::{Change, InvalidationRule, Origin, Scope};
 
-fn device(id: &str, name: &str, version: u64) -> Device {
+pub(super) fn device(id: &str, name: &str, version: u64) -> Device {
     Device {
         id: id.into(),
         version,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use data_farm_protocol::{ChangeOp, ListResponse, Position};
 use leptos::prelude::*;
 
-use super::kind::Typed;
+use super::kind::{erase_page, Typed};
 use super::record::{rec, typed, RowSignal};
 use super::state::Row;
 use super::{
@@ -160,12 +160,7 @@ impl<E: Entity> EntityStore<E> {
     /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
     /// ```
     pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
-        let page = ListResponse {
-            items: page.items.into_iter().map(rec).collect(),
-            total: page.total,
-            drafts: page.drafts,
-        };
-        self.core.put_list(query, page);
+        self.core.put_list(query, erase_page(page));
     }
 
     /// Fetches one entity now (sharing a fetch in flight for the same id).
