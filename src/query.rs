@@ -268,6 +268,17 @@ impl ListQuery {
         self
     }
 
+    /// Whether the list is shown in pages (everything but [`unpaged`](Self::unpaged) lists).
+    ///
+    /// ```
+    /// use data_farm::query::ListQuery;
+    /// assert!(ListQuery::new().is_paged());
+    /// assert!(!ListQuery::new().unpaged().is_paged());
+    /// ```
+    pub fn is_paged(&self) -> bool {
+        self.per_page != u32::MAX
+    }
+
     /// Whether a change to `field` can move an entity into, out of or within this list: the
     /// fields it filters (or base-filters), searches (the name) and sorts by, and the team.
     ///

@@ -1,13 +1,16 @@
 //! Components in a real browser (headless Chromium): a relative time that moves on with its
 //! clock, in the browser's language; a translation provided once showing in every component,
-//! numbers and times in its locale.
+//! numbers and times in its locale; a table whose text cells follow their entities.
 #![cfg(target_arch = "wasm32")]
 
 use data_farm::api::ApiError;
+use data_farm::cache::CachePolicy;
 use data_farm::components::{
-    provide_clock, provide_messages, ConnectionIndicator, ConnectionMessages, DurationChart,
-    ErrorDisplay, ErrorMessages, Messages, RelativeTime,
+    provide_clock, provide_messages, Column, ConnectionIndicator, ConnectionMessages,
+    DurationChart, EntityTable, ErrorDisplay, ErrorMessages, Messages, RelativeTime,
 };
+use data_farm::prelude::*;
+use data_farm::protocol::{ListResponse, Owner, OwnerType};
 use data_farm::realtime::ConnectionState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -172,5 +175,131 @@ async fn a_relative_time_moves_on_with_its_clock() {
     now.set(at + 10_000.0);
     next_frame().await;
     assert_eq!(time.text_content().unwrap_or_default(), intl(0.0, "second"));
+    host.remove();
+}
+
+fn device(id: &str, name: &str, status: DeviceStatus, version: u64) -> Device {
+    Device {
+        id: id.into(),
+        version,
+        updated_at: String::new(),
+        name: name.into(),
+        team_id: "t1".into(),
+        owner: Owner {
+            owner_type: OwnerType::Team,
+            id: "t1".into(),
+        },
+        status,
+    }
+}
+
+/// The text node of cell `column` of body row `row`.
+fn cell_node(host: &web_sys::Element, row: u32, column: u32) -> web_sys::Node {
+    let rows = host.query_selector_all("tbody tr").unwrap();
+    let tr: web_sys::Element = rows.item(row).unwrap().unchecked_into();
+    let cells = tr.query_selector_all("td").unwrap();
+    cells.item(column).unwrap().first_child().unwrap()
+}
+
+/// The texts of the table's body, row by row.
+fn table_texts(host: &web_sys::Element) -> Vec<Vec<String>> {
+    let rows = host.query_selector_all("tbody tr").unwrap();
+    (0..rows.length())
+        .map(|i| {
+            let tr: web_sys::Element = rows.item(i).unwrap().unchecked_into();
+            let cells = tr.query_selector_all("td").unwrap();
+            (0..cells.length())
+                .map(|j| cells.item(j).unwrap().text_content().unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_tables_text_cells_follow_their_entity_rewriting_only_the_text_that_changed() {
+    let host = mount_host();
+    // Nothing here talks to a server: the page is put in and stays fresh.
+    let farm = DataFarmConfig::new("")
+        .policy(CachePolicy {
+            stale_ms: f64::INFINITY,
+            refetch_on_focus: false,
+            refetch_on_reconnect: false,
+            ..CachePolicy::default()
+        })
+        .register::<Device>()
+        .build();
+    let store = farm.store::<Device>().unwrap();
+    let query = ListQuery::new().team("t1").unpaged();
+    store.put_list(
+        &query,
+        ListResponse::new(
+            vec![
+                device("d1", "pump", DeviceStatus::Online, 1),
+                device("d2", "valve", DeviceStatus::Online, 1),
+            ],
+            2,
+        ),
+    );
+    let shown = query.clone();
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_context(farm.clone());
+        let columns = vec![
+            Column::text("Name", |d: &Device| d.name.clone()),
+            Column::text("Status", |d: &Device| d.status.as_str().to_owned()),
+        ];
+        view! {
+            <EntityTable<Device> label="Devices" columns=columns query=RwSignal::new(shown.clone())
+                searchable=false/>
+        }
+    });
+    next_frame().await;
+    assert_eq!(
+        table_texts(&host),
+        [["pump", "online"], ["valve", "online"]],
+        "rows in name order"
+    );
+    // Left out on request, and no pages to move between for an unpaged list.
+    assert!(host.query_selector("input[type=search]").unwrap().is_none());
+    assert!(host.query_selector("nav").unwrap().is_none());
+
+    let (name, status) = (cell_node(&host, 1, 0), cell_node(&host, 1, 1));
+    let other = cell_node(&host, 0, 1);
+    store.put_one(device("d2", "valve", DeviceStatus::Offline, 2));
+    next_frame().await;
+    assert_eq!(
+        table_texts(&host),
+        [["pump", "online"], ["valve", "offline"]]
+    );
+    // The changed cell keeps its text node; the rest is not touched.
+    assert!(cell_node(&host, 1, 1).is_same_node(Some(&status)));
+    assert!(cell_node(&host, 1, 0).is_same_node(Some(&name)));
+    assert!(cell_node(&host, 0, 1).is_same_node(Some(&other)));
+
+    // A rename moves the row and shows the new name.
+    store.put_one(device("d2", "alarm", DeviceStatus::Offline, 3));
+    next_frame().await;
+    assert_eq!(
+        table_texts(&host),
+        [["alarm", "offline"], ["pump", "online"]]
+    );
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_paged_table_offers_search_and_pages() {
+    let host = mount_host();
+    let farm = DataFarmConfig::new("").register::<Device>().build();
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_context(farm.clone());
+        let columns = vec![Column::text("Name", |d: &Device| d.name.clone())];
+        let query = RwSignal::new(ListQuery::new().team("t1"));
+        view! { <EntityTable<Device> label="Devices" columns=columns query=query/> }
+    });
+    next_frame().await;
+    assert_eq!(
+        attribute(&host, "input[type=search]", "aria-label"),
+        "Search devices"
+    );
+    assert_eq!(attribute(&host, "nav", "aria-label"), "Devices pages");
     host.remove();
 }

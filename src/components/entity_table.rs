@@ -1,4 +1,5 @@
 mod frame;
+mod live;
 
 use std::sync::Arc;
 
@@ -113,8 +114,8 @@ impl TableFilter {
 
 pub use crate::hooks::Selection;
 
-/// A live table of one kind: search (debounced), sortable headers, pagination, skeleton rows on
-/// the first load only, a thin progress bar while refreshing cached rows, empty and error states.
+/// A live table of one kind: search (debounced), sortable headers, pagination (none for an
+/// [`unpaged`](ListQuery::unpaged) query), skeleton rows on the first load only, a thin progress bar while refreshing cached rows, empty and error states.
 /// Each row reads its own entity signal, so an update re-renders only that row.
 #[component]
 pub fn EntityTable<E: Entity>(
@@ -137,6 +138,10 @@ pub fn EntityTable<E: Entity>(
     /// The selected ids (required for selection to be shown).
     #[prop(optional)]
     selected: Option<RwSignal<Vec<String>>>,
+    /// Whether a search box (debounced into the query's search) stands above the table.
+    /// Defaults to `true`; a table that lists a fixed set can leave it out.
+    #[prop(default = true)]
+    searchable: bool,
 ) -> impl IntoView {
     let list = use_list::<E>(query);
     let headers = columns
@@ -147,31 +152,39 @@ pub fn EntityTable<E: Entity>(
     // The only code of the table compiled per kind: a row's cells and its entity's name.
     let row: frame::RowBuilder = Arc::new(move |id: &str| {
         let entity = store.get(id);
-        // One reactive closure per cell: an entity change re-runs each of them, and a text
-        // cell's node is written only when its text changed.
-        let cells = columns
-            .iter()
-            .map(|column| {
-                let entity = entity.clone();
-                match &column.cell {
+        // Text cells are rendered once as plain text and kept current by one effect for the
+        // whole row (`live`), which rewrites a cell's text node only where its text changed.
+        // Other cells get a reactive closure each.
+        let mut texts = Vec::new();
+        let cells = entity.with_untracked(|current| {
+            columns
+                .iter()
+                .enumerate()
+                .map(|(index, column)| match &column.cell {
                     Cell::View(cell) => {
-                        let cell = Arc::clone(cell);
+                        let (cell, entity) = (Arc::clone(cell), entity.clone());
                         Either::Left(view! { <td>{move || entity.with(|e| e.as_ref().map(|e| cell(e)))}</td> })
                     }
                     Cell::Text(text) => {
-                        let text = Arc::clone(text);
-                        Either::Right(view! { <td>{move || entity.with(|e| e.as_ref().map(|e| text(e)).unwrap_or_default())}</td> })
+                        let shown = current.as_ref().map(|e| text(e)).unwrap_or_default();
+                        texts.push(live::TextCell {
+                            index,
+                            text: Arc::clone(text),
+                            shown: shown.clone(),
+                        });
+                        Either::Right(view! { <td>{shown}</td> })
                     }
-                }
-            })
-            .collect::<Vec<_>>()
-            .into_any();
+                })
+                .collect::<Vec<_>>()
+                .into_any()
+        });
+        let live = (!texts.is_empty()).then(|| live::row(entity.clone(), texts));
         let name = Arc::new(move || {
             entity
                 .with(|e| e.as_ref().map(|e| e.name().to_owned()))
                 .unwrap_or_default()
         });
-        frame::RowParts { cells, name }
+        frame::RowParts { cells, name, live }
     });
     frame::table(frame::Frame {
         label,
@@ -181,6 +194,7 @@ pub fn EntityTable<E: Entity>(
         filters,
         selection,
         selected,
+        searchable,
         core: list.store.core().clone(),
         view: list.view,
         row,

@@ -16,6 +16,8 @@ use crate::store::{ListView, LoadState, StoreCore};
 pub(super) struct RowParts {
     pub cells: AnyView,
     pub name: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Keeps the row's text cells current once its element exists.
+    pub live: Option<super::live::LiveRow>,
 }
 
 /// Renders the row of an id.
@@ -31,6 +33,8 @@ pub(super) struct Frame {
     pub filters: Vec<TableFilter>,
     pub selection: Selection,
     pub selected: Option<RwSignal<Vec<String>>>,
+    /// Whether a search box stands above the table.
+    pub searchable: bool,
     /// The store, for a retry.
     pub core: StoreCore,
     pub view: Signal<ListView>,
@@ -47,6 +51,7 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
         filters,
         selection,
         selected,
+        searchable,
         core,
         view: view_signal,
         row,
@@ -86,6 +91,7 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
     };
     // A separate closure: a `>=` written inside a `view!` attribute would end the tag.
     let at_last_page = move || u64::from(query.get().page) >= pages();
+    let paged = Memo::new(move |_| query.with(ListQuery::is_paged));
     let messages = crate::components::use_messages();
     let m = messages.table;
     let search_label = (m.search)(&label);
@@ -95,10 +101,12 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
     view! {
         <div class="df-table">
             <div class="df-table__toolbar">
-                <label class="df-field df-field--inline">
-                    <span>{search_label.clone()}</span>
-                    <input type="search" aria-label=search_label prop:value=move || search_text.get() on:input=on_search/>
-                </label>
+                {searchable.then(|| view! {
+                    <label class="df-field df-field--inline">
+                        <span>{search_label.clone()}</span>
+                        <input type="search" aria-label=search_label prop:value=move || search_text.get() on:input=on_search/>
+                    </label>
+                })}
                 {filters.into_iter().map(|filter| {
                     let field = filter.field.clone();
                     let current = {
@@ -204,7 +212,14 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                     }}
                     <For each=move || view_signal.get().ids key=|id| id.clone() let:id>
                         {
-                            let RowParts { cells, name } = row(&id);
+                            let RowParts { cells, name, live } = row(&id);
+                            let skip = usize::from(selectable.is_some());
+                            let live = std::cell::Cell::new(live);
+                            let attach = move |tr: web_sys::Element| {
+                                if let Some(start) = live.take() {
+                                    start(tr, skip);
+                                }
+                            };
                             let select_cell = selectable.map(|selected| {
                                 let (check_id, change_id) = (id.clone(), id.clone());
                                 let kind = if selection == Selection::Multiple { "checkbox" } else { "radio" };
@@ -232,11 +247,11 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                             });
                             // Rows that open get focus, Enter and a click; the others none of it.
                             match on_open {
-                                None => view! { <tr>{select_cell}{cells}</tr> }.into_any(),
+                                None => view! { <tr use:attach>{select_cell}{cells}</tr> }.into_any(),
                                 Some(open) => {
                                     let (open_id, key_id) = (id.clone(), id);
                                     view! {
-                                        <tr tabindex="0" class="df-row--openable"
+                                        <tr use:attach tabindex="0" class="df-row--openable"
                                             on:click=move |_| open.run(open_id.clone())
                                             on:keydown=move |ev| if ev.key() == "Enter" { open.run(key_id.clone()) }>
                                             {select_cell}{cells}
@@ -249,13 +264,16 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                 </tbody>
             </table>
             <ErrorDisplay error=error on_retry=retry/>
-            <nav class="df-pagination" aria-label=pages_label>
-                <button type="button" class="df-button" disabled=move || query.get().page <= 1
-                    on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>{m.previous}</button>
-                <span>{move || (m.page_of)(&messages.number(u64::from(query.get().page)), &messages.number(pages()))}</span>
-                <button type="button" class="df-button" disabled=at_last_page
-                    on:click=move |_| query.update(|q| q.page += 1)>{m.next}</button>
-            </nav>
+            // An unpaged list has no pages to move between.
+            {move || paged.get().then(|| view! {
+                <nav class="df-pagination" aria-label=pages_label.clone()>
+                    <button type="button" class="df-button" disabled=move || query.get().page <= 1
+                        on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>{m.previous}</button>
+                    <span>{move || (m.page_of)(&messages.number(u64::from(query.get().page)), &messages.number(pages()))}</span>
+                    <button type="button" class="df-button" disabled=at_last_page
+                        on:click=move |_| query.update(|q| q.page += 1)>{m.next}</button>
+                </nav>
+            })}
         </div>
     }
 }
