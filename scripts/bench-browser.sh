@@ -14,6 +14,9 @@ mkdir -p bench/results
 
 echo "== bench page (trunk, release, wasm-opt -Oz)" >&2
 trunk build --offline --release=true --dist target/bench-page bench/page/index.html >&2
+# The persistence benchmarks' page (the same binary with its `persist` feature), beside it.
+trunk build --offline --release=true --dist target/bench-page/persist --public-url /persist/ \
+  bench/page/persist.html >&2
 cargo build -q -p data-farm-e2e --release --bin bench-browser
 target/release/bench-browser --out bench/results/browser.json "$@"
 

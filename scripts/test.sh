@@ -41,6 +41,7 @@ for features in "--no-default-features" "" "--no-default-features --features rea
 done
 cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D warnings
 cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
+cargo clippy -p data-farm-bench "${wasm[@]}" --features persist -q -- -D warnings
 # The server-rendered example: its browser half (hydrate) here, its server half (ssr) natively.
 cargo clippy -p ssr-board "${wasm[@]}" --features hydrate -q -- -D warnings
 cargo clippy -p ssr-board --features ssr --all-targets -q -- -D warnings
@@ -99,6 +100,7 @@ step "end-to-end tests (the release demo, also through a two-node cluster behind
 scripts/build-demo.sh dist
 scripts/build-ssr-board.sh
 trunk build --offline --dist target/bench-page bench/page/index.html
+trunk build --offline --dist target/bench-page/persist --public-url /persist/ bench/page/persist.html
 # --include-ignored: the SPA against two nodes behind haproxy (needs the servers started above).
 cargo test -p data-farm-e2e -- --test-threads=1 --include-ignored
 stop_services

@@ -5,7 +5,7 @@
 //! The page exposes `window.__dataFarmBench = { init(listText), deliver(texts) }` for the
 //! shared harness. Not part of the demo bundle: trunk builds it from `bench/page/index.html`.
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "persist"))]
 mod persist;
 
 #[cfg(target_arch = "wasm32")]
@@ -125,7 +125,7 @@ mod page {
             Column::text("Version", |d: &BenchDevice| d.version.to_string()),
         ];
         let query = RwSignal::new(query());
-        view! { <EntityTable<BenchDevice> label="Devices" columns=columns query=query/> }
+        view! { <EntityTable<BenchDevice> label="Devices" columns=columns query=query searchable=false/> }
     }
 
     /// Sets `window.__dataFarmBench`.
@@ -185,9 +185,12 @@ fn main() {
     #[cfg(target_arch = "wasm32")]
     {
         console_error_panic_hook::set_once();
+        #[cfg(feature = "persist")]
         if persist::requested() {
             persist::run();
-        } else if let Err(err) = page::install() {
+            return;
+        }
+        if let Err(err) = page::install() {
             leptos::logging::error!("data-farm-bench: {err:?}");
         }
     }

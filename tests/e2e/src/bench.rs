@@ -118,7 +118,8 @@ pub async fn run_persist(
     events: u64,
     limit: Duration,
 ) -> Result<serde_json::Value> {
-    let url = format!("{base_url}index.html?persist={scenario}&rows={rows}&events={events}");
+    let url =
+        format!("{base_url}persist/index.html?persist={scenario}&rows={rows}&events={events}");
     session.goto(&url).await?;
     let what = format!("persist {scenario} rows={rows} events={events}");
     let result = wait_result(session, &what, limit).await;
