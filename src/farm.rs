@@ -38,6 +38,8 @@ struct FarmInner {
     /// [`DataFarm::resume_points`]).
     #[cfg(feature = "hydrate")]
     resume_points: Mutex<std::collections::BTreeMap<String, u64>>,
+    /// Keeps the stores' cores while the farm lives (their handles are keys to them).
+    _stores: Vec<crate::store::slot::Owned>,
 }
 
 /// Every store of an application, the change bus, and the invalidation rules. Cheap to clone.
@@ -57,10 +59,12 @@ impl DataFarm {
         };
         let mut by_kind = HashMap::new();
         let mut by_type = HashMap::new();
+        let mut stores = Vec::new();
         for registrar in config.registrars {
             let registered = registrar(&parts);
             by_kind.insert(registered.kind, registered.erased);
             by_type.insert(registered.type_id, registered.typed);
+            stores.push(registered.slot);
         }
         #[cfg(feature = "persist")]
         let persistence = config.persist.map(|persist| {
@@ -84,6 +88,7 @@ impl DataFarm {
             history: config.history,
             #[cfg(feature = "hydrate")]
             resume_points: Mutex::new(Default::default()),
+            _stores: stores,
         });
         if let Some(drafts) = config.wire_drafts.and_then(|wire| wire(&inner)) {
             let _ = inner.drafts.set(drafts);
@@ -198,7 +203,7 @@ impl DataFarm {
             .by_type
             .get(&TypeId::of::<E>())?
             .downcast_ref::<EntityStore<E>>()
-            .cloned()
+            .copied()
     }
 
     /// The open draft (waiting for approval) of entity `id` of `kind`, as far as this client

@@ -85,7 +85,7 @@ pub struct UseList<E: Entity> {
 impl<E: Entity> Clone for UseList<E> {
     fn clone(&self) -> Self {
         UseList {
-            store: self.store.clone(),
+            store: self.store,
             view: self.view,
         }
     }
@@ -94,7 +94,7 @@ impl<E: Entity> Clone for UseList<E> {
 /// Observes the list `query` (which may change over time) while the component lives.
 pub fn use_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> UseList<E> {
     let store = use_store::<E>();
-    let view = watch_list(store.core(), query.into());
+    let view = watch_list(&store.core(), query.into());
     UseList { store, view }
 }
 
@@ -143,7 +143,7 @@ pub fn use_entity<E: Entity>(id: impl Into<Signal<String>>) -> UseEntity<E> {
     let view = RwSignal::new(observer.view());
     let holder: Arc<Mutex<Option<EntityObserver<E>>>> = Arc::new(Mutex::new(Some(observer)));
     {
-        let (store, holder) = (store.clone(), holder.clone());
+        let holder = holder.clone();
         Effect::new(move |previous: Option<String>| {
             let next = id.get();
             if previous.as_ref().unwrap_or(&initial) != &next {

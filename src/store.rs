@@ -29,8 +29,10 @@ mod observer;
 mod outbox;
 pub(crate) mod port;
 mod record;
+mod released;
 #[cfg(feature = "tabs")]
 mod share;
+pub(crate) mod slot;
 #[cfg(feature = "devtools")]
 mod source;
 mod state;

@@ -42,7 +42,7 @@ async fn realtime_latency_and_reconnection() {
     let store = farm.store::<Device>().expect("registered");
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
     let sink = latencies.clone();
-    let reader = store.clone();
+    let reader = store;
     let _subscription = farm.changes().subscribe(move |change| {
         if change.origin != Origin::Remote || change.kind != "device" {
             return;

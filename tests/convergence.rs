@@ -266,6 +266,8 @@ struct World {
     api: Api,
     env: ManualEnvironment,
     store: EntityStore<Device>,
+    /// The store lives as long as its farm.
+    _farm: data_farm::farm::DataFarm,
     /// Events published but not yet delivered (in publication order).
     pending: Vec<Event>,
     delivered: usize,
@@ -316,6 +318,7 @@ impl World {
             api,
             env,
             store,
+            _farm: farm,
             pending: Vec::new(),
             delivered: 0,
             announced,
@@ -425,7 +428,7 @@ impl World {
                     name: Some(NAMES[n].into()),
                     ..Default::default()
                 };
-                let store = self.store.clone();
+                let store = self.store;
                 let base = Some(shown.version);
                 // Answered now, or when the held answers are released.
                 self.env.spawn(Box::pin(async move {

@@ -148,7 +148,7 @@ pub fn EntityTable<E: Entity>(
         .iter()
         .map(|column| (column.header.clone(), column.sort.clone()))
         .collect();
-    let store = list.store.clone();
+    let store = list.store;
     // The only code of the table compiled per kind: a row's cells and its entity's name.
     let row: frame::RowBuilder = Arc::new(move |id: &str| {
         let entity = store.get(id);
@@ -195,7 +195,7 @@ pub fn EntityTable<E: Entity>(
         selection,
         selected,
         searchable,
-        core: list.store.core().clone(),
+        core: list.store.core(),
         view: list.view,
         row,
     })

@@ -28,6 +28,8 @@ pub(super) struct Registered {
     pub type_id: TypeId,
     pub erased: Arc<dyn AnyStore>,
     pub typed: Arc<dyn Any + Send + Sync>,
+    /// Keeps the store while the farm lives.
+    pub slot: crate::store::slot::Owned,
 }
 
 /// How to build a [`DataFarm`]: the backend, the kinds, the cache policy, the rules.
@@ -176,7 +178,7 @@ impl DataFarmConfig {
         self.registrars.push(Box::new(move |parts: &Parts| {
             let api =
                 api.unwrap_or_else(|| Arc::new(HttpEntityApi::<E>::new(parts.client.clone())));
-            let store = EntityStore::<E>::new(
+            let (store, slot) = EntityStore::<E>::owned(
                 api,
                 parts.env.clone(),
                 policy.unwrap_or(default_policy),
@@ -187,6 +189,7 @@ impl DataFarmConfig {
                 type_id: TypeId::of::<E>(),
                 erased: store.erased(),
                 typed: Arc::new(store),
+                slot,
             }
         }));
         self

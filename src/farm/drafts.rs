@@ -70,17 +70,16 @@ pub(super) struct Drafts {
 impl Drafts {
     /// Wires drafts into the farm (`None` when the `Draft` kind is not registered).
     pub(super) fn wire(inner: &Arc<FarmInner>) -> Option<Drafts> {
-        let store = inner
+        let store = *inner
             .by_type
             .get(&std::any::TypeId::of::<Draft>())?
-            .downcast_ref::<EntityStore<Draft>>()?
-            .clone();
+            .downcast_ref::<EntityStore<Draft>>()?;
         let open = ArcRwSignal::new(Open::default());
         for (kind, other) in &inner.by_kind {
             if *kind == Draft::KIND {
                 continue;
             }
-            let (store, open) = (store.clone(), open.clone());
+            let open = open.clone();
             other.set_drafts_port(Arc::new(move |seen: DraftsSeen| {
                 let drafts = seen.drafts.decode();
                 open.maybe_update(|open| seen_on_page(open, seen.kind, &seen.listed, &drafts));
@@ -88,7 +87,7 @@ impl Drafts {
             }));
         }
         let weak: Weak<FarmInner> = Arc::downgrade(inner);
-        let (events_store, events_open) = (store.clone(), open.clone());
+        let (events_store, events_open) = (store, open.clone());
         let subscription = inner.bus.subscribe(move |change| {
             if change.kind != Draft::KIND {
                 return;

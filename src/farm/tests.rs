@@ -232,6 +232,47 @@ fn two_farms_share_nothing() {
     assert!(b.peek("t").is_none());
 }
 
+#[test]
+fn a_store_is_a_copy_handle_that_outlives_its_farm_as_an_empty_store() {
+    let farm = DataFarmConfig::new("").builtin_kinds().build();
+    let teams = farm.store::<Team>().expect("registered");
+    let copy = teams;
+    teams.put_one(Team {
+        id: "t".into(),
+        version: 1,
+        updated_at: String::new(),
+        name: "Acme".into(),
+        description: String::new(),
+    });
+    assert_eq!(copy.peek("t").map(|t| t.name), Some("Acme".into()));
+    let clone = farm.clone();
+    drop(farm);
+    assert!(
+        copy.peek("t").is_some(),
+        "a clone of the farm keeps its stores"
+    );
+    drop(clone);
+    assert!(teams.peek("t").is_none());
+    assert!(teams.peek_list(&ListQuery::new()).is_empty());
+    // Its requests fail, typed: a list cannot be fetched, an entity is absent.
+    let listed = futures_executor::block_on(teams.fetch_list(&ListQuery::new()));
+    assert!(
+        matches!(listed, Err(ApiError::NotFound { .. })),
+        "{listed:?}"
+    );
+    assert_eq!(futures_executor::block_on(teams.fetch_one("t")), Ok(None));
+    // A later farm's store never answers through the old handle.
+    let later = DataFarmConfig::new("").register::<Team>().build();
+    later.store::<Team>().expect("registered").put_one(Team {
+        id: "t".into(),
+        version: 1,
+        updated_at: String::new(),
+        name: "Later".into(),
+        description: String::new(),
+    });
+    assert!(teams.peek("t").is_none());
+}
+
 fn ticket_draft(id: &str, entity: Option<&str>, status: DraftStatus, version: u64) -> Draft {
     super::drafts::draft_for_tests(id, "ticket", entity, status, version)
 }

@@ -80,10 +80,7 @@ pub fn use_list_controller<E: Entity>(
 ) -> ListController<E> {
     let query = RwSignal::new(initial.clone());
     let store = super::use_store::<E>();
-    let view = {
-        let store = store.clone();
-        Signal::derive(move || query.with(|q| store.list_view(q)).get())
-    };
+    let view = Signal::derive(move || query.with(|q| store.list_view(q)).get());
     // A page not fetched yet says 0: until it is, the last total known stands.
     let total = Memo::new(move |last: Option<&u64>| {
         view.with(|v| match v.fetched_at {

@@ -89,7 +89,7 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
             }
         });
         let (store, farm, generation, fetch) = (
-            store.clone(),
+            store,
             farm.clone(),
             Arc::clone(&generation),
             Arc::clone(&fetch),

@@ -178,13 +178,13 @@ pub fn poll_run(
     conditions: Conditions,
 ) -> Poller {
     let id: String = id.into();
-    let (peek_store, team_id) = (store.clone(), id.clone());
+    let (peek_store, team_id) = (store, id.clone());
     let team = move || {
         peek_store
             .peek(&team_id)
             .and_then(|r| r.team_id().map(str::to_owned))
     };
-    let (decide_store, decide_id) = (store.clone(), id.clone());
+    let (decide_store, decide_id) = (store, id.clone());
     let decide = move |ctx: &PollContext| {
         let run = decide_store.peek(&decide_id);
         match (run_interval(run.as_ref(), ctx), run) {
@@ -195,7 +195,7 @@ pub fn poll_run(
         }
     };
     let fetch = move || {
-        let (store, id) = (store.clone(), id.clone());
+        let id = id.clone();
         Box::pin(async move {
             match store.fetch_one(&id).await? {
                 Some(_) => Ok(()),
@@ -226,7 +226,7 @@ pub fn poll_latest_report(
 ) -> Poller {
     let team: String = team.into();
     let query = latest_report_query(&team);
-    let (decide_store, decide_query) = (store.clone(), query.clone());
+    let (decide_store, decide_query) = (store, query.clone());
     let decide = move |ctx: &PollContext| {
         let latest = decide_store.peek_list(&decide_query).into_iter().next();
         match report_interval(latest.as_ref(), ctx) {
@@ -236,7 +236,7 @@ pub fn poll_latest_report(
         }
     };
     let fetch = move || {
-        let (store, query) = (store.clone(), query.clone());
+        let query = query.clone();
         Box::pin(async move { store.fetch_list(&query).await })
             as LocalBoxFuture<'static, Result<(), ApiError>>
     };

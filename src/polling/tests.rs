@@ -226,7 +226,7 @@ fn walk() -> Vec<Result<Operation, ApiError>> {
 fn follows_a_run_to_its_end_then_makes_no_request() {
     let s = run_setup(walk());
     let poller = poll_run(
-        s.store.clone(),
+        s.store,
         "op_1",
         Arc::new(s.env.clone()),
         s.flags.conditions(),
@@ -253,7 +253,7 @@ fn an_old_run_is_polled_on_the_slow_rung() {
     let s = run_setup(walk());
     s.env.advance(10.0 * 60_000.0);
     poll_run(
-        s.store.clone(),
+        s.store,
         "op_1",
         Arc::new(s.env.clone()),
         s.flags.conditions(),
@@ -277,7 +277,7 @@ fn hidden_guarded_or_covered_pauses_without_requests_and_resumes_when_woken() {
         };
         switch.store(true, Ordering::SeqCst);
         let poller = poll_run(
-            s.store.clone(),
+            s.store,
             "op_1",
             Arc::new(s.env.clone()),
             s.flags.conditions(),
@@ -298,7 +298,7 @@ fn a_run_finished_by_an_event_is_not_fetched_again() {
     let s = run_setup(walk());
     s.flags.covered.store(true, Ordering::SeqCst);
     let poller = poll_run(
-        s.store.clone(),
+        s.store,
         "op_1",
         Arc::new(s.env.clone()),
         s.flags.conditions(),
@@ -318,7 +318,7 @@ fn a_run_finished_by_an_event_is_not_fetched_again() {
 fn a_404_stops_polling_and_is_reported_once() {
     let s = run_setup(vec![Err(not_found())]);
     let poller = poll_run(
-        s.store.clone(),
+        s.store,
         "op_1",
         Arc::new(s.env.clone()),
         s.flags.conditions(),
@@ -339,7 +339,7 @@ fn a_404_stops_polling_and_is_reported_once() {
 fn a_stopped_poller_makes_no_request() {
     let s = run_setup(walk());
     let poller = poll_run(
-        s.store.clone(),
+        s.store,
         "op_1",
         Arc::new(s.env.clone()),
         s.flags.conditions(),
@@ -369,7 +369,7 @@ fn the_latest_report_is_polled_only_while_produced() {
     let query = latest_report_query("team_1");
     store.put_list(&query, ListResponse::new(vec![], 0));
     let poller = poll_latest_report(
-        store.clone(),
+        store,
         "team_1",
         Arc::new(env.clone()),
         Conditions::default(),

@@ -88,10 +88,7 @@ impl<E: Entity> EntityObserver<E> {
         let entity = store.get(&id);
         let view = core.detail_view(&id);
         EntityObserver {
-            _watch: DetailWatch {
-                core: core.clone(),
-                id,
-            },
+            _watch: DetailWatch { core, id },
             entity,
             view,
         }

@@ -228,6 +228,18 @@ struct Setup {
     bus: ChangeBus,
 }
 
+/// A bare core of devices over an empty in-memory server.
+pub(super) fn core() -> super::StoreCore {
+    super::StoreCore::new(
+        Arc::new(super::kind::Typed::<Device> {
+            api: FakeApi::with(Vec::new()),
+        }),
+        Arc::new(ManualEnvironment::new()),
+        CachePolicy::default(),
+        ChangeBus::default(),
+    )
+}
+
 fn setup(devices: Vec<Device>) -> Setup {
     let api = FakeApi::with(devices);
     let env = ManualEnvironment::new();
@@ -543,7 +555,7 @@ fn a_failed_update_rolls_back_exactly_keeping_what_arrived_meanwhile() {
         status: 500,
         message: "boom".into(),
     });
-    let store = s.store.clone();
+    let store = s.store;
     let patch = PatchDevice {
         name: Some("optimistic".into()),
         ..Default::default()
@@ -849,7 +861,7 @@ fn two_observers_of_one_entity_share_one_fetch() {
     s.api.hold();
     let results = Arc::new(Mutex::new(Vec::new()));
     for _ in 0..2 {
-        let (store, results) = (s.store.clone(), results.clone());
+        let (store, results) = (s.store, results.clone());
         s.env.spawn(Box::pin(async move {
             let found = store.fetch_one("d1").await.map(|d| d.map(|d| d.name));
             results.lock().unwrap().push(found);

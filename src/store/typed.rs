@@ -9,6 +9,8 @@ use leptos::prelude::*;
 
 use super::kind::{erase_page, Typed};
 use super::record::{rec, typed, RowSignal};
+use super::released::released;
+use super::slot;
 use super::state::Row;
 use super::{
     AnyStore, Applied, DetailView, EntityEvent, EntityObserver, ListObserver, ListView, StoreCore,
@@ -19,7 +21,13 @@ use crate::change::{Change, ChangeBus, InvalidationRule};
 use crate::entity::Entity;
 use crate::query::ListQuery;
 
-/// The store of one entity kind. Cheap to clone; clones share everything.
+/// The store of one entity kind: a `Copy` handle (move it into as many closures as you like),
+/// every copy the same store.
+///
+/// The store itself lives as long as its [`DataFarm`](crate::farm::DataFarm) (or, for one
+/// made with [`EntityStore::new`], as long as the reactive owner it was made under). A handle
+/// kept past that answers as an empty store: it holds nothing, and its requests fail with
+/// [`ApiError::NotFound`].
 ///
 /// ```
 /// use std::sync::Arc;
@@ -42,16 +50,24 @@ use crate::query::ListQuery;
 /// assert!(view.get_untracked().ids.is_empty());
 /// ```
 pub struct EntityStore<E: Entity> {
-    core: StoreCore,
+    key: slot::Key,
     kind: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> Clone for EntityStore<E> {
     fn clone(&self) -> Self {
-        EntityStore {
-            core: self.core.clone(),
-            kind: PhantomData,
-        }
+        *self
+    }
+}
+
+impl<E: Entity> Copy for EntityStore<E> {}
+
+impl<E: Entity> std::fmt::Debug for EntityStore<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntityStore")
+            .field("kind", &E::KIND)
+            .field("key", &self.key)
+            .finish()
     }
 }
 
@@ -68,31 +84,53 @@ fn one<E: Entity>(record: super::Rec) -> Result<E, ApiError> {
 
 impl<E: Entity> EntityStore<E> {
     /// A store fetching through `api`, timed by `env`, announcing on `bus`.
+    ///
+    /// A store made this way lives as long as the reactive owner it is made under (for the
+    /// whole program when there is none); a farm's stores live as long as the farm.
     pub fn new(
         api: Arc<dyn EntityApi<E>>,
         env: Arc<dyn Environment>,
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> Self {
+        let key = slot::insert(StoreCore::new(Arc::new(Typed { api }), env, policy, bus));
+        if Owner::current().is_some() {
+            on_cleanup(move || slot::remove(key));
+        }
         EntityStore {
-            core: StoreCore::new(Arc::new(Typed { api }), env, policy, bus),
+            key,
             kind: PhantomData,
         }
     }
 
-    /// The store's kind-less core.
-    pub(crate) fn core(&self) -> &StoreCore {
-        &self.core
+    /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it).
+    pub(crate) fn owned(
+        api: Arc<dyn EntityApi<E>>,
+        env: Arc<dyn Environment>,
+        policy: CachePolicy,
+        bus: ChangeBus,
+    ) -> (Self, slot::Owned) {
+        let key = slot::insert(StoreCore::new(Arc::new(Typed { api }), env, policy, bus));
+        let store = EntityStore {
+            key,
+            kind: PhantomData,
+        };
+        (store, slot::Owned(key))
+    }
+
+    /// The store's kind-less core; once the store is gone, an empty one whose requests fail.
+    pub(crate) fn core(&self) -> StoreCore {
+        slot::get(self.key).unwrap_or_else(released::<E>)
     }
 
     /// The store without its type, for the farm, realtime and persistence.
     pub(crate) fn erased(&self) -> Arc<dyn AnyStore> {
-        Arc::new(self.core.clone())
+        Arc::new(self.core())
     }
 
     /// The cache policy in force.
-    pub fn policy(&self) -> &CachePolicy {
-        &self.core.inner.policy
+    pub fn policy(&self) -> CachePolicy {
+        self.core().inner.policy.clone()
     }
 
     // ----- getters ---------------------------------------------------------------------------
@@ -100,7 +138,8 @@ impl<E: Entity> EntityStore<E> {
     /// The signal of one entity (`None` while unknown, deleted or never fetched). Reading it
     /// does not fetch; see [`EntityStore::observe_entity`].
     pub fn get(&self, id: &str) -> ArcReadSignal<Option<E>> {
-        let mut st = self.core.lock();
+        let core = self.core();
+        let mut st = core.lock();
         let row = st.rows.entry(id.to_owned()).or_insert_with(Row::new);
         row.handed_out = true;
         if let Some(signal) = row
@@ -117,23 +156,23 @@ impl<E: Entity> EntityStore<E> {
 
     /// The current value of one entity, untracked.
     pub fn peek(&self, id: &str) -> Option<E> {
-        self.core.peek(id).as_ref().and_then(typed::<E>)
+        self.core().peek(id).as_ref().and_then(typed::<E>)
     }
 
     /// The signal of a list query's view (created idle when new). Reading it does not fetch;
     /// see [`EntityStore::observe_list`].
     pub fn list_view(&self, query: &ListQuery) -> ArcReadSignal<ListView> {
-        self.core.list_view(query)
+        self.core().list_view(query)
     }
 
     /// The entities of a list view, in order, untracked (a convenience for tests and tools).
     pub fn peek_list(&self, query: &ListQuery) -> Vec<E> {
-        all(self.core.peek_list(query))
+        all(self.core().peek_list(query))
     }
 
     /// The signal of a detail query's state.
     pub fn detail_view(&self, id: &str) -> ArcReadSignal<DetailView> {
-        self.core.detail_view(id)
+        self.core().detail_view(id)
     }
 
     // ----- fetching --------------------------------------------------------------------------
@@ -141,7 +180,7 @@ impl<E: Entity> EntityStore<E> {
     /// Fetches one page now (sharing a fetch already in flight for the same query). Cached data
     /// stays visible meanwhile, with the view `Refreshing`.
     pub async fn fetch_list(&self, query: &ListQuery) -> Result<(), ApiError> {
-        self.core.fetch_list(query).await
+        self.core().fetch_list(query).await
     }
 
     /// Caches `page` as the answer to `query`, as if it had just been fetched: for lists obtained
@@ -160,12 +199,12 @@ impl<E: Entity> EntityStore<E> {
     /// assert_eq!(teams.peek_list(&ListQuery::new())[0].name, "Acme");
     /// ```
     pub fn put_list(&self, query: &ListQuery, page: ListResponse<E>) {
-        self.core.put_list(query, erase_page(page));
+        self.core().put_list(query, erase_page(page));
     }
 
     /// Fetches one entity now (sharing a fetch in flight for the same id).
     pub async fn fetch_one(&self, id: &str) -> Result<Option<E>, ApiError> {
-        let found = self.core.fetch_one(id).await?;
+        let found = self.core().fetch_one(id).await?;
         Ok(found.as_ref().and_then(typed::<E>))
     }
 
@@ -186,7 +225,7 @@ impl<E: Entity> EntityStore<E> {
     /// assert_eq!(teams.peek("t1").unwrap().name, "Acme");
     /// ```
     pub fn put_one(&self, entity: E) {
-        self.core.put_one(rec(entity));
+        self.core().put_one(rec(entity));
     }
 
     // ----- realtime --------------------------------------------------------------------------
@@ -200,7 +239,7 @@ impl<E: Entity> EntityStore<E> {
         version: u64,
         data: Option<&serde_json::value::RawValue>,
     ) -> Applied {
-        self.core.apply_event(op, id, version, data)
+        self.core().apply_event(op, id, version, data)
     }
 
     /// Applies several realtime events at once: one lock, and each list view and row signal is
@@ -210,7 +249,7 @@ impl<E: Entity> EntityStore<E> {
         &self,
         events: &[(ChangeOp, &str, u64, Option<&serde_json::value::RawValue>)],
     ) -> Vec<Applied> {
-        self.core.apply_events(events)
+        self.core().apply_events(events)
     }
 
     // ----- mutations -------------------------------------------------------------------------
@@ -224,7 +263,7 @@ impl<E: Entity> EntityStore<E> {
     /// connection returns.
     pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
         let json = super::json_value(&body);
-        one(self.core.create(Box::new(body), json).await?)
+        one(self.core().create(Box::new(body), json).await?)
     }
 
     /// Updates an entity optimistically; `if_match` sends the version the change was based on
@@ -241,7 +280,7 @@ impl<E: Entity> EntityStore<E> {
     ) -> Result<E, ApiError> {
         let json = super::json_value(&patch);
         one(self
-            .core
+            .core()
             .update(id, Arc::new(patch), json, if_match)
             .await?)
     }
@@ -250,7 +289,7 @@ impl<E: Entity> EntityStore<E> {
     /// exactly if the server refuses). With persistence on and the server out of reach, the
     /// deletion goes to the offline outbox and the entity stays hidden.
     pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
-        self.core.delete(id, if_match).await
+        self.core().delete(id, if_match).await
     }
 
     /// A custom action through the store: a non-CRUD endpoint whose answer is an entity of
@@ -276,7 +315,7 @@ impl<E: Entity> EntityStore<E> {
         body: serde_json::Value,
         announces: Vec<Change>,
     ) -> Result<E, ApiError> {
-        one(self.core.action(method, path, body, announces).await?)
+        one(self.core().action(method, path, body, announces).await?)
     }
 
     // ----- observing -------------------------------------------------------------------------
@@ -285,7 +324,7 @@ impl<E: Entity> EntityStore<E> {
     /// when absent or stale, refetches it on invalidation, focus and reconnect, and lets it be
     /// collected `gc_ms` after the last observer is dropped.
     pub fn observe_list(&self, query: ListQuery) -> ListObserver<E> {
-        ListObserver::new(&self.core, query)
+        ListObserver::new(&self.core(), query)
     }
 
     /// Keeps one entity's detail query alive and current while the observer lives. An empty
@@ -311,7 +350,7 @@ impl<E: Entity> EntityStore<E> {
     /// ```
     pub fn lookup(&self, id: &str) -> ArcReadSignal<Option<E>> {
         let signal = self.get(id);
-        self.core.want(id);
+        self.core().want(id);
         signal
     }
 
@@ -319,7 +358,7 @@ impl<E: Entity> EntityStore<E> {
     /// any fetched record. Ids the answer lacks (absent, or not visible) change nothing; on an
     /// error, [`EntityStore::lookup`] may ask for those ids again.
     pub async fn fetch_many(&self, ids: &[String]) -> Result<(), ApiError> {
-        self.core.fetch_many(ids).await
+        self.core().fetch_many(ids).await
     }
 
     /// Where entity `id` stands in the list `query` selects, at its page size: `Some` with the
@@ -340,52 +379,52 @@ impl<E: Entity> EntityStore<E> {
         query: &ListQuery,
         id: &str,
     ) -> Result<Option<Position>, ApiError> {
-        self.core.find_position(query, id).await
+        self.core().find_position(query, id).await
     }
 
     // ----- invalidation and lifetime ---------------------------------------------------------
 
     /// Marks stale every list and detail that `rule` covers for `change`; observed ones refetch now.
     pub fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
-        self.core.invalidate_for(rule, change);
+        self.core().invalidate_for(rule, change);
     }
 
     /// Marks every query stale; observed ones refetch now.
     pub fn invalidate_all(&self) {
-        self.core.invalidate_all();
+        self.core().invalidate_all();
     }
 
     /// Marks stale the `drafts=only` lists that may show `team`'s entities (all of them for
     /// `None`); observed ones refetch (coalesced, like every revalidation).
     pub fn invalidate_drafts_only(&self, team: Option<&str>) {
-        self.core.invalidate_drafts_only(team);
+        self.core().invalidate_drafts_only(team);
     }
 
     /// Refetches every observed query that is stale now (on window focus and reconnect).
     pub fn revalidate_observed(&self) {
-        self.core.revalidate_observed();
+        self.core().revalidate_observed();
     }
 
     /// Drops queries unobserved for longer than the gc time, rows no remaining query shows, and
     /// tombstones older than the gc time.
     pub fn collect_garbage(&self) {
-        self.core.collect_garbage();
+        self.core().collect_garbage();
     }
 
     /// Forgets every entity of `team_id` and every list filtered to it (after access was revoked).
     pub fn purge_team(&self, team_id: &str) {
-        self.core.purge_team(team_id);
+        self.core().purge_team(team_id);
     }
 
     /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.
     /// Signals already handed out stay connected and show the emptiness.
     pub fn clear(&self) {
-        self.core.clear();
+        self.core().clear();
     }
 
     /// Counts of what the store holds: (rows, lists, details, tombstones). For tests and dashboards.
     pub fn stats(&self) -> (usize, usize, usize, usize) {
-        self.core.stats()
+        self.core().stats()
     }
 
     /// Calls `hook` after every confirmed change of this kind, local or remote, with the entity
@@ -410,8 +449,8 @@ impl<E: Entity> EntityStore<E> {
         &self,
         hook: impl Fn(EntityEvent<E>) + Send + Sync + 'static,
     ) -> crate::change::Subscription {
-        let store = self.clone();
-        self.core.inner.bus.subscribe(move |change| {
+        let store = *self;
+        self.core().inner.bus.subscribe(move |change| {
             if change.kind != E::KIND {
                 return;
             }
@@ -435,12 +474,12 @@ impl<E: Entity> EntityStore<E> {
     where
         F: FnMut() -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>,
     {
-        self.core.with_retry(call).await
+        self.core().with_retry(call).await
     }
 
     /// Merges records obtained beside another answer (a list's drafts) as fetched now.
     pub(crate) fn merge_records(&self, records: Vec<E>) {
-        self.core
+        self.core()
             .merge_records(records.into_iter().map(rec).collect());
     }
 
@@ -451,26 +490,26 @@ impl<E: Entity> EntityStore<E> {
         all(test, feature = "tabs")
     ))]
     pub(crate) fn fresh_page(&self, query: &ListQuery) -> Option<ListResponse<E>> {
-        let (items, total) = self.core.fresh_page(query)?;
+        let (items, total) = self.core().fresh_page(query)?;
         Some(ListResponse::new(all(items), total))
     }
 
     /// Asks `peer` before the server from now on (`None`: the server only).
     #[cfg(all(test, feature = "tabs"))]
     pub(crate) fn set_peer(&self, peer: Option<Arc<dyn super::port::PeerCache>>) {
-        self.core.set_peer(peer);
+        self.core().set_peer(peer);
     }
 
     /// A copy of everything this store holds, for the devtools panel.
     #[cfg(feature = "devtools")]
     pub fn inspect(&self) -> super::StoreSnapshot {
-        self.core.inspect()
+        self.core().inspect()
     }
 
     /// Does `action` to the query whose [`QuerySnapshot::key`](super::QuerySnapshot::key) is
     /// `key`; false when there is no such query. A refetch runs in the background.
     #[cfg(feature = "devtools")]
     pub fn query_action(&self, key: &str, action: super::QueryAction) -> bool {
-        self.core.query_action(key, action)
+        self.core().query_action(key, action)
     }
 }

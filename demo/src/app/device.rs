@@ -80,7 +80,7 @@ fn ShowInList(id: Signal<String>, team: Signal<String>) -> impl IntoView {
     let navigate = use_navigate();
     let missing = RwSignal::new(false);
     let click = move |_| {
-        let (store, navigate, id, team) = (store.clone(), navigate.clone(), id.get(), team.get());
+        let (navigate, id, team) = (navigate.clone(), id.get(), team.get());
         spawn_local(async move {
             match store
                 .find_position(&ListQuery::new().team(team.clone()), &id)

@@ -83,16 +83,16 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
         return view! { <span class="df-muted">"—"</span> }.into_any();
     }
     let name = operation_label(&draft);
-    let (edit_draft, edit_store) = (draft.clone(), store.clone());
+    let (edit_draft, edit_store) = (draft.clone(), store);
     let buttons = move |steps: Vec<(&'static str, &'static str)>| {
         steps
             .into_iter()
             .map(|(step, label)| {
-                let (draft, store) = (draft.clone(), store.clone());
+                let draft = draft.clone();
                 let aria = format!("{label} {}", operation_label(&draft));
                 view! {
                     <button type="button" class="df-button" aria-label=aria on:click=move |_| {
-                        let (draft, store) = (draft.clone(), store.clone());
+                        let draft = draft.clone();
                         let text = comment.get_untracked();
                         spawn_local(async move {
                             let path = format!("/drafts/{}/{step}", draft.id);
@@ -115,7 +115,7 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
         let proposal = RwSignal::new(edit_draft.name.clone());
         let (draft, store) = (edit_draft, edit_store);
         let save = move |_| {
-            let (draft, store) = (draft.clone(), store.clone());
+            let draft = draft.clone();
             let name = proposal.get_untracked();
             spawn_local(async move {
                 let mut body = draft.body.clone();

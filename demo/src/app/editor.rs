@@ -82,7 +82,7 @@ pub fn EntityEditor<E: Entity>(
     summary: Option<fn(&E) -> AnyView>,
 ) -> impl IntoView {
     let entity = use_entity::<E>(id);
-    let store = entity.store.clone();
+    let store = entity.store;
     let base_version = RwSignal::new(0u64);
     // The entity the form was last filled from or saved as: the base of the three-way merge.
     let base = StoredValue::new(None::<E>);
@@ -113,9 +113,9 @@ pub fn EntityEditor<E: Entity>(
         });
     }
     let save = {
-        let (store, plain, fields) = (store.clone(), plain.clone(), fields.clone());
+        let (plain, fields) = (plain.clone(), fields.clone());
         move |overwrite: bool| {
-            let (store, plain, fields) = (store.clone(), plain.clone(), fields.clone());
+            let (plain, fields) = (plain.clone(), fields.clone());
             let mut version = if overwrite {
                 theirs.with_untracked(|t| t.as_ref().map(|t| t.version()))
             } else {
@@ -163,7 +163,7 @@ pub fn EntityEditor<E: Entity>(
     let save_plain = save.clone();
     let navigate = use_navigate();
     let delete = move |_| {
-        let (store, navigate) = (store.clone(), navigate.clone());
+        let navigate = navigate.clone();
         let back = entity
             .entity
             .get_untracked()
@@ -301,7 +301,6 @@ pub fn create_dialog<E: Entity>(
         let fields = fields.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let store = store.clone();
             let body = request(&Values::of(&fields), &team);
             busy.set(true);
             spawn_local(async move {

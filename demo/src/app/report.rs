@@ -13,11 +13,11 @@ use leptos::task::spawn_local;
 #[component]
 pub fn ReportCard(team: String) -> impl IntoView {
     let latest = use_latest_report(team.clone());
-    let store = latest.store.clone();
+    let store = latest.store;
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
     let generate = move |_| {
-        let (store, team) = (store.clone(), team.clone());
+        let team = team.clone();
         busy.set(true);
         spawn_local(async move {
             // A store action: the queued report shows at once; events or polling carry it on.
