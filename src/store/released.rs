@@ -1,78 +1,120 @@
 //! What a store handle answers once its store is gone (its farm dropped): an empty store that
 //! runs nothing in the background and whose every request fails, typed, without a panic.
+//! Nothing here knows the kind beyond its name, so it is compiled once for every kind.
 
-use std::marker::PhantomData;
+use std::any::Any;
 use std::sync::Arc;
 
-use data_farm_protocol::ListResponse;
+use data_farm_protocol::Position;
 use futures_util::future::LocalBoxFuture;
 
-use super::kind::Typed;
+#[cfg(feature = "persist")]
+use super::kind::AnyCreate;
+use super::kind::{KindOps, RecPage};
+#[cfg(feature = "persist")]
+use super::record::AnyPatch;
+use super::record::Rec;
 use super::StoreCore;
-use crate::api::{ApiError, EntityApi};
+use crate::api::{ApiError, Method};
 use crate::cache::{CachePolicy, Environment};
 use crate::change::ChangeBus;
-use crate::entity::Entity;
 use crate::query::ListQuery;
 
-/// An empty core of kind `E` that stands for a store that is gone.
-pub(super) fn released<E: Entity>() -> StoreCore {
+/// An empty core of `kind` that stands for a store that is gone.
+pub(super) fn released(kind: &'static str) -> StoreCore {
     StoreCore::new(
-        Arc::new(Typed::<E> {
-            api: Arc::new(Gone(PhantomData)),
-        }),
+        Arc::new(Gone { kind }),
         Arc::new(Still),
         CachePolicy::default(),
         ChangeBus::default(),
     )
 }
 
-fn gone<T: 'static>() -> LocalBoxFuture<'static, Result<T, ApiError>> {
-    Box::pin(async {
-        Err(ApiError::NotFound {
-            message: "this store is gone: its farm was dropped".to_owned(),
-        })
-    })
+type Answer<T> = LocalBoxFuture<'static, Result<T, ApiError>>;
+
+fn gone<T: 'static>() -> Answer<T> {
+    Box::pin(std::future::ready(Err(ApiError::NotFound {
+        message: "this store is gone: its farm was dropped".to_owned(),
+    })))
 }
 
-/// The API of a store that is gone: every call fails.
-struct Gone<E>(PhantomData<fn() -> E>);
+fn undecodable() -> serde_json::Error {
+    serde::de::Error::custom("this store is gone: its farm was dropped")
+}
 
-impl<E: Entity> EntityApi<E> for Gone<E> {
-    fn get_one(&self, _id: &str) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+/// The kind of a store that is gone: every call fails, nothing decodes.
+struct Gone {
+    kind: &'static str,
+}
+
+impl KindOps for Gone {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    fn decode(&self, _json: &str) -> Result<Rec, serde_json::Error> {
+        Err(undecodable())
+    }
+
+    #[cfg(any(feature = "tabs", feature = "hydrate"))]
+    fn decode_page(&self, _json: &str) -> Result<RecPage, serde_json::Error> {
+        Err(undecodable())
+    }
+
+    fn get_one(&self, _id: &str) -> Answer<Rec> {
         gone()
     }
 
-    fn get_many(
-        &self,
-        _query: &ListQuery,
-    ) -> LocalBoxFuture<'static, Result<ListResponse<E>, ApiError>> {
+    fn get_many(&self, _query: &ListQuery) -> Answer<RecPage> {
         gone()
     }
 
-    fn create(
-        &self,
-        _body: &E::Create,
-        _idempotency_key: &str,
-    ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+    fn get_by_ids(&self, _ids: &[String]) -> Answer<Vec<Rec>> {
+        gone()
+    }
+
+    fn position(&self, _id: &str, _query: &ListQuery) -> Answer<Option<Position>> {
+        gone()
+    }
+
+    fn create(&self, _body: &(dyn Any + Send + Sync), _idempotency_key: &str) -> Answer<Rec> {
         gone()
     }
 
     fn update(
         &self,
         _id: &str,
-        _patch: &E::Patch,
+        _patch: &(dyn Any + Send + Sync),
         _if_match: Option<u64>,
-    ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
+    ) -> Answer<Rec> {
         gone()
     }
 
-    fn delete(
-        &self,
-        _id: &str,
-        _if_match: Option<u64>,
-    ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
+    fn delete(&self, _id: &str, _if_match: Option<u64>) -> Answer<()> {
         gone()
+    }
+
+    fn call(&self, _method: Method, _path: &str, _body: serde_json::Value) -> Answer<Rec> {
+        gone()
+    }
+
+    fn draft(&self, _body: &(dyn Any + Send + Sync), _id: &str) -> Option<Rec> {
+        None
+    }
+
+    #[cfg(feature = "persist")]
+    fn decode_create(&self, _json: &str) -> Result<AnyCreate, serde_json::Error> {
+        Err(undecodable())
+    }
+
+    #[cfg(feature = "persist")]
+    fn decode_patch(&self, _json: &str) -> Result<AnyPatch, serde_json::Error> {
+        Err(undecodable())
+    }
+
+    #[cfg(feature = "persist")]
+    fn patch_json(&self, _patch: &(dyn Any + Send + Sync)) -> Option<String> {
+        None
     }
 }
 
@@ -86,7 +128,7 @@ impl Environment for Still {
     }
 
     fn sleep(&self, _ms: f64) -> LocalBoxFuture<'static, ()> {
-        Box::pin(async {})
+        Box::pin(std::future::ready(()))
     }
 
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {

@@ -93,14 +93,12 @@ impl<E: Entity> EntityStore<E> {
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> Self {
-        let key = slot::insert(StoreCore::new(Arc::new(Typed { api }), env, policy, bus));
+        let store = Self::inserted(api, env, policy, bus);
+        let key = store.key;
         if Owner::current().is_some() {
             on_cleanup(move || slot::remove(key));
         }
-        EntityStore {
-            key,
-            kind: PhantomData,
-        }
+        store
     }
 
     /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it).
@@ -110,17 +108,26 @@ impl<E: Entity> EntityStore<E> {
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> (Self, slot::Owned) {
-        let key = slot::insert(StoreCore::new(Arc::new(Typed { api }), env, policy, bus));
-        let store = EntityStore {
-            key,
+        let store = Self::inserted(api, env, policy, bus);
+        (store, slot::Owned(store.key))
+    }
+
+    /// A new store's core put in the slot table, owned by nobody yet.
+    fn inserted(
+        api: Arc<dyn EntityApi<E>>,
+        env: Arc<dyn Environment>,
+        policy: CachePolicy,
+        bus: ChangeBus,
+    ) -> Self {
+        EntityStore {
+            key: slot::insert(StoreCore::new(Arc::new(Typed { api }), env, policy, bus)),
             kind: PhantomData,
-        };
-        (store, slot::Owned(key))
+        }
     }
 
     /// The store's kind-less core; once the store is gone, an empty one whose requests fail.
     pub(crate) fn core(&self) -> StoreCore {
-        slot::get(self.key).unwrap_or_else(released::<E>)
+        slot::get(self.key).unwrap_or_else(|| released(E::KIND))
     }
 
     /// The store without its type, for the farm, realtime and persistence.
