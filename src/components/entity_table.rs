@@ -115,8 +115,9 @@ impl TableFilter {
 pub use crate::hooks::Selection;
 
 /// A live table of one kind: search (debounced), sortable headers, pagination (none for an
-/// [`unpaged`](ListQuery::unpaged) query), skeleton rows on the first load only, a thin progress bar while refreshing cached rows, empty and error states.
-/// Each row reads its own entity signal, so an update re-renders only that row.
+/// [`unpaged`](ListQuery::unpaged) query), skeleton rows on the first load only, a thin
+/// progress bar while refreshing cached rows, empty and error states. Each row reads its own
+/// entity signal, so an update re-renders only that row.
 #[component]
 pub fn EntityTable<E: Entity>(
     /// Accessible name of the table (and of its search box and pagination).
@@ -155,7 +156,7 @@ pub fn EntityTable<E: Entity>(
         // Text cells are rendered once as plain text and kept current by one effect for the
         // whole row (`live`), which rewrites a cell's text node only where its text changed.
         // Other cells get a reactive closure each.
-        let mut texts = Vec::new();
+        let (mut indexes, mut shown, mut texts) = (Vec::new(), Vec::new(), Vec::new());
         let cells = entity.with_untracked(|current| {
             columns
                 .iter()
@@ -166,19 +167,28 @@ pub fn EntityTable<E: Entity>(
                         Either::Left(view! { <td>{move || entity.with(|e| e.as_ref().map(|e| cell(e)))}</td> })
                     }
                     Cell::Text(text) => {
-                        let shown = current.as_ref().map(|e| text(e)).unwrap_or_default();
-                        texts.push(live::TextCell {
-                            index,
-                            text: Arc::clone(text),
-                            shown: shown.clone(),
-                        });
-                        Either::Right(view! { <td>{shown}</td> })
+                        let now = current.as_ref().map(|e| text(e)).unwrap_or_default();
+                        indexes.push(index);
+                        shown.push(now.clone());
+                        texts.push(Arc::clone(text));
+                        Either::Right(view! { <td>{now}</td> })
                     }
                 })
                 .collect::<Vec<_>>()
                 .into_any()
         });
-        let live = (!texts.is_empty()).then(|| live::row(entity.clone(), texts));
+        let live = (!texts.is_empty()).then(|| {
+            let entity = entity.clone();
+            let texts: live::Texts = Box::new(move || {
+                entity.with(|e| {
+                    texts
+                        .iter()
+                        .map(|text| e.as_ref().map(|e| text(e)).unwrap_or_default())
+                        .collect()
+                })
+            });
+            live::row(indexes, shown, texts)
+        });
         let name = Arc::new(move || {
             entity
                 .with(|e| e.as_ref().map(|e| e.name().to_owned()))

@@ -91,7 +91,6 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
     };
     // A separate closure: a `>=` written inside a `view!` attribute would end the tag.
     let at_last_page = move || u64::from(query.get().page) >= pages();
-    let paged = Memo::new(move |_| query.with(ListQuery::is_paged));
     let messages = crate::components::use_messages();
     let m = messages.table;
     let search_label = (m.search)(&label);
@@ -101,12 +100,10 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
     view! {
         <div class="df-table">
             <div class="df-table__toolbar">
-                {searchable.then(|| view! {
-                    <label class="df-field df-field--inline">
-                        <span>{search_label.clone()}</span>
-                        <input type="search" aria-label=search_label prop:value=move || search_text.get() on:input=on_search/>
-                    </label>
-                })}
+                <label class="df-field df-field--inline" hidden=!searchable>
+                    <span>{search_label.clone()}</span>
+                    <input type="search" aria-label=search_label prop:value=move || search_text.get() on:input=on_search/>
+                </label>
                 {filters.into_iter().map(|filter| {
                     let field = filter.field.clone();
                     let current = {
@@ -265,15 +262,13 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
             </table>
             <ErrorDisplay error=error on_retry=retry/>
             // An unpaged list has no pages to move between.
-            {move || paged.get().then(|| view! {
-                <nav class="df-pagination" aria-label=pages_label.clone()>
-                    <button type="button" class="df-button" disabled=move || query.get().page <= 1
-                        on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>{m.previous}</button>
-                    <span>{move || (m.page_of)(&messages.number(u64::from(query.get().page)), &messages.number(pages()))}</span>
-                    <button type="button" class="df-button" disabled=at_last_page
-                        on:click=move |_| query.update(|q| q.page += 1)>{m.next}</button>
-                </nav>
-            })}
+            <nav class="df-pagination" aria-label=pages_label hidden=move || !query.with(ListQuery::is_paged)>
+                <button type="button" class="df-button" disabled=move || query.get().page <= 1
+                    on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1).max(1))>{m.previous}</button>
+                <span>{move || (m.page_of)(&messages.number(u64::from(query.get().page)), &messages.number(pages()))}</span>
+                <button type="button" class="df-button" disabled=at_last_page
+                    on:click=move |_| query.update(|q| q.page += 1)>{m.next}</button>
+            </nav>
         </div>
     }
 }

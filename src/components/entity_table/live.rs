@@ -2,58 +2,53 @@
 //!
 //! A text cell is rendered once as plain text. A reactive closure per cell would cost a render
 //! effect each (an owner, a subscription and a spawned task), and those dominate the first
-//! render of a large table; one effect per row reads the row's entity and rewrites a cell's
-//! text node only where the text changed, so an update touches the DOM exactly as much as
-//! per-cell closures did.
-
-use std::sync::Arc;
+//! render of a large table; one effect per row reads the row's texts and rewrites a cell's
+//! text node only where its text changed, so an update touches the DOM exactly as much as
+//! per-cell closures did. Nothing here knows the kind: it is compiled once.
 
 use leptos::prelude::*;
 
-use crate::entity::Entity;
-
-/// A text column of one row: where it stands, how its text is made, and the text shown now.
-pub(super) struct TextCell<E> {
-    /// The column's index among the kind's cells.
-    pub index: usize,
-    pub text: Arc<dyn Fn(&E) -> String + Send + Sync>,
-    pub shown: String,
-}
-
-/// A text cell being kept current: its text node is looked up at its first change (most rows
-/// never change) and kept, so a change costs one DOM call.
-struct LiveCell<E> {
-    cell: TextCell<E>,
-    node: Option<web_sys::Node>,
-}
+/// The row's texts now, one per text cell, in their order (reading the row's entity, which
+/// the effect thereby follows).
+pub(super) type Texts = Box<dyn Fn() -> Vec<String> + Send>;
 
 /// Starts keeping a row's text cells current, given the row's element and how many cells the
 /// table puts before the kind's cells (a selection box). Called once, when the row is built.
 pub(super) type LiveRow = Box<dyn FnOnce(web_sys::Element, usize) + Send>;
 
-/// The live part of a row showing `entity`, whose text cells show `cells` now.
-pub(super) fn row<E: Entity>(entity: ArcReadSignal<Option<E>>, cells: Vec<TextCell<E>>) -> LiveRow {
+/// A text cell being kept current: its text node is looked up at its first change (most rows
+/// never change) and kept, so a change costs one DOM call.
+struct LiveCell {
+    /// The column's index among the kind's cells.
+    index: usize,
+    shown: String,
+    node: Option<web_sys::Node>,
+}
+
+/// The live part of a row whose text cells stand at `indexes` and show `shown` now.
+pub(super) fn row(indexes: Vec<usize>, shown: Vec<String>, texts: Texts) -> LiveRow {
     Box::new(move |tr, skip| {
-        let mut cells: Vec<LiveCell<E>> = cells
+        let mut cells: Vec<LiveCell> = indexes
             .into_iter()
-            .map(|cell| LiveCell { cell, node: None })
+            .zip(shown)
+            .map(|(index, shown)| LiveCell {
+                index,
+                shown,
+                node: None,
+            })
             .collect();
         let effect = RenderEffect::new(move |_: Option<()>| {
-            entity.with(|current| {
-                for live in &mut cells {
-                    let cell = &mut live.cell;
-                    let text = current.as_ref().map(|e| (cell.text)(e)).unwrap_or_default();
-                    if text != cell.shown {
-                        if live.node.is_none() {
-                            live.node = text_node(&tr, skip + cell.index);
-                        }
-                        if let Some(node) = &live.node {
-                            node.set_node_value(Some(&text));
-                        }
-                        cell.shown = text;
+            for (cell, text) in cells.iter_mut().zip(texts()) {
+                if text != cell.shown {
+                    if cell.node.is_none() {
+                        cell.node = text_node(&tr, skip + cell.index);
                     }
+                    if let Some(node) = &cell.node {
+                        node.set_node_value(Some(&text));
+                    }
+                    cell.shown = text;
                 }
-            });
+            }
         });
         // The row's owner ends with the row: so does the effect.
         on_cleanup(move || drop(effect));
