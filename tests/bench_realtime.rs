@@ -42,12 +42,11 @@ async fn realtime_latency_and_reconnection() {
     let store = farm.store::<Device>().expect("registered");
     let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
     let sink = latencies.clone();
-    let reader = store;
     let _subscription = farm.changes().subscribe(move |change| {
         if change.origin != Origin::Remote || change.kind != "device" {
             return;
         }
-        if let Some(device) = reader.peek(&change.id) {
+        if let Some(device) = store.peek(&change.id) {
             let stamped = js_sys::Date::parse(&device.updated_at);
             if stamped.is_finite() {
                 sink.lock()

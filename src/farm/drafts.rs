@@ -87,7 +87,7 @@ impl Drafts {
             }));
         }
         let weak: Weak<FarmInner> = Arc::downgrade(inner);
-        let (events_store, events_open) = (store, open.clone());
+        let events_open = open.clone();
         let subscription = inner.bus.subscribe(move |change| {
             if change.kind != Draft::KIND {
                 return;
@@ -95,7 +95,7 @@ impl Drafts {
             let Some(inner) = weak.upgrade() else { return };
             let draft = match change.op {
                 ChangeOp::Deleted => None,
-                _ => events_store.peek(&change.id),
+                _ => store.peek(&change.id),
             };
             match &draft {
                 Some(draft) => events_open.maybe_update(|open| open.note(draft)),

@@ -88,12 +88,7 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
                 *s = LoadState::Refreshing;
             }
         });
-        let (store, farm, generation, fetch) = (
-            store,
-            farm.clone(),
-            Arc::clone(&generation),
-            Arc::clone(&fetch),
-        );
+        let (farm, generation, fetch) = (farm.clone(), Arc::clone(&generation), Arc::clone(&fetch));
         leptos::task::spawn_local(async move {
             // Retried like the store's own reads.
             let result = store.with_retry(|| fetch(&farm, &id, page, per_page)).await;

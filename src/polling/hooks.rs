@@ -93,13 +93,12 @@ pub fn use_polled_run(id: impl Into<Signal<String>>) -> UsePolledRun {
     let farm = use_data_farm();
     let entity = use_entity::<Operation>(id);
     let store = entity.store;
-    let make_store = store;
     let env = Arc::clone(farm.environment());
     let run = entity.entity;
     let current = keep_polling(
         id,
         move || run.track(),
-        move |id, conditions| poll_run(make_store, id, Arc::clone(&env), conditions),
+        move |id, conditions| poll_run(store, id, Arc::clone(&env), conditions),
     );
     UsePolledRun {
         store,
@@ -128,18 +127,16 @@ pub fn use_latest_report(team: impl Into<Signal<String>>) -> UseLatestReport {
     let farm = use_data_farm();
     let list = use_list::<Report>(Signal::derive(move || latest_report_query(&team.get())));
     let store = list.store;
-    let row_store = store;
     let view = list.view;
     let report = Signal::derive(move || {
         let first = view.with(|v| v.ids.first().cloned())?;
-        row_store.get(&first).get()
+        store.get(&first).get()
     });
-    let make_store = store;
     let env = Arc::clone(farm.environment());
     let current = keep_polling(
         team,
         move || report.track(),
-        move |team, conditions| poll_latest_report(make_store, team, Arc::clone(&env), conditions),
+        move |team, conditions| poll_latest_report(store, team, Arc::clone(&env), conditions),
     );
     UseLatestReport {
         store,

@@ -178,15 +178,15 @@ pub fn poll_run(
     conditions: Conditions,
 ) -> Poller {
     let id: String = id.into();
-    let (peek_store, team_id) = (store, id.clone());
+    let team_id = id.clone();
     let team = move || {
-        peek_store
+        store
             .peek(&team_id)
             .and_then(|r| r.team_id().map(str::to_owned))
     };
-    let (decide_store, decide_id) = (store, id.clone());
+    let decide_id = id.clone();
     let decide = move |ctx: &PollContext| {
-        let run = decide_store.peek(&decide_id);
+        let run = store.peek(&decide_id);
         match (run_interval(run.as_ref(), ctx), run) {
             (Some(after), _) => Step::Fetch(after),
             (None, Some(run)) if !run.status.is_active() => Step::Done,
@@ -226,9 +226,9 @@ pub fn poll_latest_report(
 ) -> Poller {
     let team: String = team.into();
     let query = latest_report_query(&team);
-    let (decide_store, decide_query) = (store, query.clone());
+    let decide_query = query.clone();
     let decide = move |ctx: &PollContext| {
-        let latest = decide_store.peek_list(&decide_query).into_iter().next();
+        let latest = store.peek_list(&decide_query).into_iter().next();
         match report_interval(latest.as_ref(), ctx) {
             Some(after) => Step::Fetch(after),
             None if ctx.denied => Step::Done,

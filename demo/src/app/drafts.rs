@@ -83,7 +83,7 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
         return view! { <span class="df-muted">"—"</span> }.into_any();
     }
     let name = operation_label(&draft);
-    let (edit_draft, edit_store) = (draft.clone(), store);
+    let edit_draft = draft.clone();
     let buttons = move |steps: Vec<(&'static str, &'static str)>| {
         steps
             .into_iter()
@@ -113,7 +113,7 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
     let editable = edit_draft.can_edit(&me) && edit_draft.operation != DraftOperation::Delete;
     let edit = editable.then(|| {
         let proposal = RwSignal::new(edit_draft.name.clone());
-        let (draft, store) = (edit_draft, edit_store);
+        let draft = edit_draft;
         let save = move |_| {
             let draft = draft.clone();
             let name = proposal.get_untracked();

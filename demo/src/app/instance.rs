@@ -52,7 +52,7 @@ pub fn StartStop(instance: Instance) -> impl IntoView {
     let target = instance.clone();
     let click = move |ev: leptos::ev::MouseEvent| {
         ev.stop_propagation();
-        let (operations, target) = (operations, target.clone());
+        let target = target.clone();
         spawn_local(async move {
             let _ = start_action(&operations, &target, action).await;
         });
@@ -70,12 +70,11 @@ fn Actions(instance: Instance) -> impl IntoView {
     let navigate = use_navigate();
     let error = RwSignal::new(None::<ApiError>);
     let buttons = ["start", "stop", "restart", "deploy"].map(|action| {
-        let (operations, instance, navigate) =
-            (operations, instance.clone(), navigate.clone());
+        let (instance, navigate) = (instance.clone(), navigate.clone());
         let label = format!("{}{}", action[..1].to_uppercase(), &action[1..]);
         view! {
             <button type="button" class="df-button" on:click=move |_| {
-                let (operations, instance, navigate) = (operations, instance.clone(), navigate.clone());
+                let (instance, navigate) = (instance.clone(), navigate.clone());
                 spawn_local(async move {
                     match start_action(&operations, &instance, action).await {
                         Ok(op) => navigate(&format!("/operations/{}", op.id), Default::default()),
