@@ -38,6 +38,7 @@ mod source;
 mod state;
 mod typed;
 mod view;
+mod watch;
 
 #[cfg(feature = "persist")]
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -121,6 +122,8 @@ struct Inner {
     peer: Mutex<Option<Arc<dyn port::PeerCache>>>,
     /// Where the drafts answered beside a list go (set by the farm when it has drafts).
     drafts: std::sync::OnceLock<port::DraftsPort>,
+    /// Who hears of every changed row (a table's one subscription).
+    row_watchers: Arc<watch::RowWatchers>,
 }
 
 /// The store of one kind without its type: records, tombstones, overlays, list placement,
@@ -179,6 +182,7 @@ impl StoreCore {
                 #[cfg(feature = "tabs")]
                 peer: Mutex::new(None),
                 drafts: std::sync::OnceLock::new(),
+                row_watchers: Arc::default(),
             }),
         }
     }

@@ -315,3 +315,160 @@ async fn a_paged_table_offers_search_and_pages() {
     }
     host.remove();
 }
+
+/// The body rows' elements, in order.
+fn body_rows(host: &web_sys::Element) -> Vec<web_sys::Element> {
+    let rows = host.query_selector_all("tbody tr").unwrap();
+    (0..rows.length())
+        .map(|i| rows.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+/// Presses Enter on `element` (a `keydown` that bubbles, as a keyboard's would).
+fn press_enter(element: &web_sys::Element) {
+    js_sys::Function::new_with_args(
+        "el",
+        "el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))",
+    )
+    .call1(&wasm_bindgen::JsValue::NULL, element)
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_tables_rows_move_open_and_select_in_place() {
+    let host = mount_host();
+    let farm = DataFarmConfig::new("")
+        .policy(CachePolicy {
+            stale_ms: f64::INFINITY,
+            refetch_on_focus: false,
+            refetch_on_reconnect: false,
+            ..CachePolicy::default()
+        })
+        .register::<Device>()
+        .build();
+    let store = farm.store::<Device>().unwrap();
+    let query = ListQuery::new().team("t1").unpaged();
+    store.put_list(
+        &query,
+        ListResponse::new(
+            vec![
+                device("d1", "alpha", DeviceStatus::Online, 1),
+                device("d2", "bravo", DeviceStatus::Online, 1),
+                device("d3", "charlie", DeviceStatus::Online, 1),
+            ],
+            3,
+        ),
+    );
+    let selected = RwSignal::new(Vec::<String>::new());
+    let opened = RwSignal::new(Vec::<String>::new());
+    let shown = query.clone();
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_context(farm.clone());
+        let columns = vec![
+            Column::text("Name", |d: &Device| d.name.clone()),
+            // A view cell: any view, following its entity.
+            Column::new("Status", |d: &Device| {
+                view! { <b>{d.status.as_str().to_owned()}</b> }.into_any()
+            }),
+        ];
+        let open = Callback::new(move |id: String| opened.update(|o| o.push(id)));
+        view! {
+            <EntityTable<Device> label="Devices" columns=columns query=RwSignal::new(shown.clone())
+                selection=Selection::Multiple selected=selected on_open=open searchable=false/>
+        }
+    });
+    next_frame().await;
+    assert_eq!(
+        table_texts(&host),
+        [
+            ["", "alpha", "online"],
+            ["", "bravo", "online"],
+            ["", "charlie", "online"]
+        ]
+    );
+    let before = body_rows(&host);
+    let label = |row: &web_sys::Element| {
+        row.query_selector("input")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-label")
+            .unwrap_or_default()
+    };
+    assert_eq!(label(&before[0]), "Select alpha");
+    assert_eq!(before[0].get_attribute("tabindex").as_deref(), Some("0"));
+
+    // A rename moves its row (the same element, now last) and renames its selection box; a
+    // status change shows in the view cell; the other rows stay the elements they were.
+    store.put_one(device("d1", "delta", DeviceStatus::Online, 2));
+    store.put_one(device("d2", "bravo", DeviceStatus::Offline, 2));
+    next_frame().await;
+    assert_eq!(
+        table_texts(&host),
+        [
+            ["", "bravo", "offline"],
+            ["", "charlie", "online"],
+            ["", "delta", "online"]
+        ]
+    );
+    let after = body_rows(&host);
+    assert!(
+        after[2].is_same_node(Some(&before[0])),
+        "the renamed row moved"
+    );
+    assert!(after[0].is_same_node(Some(&before[1])));
+    assert!(after[1].is_same_node(Some(&before[2])));
+    assert_eq!(label(&after[2]), "Select delta");
+
+    // A click on a cell and Enter on a row open them; a click on a selection box selects.
+    let cell: web_sys::HtmlElement = after[1]
+        .query_selector("td:nth-child(2)")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    cell.click();
+    press_enter(&after[2]);
+    let check: web_sys::HtmlElement = after[0]
+        .query_selector("input")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    check.click();
+    next_frame().await;
+    assert_eq!(opened.get_untracked(), ["d3", "d1"]);
+    assert_eq!(selected.get_untracked(), ["d2"]);
+    // The selection boxes follow the selection, whoever changes it.
+    selected.set(vec!["d3".to_owned()]);
+    next_frame().await;
+    let checked: Vec<bool> = body_rows(&host)
+        .iter()
+        .map(|row| {
+            row.query_selector("input")
+                .unwrap()
+                .unwrap()
+                .unchecked_into::<web_sys::HtmlInputElement>()
+                .checked()
+        })
+        .collect();
+    assert_eq!(checked, [false, true, false]);
+
+    // A deleted row goes; a created one comes in its place.
+    store.apply_event(ChangeOp::Deleted, "d3", 2, None);
+    let created = device("d4", "alpha 2", DeviceStatus::Online, 1);
+    store.apply_event(
+        ChangeOp::Created,
+        "d4",
+        1,
+        Some(&serde_json::value::to_raw_value(&created).unwrap()),
+    );
+    next_frame().await;
+    assert_eq!(
+        table_texts(&host),
+        [
+            ["", "alpha 2", "online"],
+            ["", "bravo", "offline"],
+            ["", "delta", "online"]
+        ]
+    );
+    assert!(body_rows(&host)[2].is_same_node(Some(&before[0])));
+    host.remove();
+}

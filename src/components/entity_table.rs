@@ -1,9 +1,8 @@
 mod frame;
-mod live;
+mod rows;
 
 use std::sync::Arc;
 
-use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::entity::Entity;
@@ -116,8 +115,9 @@ pub use crate::hooks::Selection;
 
 /// A live table of one kind: search (debounced), sortable headers, pagination (none for an
 /// [`unpaged`](ListQuery::unpaged) query), skeleton rows on the first load only, a thin
-/// progress bar while refreshing cached rows, empty and error states. Each row reads its own
-/// entity signal, so an update re-renders only that row.
+/// progress bar while refreshing cached rows, empty and error states. An update touches only
+/// the cells whose text changed (and the view cells of its row); a row whose place changed is
+/// moved, the others stay.
 #[component]
 pub fn EntityTable<E: Entity>(
     /// Accessible name of the table (and of its search box and pagination).
@@ -150,52 +150,40 @@ pub fn EntityTable<E: Entity>(
         .map(|column| (column.header.clone(), column.sort.clone()))
         .collect();
     let store = list.store;
-    // The only code of the table compiled per kind: a row's cells and its entity's name.
-    let row: frame::RowBuilder = Arc::new(move |id: &str| {
-        let entity = store.get(id);
-        // Text cells are rendered once as plain text and kept current by one effect for the
-        // whole row (`live`), which rewrites a cell's text node only where its text changed.
-        // Other cells get a reactive closure each.
-        let (mut indexes, mut shown, mut texts) = (Vec::new(), Vec::new(), Vec::new());
-        let cells = entity.with_untracked(|current| {
-            columns
-                .iter()
-                .enumerate()
-                .map(|(index, column)| match &column.cell {
-                    Cell::View(cell) => {
-                        let (cell, entity) = (Arc::clone(cell), entity.clone());
-                        Either::Left(view! { <td>{move || entity.with(|e| e.as_ref().map(|e| cell(e)))}</td> })
-                    }
-                    Cell::Text(text) => {
-                        let now = current.as_ref().map(|e| text(e)).unwrap_or_default();
-                        indexes.push(index);
-                        shown.push(now.clone());
-                        texts.push(Arc::clone(text));
-                        Either::Right(view! { <td>{now}</td> })
-                    }
-                })
-                .collect::<Vec<_>>()
-                .into_any()
-        });
-        let live = (!texts.is_empty()).then(|| {
-            let entity = entity.clone();
-            let texts: live::Texts = Box::new(move || {
-                entity.with(|e| {
-                    texts
-                        .iter()
-                        .map(|text| e.as_ref().map(|e| text(e)).unwrap_or_default())
-                        .collect()
-                })
-            });
-            live::row(indexes, shown, texts)
-        });
-        let name = Arc::new(move || {
-            entity
-                .with(|e| e.as_ref().map(|e| e.name().to_owned()))
+    // The only code of the table compiled per kind: a row's texts, view cells and name.
+    let cells = columns
+        .iter()
+        .map(|column| match column.cell {
+            Cell::Text(_) => rows::CellKind::Text,
+            Cell::View(_) => rows::CellKind::View,
+        })
+        .collect();
+    let texts: Vec<_> = columns
+        .iter()
+        .filter_map(|column| match &column.cell {
+            Cell::Text(text) => Some(Arc::clone(text)),
+            Cell::View(_) => None,
+        })
+        .collect();
+    let kind = rows::RowKind {
+        cells,
+        texts: Arc::new(move |id: &str| {
+            store.peek_with(id, |e| texts.iter().map(|text| text(e)).collect())
+        }),
+        view: Arc::new(move |id: &str, index: usize| {
+            let Some(Cell::View(cell)) = columns.get(index).map(|c| &c.cell) else {
+                return ().into_any();
+            };
+            // A view cell follows its row's entity through the row's signal.
+            let (cell, entity) = (Arc::clone(cell), store.get(id));
+            (move || entity.with(|e| e.as_ref().map(|e| cell(e)))).into_any()
+        }),
+        name: Arc::new(move |id: &str| {
+            store
+                .peek_with(id, |e| e.name().to_owned())
                 .unwrap_or_default()
-        });
-        frame::RowParts { cells, name, live }
-    });
+        }),
+    };
     frame::table(frame::Frame {
         label,
         headers,
@@ -207,6 +195,6 @@ pub fn EntityTable<E: Entity>(
         searchable,
         core: list.store.core(),
         view: list.view,
-        row,
+        kind,
     })
 }

@@ -134,6 +134,9 @@ impl StoreCore {
                 .rows
                 .push((id.to_owned(), signal.clone(), next.clone()));
         }
+        if self.inner.row_watchers.any() {
+            effects.watched.push(id.to_owned());
+        }
         let rows = &*rows;
         let lookup = |other: &str| rows.get(other).and_then(|r| r.visible.as_ref().map(fields));
         let (before, next) = (before.as_ref().map(fields), next.as_ref().map(fields));

@@ -16,6 +16,9 @@ use crate::query::ListQuery;
 pub struct Effects {
     /// Row signal updates, by row id.
     pub rows: Vec<(String, Arc<dyn RowSignal>, Option<Rec>)>,
+    /// Rows whose visible record changed, for the store's row watchers (collected only while
+    /// someone watches).
+    pub watched: Vec<String>,
     lists: Vec<(ArcRwSignal<ListView>, ListView)>,
     details: Vec<(ArcRwSignal<DetailView>, DetailView)>,
     pub dirty_lists: Vec<ListQuery>,
@@ -151,6 +154,12 @@ impl Effects {
             if published.insert(id) {
                 signal.publish(value.as_ref());
             }
+        }
+        if !self.watched.is_empty() {
+            let mut ids = self.watched;
+            ids.sort_unstable();
+            ids.dedup();
+            store.inner.row_watchers.notify(&ids);
         }
         for (signal, value) in self.lists {
             if signal.with_untracked(|current| *current != value) {

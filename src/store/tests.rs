@@ -903,3 +903,41 @@ fn the_same_version_twice_is_announced_once() {
     assert_eq!(heard.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(s.store.peek("d9"), Some(v1));
 }
+
+#[test]
+fn a_row_watch_hears_each_batch_of_changed_rows_until_dropped() {
+    let s = setup(Vec::new());
+    let query = ListQuery::new().team("t1");
+    let page = ListResponse::new(vec![device("d1", "alpha", 1), device("d2", "beta", 1)], 2);
+    s.store.put_list(&query, page);
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let watch = s
+        .store
+        .core()
+        .watch_rows(move |ids| sink.lock().unwrap().push(ids.to_vec()));
+    let renamed = device("d1", "alpha 2", 2);
+    s.store
+        .apply_event(ChangeOp::Updated, "d1", 2, Some(&raw(&renamed)));
+    // Older than what the store holds: nothing changes, nothing is heard.
+    s.store.apply_event(
+        ChangeOp::Updated,
+        "d1",
+        1,
+        Some(&raw(&device("d1", "old", 1))),
+    );
+    s.store.apply_event(ChangeOp::Deleted, "d2", 2, None);
+    assert_eq!(
+        *heard.lock().unwrap(),
+        vec![vec!["d1".to_owned()], vec!["d2".to_owned()]]
+    );
+    assert_eq!(s.store.peek("d1"), Some(renamed));
+    drop(watch);
+    s.store.apply_event(
+        ChangeOp::Updated,
+        "d1",
+        3,
+        Some(&raw(&device("d1", "alpha 3", 3))),
+    );
+    assert_eq!(heard.lock().unwrap().len(), 2);
+}

@@ -161,6 +161,13 @@ impl<E: Entity> EntityStore<E> {
         signal.read_only()
     }
 
+    /// `read` of the current value of one entity, untracked and without cloning it.
+    #[cfg(feature = "components")]
+    pub(crate) fn peek_with<T>(&self, id: &str, read: impl FnOnce(&E) -> T) -> Option<T> {
+        let record = self.core().peek(id)?;
+        record.as_any().downcast_ref::<E>().map(read)
+    }
+
     /// The current value of one entity, untracked.
     pub fn peek(&self, id: &str) -> Option<E> {
         self.core().peek(id).as_ref().and_then(typed::<E>)

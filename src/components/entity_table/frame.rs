@@ -6,22 +6,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::rows::{self, RowKind, Rows};
 use super::{Selection, TableFilter};
 use crate::components::{ErrorDisplay, SkeletonRows};
 use crate::query::{ListQuery, Order};
 use crate::store::{ListView, LoadState, StoreCore};
-
-/// One row as the kind renders it: its cells, and its entity's name (read where the
-/// selection box needs a label, so it follows renames).
-pub(super) struct RowParts {
-    pub cells: AnyView,
-    pub name: Arc<dyn Fn() -> String + Send + Sync>,
-    /// Keeps the row's text cells current once its element exists.
-    pub live: Option<super::live::LiveRow>,
-}
-
-/// Renders the row of an id.
-pub(super) type RowBuilder = Arc<dyn Fn(&str) -> RowParts + Send + Sync>;
 
 /// Everything the table needs, without the kind.
 pub(super) struct Frame {
@@ -38,7 +27,8 @@ pub(super) struct Frame {
     /// The store, for a retry.
     pub core: StoreCore,
     pub view: Signal<ListView>,
-    pub row: RowBuilder,
+    /// What the rows need of the kind.
+    pub kind: RowKind,
 }
 
 /// The table of `frame`.
@@ -54,7 +44,7 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
         searchable,
         core,
         view: view_signal,
-        row,
+        kind,
     } = frame;
     let selectable = selected.filter(|_| selection != Selection::None);
     let column_count = headers.len() + usize::from(selectable.is_some());
@@ -74,6 +64,8 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
             std::time::Duration::from_millis(250),
         );
     };
+    #[cfg(target_arch = "wasm32")]
+    let core_for_rows = core.clone();
     let retry = Callback::new(move |_: ()| {
         let store = core.clone();
         let q = query.get_untracked();
@@ -195,6 +187,7 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                         }).collect_view()}
                     </tr>
                 </thead>
+                // The loading and empty states have a body of their own, before the rows'.
                 <tbody>
                     {move || {
                         let view = view_signal.get();
@@ -207,58 +200,16 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                             ().into_any()
                         }
                     }}
-                    <For each=move || view_signal.get().ids key=|id| id.clone() let:id>
-                        {
-                            let RowParts { cells, name, live } = row(&id);
-                            let skip = usize::from(selectable.is_some());
-                            let live = std::cell::Cell::new(live);
-                            let attach = move |tr: web_sys::Element| {
-                                if let Some(start) = live.take() {
-                                    start(tr, skip);
-                                }
-                            };
-                            let select_cell = selectable.map(|selected| {
-                                let (check_id, change_id) = (id.clone(), id.clone());
-                                let kind = if selection == Selection::Multiple { "checkbox" } else { "radio" };
-                                view! {
-                                    <td>
-                                        <input type=kind name="df-row-selection"
-                                            aria-label=move || (m.select_row)(&name())
-                                            prop:checked=move || selected.with(|s| s.contains(&check_id))
-                                            on:click=move |ev| ev.stop_propagation()
-                                            on:change=move |ev| {
-                                                let on = event_target_checked(&ev);
-                                                let id = change_id.clone();
-                                                selected.update(|s| {
-                                                    if selection == Selection::Single {
-                                                        s.clear();
-                                                    }
-                                                    s.retain(|x| *x != id);
-                                                    if on {
-                                                        s.push(id);
-                                                    }
-                                                });
-                                            }/>
-                                    </td>
-                                }
-                            });
-                            // Rows that open get focus, Enter and a click; the others none of it.
-                            match on_open {
-                                None => view! { <tr use:attach>{select_cell}{cells}</tr> }.into_any(),
-                                Some(open) => {
-                                    let (open_id, key_id) = (id.clone(), id);
-                                    view! {
-                                        <tr use:attach tabindex="0" class="df-row--openable"
-                                            on:click=move |_| open.run(open_id.clone())
-                                            on:keydown=move |ev| if ev.key() == "Enter" { open.run(key_id.clone()) }>
-                                            {select_cell}{cells}
-                                        </tr>
-                                    }.into_any()
-                                }
-                            }
-                        }
-                    </For>
                 </tbody>
+                {rows::body(Rows {
+                    kind,
+                    #[cfg(target_arch = "wasm32")]
+                    core: core_for_rows,
+                    view: view_signal,
+                    selection: selectable.map(|selected| (selection, selected)),
+                    on_open,
+                    select_row: m.select_row,
+                })}
             </table>
             <ErrorDisplay error=error on_retry=retry/>
             // An unpaged list has no pages to move between.

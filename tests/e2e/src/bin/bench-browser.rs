@@ -8,7 +8,8 @@
 //! to `bench/results/persist.json`.
 //!
 //! Options: `--runs N` (default 5), `--out PATH`, `--persist-out PATH`, `--persist-only`,
-//! `--only SCENARIO` (one scenario, e.g. `initial-load`).
+//! `--only SCENARIO` (one scenario, e.g. `initial-load`; the persistence benchmarks are left
+//! out then).
 
 use std::time::Duration;
 
@@ -230,6 +231,10 @@ async fn main() {
     if !persist_only {
         let doc = json!({ "machine": machine, "runs": runs, "cases": report });
         write_json(&out, &doc);
+    }
+    if only.is_some() && !persist_only {
+        browser.close().await;
+        return;
     }
     let persist_out = arg("--persist-out").unwrap_or_else(|| "bench/results/persist.json".into());
     let persist = persistence(&browser.session, &server.url(), runs).await;

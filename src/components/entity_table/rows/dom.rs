@@ -1,0 +1,443 @@
+//! The rows as plain DOM: new rows are written as escaped HTML and parsed by the browser in
+//! one call, kept in a map by id, and moved, added and removed by one effect that follows
+//! the list's order. A second effect, woken by the store's row watch, rewrites the text nodes
+//! of the rows that changed, once per batch of changes. Clicks, Enter and selection changes are
+//! heard once, on the `<tbody>`, and find their row by its index. View cells (any view) are
+//! built and mounted by Leptos under an owner per row, so their effects end with the row.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+
+use leptos::prelude::*;
+use leptos::tachys::view::{Mountable, Render};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement, HtmlTableRowElement, HtmlTableSectionElement, Node};
+
+use super::{order, CellKind, RowKind, Rows};
+use crate::components::entity_table::Selection;
+use crate::store::{ListView, StoreCore};
+
+/// A text cell as shown: its text node is looked up at its first change (most rows never
+/// change) and kept, so a later change costs one DOM call and keeps the node.
+struct TextCell {
+    /// The cell's index in its row.
+    at: u32,
+    node: Option<Node>,
+    shown: String,
+}
+
+/// One row in the DOM.
+struct Row {
+    tr: HtmlTableRowElement,
+    texts: Vec<TextCell>,
+    /// The selection box (looked up when first needed) and the name its label shows.
+    select: Option<(Option<HtmlInputElement>, String)>,
+    /// The owner of the row's view cells and their mounted states (dropped with the row, which
+    /// ends their effects).
+    _views: Option<(Owner, Vec<<AnyView as Render>::State>)>,
+}
+
+/// The rows of one table body.
+struct List {
+    tbody: HtmlTableSectionElement,
+    document: web_sys::Document,
+    kind: RowKind,
+    selection: Option<(Selection, RwSignal<Vec<String>>)>,
+    openable: bool,
+    select_row: fn(&str) -> String,
+    /// Where the rows' owners hang (the table's owner).
+    parent: Owner,
+    /// The ids in the order shown.
+    order: Vec<String>,
+    rows: HashMap<String, Row>,
+    /// Whether the body may still hold rows a server rendered (replaced at the first build).
+    first: bool,
+}
+
+/// The `<tbody>` of `rows`.
+pub(super) fn body(rows: Rows) -> impl IntoView {
+    let Rows {
+        kind,
+        core,
+        view,
+        selection,
+        on_open,
+        select_row,
+    } = rows;
+    let list: Rc<RefCell<Option<List>>> = Rc::default();
+    let attach = {
+        let list = list.clone();
+        move |tbody: web_sys::Element| {
+            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+                return;
+            };
+            let parent = Owner::current().unwrap_or_default();
+            *list.borrow_mut() = Some(List {
+                tbody: tbody.unchecked_into(),
+                document,
+                kind: kind.clone(),
+                selection,
+                openable: on_open.is_some(),
+                select_row,
+                parent,
+                order: Vec::new(),
+                rows: HashMap::new(),
+                first: true,
+            });
+            start(list.clone(), &core, view, selection);
+        }
+    };
+    let row_id = {
+        let list = list.clone();
+        move |target: Option<web_sys::EventTarget>| -> Option<String> {
+            let tr: HtmlTableRowElement = target?
+                .dyn_into::<Element>()
+                .ok()?
+                .closest("tr")
+                .ok()??
+                .dyn_into()
+                .ok()?;
+            let index = usize::try_from(tr.section_row_index()).ok()?;
+            list.borrow().as_ref()?.order.get(index).cloned()
+        }
+    };
+    let (click_row, key_row) = (row_id.clone(), row_id.clone());
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(open) = on_open else { return };
+        // A click on the selection box selects; it does not open the row.
+        let on_input = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            .is_some();
+        if !on_input {
+            if let Some(id) = click_row(ev.target()) {
+                open.run(id);
+            }
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if let (Some(open), "Enter") = (on_open, ev.key().as_str()) {
+            if let Some(id) = key_row(ev.target()) {
+                open.run(id);
+            }
+        }
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some((mode, selected)) = selection else {
+            return;
+        };
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(id) = row_id(ev.target()) else {
+            return;
+        };
+        let on = input.checked();
+        selected.update(|s| {
+            if mode == Selection::Single {
+                s.clear();
+            }
+            s.retain(|x| *x != id);
+            if on {
+                s.push(id);
+            }
+        });
+    };
+    view! { <tbody use:attach on:click=on_click on:keydown=on_key on:change=on_change></tbody> }
+}
+
+/// Starts the effects that keep `list` current: its order, its rows' texts, its selection.
+fn start(
+    list: Rc<RefCell<Option<List>>>,
+    core: &StoreCore,
+    view: Signal<ListView>,
+    selection: Option<(Selection, RwSignal<Vec<String>>)>,
+) {
+    // The ids whose rows changed since the texts were last brought up to date.
+    let changed: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let wake = ArcTrigger::new();
+    let watch = {
+        let (changed, wake) = (changed.clone(), wake.clone());
+        core.watch_rows(move |ids| {
+            changed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(ids.iter().cloned());
+            wake.notify();
+        })
+    };
+    let order = {
+        let list = list.clone();
+        RenderEffect::new(move |_: Option<()>| {
+            let ids = view.with(|v| v.ids.clone());
+            if let Some(list) = list.borrow_mut().as_mut() {
+                list.show(&ids);
+            }
+        })
+    };
+    let texts = {
+        let list = list.clone();
+        RenderEffect::new(move |_: Option<()>| {
+            wake.track();
+            let ids: Vec<String> = changed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .drain()
+                .collect();
+            if let Some(list) = list.borrow_mut().as_mut() {
+                list.refresh(&ids);
+            }
+        })
+    };
+    let checks = selection.map(|(_, selected)| {
+        RenderEffect::new(move |_: Option<()>| {
+            selected.with(|s| {
+                if let Some(list) = list.borrow_mut().as_mut() {
+                    list.check(s);
+                }
+            });
+        })
+    });
+    // The table's owner ends with the table: so do the effects and the watch.
+    on_cleanup(move || drop((order, texts, checks, watch)));
+}
+
+impl List {
+    /// Shows the rows of `ids`, in this order: rows gone are removed, new rows made, and the
+    /// fewest rows moved (those outside the longest run still in their old order).
+    fn show(&mut self, ids: &[String]) {
+        if std::mem::take(&mut self.first) && self.tbody.first_child().is_some() {
+            // A server's rows, with no state of their own here: made again below.
+            self.tbody.set_text_content(None);
+        }
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        self.rows.retain(|id, row| {
+            let keep = wanted.contains(id.as_str());
+            if !keep {
+                row.tr.remove();
+            }
+            keep
+        });
+        let fresh: Vec<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| !self.rows.contains_key(*id))
+            .collect();
+        if self.rows.is_empty() {
+            // Every row is new (the first render): made in place, in order.
+            let made = self.make(&fresh, &self.tbody);
+            self.rows.extend(made);
+        } else {
+            let was: HashMap<&str, usize> = self
+                .order
+                .iter()
+                .enumerate()
+                .map(|(at, id)| (id.as_str(), at))
+                .collect();
+            let old: Vec<Option<usize>> =
+                ids.iter().map(|id| was.get(id.as_str()).copied()).collect();
+            let stay = order::staying(&old);
+            if !fresh.is_empty() {
+                // New rows are made apart, then put in their places below.
+                if let Some(scratch) = self.scratch() {
+                    let made = self.make(&fresh, &scratch);
+                    self.rows.extend(made);
+                }
+            }
+            // From the end, each row that moves (or is new) goes before the row after it.
+            let mut next: Option<&HtmlTableRowElement> = None;
+            for (id, stays) in ids.iter().zip(stay).rev() {
+                let Some(row) = self.rows.get(id) else {
+                    continue;
+                };
+                if !stays {
+                    let _ = self
+                        .tbody
+                        .insert_before(&row.tr, next.map(|tr| tr.as_ref()));
+                }
+                next = Some(&row.tr);
+            }
+        }
+        self.order = ids
+            .iter()
+            .filter(|id| self.rows.contains_key(*id))
+            .cloned()
+            .collect();
+    }
+
+    /// An empty body outside the document, where new rows are made before they are placed.
+    fn scratch(&self) -> Option<HtmlTableSectionElement> {
+        Some(self.document.create_element("tbody").ok()?.unchecked_into())
+    }
+
+    /// Makes the rows of `ids` for their entities now, appended to `body`. Their HTML is
+    /// written here and parsed by the browser in one call: a row made by a dozen DOM calls
+    /// from wasm, each passing its strings across, costs several times more. Every text is
+    /// escaped ([`super::escape`]). View cells are then built and mounted by Leptos.
+    fn make(&self, ids: &[&str], body: &HtmlTableSectionElement) -> Vec<(String, Row)> {
+        let mut html = String::with_capacity(ids.len() * 64);
+        let mut rows = Vec::with_capacity(ids.len());
+        let skip = u32::from(self.selection.is_some());
+        for id in ids {
+            let texts = (self.kind.texts)(id).unwrap_or_default();
+            html.push_str(if self.openable {
+                r#"<tr tabindex="0" class="df-row--openable">"#
+            } else {
+                "<tr>"
+            });
+            let select = self.selection.map(|(mode, selected)| {
+                let name = (self.kind.name)(id);
+                html.push_str(if mode == Selection::Multiple {
+                    r#"<td><input type="checkbox""#
+                } else {
+                    r#"<td><input type="radio""#
+                });
+                html.push_str(r#" name="df-row-selection" aria-label=""#);
+                super::escape(&mut html, &(self.select_row)(&name));
+                html.push('"');
+                if selected.with_untracked(|s| s.iter().any(|x| x == id)) {
+                    html.push_str(" checked");
+                }
+                html.push_str("></td>");
+                (None, name)
+            });
+            let mut shown = texts.into_iter();
+            let mut cells = Vec::new();
+            for (at, cell) in (skip..).zip(&self.kind.cells) {
+                html.push_str("<td>");
+                if *cell == CellKind::Text {
+                    let text = shown.next().unwrap_or_default();
+                    super::escape(&mut html, &text);
+                    cells.push(TextCell {
+                        at,
+                        node: None,
+                        shown: text,
+                    });
+                }
+                html.push_str("</td>");
+            }
+            html.push_str("</tr>");
+            rows.push((id.to_string(), cells, select));
+        }
+        let before = body.rows().length();
+        if body.insert_adjacent_html("beforeend", &html).is_err() {
+            return Vec::new();
+        }
+        let made = body.rows();
+        let views = self.kind.cells.contains(&CellKind::View);
+        rows.into_iter()
+            .zip(before..)
+            .filter_map(|((id, texts, select), at)| {
+                let tr: HtmlTableRowElement = made.item(at)?.unchecked_into();
+                let views = views.then(|| self.mount_views(&id, &tr, skip));
+                Some((
+                    id,
+                    Row {
+                        tr,
+                        texts,
+                        select,
+                        _views: views,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Builds and mounts the view cells of a row, under an owner of the row's own.
+    fn mount_views(
+        &self,
+        id: &str,
+        tr: &HtmlTableRowElement,
+        skip: u32,
+    ) -> (Owner, Vec<<AnyView as Render>::State>) {
+        let owner = self.parent.with(Owner::new);
+        let cells = tr.cells();
+        let mut states = Vec::new();
+        for ((index, cell), at) in self.kind.cells.iter().enumerate().zip(skip..) {
+            if *cell != CellKind::View {
+                continue;
+            }
+            if let Some(td) = cells.item(at) {
+                let mut state = owner.with(|| (self.kind.view)(id, index).build());
+                state.mount(&td, None);
+                states.push(state);
+            }
+        }
+        (owner, states)
+    }
+
+    /// Brings the texts of the rows of `ids` up to date, touching only cells whose text changed.
+    fn refresh(&mut self, ids: &[String]) {
+        for id in ids {
+            let Some(row) = self.rows.get_mut(id) else {
+                continue;
+            };
+            // Not held any more: the order effect removes the row.
+            let Some(texts) = (self.kind.texts)(id) else {
+                continue;
+            };
+            for (cell, text) in row.texts.iter_mut().zip(texts) {
+                if text == cell.shown {
+                    continue;
+                }
+                let td = match &cell.node {
+                    Some(_) => None,
+                    None => row.tr.cells().item(cell.at),
+                };
+                if let Some(td) = &td {
+                    cell.node = td.first_child();
+                }
+                match (&cell.node, td) {
+                    (Some(node), _) => node.set_node_value(Some(&text)),
+                    // An empty cell has no text node: its text makes one (found next time).
+                    (None, Some(td)) => td.set_text_content(Some(&text)),
+                    (None, None) => {}
+                }
+                cell.shown = text;
+            }
+            if let Some((input, shown)) = &mut row.select {
+                let name = (self.kind.name)(id);
+                if name != *shown {
+                    if let Some(input) = select_box(&row.tr, input) {
+                        let _ = input.set_attribute("aria-label", &(self.select_row)(&name));
+                    }
+                    *shown = name;
+                }
+            }
+        }
+    }
+
+    /// Checks the selection boxes of the `selected` rows, and only theirs.
+    fn check(&mut self, selected: &[String]) {
+        for (id, row) in &mut self.rows {
+            if let Some((input, _)) = &mut row.select {
+                if let Some(input) = select_box(&row.tr, input) {
+                    let on = selected.contains(id);
+                    if input.checked() != on {
+                        input.set_checked(on);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The selection box of the row `tr`, looked up once and kept in `kept`.
+fn select_box<'a>(
+    tr: &HtmlTableRowElement,
+    kept: &'a mut Option<HtmlInputElement>,
+) -> Option<&'a HtmlInputElement> {
+    if kept.is_none() {
+        *kept = tr
+            .query_selector("input")
+            .ok()
+            .flatten()
+            .and_then(|input| input.dyn_into().ok());
+    }
+    kept.as_ref()
+}
