@@ -176,7 +176,7 @@ fn start(
         RenderEffect::new(move |_: Option<()>| {
             let ids = view.with(|v| v.ids.clone());
             if let Some(list) = list.borrow_mut().as_mut() {
-                list.show(&ids);
+                list.show(ids);
             }
         })
     };
@@ -210,7 +210,7 @@ fn start(
 impl List {
     /// Shows the rows of `ids`, in this order: rows gone are removed, new rows made, and the
     /// fewest rows moved (those outside the longest run still in their old order).
-    fn show(&mut self, ids: &[String]) {
+    fn show(&mut self, ids: Vec<String>) {
         if std::mem::take(&mut self.first) && self.tbody.first_child().is_some() {
             // A server's rows, with no state of their own here: made again below.
             self.tbody.set_text_content(None);
@@ -223,10 +223,13 @@ impl List {
             }
             keep
         });
+        // New ids, each once (a list never names an id twice, but a row made twice would stay
+        // in the DOM unowned).
+        let mut made_once = HashSet::new();
         let fresh: Vec<&str> = ids
             .iter()
             .map(String::as_str)
-            .filter(|id| !self.rows.contains_key(*id))
+            .filter(|id| !self.rows.contains_key(*id) && made_once.insert(*id))
             .collect();
         if self.rows.is_empty() {
             // Every row is new (the first render): made in place, in order.
@@ -263,11 +266,14 @@ impl List {
                 next = Some(&row.tr);
             }
         }
-        self.order = ids
-            .iter()
-            .filter(|id| self.rows.contains_key(*id))
-            .cloned()
-            .collect();
+        self.order = ids;
+        if self.order.len() != self.rows.len() {
+            // A row could not be made (or an id came twice): the order is of the rows shown.
+            let mut seen = HashSet::new();
+            let rows = &self.rows;
+            self.order
+                .retain(|id| rows.contains_key(id) && seen.insert(id.clone()));
+        }
     }
 
     /// An empty body outside the document, where new rows are made before they are placed.
