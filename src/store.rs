@@ -38,6 +38,7 @@ mod source;
 mod state;
 mod typed;
 mod view;
+#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
 mod watch;
 
 #[cfg(feature = "persist")]
@@ -123,6 +124,7 @@ struct Inner {
     /// Where the drafts answered beside a list go (set by the farm when it has drafts).
     drafts: std::sync::OnceLock<port::DraftsPort>,
     /// Who hears of every changed row (a table's one subscription).
+    #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
     row_watchers: Arc<watch::RowWatchers>,
 }
 
@@ -182,6 +184,7 @@ impl StoreCore {
                 #[cfg(feature = "tabs")]
                 peer: Mutex::new(None),
                 drafts: std::sync::OnceLock::new(),
+                #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
                 row_watchers: Arc::default(),
             }),
         }

@@ -134,6 +134,7 @@ impl StoreCore {
                 .rows
                 .push((id.to_owned(), signal.clone(), next.clone()));
         }
+        #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
         if self.inner.row_watchers.any() {
             effects.watched.push(id.to_owned());
         }

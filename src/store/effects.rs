@@ -17,7 +17,8 @@ pub struct Effects {
     /// Row signal updates, by row id.
     pub rows: Vec<(String, Arc<dyn RowSignal>, Option<Rec>)>,
     /// Rows whose visible record changed, for the store's row watchers (collected only while
-    /// someone watches).
+    /// someone watches; an id may come more than once).
+    #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
     pub watched: Vec<String>,
     lists: Vec<(ArcRwSignal<ListView>, ListView)>,
     details: Vec<(ArcRwSignal<DetailView>, DetailView)>,
@@ -155,11 +156,9 @@ impl Effects {
                 signal.publish(value.as_ref());
             }
         }
+        #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
         if !self.watched.is_empty() {
-            let mut ids = self.watched;
-            ids.sort_unstable();
-            ids.dedup();
-            store.inner.row_watchers.notify(&ids);
+            store.inner.row_watchers.notify(&self.watched);
         }
         for (signal, value) in self.lists {
             if signal.with_untracked(|current| *current != value) {

@@ -1,16 +1,11 @@
 //! Watching every row of a store at once: one subscription for a view that shows many rows
 //! (a table), instead of a signal and an effect per row. Changed ids are collected only while
-//! someone watches; only the browser's tables watch.
+//! someone watches. Only the browser's tables watch: an app without `components` compiles none
+//! of it.
 
-#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
-use std::sync::atomic::AtomicU64;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
-#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
-use std::sync::Weak;
-
-#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
 use super::StoreCore;
 
 type Watcher = Arc<dyn Fn(&[String]) + Send + Sync>;
@@ -18,7 +13,6 @@ type Watcher = Arc<dyn Fn(&[String]) + Send + Sync>;
 /// The row watchers of one store.
 #[derive(Default)]
 pub(super) struct RowWatchers {
-    #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
     next: AtomicU64,
     /// How many watchers there are, read without the lock on every row change.
     count: AtomicUsize,
@@ -31,7 +25,7 @@ impl RowWatchers {
         self.count.load(Ordering::Relaxed) > 0
     }
 
-    /// Tells every watcher that the rows `ids` show other values now.
+    /// Tells every watcher that the rows `ids` show other values now (an id may come twice).
     pub(super) fn notify(&self, ids: &[String]) {
         // Watchers may read the store or stop watching: call them without the lock.
         let watchers: Vec<Watcher> = self
@@ -48,14 +42,12 @@ impl RowWatchers {
 }
 
 /// Keeps a row watch alive; dropping it stops the watch.
-#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
 #[must_use = "dropping the watch ends it at once"]
 pub(crate) struct RowWatch {
     id: u64,
     watchers: Weak<RowWatchers>,
 }
 
-#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
 impl Drop for RowWatch {
     fn drop(&mut self) {
         if let Some(watchers) = self.watchers.upgrade() {
@@ -66,11 +58,10 @@ impl Drop for RowWatch {
     }
 }
 
-#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
 impl StoreCore {
     /// Calls `watcher` after every batch of changes with the ids whose visible record changed
-    /// (created, updated, deleted, an optimistic change made or rolled back), outside the
-    /// store's lock. The records are read with `peek`.
+    /// (created, updated, deleted, an optimistic change made or rolled back; an id may come
+    /// more than once), outside the store's lock. The records are read with `peek`.
     pub(crate) fn watch_rows(
         &self,
         watcher: impl Fn(&[String]) + Send + Sync + 'static,
