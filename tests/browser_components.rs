@@ -215,10 +215,9 @@ fn table_texts(host: &web_sys::Element) -> Vec<Vec<String>> {
         .collect()
 }
 
-#[wasm_bindgen_test]
-async fn a_tables_text_cells_follow_their_entity_rewriting_only_the_text_that_changed() {
-    let host = mount_host();
-    // Nothing here talks to a server: the page is put in and stays fresh.
+/// A farm of devices holding `devices` as the fresh answer to team t1's unpaged list (the
+/// query answered). Nothing here talks to a server: the page is put in and stays fresh.
+fn farm_with_page(devices: Vec<Device>) -> (DataFarm, EntityStore<Device>, ListQuery) {
     let farm = DataFarmConfig::new("")
         .policy(CachePolicy {
             stale_ms: f64::INFINITY,
@@ -230,16 +229,18 @@ async fn a_tables_text_cells_follow_their_entity_rewriting_only_the_text_that_ch
         .build();
     let store = farm.store::<Device>().unwrap();
     let query = ListQuery::new().team("t1").unpaged();
-    store.put_list(
-        &query,
-        ListResponse::new(
-            vec![
-                device("d1", "pump", DeviceStatus::Online, 1),
-                device("d2", "valve", DeviceStatus::Online, 1),
-            ],
-            2,
-        ),
-    );
+    let total = devices.len() as u64;
+    store.put_list(&query, ListResponse::new(devices, total));
+    (farm, store, query)
+}
+
+#[wasm_bindgen_test]
+async fn a_tables_text_cells_follow_their_entity_rewriting_only_the_text_that_changed() {
+    let host = mount_host();
+    let (farm, store, query) = farm_with_page(vec![
+        device("d1", "pump", DeviceStatus::Online, 1),
+        device("d2", "valve", DeviceStatus::Online, 1),
+    ]);
     let shown = query.clone();
     let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
         provide_context(farm.clone());
@@ -337,28 +338,11 @@ fn press_enter(element: &web_sys::Element) {
 #[wasm_bindgen_test]
 async fn a_tables_rows_move_open_and_select_in_place() {
     let host = mount_host();
-    let farm = DataFarmConfig::new("")
-        .policy(CachePolicy {
-            stale_ms: f64::INFINITY,
-            refetch_on_focus: false,
-            refetch_on_reconnect: false,
-            ..CachePolicy::default()
-        })
-        .register::<Device>()
-        .build();
-    let store = farm.store::<Device>().unwrap();
-    let query = ListQuery::new().team("t1").unpaged();
-    store.put_list(
-        &query,
-        ListResponse::new(
-            vec![
-                device("d1", "alpha", DeviceStatus::Online, 1),
-                device("d2", "bravo", DeviceStatus::Online, 1),
-                device("d3", "charlie", DeviceStatus::Online, 1),
-            ],
-            3,
-        ),
-    );
+    let (farm, store, query) = farm_with_page(vec![
+        device("d1", "alpha", DeviceStatus::Online, 1),
+        device("d2", "bravo", DeviceStatus::Online, 1),
+        device("d3", "charlie", DeviceStatus::Online, 1),
+    ]);
     let selected = RwSignal::new(Vec::<String>::new());
     let opened = RwSignal::new(Vec::<String>::new());
     let shown = query.clone();
