@@ -350,9 +350,11 @@ async fn a_tables_rows_move_open_and_select_in_place() {
         provide_context(farm.clone());
         let columns = vec![
             Column::text("Name", |d: &Device| d.name.clone()),
-            // A view cell: any view, following its entity.
+            // A view cell: any view, following its entity (with an input of its own).
             Column::new("Status", |d: &Device| {
-                view! { <b>{d.status.as_str().to_owned()}</b> }.into_any()
+                let flag = format!("Flag {}", d.name);
+                view! { <b>{d.status.as_str().to_owned()}</b><input type="checkbox" aria-label=flag/> }
+                    .into_any()
             }),
         ];
         let open = Callback::new(move |id: String| opened.update(|o| o.push(id)));
@@ -417,6 +419,13 @@ async fn a_tables_rows_move_open_and_select_in_place() {
         .unwrap()
         .unchecked_into();
     check.click();
+    // An input of a view cell neither selects nor opens its row.
+    let flag: web_sys::HtmlElement = after[1]
+        .query_selector("input[aria-label='Flag charlie']")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    flag.click();
     next_frame().await;
     assert_eq!(opened.get_untracked(), ["d3", "d1"]);
     assert_eq!(selected.get_untracked(), ["d2"]);

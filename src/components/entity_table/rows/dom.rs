@@ -19,6 +19,9 @@ use super::{order, CellKind, RowKind, Rows};
 use crate::components::entity_table::Selection;
 use crate::store::{ListView, StoreCore};
 
+/// The name of the rows' selection boxes.
+const SELECTION_NAME: &str = "df-row-selection";
+
 /// A text cell as shown: its text node is looked up at its first change (most rows never
 /// change) and kept, so a later change costs one DOM call and keeps the node.
 struct TextCell {
@@ -128,9 +131,11 @@ pub(super) fn body(rows: Rows) -> impl IntoView {
         let Some((mode, selected)) = selection else {
             return;
         };
+        // Only the row's selection box selects (a view cell may hold inputs of its own).
         let Some(input) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            .filter(|input| input.name() == SELECTION_NAME)
         else {
             return;
         };
@@ -303,7 +308,9 @@ impl List {
                 } else {
                     r#"<td><input type="radio""#
                 });
-                html.push_str(r#" name="df-row-selection" aria-label=""#);
+                html.push_str(r#" name=""#);
+                html.push_str(SELECTION_NAME);
+                html.push_str(r#"" aria-label=""#);
                 super::escape(&mut html, &(self.select_row)(&name));
                 html.push('"');
                 if selected.with_untracked(|s| s.iter().any(|x| x == id)) {
@@ -440,7 +447,7 @@ fn select_box<'a>(
 ) -> Option<&'a HtmlInputElement> {
     if kept.is_none() {
         *kept = tr
-            .query_selector("input")
+            .query_selector(&format!("input[name={SELECTION_NAME}]"))
             .ok()
             .flatten()
             .and_then(|input| input.dyn_into().ok());
