@@ -74,7 +74,8 @@ pub fn use_store<E: Entity>() -> EntityStore<E> {
     })
 }
 
-/// A list kept current for as long as the calling component lives.
+/// A list kept current for as long as the calling component lives. A `Copy` handle: move it
+/// into as many closures as need it.
 pub struct UseList<E: Entity> {
     /// The store (for row signals and actions).
     pub store: EntityStore<E>,
@@ -84,12 +85,11 @@ pub struct UseList<E: Entity> {
 
 impl<E: Entity> Clone for UseList<E> {
     fn clone(&self) -> Self {
-        UseList {
-            store: self.store,
-            view: self.view,
-        }
+        *self
     }
 }
+
+impl<E: Entity> Copy for UseList<E> {}
 
 /// Observes the list `query` (which may change over time) while the component lives.
 pub fn use_list<E: Entity>(query: impl Into<Signal<ListQuery>>) -> UseList<E> {
@@ -123,7 +123,7 @@ fn watch_list(core: &StoreCore, query: Signal<ListQuery>) -> Signal<ListView> {
     Signal::derive(move || view.get().get())
 }
 
-/// One entity kept current for as long as the calling component lives.
+/// One entity kept current for as long as the calling component lives. A `Copy` handle.
 pub struct UseEntity<E: Entity> {
     /// The store.
     pub store: EntityStore<E>,
@@ -132,6 +132,14 @@ pub struct UseEntity<E: Entity> {
     /// The detail query's state.
     pub view: Signal<DetailView>,
 }
+
+impl<E: Entity> Clone for UseEntity<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: Entity> Copy for UseEntity<E> {}
 
 /// Observes entity `id` (which may change over time) while the component lives.
 pub fn use_entity<E: Entity>(id: impl Into<Signal<String>>) -> UseEntity<E> {

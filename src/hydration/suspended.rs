@@ -45,7 +45,7 @@ pub struct SuspendedList<E: Entity> {
 impl<E: Entity> Clone for SuspendedList<E> {
     fn clone(&self) -> Self {
         SuspendedList {
-            list: self.list.clone(),
+            list: self.list,
             first: self.first.clone(),
             resource: self.resource,
             farm: self.farm.clone(),
