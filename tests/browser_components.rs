@@ -465,3 +465,49 @@ async fn a_tables_rows_move_open_and_select_in_place() {
     assert!(body_rows(&host)[2].is_same_node(Some(&before[0])));
     host.remove();
 }
+
+#[wasm_bindgen_test]
+async fn two_single_selection_tables_keep_their_own_choice() {
+    let host = mount_host();
+    let (farm, _store, query) = farm_with_page(vec![
+        device("d1", "alpha", DeviceStatus::Online, 1),
+        device("d2", "bravo", DeviceStatus::Online, 1),
+    ]);
+    let (left, right) = (
+        RwSignal::new(Vec::<String>::new()),
+        RwSignal::new(Vec::new()),
+    );
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_context(farm.clone());
+        let columns = || vec![Column::text("Name", |d: &Device| d.name.clone())];
+        view! {
+            <EntityTable<Device> label="Left" columns=columns() query=RwSignal::new(query.clone())
+                selection=Selection::Single selected=left searchable=false/>
+            <EntityTable<Device> label="Right" columns=columns() query=RwSignal::new(query.clone())
+                selection=Selection::Single selected=right searchable=false/>
+        }
+    });
+    next_frame().await;
+    let radio = |table: &str, name: &str| -> web_sys::HtmlInputElement {
+        host.query_selector(&format!(
+            "table[aria-label={table}] input[aria-label='Select {name}']"
+        ))
+        .unwrap()
+        .unwrap()
+        .unchecked_into()
+    };
+    radio("Left", "alpha").click();
+    radio("Right", "bravo").click();
+    next_frame().await;
+    // Radios of one name are one group in a document: each table's are named apart.
+    assert!(radio("Left", "alpha").checked(), "the left choice stays");
+    assert!(radio("Right", "bravo").checked());
+    assert_eq!(left.get_untracked(), ["d1"]);
+    assert_eq!(right.get_untracked(), ["d2"]);
+    // A second choice in one table replaces its first.
+    radio("Left", "bravo").click();
+    next_frame().await;
+    assert_eq!(left.get_untracked(), ["d2"]);
+    assert!(!radio("Left", "alpha").checked());
+    host.remove();
+}

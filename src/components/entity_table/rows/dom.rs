@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use leptos::prelude::*;
@@ -19,8 +20,9 @@ use super::{order, CellKind, RowKind, Rows};
 use crate::components::entity_table::Selection;
 use crate::store::{ListView, StoreCore};
 
-/// The name of the rows' selection boxes.
-const SELECTION_NAME: &str = "df-row-selection";
+/// Tables made so far, for their selection boxes' names: radios of one name form one group in
+/// a document, so each table's boxes get a name of their own.
+static TABLES: AtomicU64 = AtomicU64::new(0);
 
 /// A text cell as shown: its text node is looked up at its first change (most rows never
 /// change) and kept, so a later change costs one DOM call and keeps the node.
@@ -50,6 +52,8 @@ struct List {
     selection: Option<(Selection, RwSignal<Vec<String>>)>,
     openable: bool,
     select_row: fn(&str) -> String,
+    /// The name of this table's selection boxes.
+    select_name: Rc<str>,
     /// Where the rows' owners hang (the table's owner).
     parent: Owner,
     /// The ids in the order shown.
@@ -70,7 +74,13 @@ pub(super) fn body(rows: Rows) -> impl IntoView {
         select_row,
     } = rows;
     let list: Rc<RefCell<Option<List>>> = Rc::default();
+    let select_name: Rc<str> = format!(
+        "df-row-selection-{}",
+        TABLES.fetch_add(1, Ordering::Relaxed)
+    )
+    .into();
     let attach = {
+        let select_name = select_name.clone();
         let list = list.clone();
         move |tbody: web_sys::Element| {
             let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -84,6 +94,7 @@ pub(super) fn body(rows: Rows) -> impl IntoView {
                 selection,
                 openable: on_open.is_some(),
                 select_row,
+                select_name: select_name.clone(),
                 parent,
                 order: Vec::new(),
                 rows: HashMap::new(),
@@ -135,7 +146,7 @@ pub(super) fn body(rows: Rows) -> impl IntoView {
         let Some(input) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            .filter(|input| input.name() == SELECTION_NAME)
+            .filter(|input| *input.name() == *select_name)
         else {
             return;
         };
@@ -309,7 +320,7 @@ impl List {
                     r#"<td><input type="radio""#
                 });
                 html.push_str(r#" name=""#);
-                html.push_str(SELECTION_NAME);
+                html.push_str(&self.select_name);
                 html.push_str(r#"" aria-label=""#);
                 super::escape(&mut html, &(self.select_row)(&name));
                 html.push('"');
@@ -440,16 +451,17 @@ impl List {
     }
 }
 
-/// The selection box of the row `tr`, looked up once and kept in `kept`.
+/// The selection box of the row `tr` (the only child of its first cell), looked up once and
+/// kept in `kept`.
 fn select_box<'a>(
     tr: &HtmlTableRowElement,
     kept: &'a mut Option<HtmlInputElement>,
 ) -> Option<&'a HtmlInputElement> {
     if kept.is_none() {
         *kept = tr
-            .query_selector(&format!("input[name={SELECTION_NAME}]"))
-            .ok()
-            .flatten()
+            .cells()
+            .item(0)
+            .and_then(|cell| cell.first_element_child())
             .and_then(|input| input.dyn_into().ok());
     }
     kept.as_ref()
