@@ -211,8 +211,13 @@ fn start(
         })
     };
     let checks = selection.map(|(_, selected)| {
-        RenderEffect::new(move |_: Option<()>| {
+        RenderEffect::new(move |before: Option<()>| {
             selected.with(|s| {
+                // At the first run the rows were just made checked as selected: only later
+                // changes of the selection need a pass over them.
+                if before.is_none() {
+                    return;
+                }
                 if let Some(list) = list.borrow_mut().as_mut() {
                     list.check(s);
                 }
