@@ -5,6 +5,9 @@
 mod bus;
 mod rule;
 
+// The store's row watch (`StoreCore::watch_rows`) listens through the same list as the bus.
+#[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
+pub(crate) use bus::Listeners;
 pub use bus::{ChangeBus, Subscription};
 pub use data_farm_protocol::ChangeOp;
 pub use rule::{InvalidationRule, Scope};

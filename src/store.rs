@@ -125,7 +125,7 @@ struct Inner {
     drafts: std::sync::OnceLock<port::DraftsPort>,
     /// Who hears of every changed row (a table's one subscription).
     #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
-    row_watchers: Arc<watch::RowWatchers>,
+    row_watchers: Arc<crate::change::Listeners<[String]>>,
 }
 
 /// The store of one kind without its type: records, tombstones, overlays, list placement,

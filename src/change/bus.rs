@@ -1,14 +1,76 @@
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use super::Change;
 
-type Listener = Arc<dyn Fn(&Change) + Send + Sync>;
+type Listener<A> = Arc<dyn Fn(&A) + Send + Sync>;
 
-#[derive(Default)]
-struct Listeners {
+/// The listeners of one kind of announcement (the farm's changes, a store's changed rows):
+/// called in the order they subscribed, outside the lock, until their [`Subscription`] drops.
+pub(crate) struct Listeners<A: ?Sized + 'static> {
     next: AtomicU64,
-    all: Mutex<Vec<(u64, Listener)>>,
+    /// How many there are, read without the lock (a store asks on every row change).
+    count: AtomicUsize,
+    all: Mutex<Vec<(u64, Listener<A>)>>,
+}
+
+impl<A: ?Sized + 'static> Default for Listeners<A> {
+    fn default() -> Self {
+        Listeners {
+            next: AtomicU64::new(0),
+            count: AtomicUsize::new(0),
+            all: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<A: ?Sized + 'static> Listeners<A> {
+    /// Calls `listener` for every announcement from now on.
+    pub(crate) fn subscribe(
+        self: &Arc<Self>,
+        listener: impl Fn(&A) + Send + Sync + 'static,
+    ) -> Subscription {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut all = self.all.lock().unwrap_or_else(|p| p.into_inner());
+        all.push((id, Arc::new(listener)));
+        self.count.store(all.len(), Ordering::Relaxed);
+        let listeners: Weak<dyn Unsubscribe> = Arc::downgrade(self) as Weak<Self>;
+        Subscription { id, listeners }
+    }
+
+    /// Whether anyone listens (a store collects changed rows only then).
+    #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
+    pub(crate) fn any(&self) -> bool {
+        self.count.load(Ordering::Relaxed) > 0
+    }
+
+    /// Delivers `value` to every listener.
+    pub(crate) fn emit(&self, value: &A) {
+        // Listeners may subscribe, unsubscribe or emit themselves: call them without the lock.
+        let listeners: Vec<Listener<A>> = self
+            .all
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect();
+        for listener in listeners {
+            listener(value);
+        }
+    }
+}
+
+/// What a [`Subscription`] needs of its listeners, whatever they listen to.
+trait Unsubscribe: Send + Sync {
+    fn unsubscribe(&self, id: u64);
+}
+
+impl<A: ?Sized + 'static> Unsubscribe for Listeners<A> {
+    fn unsubscribe(&self, id: u64) {
+        let mut all = self.all.lock().unwrap_or_else(|p| p.into_inner());
+        all.retain(|(listener, _)| *listener != id);
+        self.count.store(all.len(), Ordering::Relaxed);
+    }
 }
 
 /// Delivers every [`Change`] to its subscribers, in order. Cheap to clone; clones share subscribers.
@@ -28,24 +90,20 @@ struct Listeners {
 /// ```
 #[derive(Clone, Default)]
 pub struct ChangeBus {
-    listeners: Arc<Listeners>,
+    listeners: Arc<Listeners<Change>>,
 }
 
 /// Keeps a subscription alive; dropping it unsubscribes.
 #[must_use = "dropping the subscription unsubscribes at once"]
 pub struct Subscription {
     id: u64,
-    listeners: std::sync::Weak<Listeners>,
+    listeners: Weak<dyn Unsubscribe>,
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
         if let Some(listeners) = self.listeners.upgrade() {
-            listeners
-                .all
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .retain(|(id, _)| *id != self.id);
+            listeners.unsubscribe(self.id);
         }
     }
 }
@@ -60,31 +118,11 @@ impl Subscription {
 impl ChangeBus {
     /// Calls `listener` for every change from now on.
     pub fn subscribe(&self, listener: impl Fn(&Change) + Send + Sync + 'static) -> Subscription {
-        let id = self.listeners.next.fetch_add(1, Ordering::Relaxed);
-        self.listeners
-            .all
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((id, Arc::new(listener)));
-        Subscription {
-            id,
-            listeners: Arc::downgrade(&self.listeners),
-        }
+        self.listeners.subscribe(listener)
     }
 
     /// Delivers `change` to every subscriber.
     pub fn emit(&self, change: &Change) {
-        // Listeners may subscribe or emit themselves: call them without holding the lock.
-        let listeners: Vec<Listener> = self
-            .listeners
-            .all
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|(_, l)| l.clone())
-            .collect();
-        for listener in listeners {
-            listener(change);
-        }
+        self.listeners.emit(change);
     }
 }

@@ -158,7 +158,7 @@ impl Effects {
         }
         #[cfg(any(test, all(target_arch = "wasm32", feature = "components")))]
         if !self.watched.is_empty() {
-            store.inner.row_watchers.notify(&self.watched);
+            store.inner.row_watchers.emit(&self.watched);
         }
         for (signal, value) in self.lists {
             if signal.with_untracked(|current| *current != value) {
