@@ -61,18 +61,23 @@ fn mount_host() -> web_sys::Element {
     host
 }
 
-fn text(host: &web_sys::Element, selector: &str) -> String {
-    host.query_selector(selector)
+/// The first element under `parent` that `selector` matches, as a `T` (it must be there).
+fn find<T: JsCast>(parent: &web_sys::Element, selector: &str) -> T {
+    parent
+        .query_selector(selector)
         .unwrap()
         .unwrap_or_else(|| panic!("{selector} is there"))
+        .unchecked_into()
+}
+
+fn text(host: &web_sys::Element, selector: &str) -> String {
+    find::<web_sys::Element>(host, selector)
         .text_content()
         .unwrap_or_default()
 }
 
 fn attribute(host: &web_sys::Element, selector: &str, name: &str) -> String {
-    host.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{selector} is there"))
+    find::<web_sys::Element>(host, selector)
         .get_attribute(name)
         .unwrap_or_default()
 }
@@ -373,13 +378,7 @@ async fn a_tables_rows_move_open_and_select_in_place() {
         ]
     );
     let before = body_rows(&host);
-    let label = |row: &web_sys::Element| {
-        row.query_selector("input")
-            .unwrap()
-            .unwrap()
-            .get_attribute("aria-label")
-            .unwrap_or_default()
-    };
+    let label = |row: &web_sys::Element| attribute(row, "input", "aria-label");
     assert_eq!(label(&before[0]), "Select alpha");
     assert_eq!(before[0].get_attribute("tabindex").as_deref(), Some("0"));
 
@@ -406,26 +405,11 @@ async fn a_tables_rows_move_open_and_select_in_place() {
     assert_eq!(label(&after[2]), "Select delta");
 
     // A click on a cell and Enter on a row open them; a click on a selection box selects.
-    let cell: web_sys::HtmlElement = after[1]
-        .query_selector("td:nth-child(2)")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    cell.click();
+    find::<web_sys::HtmlElement>(&after[1], "td:nth-child(2)").click();
     press_enter(&after[2]);
-    let check: web_sys::HtmlElement = after[0]
-        .query_selector("input")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    check.click();
+    find::<web_sys::HtmlElement>(&after[0], "input").click();
     // An input of a view cell neither selects nor opens its row.
-    let flag: web_sys::HtmlElement = after[1]
-        .query_selector("input[aria-label='Flag charlie']")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
-    flag.click();
+    find::<web_sys::HtmlElement>(&after[1], "input[aria-label='Flag charlie']").click();
     next_frame().await;
     assert_eq!(opened.get_untracked(), ["d3", "d1"]);
     assert_eq!(selected.get_untracked(), ["d2"]);
@@ -434,13 +418,7 @@ async fn a_tables_rows_move_open_and_select_in_place() {
     next_frame().await;
     let checked: Vec<bool> = body_rows(&host)
         .iter()
-        .map(|row| {
-            row.query_selector("input")
-                .unwrap()
-                .unwrap()
-                .unchecked_into::<web_sys::HtmlInputElement>()
-                .checked()
-        })
+        .map(|row| find::<web_sys::HtmlInputElement>(row, "input").checked())
         .collect();
     assert_eq!(checked, [false, true, false]);
 
@@ -489,12 +467,10 @@ async fn two_single_selection_tables_keep_their_own_choice() {
     });
     next_frame().await;
     let radio = |table: &str, name: &str| -> web_sys::HtmlInputElement {
-        host.query_selector(&format!(
-            "table[aria-label={table}] input[aria-label='Select {name}']"
-        ))
-        .unwrap()
-        .unwrap()
-        .unchecked_into()
+        find(
+            &host,
+            &format!("table[aria-label={table}] input[aria-label='Select {name}']"),
+        )
     };
     radio("Left", "alpha").click();
     radio("Right", "bravo").click();
