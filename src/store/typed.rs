@@ -162,7 +162,6 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// `read` of the current value of one entity, untracked and without cloning it.
-    #[cfg(feature = "components")]
     pub(crate) fn peek_with<T>(&self, id: &str, read: impl FnOnce(&E) -> T) -> Option<T> {
         let record = self.core().peek(id)?;
         record.as_any().downcast_ref::<E>().map(read)
@@ -170,7 +169,7 @@ impl<E: Entity> EntityStore<E> {
 
     /// The current value of one entity, untracked.
     pub fn peek(&self, id: &str) -> Option<E> {
-        self.core().peek(id).as_ref().and_then(typed::<E>)
+        self.peek_with(id, E::clone)
     }
 
     /// The signal of a list query's view (created idle when new). Reading it does not fetch;
