@@ -152,14 +152,14 @@ impl Messages {
     pub const ENGLISH: Messages = Messages {
         locale: None,
         table: TableMessages {
-            search: |label| format!("Search {}", label.to_lowercase()),
+            search: |label| format!("Search {}", mid_sentence(label)),
             filter_all: "All",
             selected: |count| format!("{count} selected"),
             selected_column: "Selected",
             select_all: "Select all on this page",
             select_row: |name| format!("Select {name}"),
             total: |count| format!("{count} total"),
-            empty: |label| format!("No {} match.", label.to_lowercase()),
+            empty: |label| format!("No {} match.", mid_sentence(label)),
             pages: |label| format!("{label} pages"),
             previous: "Previous page",
             next: "Next page",
@@ -272,6 +272,27 @@ pub fn use_messages() -> &'static Messages {
 #[derive(Clone, Copy)]
 struct MessagesContext(&'static Messages);
 
+/// An English label as it reads inside a sentence: "Devices" becomes "devices", while a
+/// label opening with an acronym ("API keys") or with a letter outside ASCII stays as it is.
+///
+/// By hand rather than `str::to_lowercase`: full Unicode case mapping links about 14 KB of
+/// tables and code into every app with a table, for two English phrases (other languages give
+/// their own [`Messages`]). It was also wrong for acronyms ("Search api keys").
+fn mid_sentence(label: &str) -> String {
+    let bytes = label.as_bytes();
+    match bytes {
+        [first, rest @ ..]
+            if first.is_ascii_uppercase() && !rest.first().is_some_and(u8::is_ascii_uppercase) =>
+        {
+            let mut text = String::with_capacity(label.len());
+            text.push(char::from(first.to_ascii_lowercase()));
+            text.push_str(&label[1..]);
+            text
+        }
+        _ => label.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +323,21 @@ mod tests {
         assert_eq!(DUTCH.table.next, "Volgende pagina");
         assert_eq!(DUTCH.table.previous, "Previous page");
         assert_eq!((DUTCH.table.search)("Devices"), "Search devices");
+    }
+
+    #[test]
+    fn a_label_reads_mid_sentence_but_keeps_its_acronyms() {
+        let m = Messages::ENGLISH;
+        assert_eq!(
+            (m.table.search)("Proposed devices"),
+            "Search proposed devices"
+        );
+        assert_eq!((m.table.empty)("Applications"), "No applications match.");
+        assert_eq!((m.table.search)("API keys"), "Search API keys");
+        assert_eq!((m.table.search)("A"), "Search a");
+        assert_eq!((m.table.search)("Équipes"), "Search Équipes");
+        assert_eq!((m.table.empty)("sensors"), "No sensors match.");
+        assert_eq!((m.table.search)(""), "Search ");
     }
 
     #[test]
