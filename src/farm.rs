@@ -163,7 +163,13 @@ impl DataFarm {
             .live_topics
             .with_untracked(|t| t.iter().eq(topics.clone()))
         {
-            self.inner.live_topics.set(topics.cloned().collect());
+            // Inserted one by one: the topics come in order, and `collect` would sort them
+            // again with a copy of the sort of their own.
+            let mut live = BTreeSet::new();
+            for topic in topics {
+                live.insert(topic.clone());
+            }
+            self.inner.live_topics.set(live);
         }
     }
 

@@ -58,6 +58,7 @@ pub mod query;
 #[cfg(feature = "realtime")]
 pub mod realtime;
 pub mod session;
+mod sort;
 pub mod store;
 #[cfg(feature = "tabs")]
 pub mod tabs;

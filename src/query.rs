@@ -310,14 +310,24 @@ impl ListQuery {
         if let Some(q) = &self.search {
             encode(&mut out, "q", q);
         }
-        let mut filters: BTreeMap<&str, &str> = self
-            .base
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        filters.extend(self.filters.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        for (key, value) in filters {
-            encode(&mut out, key, value);
+        // The base filters and the user's, both in key order, merged (the user's win a key
+        // both name).
+        let mut base = self.base.iter().peekable();
+        let mut chosen = self.filters.iter().peekable();
+        loop {
+            let next = match (base.peek(), chosen.peek()) {
+                (Some((b, _)), Some((c, _))) if b < c => base.next(),
+                (Some((b, _)), Some((c, _))) if b == c => {
+                    base.next();
+                    chosen.next()
+                }
+                (_, Some(_)) => chosen.next(),
+                (Some(_), None) => base.next(),
+                (None, None) => break,
+            };
+            if let Some((key, value)) = next {
+                encode(&mut out, key, value);
+            }
         }
         if let Some(sort) = &self.sort {
             encode(&mut out, "sort", sort);
@@ -460,6 +470,23 @@ mod tests {
         let q = ListQuery::new().search("a&b c");
         assert_eq!(q.to_query_string(), "q=a%26b%20c");
         assert_eq!(ListQuery::new().to_query_string(), "");
+    }
+
+    #[test]
+    fn base_and_chosen_filters_go_in_key_order_and_the_chosen_win() {
+        let q = ListQuery::new()
+            .base("owner_type", "team")
+            .base("status", "offline")
+            .base("zone", "z1")
+            .filter("status", "online")
+            .filter("kind", "pump")
+            .filter("tier", "gold");
+        assert_eq!(
+            q.to_query_string(),
+            "kind=pump&owner_type=team&status=online&tier=gold&zone=z1"
+        );
+        let only_base = ListQuery::new().base("b", "2").base("a", "1");
+        assert_eq!(only_base.to_query_string(), "a=1&b=2");
     }
 
     #[test]

@@ -135,13 +135,21 @@ impl Effects {
 
     /// Queues the views of every list marked dirty.
     pub fn collect_lists(&mut self, st: &mut State) {
-        let mut dirty = std::mem::take(&mut self.dirty_lists);
-        dirty.sort_by_key(|q| q.to_query_string());
-        dirty.dedup();
-        for query in dirty {
-            if let Some(entry) = st.lists.get(&query) {
+        let dirty = std::mem::take(&mut self.dirty_lists);
+        // Each list once, in the order of its query string (one key per list, not two a
+        // comparison).
+        let keys: Vec<String> = dirty.iter().map(ListQuery::to_query_string).collect();
+        let order = crate::sort::order(keys.len(), &mut |a, b| keys[a].cmp(&keys[b]));
+        let mut previous: Option<usize> = None;
+        for at in order {
+            if previous.is_some_and(|p| keys[p] == keys[at] && dirty[p] == dirty[at]) {
+                continue;
+            }
+            previous = Some(at);
+            let query = &dirty[at];
+            if let Some(entry) = st.lists.get(query) {
                 self.lists.push((entry.signal.clone(), list_view(entry)));
-                self.persist_page(&query, entry);
+                self.persist_page(query, entry);
             }
         }
     }

@@ -324,7 +324,7 @@ impl StoreCore {
             if let Some(entry) = lists.get_mut(query) {
                 let value = |id: &str| rows.get(id).and_then(|row| row.visible.as_ref());
                 if entry.page.ids.iter().all(|id| value(id).is_some()) {
-                    entry.page.ids.sort_by(|a, b| match (value(a), value(b)) {
+                    crate::sort::sort_by(&mut entry.page.ids, |a, b| match (value(a), value(b)) {
                         (Some(a), Some(b)) => query.compare(fields(a), fields(b)),
                         _ => std::cmp::Ordering::Equal,
                     });
