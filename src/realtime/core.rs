@@ -2,10 +2,11 @@
 //! per topic make resumption exact; gaps ask the server for a replay; `resync` and `revoked`
 //! become refetches and purges.
 
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, BTreeSet};
 
 use data_farm_protocol::{
-    ChangeOp, ClientMessage, EventMessage, MembershipData, ServerMessage, Topic, WsErrorCode,
+    ChangeOp, ClientMessage, EventMessage, ServerMessage, Topic, WsErrorCode,
 };
 
 use super::backoff::Backoff;
@@ -294,19 +295,15 @@ impl SubscriberCore {
         if event.op != ChangeOp::Created {
             return Vec::new(); // a removal is followed by `revoked` for the team topic
         }
-        let joined = event
-            .data
-            .as_ref()
-            .and_then(|raw| serde_json::from_str::<MembershipData>(raw.get()).ok());
-        let Some(data) = joined else {
+        let Some(team) = event.data.as_deref().and_then(joined_team).map(|t| t.id) else {
             self.counters.malformed += 1;
             return Vec::new();
         };
-        if !self.teams.insert(data.team.id.clone()) {
+        if !self.teams.insert(team.clone()) {
             return Vec::new();
         }
         let mut actions = vec![Action::Joined(event)];
-        actions.extend(self.subscribe(vec![format!("team:{}", data.team.id)]));
+        actions.extend(self.subscribe(vec![format!("team:{team}")]));
         actions
     }
 
@@ -390,6 +387,42 @@ impl SubscriberCore {
         };
         vec![Action::Reconnect(0.0)]
     }
+}
+
+/// The team of a `membership` event's `data` (a [`MembershipData`](data_farm_protocol::MembershipData)):
+/// its id and version, and its record left undecoded for the team store.
+///
+/// Only what the subscriber needs is read: decoding the whole `MembershipData` (and encoding
+/// its `Team` again for the store) linked the `Team` decoder and encoder into every app with
+/// realtime, whether it has a team store or not.
+pub(super) fn joined_team(data: &RawValue) -> Option<JoinedTeam<'_>> {
+    #[derive(serde::Deserialize)]
+    struct Membership<'a> {
+        #[serde(borrow)]
+        team: &'a RawValue,
+    }
+    #[derive(serde::Deserialize)]
+    struct Head {
+        id: String,
+        version: u64,
+    }
+    let membership: Membership = serde_json::from_str(data.get()).ok()?;
+    let head: Head = serde_json::from_str(membership.team.get()).ok()?;
+    Some(JoinedTeam {
+        id: head.id,
+        version: head.version,
+        record: membership.team,
+    })
+}
+
+/// A team the user joined, as [`joined_team`] read it.
+pub(super) struct JoinedTeam<'a> {
+    /// The team's id.
+    pub id: String,
+    /// Its version.
+    pub version: u64,
+    /// Its whole record, as the event carried it.
+    pub record: &'a RawValue,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use data_farm_protocol::{ChangeOp, EventMessage, MembershipData};
+use data_farm_protocol::{ChangeOp, EventMessage};
 use serde::{Deserialize, Serialize};
 
 use super::status::{ConnectionState, Counters};
@@ -100,23 +100,11 @@ pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage], relayed: bo
 
 /// A membership event: the team it carries goes into the team store.
 pub(crate) fn apply_joined(farm: &DataFarm, event: &EventMessage) {
-    let Some(data) = event
-        .data
-        .as_ref()
-        .and_then(|raw| serde_json::from_str::<MembershipData>(raw.get()).ok())
-    else {
+    let Some(team) = event.data.as_deref().and_then(super::core::joined_team) else {
         return;
     };
-    if let (Some(store), Ok(raw)) = (
-        farm.store_of_kind("team"),
-        serde_json::value::to_raw_value(&data.team),
-    ) {
-        store.apply_event(
-            ChangeOp::Created,
-            &data.team.id,
-            data.team.version,
-            Some(&raw),
-        );
+    if let Some(store) = farm.store_of_kind("team") {
+        store.apply_event(ChangeOp::Created, &team.id, team.version, Some(team.record));
     }
 }
 
@@ -227,5 +215,35 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_membership_puts_the_joined_team_into_the_team_store() {
+        let farm = DataFarmConfig::new("").register::<Team>().build();
+        let teams = farm.store::<Team>().unwrap();
+        let joined = data_farm_protocol::MembershipData {
+            user_id: "u1".into(),
+            team: team("t9", "New team", 3),
+        };
+        let mut membership = EventMessage {
+            topic: "user:u1".into(),
+            seq: 1,
+            kind: "membership".into(),
+            op: ChangeOp::Created,
+            id: "m1".into(),
+            version: 1,
+            data: serde_json::value::to_raw_value(&joined).ok(),
+        };
+        apply_joined(&farm, &membership);
+        let held = teams.peek("t9").expect("the joined team is held");
+        assert_eq!((held.name.as_str(), held.version), ("New team", 3));
+
+        // A team record without a version is not applied.
+        membership.data = serde_json::value::to_raw_value(
+            &serde_json::json!({"user_id": "u1", "team": {"id": "t8", "name": "No version"}}),
+        )
+        .ok();
+        apply_joined(&farm, &membership);
+        assert!(teams.peek("t8").is_none());
     }
 }

@@ -164,6 +164,14 @@ fn joining_a_team_subscribes_to_it() {
     let (topics, _) = sent_subscribe(&actions).unwrap();
     assert_eq!(topics, ["team:t9"]);
     assert!(c.topics().contains(&"team:t9".to_string()));
+
+    // A membership whose team has no version is malformed: counted, nothing subscribed.
+    let before = c.counters().malformed;
+    let data = r#"{"user_id":"u1","team":{"id":"t8","name":"No version"}}"#;
+    let actions = c.on_text(&event("user:u1", 2, "membership", "created", data), 0.0);
+    assert!(actions.is_empty());
+    assert_eq!(c.counters().malformed, before + 1);
+    assert!(!c.topics().contains(&"team:t8".to_string()));
 }
 
 #[test]
