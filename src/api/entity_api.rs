@@ -3,7 +3,6 @@ use std::marker::PhantomData;
 use data_farm_protocol::{ListResponse, Position};
 use futures_util::future::LocalBoxFuture;
 
-use gloo_net::http::Method as HttpMethod;
 use serde::de::DeserializeOwned;
 
 use super::client::{decode, Outgoing};
@@ -269,7 +268,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         body: &E::Create,
         idempotency_key: &str,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        match Outgoing::with_body(HttpMethod::POST, format!("/{}", E::PLURAL), body) {
+        match Outgoing::with_body(Method::Post, format!("/{}", E::PLURAL), body) {
             Ok(request) => typed(
                 self.client
                     .exchange_boxed(request.idempotent(idempotency_key)),
@@ -284,7 +283,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         patch: &E::Patch,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        match Outgoing::with_body(HttpMethod::PATCH, item_path(E::PLURAL, id), patch) {
+        match Outgoing::with_body(Method::Patch, item_path(E::PLURAL, id), patch) {
             Ok(request) => typed(self.client.exchange_boxed(request.if_match(if_match))),
             Err(err) => failed(err),
         }
@@ -306,7 +305,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         path: &str,
         body: serde_json::Value,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        match Outgoing::with_body(method.into(), path, &body) {
+        match Outgoing::with_body(method, path, &body) {
             Ok(request) => typed(self.client.exchange_boxed(request)),
             Err(err) => failed(err),
         }
