@@ -88,9 +88,13 @@ impl ApiClient {
         {
             self.exchange_on_server(request).await
         }
-        #[cfg(not(all(feature = "ssr", not(target_arch = "wasm32"))))]
+        #[cfg(target_arch = "wasm32")]
         {
             self.exchange_in_browser(request).await
+        }
+        #[cfg(not(any(feature = "ssr", target_arch = "wasm32")))]
+        {
+            no_client(request)
         }
     }
 
@@ -109,20 +113,18 @@ impl ApiClient {
         init.set_method(request.method);
         init.set_credentials(web_sys::RequestCredentials::Include);
         deadline.attach(&init);
-        let headers = web_sys::Headers::new().map_err(|err| ApiError::Network(reason(&err)))?;
-        let mut named = request
-            .header
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect::<Vec<_>>();
-        if let Some(body) = &request.body {
-            named.push(("Content-Type", "application/json"));
-            init.set_body(&JsValue::from_str(body));
+        // A request that cannot be put together (a header value the browser refuses) is a
+        // decode error, like a body that cannot be encoded.
+        let unsendable = |err: JsValue| ApiError::Decode(reason(&err));
+        let headers = web_sys::Headers::new().map_err(unsendable)?;
+        if let Some((name, value)) = &request.header {
+            headers.set(name, value).map_err(unsendable)?;
         }
-        for (name, value) in named {
+        if let Some(body) = &request.body {
             headers
-                .set(name, value)
-                .map_err(|err| ApiError::Decode(reason(&err)))?;
+                .set("Content-Type", "application/json")
+                .map_err(unsendable)?;
+            init.set_body(&JsValue::from_str(body));
         }
         init.set_headers(&headers);
         let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
@@ -141,15 +143,6 @@ impl ApiClient {
             Err(err) => Err(deadline.failed(reason(&err))),
         };
         answer(status, drafted, body)
-    }
-
-    /// Natively without feature `ssr` there is no HTTP client: every request fails, typed.
-    #[cfg(all(not(target_arch = "wasm32"), not(feature = "ssr")))]
-    async fn exchange_in_browser(&self, request: Outgoing) -> Result<String, ApiError> {
-        Err(ApiError::Network(format!(
-            "{} {}: no HTTP client here (a native build needs feature `ssr`)",
-            request.method, request.path
-        )))
     }
 
     /// [`ApiClient::exchange`] from a server (feature `ssr`, native): reqwest, with the
@@ -308,6 +301,15 @@ fn answer(status: u16, drafted: bool, body: Result<String, ApiError>) -> Result<
     } else {
         Err(ApiError::from_response(status, &body.unwrap_or_default()))
     }
+}
+
+/// Natively without feature `ssr` there is no HTTP client: every request fails, typed.
+#[cfg(not(any(feature = "ssr", target_arch = "wasm32")))]
+fn no_client(request: Outgoing) -> Result<String, ApiError> {
+    Err(ApiError::Network(format!(
+        "{} {}: no HTTP client here (a native build needs feature `ssr`)",
+        request.method, request.path
+    )))
 }
 
 /// What a failed browser call says: a JS error's message, or the thrown value as text.
