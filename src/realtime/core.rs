@@ -2,12 +2,12 @@
 //! per topic make resumption exact; gaps ask the server for a replay; `resync` and `revoked`
 //! become refetches and purges.
 
-use serde_json::value::RawValue;
 use std::collections::{BTreeMap, BTreeSet};
 
 use data_farm_protocol::{
     ChangeOp, ClientMessage, EventMessage, ServerMessage, Topic, WsErrorCode,
 };
+use serde_json::value::RawValue;
 
 use super::backoff::Backoff;
 use super::status::{ConnectionState, Counters};
