@@ -3,12 +3,14 @@
 //! version history and audit trails.
 
 mod client;
+mod draft_answer;
 mod entity_api;
 mod error;
 mod history_api;
 mod method;
 
 pub use client::ApiClient;
+pub use draft_answer::DraftAnswer;
 pub use entity_api::{EntityApi, HttpEntityApi};
 pub use error::ApiError;
 pub use history_api::HistoryApi;

@@ -291,7 +291,7 @@ impl ApiClient {
 fn answer(status: u16, drafted: bool, body: Result<String, ApiError>) -> Result<String, ApiError> {
     if status == 202 && drafted {
         // The change became a draft: for the caller it did not happen (yet).
-        let draft = decode::<data_farm_protocol::Draft>(&body?)?;
+        let draft = super::DraftAnswer::from_json(body?)?;
         Err(ApiError::Drafted {
             message: format!("saved as draft {} for approval", draft.id),
             draft: Box::new(draft),

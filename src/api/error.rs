@@ -31,8 +31,8 @@ pub enum ApiError {
     Drafted {
         /// What the client tells the user.
         message: String,
-        /// The draft the change became.
-        draft: Box<data_farm_protocol::Draft>,
+        /// The draft the change became: its id, and the whole draft on demand.
+        draft: Box<super::DraftAnswer>,
     },
     /// 409: someone else changed it first (`current` holds their version), or the change
     /// clashes with existing state.

@@ -155,6 +155,9 @@ impl<E: Entity> EntityApi<E> for Table<E> {
                     name: String::new(),
                     comments: Vec::new(),
                 };
+                let draft = serde_json::to_string(&draft)
+                    .map_err(|err| ApiError::Decode(err.to_string()))
+                    .and_then(crate::api::DraftAnswer::from_json)?;
                 Err(ApiError::Drafted {
                     message: "saved as a draft".into(),
                     draft: Box::new(draft),
