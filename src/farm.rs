@@ -163,13 +163,9 @@ impl DataFarm {
             .live_topics
             .with_untracked(|t| t.iter().eq(topics.clone()))
         {
-            // Inserted one by one: the topics come in order, and `collect` would sort them
-            // again with a copy of the sort of their own.
-            let mut live = BTreeSet::new();
-            for topic in topics {
-                live.insert(topic.clone());
-            }
-            self.inner.live_topics.set(live);
+            self.inner
+                .live_topics
+                .set(crate::sort::set_of(topics.cloned()));
         }
     }
 

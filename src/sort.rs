@@ -4,9 +4,11 @@
 //! its own copy of the standard library's stable sort (2-4 KB of wasm each; an app with a table
 //! had five). Here the standard sort runs once, over positions, with the comparison behind a
 //! `dyn`; each call site adds only the few bytes that put its elements in the order found.
-//! A leaf: it uses nothing of the crate, and any module may use it.
+//! Sets are built the same way ([`set_of`]). A leaf: it uses nothing of the crate, and any
+//! module may use it.
 
 use std::cmp::Ordering;
+use std::collections::BTreeSet;
 
 /// The positions `0..len` in the order `compare` gives them; equal ones keep their order.
 /// The only call of the standard sort (see the module's doc).
@@ -20,6 +22,16 @@ pub(crate) fn order(len: usize, compare: &mut dyn FnMut(usize, usize) -> Orderin
 pub(crate) fn sort_by<T>(items: &mut Vec<T>, mut compare: impl FnMut(&T, &T) -> Ordering) {
     let order = order(items.len(), &mut |a, b| compare(&items[a], &items[b]));
     arrange(items, &order);
+}
+
+/// `items` as a set, inserted one by one: `collect` into a `BTreeSet` sorts them first, with
+/// a copy of the stable sort of its own.
+pub(crate) fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        set.insert(item);
+    }
+    set
 }
 
 /// Puts `items` in `order` (a permutation of their positions).
@@ -54,6 +66,15 @@ mod tests {
         let mut one = vec!["x".to_owned()];
         sort_by(&mut one, |a, b| b.cmp(a));
         assert_eq!(one, ["x"]);
+    }
+
+    #[test]
+    fn a_set_holds_each_item_once_in_order() {
+        let set = set_of(["team:b", "user:u", "team:a", "team:b"]);
+        assert_eq!(
+            set.into_iter().collect::<Vec<_>>(),
+            ["team:a", "team:b", "user:u"]
+        );
     }
 
     #[test]

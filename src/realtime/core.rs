@@ -87,15 +87,9 @@ fn team_of(topic: &str) -> Option<String> {
 impl SubscriberCore {
     /// A subscriber for `user_id`, member of `teams`.
     pub fn new(user_id: &str, teams: impl IntoIterator<Item = String>, timing: Timing) -> Self {
-        // Inserted one by one: `collect` into a set sorts first, with a copy of the sort of its
-        // own in every app.
-        let mut members = BTreeSet::new();
-        for team in teams {
-            members.insert(team);
-        }
         SubscriberCore {
             user_id: user_id.to_owned(),
-            teams: members,
+            teams: crate::sort::set_of(teams),
             positions: BTreeMap::new(),
             resuming: BTreeSet::new(),
             fresh: BTreeSet::new(),
