@@ -93,6 +93,7 @@ pub fn ConflictDialog(
             }
         })
         .collect_view();
+    // Which fields there are is fixed for the dialog's life: no reactive `Show` is needed.
     let has_fields = !mine.is_empty();
     // Modal: focus moves in, stays in (Tab wraps), Escape closes, and goes back on close.
     let dialog = NodeRef::<leptos::html::Div>::new();
@@ -102,21 +103,19 @@ pub fn ConflictDialog(
             node_ref=dialog on:keydown=keydown>
             <h2 id=title_id>{(m.title)(&item.kind, &item.id)}</h2>
             <p>{summary}</p>
-            <Show when=move || has_fields>
+            {has_fields.then(|| view! {
                 <table class="df-conflict" aria-label=m.table>
                     <thead><tr>{m.columns.map(|c| view! { <th scope="col">{c}</th> })}</tr></thead>
-                    <tbody>{rows.clone()}</tbody>
+                    <tbody>{rows}</tbody>
                 </table>
-            </Show>
+            })}
             <div class="df-dialog__actions">
                 <button type="button" class="df-button df-primary" on:click=move |_| on_resolve.run(Resolution::KeepMine)>{m.keep_mine}</button>
                 <button type="button" class="df-button" on:click=move |_| on_resolve.run(Resolution::TakeTheirs)>{m.take_theirs}</button>
-                <Show when=move || has_fields>
-                    <button type="button" class="df-button" on:click={
-                        let merged = merged.clone();
-                        move |_| on_resolve.run(Resolution::Merge(merged()))
-                    }>{m.merge}</button>
-                </Show>
+                {has_fields.then(|| view! {
+                    <button type="button" class="df-button"
+                        on:click=move |_| on_resolve.run(Resolution::Merge(merged()))>{m.merge}</button>
+                })}
                 <button type="button" class="df-button" on:click=move |_| on_close.run(())>{m.close}</button>
             </div>
         </div>

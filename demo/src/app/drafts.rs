@@ -108,7 +108,8 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
             .collect_view()
     };
     let own = buttons(steps);
-    let review = buttons(vec![("approve", "Approve"), ("reject", "Reject")]);
+    // Built each time they show: a view is not `Clone` in every Leptos build (`erase_components`).
+    let review = move || buttons(vec![("approve", "Approve"), ("reject", "Reject")]);
     // Its author may still change what it proposes (here: the name) while it is a draft.
     let editable = edit_draft.can_edit(&me) && edit_draft.operation != DraftOperation::Delete;
     let edit = editable.then(|| {
@@ -143,7 +144,7 @@ fn Review(draft: Draft, me: String, owner: Signal<bool>) -> impl IntoView {
                 prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))/>
             {edit}
             {own}
-            {move || (reviewable && owner.get()).then(|| review.clone())}
+            {move || (reviewable && owner.get()).then(review.clone())}
             <ErrorDisplay error=error/>
         </div>
     }
