@@ -42,6 +42,11 @@ done
 cargo clippy -p data-farm "${wasm[@]}" --all-targets --all-features -q -- -D warnings
 cargo clippy -p data-farm-demo -p data-farm-bench -p sensor-board "${wasm[@]}" --all-targets -q -- -D warnings
 cargo clippy -p data-farm-bench "${wasm[@]}" --features persist -q -- -D warnings
+# Apps may build with Leptos's `--cfg erase_components` (type-erased views; the demo does), where
+# a view is not `Clone`: the library must compile there too. Its own target dir, as in
+# scripts/build-demo.sh (other rustflags would rebuild the shared one).
+RUSTFLAGS="--cfg erase_components" cargo check -q -p data-farm "${wasm[@]}" --all-features \
+  --target-dir "${CARGO_TARGET_DIR:-target}/erased"
 # The server-rendered example: its browser half (hydrate) here, its server half (ssr) natively.
 cargo clippy -p ssr-board "${wasm[@]}" --features hydrate -q -- -D warnings
 cargo clippy -p ssr-board --features ssr --all-targets -q -- -D warnings
