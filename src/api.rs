@@ -8,6 +8,7 @@ mod entity_api;
 mod error;
 mod history_api;
 mod method;
+mod routes;
 
 pub use client::ApiClient;
 pub use draft_answer::DraftAnswer;
@@ -15,3 +16,4 @@ pub use entity_api::{EntityApi, HttpEntityApi};
 pub use error::ApiError;
 pub use history_api::HistoryApi;
 pub use method::Method;
+pub(crate) use routes::{json_of, Routes, Text};

@@ -15,6 +15,7 @@ mod events;
 mod fetch;
 #[cfg(any(feature = "tabs", feature = "ssr"))]
 mod fresh;
+mod http_kind;
 #[cfg(feature = "devtools")]
 mod inspect;
 mod invalidate;

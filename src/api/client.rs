@@ -180,8 +180,8 @@ impl ApiClient {
         answer(status, drafted, response.text().await.map_err(failed))
     }
 
-    /// [`ApiClient::exchange`] as a boxed future that owns what it needs: what the per-kind
-    /// [`HttpEntityApi`](super::HttpEntityApi) methods await before decoding.
+    /// [`ApiClient::exchange`] as a boxed future that owns what it needs: what the REST routes
+    /// of a kind (`Routes`) await before decoding.
     pub(crate) fn exchange_boxed(
         &self,
         request: Outgoing,
@@ -369,11 +369,16 @@ impl Outgoing {
         body: &impl Serialize,
     ) -> Result<Self, ApiError> {
         let body = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
-        Ok(Outgoing {
+        Ok(Outgoing::with_json(method, path, body))
+    }
+
+    /// `method path` with `json`, already encoded, as its body.
+    pub(crate) fn with_json(method: Method, path: impl Into<String>, json: String) -> Self {
+        Outgoing {
             method: method.as_str(),
-            body: Some(body),
+            body: Some(json),
             ..Outgoing::get(path)
-        })
+        }
     }
 
     /// With `If-Match: <version>` when a version is given.

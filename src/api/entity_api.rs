@@ -5,7 +5,8 @@ use futures_util::future::LocalBoxFuture;
 
 use serde::de::DeserializeOwned;
 
-use super::client::{decode, Outgoing};
+use super::client::decode;
+use super::routes::{json_of, Routes};
 use super::{ApiClient, ApiError, Method};
 use crate::entity::Entity;
 use crate::query::ListQuery;
@@ -111,70 +112,18 @@ pub trait EntityApi<E: Entity>: Send + Sync + 'static {
 
 /// [`EntityApi`] over HTTP with an [`ApiClient`].
 pub struct HttpEntityApi<E> {
-    client: ApiClient,
+    routes: Routes,
     kind: PhantomData<fn() -> E>,
 }
 
-impl<E> HttpEntityApi<E> {
+impl<E: Entity> HttpEntityApi<E> {
     /// The REST routes of kind `E` on `client`'s backend.
     pub fn new(client: ApiClient) -> Self {
         HttpEntityApi {
-            client,
+            routes: Routes::new(client, E::PLURAL),
             kind: PhantomData,
         }
     }
-}
-
-/// Appends `text` percent-encoded (everything but RFC 3986's unreserved characters).
-fn escape_into(out: &mut String, text: &str) {
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-}
-
-fn item_path(plural: &str, id: &str) -> String {
-    let mut path = format!("/{plural}/");
-    escape_into(&mut path, id);
-    path
-}
-
-fn list_path(plural: &str, query: &ListQuery) -> String {
-    let qs = query.to_query_string();
-    if qs.is_empty() {
-        format!("/{plural}")
-    } else {
-        format!("/{plural}?{qs}")
-    }
-}
-
-/// Most ids one `GET /{kinds}?ids=…` may name.
-const IDS_PER_REQUEST: usize = 100;
-
-fn ids_path(plural: &str, ids: &[String]) -> String {
-    let mut path = format!("/{plural}?per_page={IDS_PER_REQUEST}&ids=");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            path.push(',');
-        }
-        escape_into(&mut path, id);
-    }
-    path
-}
-
-pub(super) fn sub_path(plural: &str, id: &str, tail: &str, query: &str) -> String {
-    let mut path = item_path(plural, id);
-    path.push('/');
-    path.push_str(tail);
-    if !query.is_empty() {
-        path.push('?');
-        path.push_str(query);
-    }
-    path
 }
 
 /// Awaits `request` and decodes its answer as `T`: the only per-kind part of an HTTP call
@@ -185,66 +134,20 @@ pub(super) fn typed<T: DeserializeOwned + 'static>(
     Box::pin(async move { decode(&request.await?) })
 }
 
-/// Reads the pages of `paths` one after another, as raw texts (not generic: only decoding
-/// them is per kind).
-fn pages_of(
-    client: &ApiClient,
-    paths: Vec<String>,
-) -> LocalBoxFuture<'static, Result<Vec<String>, ApiError>> {
-    let client = client.clone();
-    Box::pin(async move {
-        let mut pages = Vec::with_capacity(paths.len());
-        for path in paths {
-            pages.push(client.exchange_boxed(Outgoing::get(path)).await?);
-        }
-        Ok(pages)
-    })
-}
-
-/// `GET {path}` of a position: `None` when the list does not hold the entity.
-fn position_at(
-    client: &ApiClient,
-    path: String,
-) -> LocalBoxFuture<'static, Result<Option<Position>, ApiError>> {
-    let request = client.exchange_boxed(Outgoing::get(path));
-    Box::pin(async move {
-        match request.await {
-            Ok(text) => decode(&text).map(Some),
-            Err(ApiError::NotFound { .. }) => Ok(None),
-            Err(err) => Err(err),
-        }
-    })
-}
-
-/// The boxed future of a request whose body could not be encoded: that error.
-fn failed<T: 'static>(err: ApiError) -> LocalBoxFuture<'static, Result<T, ApiError>> {
-    Box::pin(std::future::ready(Err(err)))
-}
-
 impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
     fn get_one(&self, id: &str) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        typed(
-            self.client
-                .exchange_boxed(Outgoing::get(item_path(E::PLURAL, id))),
-        )
+        typed(self.routes.get_one(id))
     }
 
     fn get_many(
         &self,
         query: &ListQuery,
     ) -> LocalBoxFuture<'static, Result<ListResponse<E>, ApiError>> {
-        typed(
-            self.client
-                .exchange_boxed(Outgoing::get(list_path(E::PLURAL, query))),
-        )
+        typed(self.routes.get_many(query))
     }
 
     fn get_by_ids(&self, ids: &[String]) -> LocalBoxFuture<'static, Result<Vec<E>, ApiError>> {
-        let paths = ids
-            .chunks(IDS_PER_REQUEST)
-            .map(|ids| ids_path(E::PLURAL, ids))
-            .collect();
-        let pages = pages_of(&self.client, paths);
+        let pages = self.routes.get_by_ids(ids);
         Box::pin(async move {
             let mut found = Vec::new();
             for text in pages.await? {
@@ -259,8 +162,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         id: &str,
         query: &ListQuery,
     ) -> LocalBoxFuture<'static, Result<Option<Position>, ApiError>> {
-        let path = sub_path(E::PLURAL, id, "position", &query.to_query_string());
-        position_at(&self.client, path)
+        self.routes.position(id, query)
     }
 
     fn create(
@@ -268,13 +170,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         body: &E::Create,
         idempotency_key: &str,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        match Outgoing::with_body(Method::Post, format!("/{}", E::PLURAL), body) {
-            Ok(request) => typed(
-                self.client
-                    .exchange_boxed(request.idempotent(idempotency_key)),
-            ),
-            Err(err) => failed(err),
-        }
+        typed(self.routes.create(json_of(body), idempotency_key))
     }
 
     fn update(
@@ -283,10 +179,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         patch: &E::Patch,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        match Outgoing::with_body(Method::Patch, item_path(E::PLURAL, id), patch) {
-            Ok(request) => typed(self.client.exchange_boxed(request.if_match(if_match))),
-            Err(err) => failed(err),
-        }
+        typed(self.routes.update(id, json_of(patch), if_match))
     }
 
     fn delete(
@@ -294,9 +187,7 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         id: &str,
         if_match: Option<u64>,
     ) -> LocalBoxFuture<'static, Result<(), ApiError>> {
-        let request = Outgoing::delete(item_path(E::PLURAL, id)).if_match(if_match);
-        let answer = self.client.exchange_boxed(request);
-        Box::pin(async move { answer.await.map(|_| ()) })
+        self.routes.delete(id, if_match)
     }
 
     fn call(
@@ -305,30 +196,6 @@ impl<E: Entity> EntityApi<E> for HttpEntityApi<E> {
         path: &str,
         body: serde_json::Value,
     ) -> LocalBoxFuture<'static, Result<E, ApiError>> {
-        match Outgoing::with_body(method, path, &body) {
-            Ok(request) => typed(self.client.exchange_boxed(request)),
-            Err(err) => failed(err),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use data_farm_protocol::Device;
-
-    use super::*;
-
-    #[test]
-    fn ids_are_escaped_in_paths() {
-        assert_eq!(item_path(Device::PLURAL, "dev_1"), "/devices/dev_1");
-        assert_eq!(item_path(Device::PLURAL, "a/b?c"), "/devices/a%2Fb%3Fc");
-        assert_eq!(
-            ids_path(Device::PLURAL, &["dev_1".into(), "a,b".into()]),
-            "/devices?per_page=100&ids=dev_1,a%2Cb"
-        );
-        assert_eq!(
-            sub_path(Device::PLURAL, "dev_1", "position", "team=t&per_page=5"),
-            "/devices/dev_1/position?team=t&per_page=5"
-        );
+        typed(self.routes.call(method, path, &body))
     }
 }

@@ -8,7 +8,8 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::client::Outgoing;
-use super::entity_api::{sub_path, typed};
+use super::entity_api::typed;
+use super::routes::sub_path;
 use super::{ApiClient, ApiError};
 
 /// Reads the version history and audit trails of entities. The farm's [`ApiClient`] reads the

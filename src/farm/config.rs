@@ -7,7 +7,7 @@ use std::sync::Arc;
 use data_farm_protocol::{Application, Device, Instance, Operation, Report, Team};
 
 use super::{drafts, DataFarm, FarmInner};
-use crate::api::{ApiClient, EntityApi, HistoryApi, HttpEntityApi};
+use crate::api::{ApiClient, EntityApi, HistoryApi};
 use crate::cache::{BrowserEnvironment, CachePolicy, Environment};
 use crate::change::{ChangeBus, InvalidationRule};
 use crate::entity::Entity;
@@ -176,10 +176,9 @@ impl DataFarmConfig {
     ) -> Self {
         let default_policy = self.policy.clone();
         self.registrars.push(Box::new(move |parts: &Parts| {
-            let api =
-                api.unwrap_or_else(|| Arc::new(HttpEntityApi::<E>::new(parts.client.clone())));
             let (store, slot) = EntityStore::<E>::owned(
                 api,
+                &parts.client,
                 parts.env.clone(),
                 policy.unwrap_or(default_policy),
                 parts.bus.clone(),

@@ -11,7 +11,7 @@ use futures_util::future::LocalBoxFuture;
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::{rec, Rec};
-use crate::api::{ApiError, EntityApi, Method};
+use crate::api::{json_of, ApiError, EntityApi, Method};
 use crate::entity::Entity;
 use crate::query::ListQuery;
 
@@ -21,7 +21,7 @@ pub(crate) type RecPage = ListResponse<Rec>;
 /// A create's body (the kind's `Create`), without its type.
 pub(crate) type AnyCreate = Box<dyn Any + Send + Sync>;
 
-type Answer<T> = LocalBoxFuture<'static, Result<T, ApiError>>;
+pub(super) type Answer<T> = LocalBoxFuture<'static, Result<T, ApiError>>;
 
 /// A kind's API and serde, as the core calls them.
 pub(crate) trait KindOps: Send + Sync {
@@ -60,13 +60,87 @@ pub(crate) trait KindOps: Send + Sync {
     fn patch_json(&self, patch: &(dyn Any + Send + Sync)) -> Option<String>;
 }
 
-/// The [`KindOps`] of kind `E`, over its [`EntityApi`].
+/// A kind's serde as plain functions: for a kind on the protocol's routes
+/// ([`HttpKind`](super::http_kind::HttpKind)) all that is compiled per kind.
+#[derive(Clone, Copy)]
+pub(crate) struct Serde {
+    pub kind: &'static str,
+    pub plural: &'static str,
+    /// An entity from JSON.
+    pub entity: fn(&str) -> Result<Rec, serde_json::Error>,
+    /// A page (the protocol's list answer) from JSON.
+    pub page: fn(&str) -> Result<RecPage, serde_json::Error>,
+    /// A create's body as JSON; `None` when it is not this kind's.
+    pub create: fn(&(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>>,
+    /// An update's body as JSON; `None` when it is not this kind's.
+    pub patch: fn(&(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>>,
+    /// The provisional entity of an optimistic create (see [`Entity::draft`]).
+    pub draft: fn(&(dyn Any + Send + Sync), &str) -> Option<Rec>,
+    /// A queued create's body read back.
+    #[cfg(feature = "persist")]
+    pub decode_create: fn(&str) -> Result<AnyCreate, serde_json::Error>,
+    /// A queued update's body read back.
+    #[cfg(feature = "persist")]
+    pub decode_patch: fn(&str) -> Result<AnyPatch, serde_json::Error>,
+}
+
+impl Serde {
+    /// The serde of kind `E`.
+    pub(crate) fn of<E: Entity>() -> Self {
+        Serde {
+            kind: E::KIND,
+            plural: E::PLURAL,
+            entity: entity_of::<E>,
+            page: page_of::<E>,
+            create: create_json::<E>,
+            patch: patch_json::<E>,
+            draft: draft_of::<E>,
+            #[cfg(feature = "persist")]
+            decode_create: create_of::<E>,
+            #[cfg(feature = "persist")]
+            decode_patch: patch_of::<E>,
+        }
+    }
+}
+
+fn entity_of<E: Entity>(json: &str) -> Result<Rec, serde_json::Error> {
+    serde_json::from_str::<E>(json).map(rec)
+}
+
+fn page_of<E: Entity>(json: &str) -> Result<RecPage, serde_json::Error> {
+    serde_json::from_str::<ListResponse<E>>(json).map(erase_page)
+}
+
+fn create_json<E: Entity>(body: &(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>> {
+    body.downcast_ref::<E::Create>().map(json_of)
+}
+
+fn patch_json<E: Entity>(patch: &(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>> {
+    patch.downcast_ref::<E::Patch>().map(json_of)
+}
+
+fn draft_of<E: Entity>(body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
+    E::draft(body.downcast_ref::<E::Create>()?, id).map(rec)
+}
+
+#[cfg(feature = "persist")]
+fn create_of<E: Entity>(json: &str) -> Result<AnyCreate, serde_json::Error> {
+    serde_json::from_str::<E::Create>(json).map(|body| Box::new(body) as AnyCreate)
+}
+
+#[cfg(feature = "persist")]
+fn patch_of<E: Entity>(json: &str) -> Result<AnyPatch, serde_json::Error> {
+    serde_json::from_str::<E::Patch>(json).map(|patch| Arc::new(patch) as AnyPatch)
+}
+
+/// The [`KindOps`] of kind `E`, over an [`EntityApi`] of its own (a kind registered with
+/// one); a kind on the protocol's routes is an [`HttpKind`](super::http_kind::HttpKind).
 pub(crate) struct Typed<E: Entity> {
     pub api: Arc<dyn EntityApi<E>>,
 }
 
 /// A body of the wrong kind (never: the typed store only hands in its own).
-fn wrong_kind<T: 'static>(kind: &str) -> Answer<T> {
+pub(super) fn wrong_kind<T: 'static>(kind: &str) -> Answer<T> {
     let message = format!("a body that is not a {kind}'s");
     Box::pin(std::future::ready(Err(ApiError::Decode(message))))
 }
@@ -76,11 +150,11 @@ impl<E: Entity> KindOps for Typed<E> {
         E::KIND
     }
     fn decode(&self, json: &str) -> Result<Rec, serde_json::Error> {
-        serde_json::from_str::<E>(json).map(rec)
+        entity_of::<E>(json)
     }
     #[cfg(any(feature = "tabs", feature = "hydrate"))]
     fn decode_page(&self, json: &str) -> Result<RecPage, serde_json::Error> {
-        serde_json::from_str::<ListResponse<E>>(json).map(erase_page)
+        page_of::<E>(json)
     }
     fn get_one(&self, id: &str) -> Answer<Rec> {
         let answer = self.api.get_one(id);
@@ -128,19 +202,19 @@ impl<E: Entity> KindOps for Typed<E> {
         Box::pin(async move { answer.await.map(rec) })
     }
     fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
-        E::draft(body.downcast_ref::<E::Create>()?, id).map(rec)
+        draft_of::<E>(body, id)
     }
     #[cfg(feature = "persist")]
     fn decode_create(&self, json: &str) -> Result<AnyCreate, serde_json::Error> {
-        serde_json::from_str::<E::Create>(json).map(|body| Box::new(body) as AnyCreate)
+        create_of::<E>(json)
     }
     #[cfg(feature = "persist")]
     fn decode_patch(&self, json: &str) -> Result<AnyPatch, serde_json::Error> {
-        serde_json::from_str::<E::Patch>(json).map(|patch| Arc::new(patch) as AnyPatch)
+        patch_of::<E>(json)
     }
     #[cfg(feature = "persist")]
     fn patch_json(&self, patch: &(dyn Any + Send + Sync)) -> Option<String> {
-        serde_json::to_string(patch.downcast_ref::<E::Patch>()?).ok()
+        patch_json::<E>(patch)?.ok()
     }
 }
 

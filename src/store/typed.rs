@@ -7,7 +7,8 @@ use std::sync::Arc;
 use data_farm_protocol::{ChangeOp, ListResponse, Position};
 use leptos::prelude::*;
 
-use super::kind::{erase_page, Typed};
+use super::http_kind::HttpKind;
+use super::kind::{erase_page, KindOps, Typed};
 use super::record::{rec, typed, RowSignal};
 use super::released::released;
 use super::slot;
@@ -15,7 +16,7 @@ use super::state::Row;
 use super::{
     AnyStore, Applied, DetailView, EntityEvent, EntityObserver, ListObserver, ListView, StoreCore,
 };
-use crate::api::{ApiError, EntityApi, Method};
+use crate::api::{ApiClient, ApiError, EntityApi, Method};
 use crate::cache::{CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule};
 use crate::entity::Entity;
@@ -93,7 +94,7 @@ impl<E: Entity> EntityStore<E> {
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> Self {
-        let store = Self::inserted(api, env, policy, bus);
+        let store = Self::inserted(Arc::new(Typed { api }), env, policy, bus);
         let key = store.key;
         if Owner::current().is_some() {
             on_cleanup(move || slot::remove(key));
@@ -101,26 +102,32 @@ impl<E: Entity> EntityStore<E> {
         store
     }
 
-    /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it).
+    /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it),
+    /// fetching through `api`, or the protocol's REST routes on `client` when there is none.
     pub(crate) fn owned(
-        api: Arc<dyn EntityApi<E>>,
+        api: Option<Arc<dyn EntityApi<E>>>,
+        client: &ApiClient,
         env: Arc<dyn Environment>,
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> (Self, slot::Owned) {
-        let store = Self::inserted(api, env, policy, bus);
+        let ops: Arc<dyn KindOps> = match api {
+            Some(api) => Arc::new(Typed { api }),
+            None => Arc::new(HttpKind::of::<E>(client.clone())),
+        };
+        let store = Self::inserted(ops, env, policy, bus);
         (store, slot::Owned(store.key))
     }
 
     /// A new store's core put in the slot table, owned by nobody yet.
     fn inserted(
-        api: Arc<dyn EntityApi<E>>,
+        ops: Arc<dyn KindOps>,
         env: Arc<dyn Environment>,
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> Self {
         EntityStore {
-            key: slot::insert(StoreCore::new(Arc::new(Typed { api }), env, policy, bus)),
+            key: slot::insert(StoreCore::new(ops, env, policy, bus)),
             kind: PhantomData,
         }
     }
