@@ -60,11 +60,12 @@ use effects::Effects;
 #[cfg(feature = "persist")]
 pub(crate) use effects::StoredPage;
 pub use erased::AnyStore;
+pub(crate) use http_kind::on_routes;
 #[cfg(feature = "devtools")]
 pub use inspect::{
     set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, StoreSnapshot, Trace,
 };
-use kind::KindOps;
+pub(crate) use kind::{over_api, KindOps};
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub(crate) use observer::ListWatch;

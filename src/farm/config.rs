@@ -13,7 +13,7 @@ use crate::change::{ChangeBus, InvalidationRule};
 use crate::entity::Entity;
 #[cfg(feature = "persist")]
 use crate::persist::PersistConfig;
-use crate::store::{AnyStore, EntityStore};
+use crate::store::{on_routes, over_api, AnyStore, EntityStore, KindOps};
 
 type Registrar = Box<dyn FnOnce(&Parts) -> Registered + Send + Sync>;
 
@@ -156,7 +156,7 @@ impl DataFarmConfig {
 
     /// Registers kind `E`, served by the protocol's REST routes.
     pub fn register<E: Entity>(self) -> Self {
-        self.register_kind::<E>(None, None)
+        self.register_kind::<E>(on_routes::<E>, None)
     }
 
     /// Registers kind `E` with its own API (e.g. a backend with other routes, or a test double)
@@ -166,19 +166,20 @@ impl DataFarmConfig {
         api: Arc<dyn EntityApi<E>>,
         policy: Option<CachePolicy>,
     ) -> Self {
-        self.register_kind::<E>(Some(api), policy)
+        self.register_kind::<E>(move |_: &ApiClient| over_api(api), policy)
     }
 
+    /// Registers kind `E` fetching through the [`KindOps`] that `ops` makes for the farm's
+    /// client (a kind on the routes never links the path of a kind with an API of its own).
     fn register_kind<E: Entity>(
         mut self,
-        api: Option<Arc<dyn EntityApi<E>>>,
+        ops: impl FnOnce(&ApiClient) -> Arc<dyn KindOps> + Send + Sync + 'static,
         policy: Option<CachePolicy>,
     ) -> Self {
         let default_policy = self.policy.clone();
         self.registrars.push(Box::new(move |parts: &Parts| {
             let (store, slot) = EntityStore::<E>::owned(
-                api,
-                &parts.client,
+                ops(&parts.client),
                 parts.env.clone(),
                 policy.unwrap_or(default_policy),
                 parts.bus.clone(),

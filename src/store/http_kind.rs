@@ -4,6 +4,7 @@
 //! copy of every request and of the futures around it (about 8 KB of wasm a kind).
 
 use std::any::Any;
+use std::sync::Arc;
 
 use data_farm_protocol::Position;
 
@@ -32,6 +33,11 @@ impl HttpKind {
             serde,
         }
     }
+}
+
+/// The [`KindOps`] of kind `E` on `client`'s backend: what `DataFarmConfig::register` builds.
+pub(crate) fn on_routes<E: Entity>(client: &ApiClient) -> Arc<dyn KindOps> {
+    Arc::new(HttpKind::of::<E>(client.clone()))
 }
 
 /// Awaits `text` and decodes it with `decode`.

@@ -139,6 +139,11 @@ pub(crate) struct Typed<E: Entity> {
     pub api: Arc<dyn EntityApi<E>>,
 }
 
+/// The [`KindOps`] of kind `E` over `api`: what `DataFarmConfig::register_with` builds.
+pub(crate) fn over_api<E: Entity>(api: Arc<dyn EntityApi<E>>) -> Arc<dyn KindOps> {
+    Arc::new(Typed { api })
+}
+
 /// A body of the wrong kind (never: the typed store only hands in its own).
 pub(super) fn wrong_kind<T: 'static>(kind: &str) -> Answer<T> {
     let message = format!("a body that is not a {kind}'s");

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use data_farm_protocol::{ChangeOp, ListResponse, Position};
 use leptos::prelude::*;
 
-use super::http_kind::HttpKind;
 use super::kind::{erase_page, KindOps, Typed};
 use super::record::{rec, typed, RowSignal};
 use super::released::released;
@@ -16,7 +15,7 @@ use super::state::Row;
 use super::{
     AnyStore, Applied, DetailView, EntityEvent, EntityObserver, ListObserver, ListView, StoreCore,
 };
-use crate::api::{ApiClient, ApiError, EntityApi, Method};
+use crate::api::{ApiError, EntityApi, Method};
 use crate::cache::{CachePolicy, Environment};
 use crate::change::{Change, ChangeBus, InvalidationRule};
 use crate::entity::Entity;
@@ -103,18 +102,13 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it),
-    /// fetching through `api`, or the protocol's REST routes on `client` when there is none.
+    /// fetching through `ops` (see [`super::kind::over_api`] and [`super::http_kind::on_routes`]).
     pub(crate) fn owned(
-        api: Option<Arc<dyn EntityApi<E>>>,
-        client: &ApiClient,
+        ops: Arc<dyn KindOps>,
         env: Arc<dyn Environment>,
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> (Self, slot::Owned) {
-        let ops: Arc<dyn KindOps> = match api {
-            Some(api) => Arc::new(Typed { api }),
-            None => Arc::new(HttpKind::of::<E>(client.clone())),
-        };
         let store = Self::inserted(ops, env, policy, bus);
         (store, slot::Owned(store.key))
     }
