@@ -238,29 +238,39 @@ mod tests {
 
     use super::*;
     use crate::api::{ApiClient, HttpEntityApi};
+    use crate::store::http_kind::HttpKind;
+
+    /// Both kinds of [`KindOps`]: over an API of its own, and on the routes.
+    fn both() -> [Box<dyn KindOps>; 2] {
+        [
+            Box::new(Typed::<Device> {
+                api: Arc::new(HttpEntityApi::new(ApiClient::new(""))),
+            }),
+            Box::new(HttpKind::of::<Device>(ApiClient::new(""))),
+        ]
+    }
 
     #[test]
     fn a_body_of_another_kind_is_a_decode_error_not_a_panic() {
-        let ops = Typed::<Device> {
-            api: Arc::new(HttpEntityApi::new(ApiClient::new(""))),
-        };
-        let body = CreateTeam {
-            name: "Acme".into(),
-            description: None,
-        };
-        let created = futures_executor::block_on(ops.create(&body, "tmp-1"));
-        assert!(
-            matches!(created, Err(ApiError::Decode(_))),
-            "{:?}",
-            created.err()
-        );
-        let patch = PatchNamed::default();
-        let updated = futures_executor::block_on(ops.update("d1", &patch, None));
-        assert!(
-            matches!(updated, Err(ApiError::Decode(_))),
-            "{:?}",
-            updated.err()
-        );
-        assert!(ops.draft(&body, "tmp-1").is_none());
+        for ops in both() {
+            let body = CreateTeam {
+                name: "Acme".into(),
+                description: None,
+            };
+            let created = futures_executor::block_on(ops.create(&body, "tmp-1"));
+            assert!(
+                matches!(created, Err(ApiError::Decode(_))),
+                "{:?}",
+                created.err()
+            );
+            let patch = PatchNamed::default();
+            let updated = futures_executor::block_on(ops.update("d1", &patch, None));
+            assert!(
+                matches!(updated, Err(ApiError::Decode(_))),
+                "{:?}",
+                updated.err()
+            );
+            assert!(ops.draft(&body, "tmp-1").is_none());
+        }
     }
 }
