@@ -129,7 +129,7 @@ pub(crate) fn json_of(value: &impl serde::Serialize) -> Result<String, ApiError>
 }
 
 /// The boxed future of a request that is not sent: `err`.
-pub(crate) fn failed<T: 'static>(err: ApiError) -> LocalBoxFuture<'static, Result<T, ApiError>> {
+fn failed<T: 'static>(err: ApiError) -> LocalBoxFuture<'static, Result<T, ApiError>> {
     Box::pin(std::future::ready(Err(err)))
 }
 
