@@ -120,7 +120,9 @@ fn watch_list(core: &StoreCore, query: Signal<ListQuery>) -> Signal<ListView> {
     on_cleanup(move || {
         holder.lock().unwrap_or_else(|p| p.into_inner()).take();
     });
-    Signal::derive(move || view.get().get())
+    // A memo, not a derived signal: it keeps one copy of the view per change that every
+    // reader borrows (`with`), where a derived signal cloned the page's ids for each read.
+    Memo::new(move |_| view.get().get()).into()
 }
 
 /// One entity kept current for as long as the calling component lives. A `Copy` handle.

@@ -73,12 +73,15 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
             let _ = store.fetch_list(&q).await;
         });
     });
-    let error = Signal::derive(move || match view_signal.get().state {
-        LoadState::Error(err) => Some(err),
-        _ => None,
+    // Every read borrows the list's view (`with`): its ids are not copied for a count.
+    let error = Signal::derive(move || {
+        view_signal.with(|v| match &v.state {
+            LoadState::Error(err) => Some(err.clone()),
+            _ => None,
+        })
     });
     let pages = move || {
-        let total = view_signal.get().total;
+        let total = view_signal.with(|v| v.total);
         query.with(|q| q.page_count(total))
     };
     // A separate closure: a `>=` written inside a `view!` attribute would end the tag.
@@ -128,12 +131,12 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                         {move || (m.selected)(&messages.number(selected.get().len() as u64))}
                     </span>
                 })}
-                <span class="df-table__total">{move || (m.total)(&messages.number(view_signal.get().total))}</span>
+                <span class="df-table__total">{move || (m.total)(&messages.number(view_signal.with(|v| v.total)))}</span>
             </div>
             <div class="df-progress" aria-hidden="true"
-                class:df-progress--active=move || view_signal.get().state == LoadState::Refreshing></div>
+                class:df-progress--active=move || view_signal.with(|v| v.state == LoadState::Refreshing)></div>
             <table aria-label=label.clone()
-                aria-busy=move || view_signal.get().state.is_fetching().to_string()>
+                aria-busy=move || view_signal.with(|v| v.state.is_fetching()).to_string()>
                 <thead>
                     <tr>
                         {selectable.map(|selected| match selection {
@@ -141,11 +144,12 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                                 <th scope="col">
                                     <input type="checkbox" aria-label=m.select_all
                                         prop:checked=move || {
-                                            let ids = view_signal.get().ids;
-                                            !ids.is_empty() && selected.with(|s| ids.iter().all(|id| s.contains(id)))
+                                            view_signal.with(|v| {
+                                                !v.ids.is_empty() && selected.with(|s| v.ids.iter().all(|id| s.contains(id)))
+                                            })
                                         }
                                         on:change=move |ev| {
-                                            let ids = view_signal.get_untracked().ids;
+                                            let ids = view_signal.with_untracked(|v| v.ids.clone());
                                             let on = event_target_checked(&ev);
                                             selected.update(|s| {
                                                 s.retain(|id| !ids.contains(id));
@@ -190,11 +194,14 @@ pub(super) fn table(frame: Frame) -> impl IntoView {
                 // The loading and empty states have a body of their own, before the rows'.
                 <tbody>
                     {move || {
-                        let view = view_signal.get();
-                        if view.is_first_load() {
+                        // (first load, empty and not failed), read before anything is built.
+                        let (first_load, empty) = view_signal.with(|v| {
+                            (v.is_first_load(), v.ids.is_empty() && !matches!(v.state, LoadState::Error(_)))
+                        });
+                        if first_load {
                             let rows = (query.get_untracked().per_page as usize).clamp(3, 10);
                             view! { <SkeletonRows rows=rows columns=column_count/> }.into_any()
-                        } else if view.ids.is_empty() && !matches!(view.state, LoadState::Error(_)) {
+                        } else if empty {
                             view! { <tr><td colspan=column_count class="df-table__empty">{empty_text.clone()}</td></tr> }.into_any()
                         } else {
                             ().into_any()
