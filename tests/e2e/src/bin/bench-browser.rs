@@ -1,7 +1,7 @@
 //! The browser benchmark runner (`scripts/bench-browser.sh` builds the page first): serves
 //! `target/bench-page` on loopback, drives headless Chromium, runs every scenario 5 times per
-//! implementation with a fresh page each time, prints medians and ratios, and writes them to
-//! `bench/results/browser.json`.
+//! implementation (the two taking turns) with a fresh page each time, prints medians and
+//! ratios, and writes them to `bench/results/browser.json`.
 //!
 //! Then the persistence benchmarks (`bench/page/persist.rs`): hydrate from IndexedDB to a painted
 //! table, and the status storm with write-behind on against the same page without it, written
@@ -140,14 +140,17 @@ async fn main() {
         .filter(|_| !persist_only)
         .filter(|case| only.as_deref().is_none_or(|s| s == case.scenario))
     {
-        let mut per_impl = Vec::new();
-        for implementation in [Impl::DataFarm, Impl::Vanilla] {
-            let mut results = Vec::new();
-            for _ in 0..runs {
+        // The implementations take turns, run by run: a slow spell of the (shared) machine
+        // then falls on both instead of on all the runs of one (it used to move the 1,000-row
+        // initial-load ratio between 1.1 and 1.7 from one sitting to the next).
+        let implementations = [Impl::DataFarm, Impl::Vanilla];
+        let mut results: [Vec<_>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..runs {
+            for (implementation, results) in implementations.iter().zip(results.iter_mut()) {
                 match run_once(
                     &browser.session,
                     &server.url(),
-                    implementation,
+                    *implementation,
                     case.scenario,
                     case.rows,
                     case.events,
@@ -159,8 +162,12 @@ async fn main() {
                     Err(err) => eprintln!("{} {}: {err}", implementation.name(), case.scenario),
                 }
             }
-            per_impl.push((implementation, summarize(&results), results));
         }
+        let per_impl: Vec<_> = implementations
+            .into_iter()
+            .zip(results)
+            .map(|(implementation, results)| (implementation, summarize(&results), results))
+            .collect();
         let (df, va) = (&per_impl[0].1, &per_impl[1].1);
         let count = if case.events == 0 {
             case.rows
