@@ -10,6 +10,7 @@ mod history_api;
 mod method;
 mod routes;
 
+pub(crate) use client::undecodable;
 pub use client::ApiClient;
 pub use draft_answer::DraftAnswer;
 pub use entity_api::{EntityApi, HttpEntityApi};

@@ -3,6 +3,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::routes::json_of;
 use super::{ApiError, Method};
 
 /// How long a request may take, start to last byte of the answer, unless set otherwise.
@@ -326,7 +327,13 @@ fn reason(thrown: &wasm_bindgen::JsValue) -> String {
 
 /// The JSON answer `text` as a `T`.
 pub(crate) fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|err| ApiError::Decode(err.to_string()))
+    serde_json::from_str(text).map_err(undecodable)
+}
+
+/// JSON that could not be read or written, as the typed error every decode and encode here
+/// gives.
+pub(crate) fn undecodable(err: serde_json::Error) -> ApiError {
+    ApiError::Decode(err.to_string())
 }
 
 /// One request, apart from the type of its answer: what [`ApiClient::exchange`] sends.
@@ -368,8 +375,7 @@ impl Outgoing {
         path: impl Into<String>,
         body: &impl Serialize,
     ) -> Result<Self, ApiError> {
-        let body = serde_json::to_string(body).map_err(|err| ApiError::Decode(err.to_string()))?;
-        Ok(Outgoing::with_json(method, path, body))
+        Ok(Outgoing::with_json(method, path, json_of(body)?))
     }
 
     /// `method path` with `json`, already encoded, as its body.

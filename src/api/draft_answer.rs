@@ -35,8 +35,7 @@ impl DraftAnswer {
         struct Head {
             id: String,
         }
-        let head: Head =
-            serde_json::from_str(&json).map_err(|err| ApiError::Decode(err.to_string()))?;
+        let head: Head = super::client::decode(&json)?;
         Ok(DraftAnswer { id: head.id, json })
     }
 

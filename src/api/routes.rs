@@ -5,7 +5,7 @@
 use data_farm_protocol::Position;
 use futures_util::future::LocalBoxFuture;
 
-use super::client::{decode, Outgoing};
+use super::client::{decode, undecodable, Outgoing};
 use super::{ApiClient, ApiError, Method};
 use crate::query::ListQuery;
 
@@ -125,7 +125,7 @@ impl Routes {
 
 /// `value` as a request body's JSON (one that cannot be encoded is a decode error).
 pub(crate) fn json_of(value: &impl serde::Serialize) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|err| ApiError::Decode(err.to_string()))
+    serde_json::to_string(value).map_err(undecodable)
 }
 
 /// The boxed future of a request that is not sent: `err`.

@@ -14,7 +14,7 @@ use super::kind::{wrong_kind, Answer, KindOps, RecPage, Serde};
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;
-use crate::api::{ApiClient, ApiError, Method, Routes};
+use crate::api::{undecodable, ApiClient, Method, Routes};
 use crate::entity::Entity;
 use crate::query::ListQuery;
 
@@ -46,11 +46,6 @@ fn decoded<T: 'static>(
     decode: fn(&str) -> Result<T, serde_json::Error>,
 ) -> Answer<T> {
     Box::pin(async move { decode(&text.await?).map_err(undecodable) })
-}
-
-/// An answer that is not what was asked for (the message of `ApiClient`'s own decoding).
-fn undecodable(err: serde_json::Error) -> ApiError {
-    ApiError::Decode(err.to_string())
 }
 
 impl KindOps for HttpKind {
