@@ -7,10 +7,11 @@ use data_farm::api::ApiError;
 use data_farm::cache::CachePolicy;
 use data_farm::components::{
     provide_clock, provide_messages, Column, ConnectionIndicator, ConnectionMessages,
-    DurationChart, EntityTable, ErrorDisplay, ErrorMessages, Messages, RelativeTime,
+    DurationChart, EntityTable, ErrorDisplay, ErrorMessages, Messages, RelativeTime, TableFilter,
 };
 use data_farm::prelude::*;
 use data_farm::protocol::{ListResponse, Owner, OwnerType};
+use data_farm::query::Order;
 use data_farm::realtime::ConnectionState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -485,5 +486,227 @@ async fn two_single_selection_tables_keep_their_own_choice() {
     next_frame().await;
     assert_eq!(left.get_untracked(), ["d2"]);
     assert!(!radio("Left", "alpha").checked());
+    host.remove();
+}
+
+/// Dispatches a bubbling `type` event on `element`, as a browser does after a user's input.
+fn dispatch(element: &web_sys::Element, kind: &str) {
+    js_sys::Function::new_with_args(
+        "el, kind",
+        "el.dispatchEvent(new Event(kind, { bubbles: true }))",
+    )
+    .call2(&wasm_bindgen::JsValue::NULL, element, &kind.into())
+    .unwrap();
+}
+
+/// An element's `value` property.
+fn value_of(element: &web_sys::Element) -> String {
+    js_sys::Reflect::get(element, &"value".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
+/// Waits until `done` holds, a frame at a time (at most about three seconds).
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(10).await;
+    }
+    panic!("{what}: not after 3 s");
+}
+
+#[wasm_bindgen_test]
+async fn a_tables_frame_follows_its_list_query_and_selection() {
+    let host = mount_host();
+    // Nothing listens there: a fetch fails at once, as a network error.
+    let farm = DataFarmConfig::new("http://127.0.0.1:9")
+        .policy(CachePolicy {
+            stale_ms: f64::INFINITY,
+            retries: 0,
+            refetch_on_focus: false,
+            refetch_on_reconnect: false,
+            ..CachePolicy::default()
+        })
+        .register::<Device>()
+        .build();
+    let store = farm.store::<Device>().unwrap();
+    let first = ListQuery::new().team("t1").per_page(2);
+    let second = first.clone().page(2);
+    let names = ["alpha", "bravo", "charlie", "delta"];
+    let devices: Vec<Device> = names
+        .iter()
+        .enumerate()
+        .map(|(at, name)| device(&format!("d{}", at + 1), name, DeviceStatus::Online, 1))
+        .collect();
+    // The second page first: the first page's rows could belong to it, so it may be refetched
+    // when shown (and fail), but the first page is fresh.
+    store.put_list(&second, ListResponse::new(devices[2..].to_vec(), 5));
+    store.put_list(&first, ListResponse::new(devices[..2].to_vec(), 5));
+    let query = RwSignal::new(first);
+    let selected = RwSignal::new(Vec::<String>::new());
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_context(farm.clone());
+        let columns = vec![
+            Column::text("Name", |d: &Device| d.name.clone()).sortable("name"),
+            Column::text("Status", |d: &Device| d.status.as_str().to_owned()),
+        ];
+        let filters = vec![TableFilter::new(
+            "Status",
+            "status",
+            &[("online", "Online"), ("offline", "Offline")],
+        )];
+        view! {
+            <EntityTable<Device> label="Devices" columns=columns query=query filters=filters
+                selection=Selection::Multiple selected=selected/>
+        }
+    });
+    next_frame().await;
+    let page_text = || text(&host, "nav span");
+    let disabled = |name: &str| {
+        find::<web_sys::Element>(&host, &format!("nav button:nth-of-type({name})"))
+            .has_attribute("disabled")
+    };
+    assert_eq!(text(&host, ".df-table__total"), "5 total");
+    assert_eq!(page_text(), "Page 1 of 3");
+    assert!(disabled("1"), "no page before the first");
+    assert!(!disabled("2"));
+    assert_eq!(attribute(&host, "table", "aria-busy"), "false");
+    assert!(host.query_selector("[role=alert]").unwrap().is_none());
+    let sorts = || -> Vec<String> {
+        let cells = host.query_selector_all("thead th[aria-sort]").unwrap();
+        (0..cells.length())
+            .map(|at| {
+                let th: web_sys::Element = cells.item(at).unwrap().unchecked_into();
+                th.get_attribute("aria-sort").unwrap_or_default()
+            })
+            .collect()
+    };
+    assert_eq!(sorts(), ["ascending", "none"]);
+    assert_eq!(table_texts(&host).len(), 2);
+
+    // Next page: the query moves on, the rows and the pagination follow (the rows cached,
+    // whether or not their refetch failed).
+    find::<web_sys::HtmlElement>(&host, "nav button:nth-of-type(2)").click();
+    next_frame().await;
+    let busy = || attribute(&host, "table", "aria-busy") == "true";
+    until("the second page settles", || !busy()).await;
+    assert_eq!(query.with_untracked(|q| q.page), 2);
+    assert_eq!(page_text(), "Page 2 of 3");
+    assert!(!disabled("1"));
+    assert_eq!(
+        table_texts(&host),
+        [["", "charlie", "online"], ["", "delta", "online"]]
+    );
+
+    // Select all on this page, and the count follows the selection whoever changes it.
+    let all: web_sys::HtmlInputElement = find(&host, "thead input[type=checkbox]");
+    assert_eq!(
+        all.get_attribute("aria-label").as_deref(),
+        Some("Select all on this page")
+    );
+    all.click();
+    next_frame().await;
+    assert_eq!(selected.get_untracked(), ["d3", "d4"]);
+    assert_eq!(
+        attribute(&host, "[role=status]", "aria-label"),
+        "2 selected"
+    );
+    selected.set(Vec::new());
+    next_frame().await;
+    assert!(!all.checked(), "the box follows the selection");
+    assert_eq!(text(&host, "[role=status]"), "0 selected");
+
+    // Typing searches after a pause.
+    let search: web_sys::HtmlInputElement = find(&host, "input[type=search]");
+    assert_eq!(
+        search.get_attribute("aria-label").as_deref(),
+        Some("Search devices")
+    );
+    search.set_value("pump");
+    dispatch(&search, "input");
+    until("the search is in the query", || {
+        query.with_untracked(|q| q.search.as_deref() == Some("pump"))
+    })
+    .await;
+
+    // A filter: back to the first page, filtered. Nothing answers for it: first the
+    // skeleton, then the error with a retry, and the select keeps the choice.
+    let select: web_sys::Element = find(&host, "select");
+    js_sys::Reflect::set(&select, &"value".into(), &"offline".into()).unwrap();
+    dispatch(&select, "change");
+    next_frame().await;
+    assert_eq!(
+        query.with_untracked(|q| (q.page, q.filters.get("status").cloned())),
+        (1, Some("offline".to_owned()))
+    );
+    let rows = || host.query_selector_all("tbody tr").unwrap().length();
+    let alerts = || host.query_selector_all("[role=alert]").unwrap().length();
+    until("the filtered page failed", || {
+        !busy() && alerts() == 1 && rows() == 0
+    })
+    .await;
+    assert_eq!(
+        text(&host, "[role=alert] p"),
+        data_farm::components::describe(&ApiError::Network(String::new()))
+    );
+    assert_eq!(value_of(&select), "offline");
+    // Try again: the fetch runs (and fails) again, and one alert stays.
+    let failed: web_sys::Element = find(&host, "[role=alert]");
+    find::<web_sys::HtmlElement>(&failed, "button").click();
+    // The alert goes while the list loads again, and a new one says it failed again.
+    until("the retry failed", || {
+        let alert = host.query_selector("[role=alert]").unwrap();
+        !busy() && alerts() == 1 && alert.is_some_and(|a| !a.is_same_node(Some(&failed)))
+    })
+    .await;
+
+    // A sortable header sorts, and says so.
+    find::<web_sys::HtmlElement>(&host, "th button").click();
+    next_frame().await;
+    assert_eq!(query.with_untracked(|q| q.order), Order::Desc);
+    assert_eq!(sorts(), ["descending", "none"]);
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_table_built_in_place_of_another_shows_its_own_frame_and_rows() {
+    let host = mount_host();
+    let (farm, _store, query) = farm_with_page(vec![
+        device("d1", "alpha", DeviceStatus::Online, 1),
+        device("d2", "bravo", DeviceStatus::Offline, 1),
+    ]);
+    let first = RwSignal::new(true);
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        provide_context(farm.clone());
+        let query = query.clone();
+        // Two tables of one type in one place: Leptos rebuilds the first's elements for the
+        // second rather than replacing them.
+        move || {
+            let (label, column) = if first.get() {
+                ("Names", Column::text("Name", |d: &Device| d.name.clone()))
+            } else {
+                (
+                    "Statuses",
+                    Column::text("Status", |d: &Device| d.status.as_str().to_owned()),
+                )
+            };
+            view! {
+                <EntityTable<Device> label=label columns=vec![column]
+                    query=RwSignal::new(query.clone()) searchable=false/>
+            }
+        }
+    });
+    next_frame().await;
+    assert_eq!(attribute(&host, "table", "aria-label"), "Names");
+    assert_eq!(table_texts(&host), [["alpha"], ["bravo"]]);
+    first.set(false);
+    next_frame().await;
+    assert_eq!(host.query_selector_all("table").unwrap().length(), 1);
+    assert_eq!(attribute(&host, "table", "aria-label"), "Statuses");
+    assert_eq!(text(&host, "thead th"), "Status");
+    assert_eq!(table_texts(&host), [["online"], ["offline"]]);
     host.remove();
 }

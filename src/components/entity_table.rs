@@ -1,4 +1,5 @@
 mod frame;
+mod html;
 mod rows;
 
 use std::sync::Arc;

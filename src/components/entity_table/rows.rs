@@ -1,5 +1,6 @@
 //! The table's rows, without the kind. In the browser they are plain DOM kept by one
-//! subscription for the whole table (`dom`); on a server they render once as HTML.
+//! subscription for the whole table (`dom`); on a server they are written once as HTML
+//! ([`server_html`]). Both write a row with [`write_row`].
 //!
 //! A keyed view per row (Leptos's `For`, an owner, an entity signal and an effect per row)
 //! cost 15-19 µs a row to mount, four times a hand-written page's whole build; a table of
@@ -8,7 +9,7 @@
 //! cells of changed rows by another, woken by the store's row watch with the ids that changed.
 
 #[cfg(target_arch = "wasm32")]
-mod dom;
+pub(super) mod dom;
 #[cfg(any(target_arch = "wasm32", test))]
 mod order;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::html::{attribute, escape};
 use super::Selection;
 use crate::store::ListView;
 
@@ -62,108 +64,87 @@ pub(super) struct Rows {
     pub select_row: fn(&str) -> String,
 }
 
-/// The `<tbody>` of the rows.
-pub(super) fn body(rows: Rows) -> impl IntoView {
-    #[cfg(target_arch = "wasm32")]
-    {
-        dom::body(rows)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        server_body(rows)
-    }
+/// What writing a row needs besides its id.
+pub(super) struct RowHtml<'a> {
+    pub kind: &'a RowKind,
+    pub selection: Option<(Selection, RwSignal<Vec<String>>)>,
+    pub openable: bool,
+    pub select_row: fn(&str) -> String,
+    /// The name of the table's selection boxes (one group per table).
+    pub select_name: &'a str,
 }
 
-/// The rows as a server renders them: once, as HTML. A hydrating browser replaces them with
-/// its own (the same rows), so nothing here is hydrated.
-#[cfg(not(target_arch = "wasm32"))]
-fn server_body(rows: Rows) -> impl IntoView {
-    let Rows {
-        kind,
-        view,
-        selection,
-        on_open,
-        select_row,
-        ..
-    } = rows;
-    let kind = Arc::new(kind);
-    let openable = on_open.is_some();
-    view! {
-        <tbody>
-            {move || {
-                let ids = view.with(|v| v.ids.clone());
-                ids.iter()
-                    .map(|id| server_row(&kind, id, selection, openable, select_row))
-                    .collect_view()
-            }}
-        </tbody>
-    }
-}
+/// A written row: its text cells' texts in column order, and with selection the entity name
+/// its box's label shows.
+pub(super) type Written = (Vec<String>, Option<String>);
 
-/// One row as HTML.
-#[cfg(not(target_arch = "wasm32"))]
-fn server_row(
-    kind: &RowKind,
+/// Appends the row of `id`, for its entity now, to `html`. View cells are filled by `view`
+/// (a server writes their HTML; the browser leaves them empty and mounts them).
+pub(super) fn write_row(
+    html: &mut String,
+    row: &RowHtml<'_>,
     id: &str,
-    selection: Option<(Selection, RwSignal<Vec<String>>)>,
-    openable: bool,
-    select_row: fn(&str) -> String,
-) -> AnyView {
-    let select = selection.map(|(mode, selected)| {
-        let input_type = if mode == Selection::Multiple { "checkbox" } else { "radio" };
-        let label = select_row(&(kind.name)(id));
-        let checked = selected.with_untracked(|s| s.iter().any(|x| x == id));
-        view! { <td><input type=input_type name="df-row-selection" aria-label=label checked=checked/></td> }
+    view: &mut dyn FnMut(&mut String, usize),
+) -> Written {
+    let texts = (row.kind.texts)(id).unwrap_or_default();
+    html.push_str(if row.openable {
+        r#"<tr tabindex="0" class="df-row--openable">"#
+    } else {
+        "<tr>"
     });
-    let mut texts = (kind.texts)(id).unwrap_or_default().into_iter();
-    let cells = kind
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(index, cell)| match cell {
-            CellKind::Text => view! { <td>{texts.next().unwrap_or_default()}</td> }.into_any(),
-            CellKind::View => view! { <td>{(kind.view)(id, index)}</td> }.into_any(),
-        })
-        .collect_view();
-    view! {
-        <tr tabindex=openable.then_some("0") class=openable.then_some("df-row--openable")>
-            {select}{cells}
-        </tr>
-    }
-    .into_any()
-}
-
-/// Appends `text` to `html`, escaped for an element's text or a quoted attribute value.
-#[cfg(any(target_arch = "wasm32", test))]
-fn escape(html: &mut String, text: &str) {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        html.push_str(text);
-        return;
-    }
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            c => html.push(c),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn text_is_escaped_for_elements_and_attributes() {
-        let mut html = String::from("<td>");
-        super::escape(&mut html, r#"<img src=x onerror="a&b">'"#);
-        assert_eq!(
+    let name = row.selection.map(|(mode, selected)| {
+        let name = (row.kind.name)(id);
+        html.push_str("<td><input");
+        attribute(
             html,
-            "<td>&lt;img src=x onerror=&quot;a&amp;b&quot;&gt;&#39;"
+            "type",
+            if mode == Selection::Multiple {
+                "checkbox"
+            } else {
+                "radio"
+            },
         );
-        let mut plain = String::new();
-        super::escape(&mut plain, "portal-canary 2 · ünïcode");
-        assert_eq!(plain, "portal-canary 2 · ünïcode");
+        attribute(html, "name", row.select_name);
+        attribute(html, "aria-label", &(row.select_row)(&name));
+        if selected.with_untracked(|s| s.iter().any(|x| x == id)) {
+            html.push_str(" checked");
+        }
+        html.push_str("></td>");
+        name
+    });
+    let mut shown = texts.iter();
+    for (index, cell) in row.kind.cells.iter().enumerate() {
+        html.push_str("<td>");
+        match cell {
+            CellKind::Text => escape(html, shown.next().map_or("", String::as_str)),
+            CellKind::View => view(html, index),
+        }
+        html.push_str("</td>");
     }
+    html.push_str("</tr>");
+    (texts, name)
+}
+
+/// The rows as a server writes them: once, as HTML (view cells rendered to HTML too). A
+/// hydrating browser replaces them with its own (the same rows), so nothing here is hydrated.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) fn server_html(rows: &Rows) -> String {
+    use leptos::tachys::view::RenderHtml;
+    let row = RowHtml {
+        kind: &rows.kind,
+        selection: rows.selection,
+        openable: rows.on_open.is_some(),
+        select_row: rows.select_row,
+        select_name: "df-row-selection",
+    };
+    let mut html = String::new();
+    rows.view.with(|v| {
+        for id in &v.ids {
+            let mut view = |html: &mut String, index: usize| {
+                html.push_str(&(rows.kind.view)(id, index).to_html());
+            };
+            write_row(&mut html, &row, id, &mut view);
+        }
+    });
+    html
 }

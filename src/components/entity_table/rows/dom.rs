@@ -2,7 +2,7 @@
 //! one call, kept in a map by id, and moved, added and removed by one effect that follows
 //! the list's order. A second effect, woken by the store's row watch, rewrites the text nodes
 //! of the rows that changed, once per batch of changes. Clicks, Enter and selection changes are
-//! heard once, on the `<tbody>`, and find their row by its index. View cells (any view) are
+//! heard once, on the table (the frame passes them on), and find their row by its index. View cells (any view) are
 //! built and mounted by Leptos under an owner per row, so their effects end with the row.
 
 use std::cell::RefCell;
@@ -16,7 +16,7 @@ use leptos::tachys::view::{Mountable, Render};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTableRowElement, HtmlTableSectionElement, Node};
 
-use super::{order, CellKind, RowKind, Rows};
+use super::{order, write_row, CellKind, RowHtml, RowKind, Rows};
 use crate::components::entity_table::Selection;
 use crate::store::{ListView, StoreCore};
 
@@ -63,94 +63,123 @@ struct List {
     first: bool,
 }
 
-/// The `<tbody>` of `rows`.
-pub(super) fn body(rows: Rows) -> impl IntoView {
-    let Rows {
-        kind,
-        core,
-        view,
-        selection,
-        on_open,
-        select_row,
-    } = rows;
-    let list: Rc<RefCell<Option<List>>> = Rc::default();
-    let select_name: Rc<str> = format!(
-        "df-row-selection-{}",
-        TABLES.fetch_add(1, Ordering::Relaxed)
-    )
-    .into();
-    let attach = {
-        let select_name = select_name.clone();
-        let list = list.clone();
-        move |tbody: web_sys::Element| {
-            let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-                return;
-            };
-            let parent = Owner::current().unwrap_or_default();
-            *list.borrow_mut() = Some(List {
-                tbody: tbody.unchecked_into(),
-                document,
-                kind: kind.clone(),
-                selection,
-                openable: on_open.is_some(),
-                select_row,
-                select_name: select_name.clone(),
-                parent,
-                order: Vec::new(),
-                rows: HashMap::new(),
-                first: true,
-            });
-            start(list.clone(), &core, view, selection);
+/// The rows of one table, in a `<tbody>` the table's frame hands over ([`Body::attach`]). The
+/// frame passes on the events heard on the table ([`Body::click`], [`Body::key`],
+/// [`Body::change`]); those of other elements are ignored here.
+pub(in crate::components::entity_table) struct Body {
+    list: Rc<RefCell<Option<List>>>,
+    /// Kept until [`Body::attach`].
+    rows: RefCell<Option<Rows>>,
+    on_open: Option<Callback<String>>,
+    selection: Option<(Selection, RwSignal<Vec<String>>)>,
+    select_name: Rc<str>,
+}
+
+impl Body {
+    /// The rows of `rows`, not yet in the document.
+    pub fn new(rows: Rows) -> Body {
+        Body {
+            list: Rc::default(),
+            on_open: rows.on_open,
+            selection: rows.selection,
+            select_name: format!(
+                "df-row-selection-{}",
+                TABLES.fetch_add(1, Ordering::Relaxed)
+            )
+            .into(),
+            rows: RefCell::new(Some(rows)),
         }
-    };
-    let row_id = {
-        let list = list.clone();
-        move |target: Option<web_sys::EventTarget>| -> Option<String> {
-            let tr: HtmlTableRowElement = target?
-                .dyn_into::<Element>()
-                .ok()?
-                .closest("tr")
-                .ok()??
-                .dyn_into()
-                .ok()?;
-            let index = usize::try_from(tr.section_row_index()).ok()?;
-            list.borrow().as_ref()?.order.get(index).cloned()
+    }
+
+    /// Shows the rows in `tbody` (replacing rows a server wrote there) and keeps them current
+    /// for as long as the current owner lives.
+    pub fn attach(&self, tbody: Element) {
+        let Some(rows) = self.rows.borrow_mut().take() else {
+            return;
+        };
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Rows {
+            kind,
+            core,
+            view,
+            selection,
+            on_open,
+            select_row,
+        } = rows;
+        *self.list.borrow_mut() = Some(List {
+            tbody: tbody.unchecked_into(),
+            document,
+            kind,
+            selection,
+            openable: on_open.is_some(),
+            select_row,
+            select_name: self.select_name.clone(),
+            parent: Owner::current().unwrap_or_default(),
+            order: Vec::new(),
+            rows: HashMap::new(),
+            first: true,
+        });
+        start(self.list.clone(), &core, view, selection);
+    }
+
+    /// The id of the row (of this body) an event happened in.
+    fn row_id(&self, target: Option<web_sys::EventTarget>) -> Option<String> {
+        let tr: HtmlTableRowElement = target?
+            .dyn_into::<Element>()
+            .ok()?
+            .closest("tr")
+            .ok()??
+            .dyn_into()
+            .ok()?;
+        let list = self.list.borrow();
+        let list = list.as_ref()?;
+        // A header row, or a row of a table inside a view cell, is not one of these rows.
+        if !list.tbody.is_same_node(tr.parent_node().as_ref()) {
+            return None;
         }
-    };
-    let (click_row, key_row) = (row_id.clone(), row_id.clone());
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        let Some(open) = on_open else { return };
-        // A click on the selection box selects; it does not open the row.
+        let index = usize::try_from(tr.section_row_index()).ok()?;
+        list.order.get(index).cloned()
+    }
+
+    /// A click: opens the row, unless it was on an input (the selection box selects).
+    pub fn click(&self, ev: &web_sys::MouseEvent) {
+        let Some(open) = self.on_open else { return };
         let on_input = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
             .is_some();
         if !on_input {
-            if let Some(id) = click_row(ev.target()) {
+            if let Some(id) = self.row_id(ev.target()) {
                 open.run(id);
             }
         }
-    };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if let (Some(open), "Enter") = (on_open, ev.key().as_str()) {
-            if let Some(id) = key_row(ev.target()) {
+    }
+
+    /// A key: Enter opens the row.
+    pub fn key(&self, ev: &web_sys::KeyboardEvent) {
+        if let (Some(open), "Enter") = (self.on_open, ev.key().as_str()) {
+            if let Some(id) = self.row_id(ev.target()) {
                 open.run(id);
             }
         }
-    };
-    let on_change = move |ev: leptos::ev::Event| {
-        let Some((mode, selected)) = selection else {
+    }
+
+    /// A change: a row's selection box selects or unselects its row.
+    pub fn change(&self, ev: &web_sys::Event) {
+        let Some((mode, selected)) = self.selection else {
             return;
         };
         // Only the row's selection box selects (a view cell may hold inputs of its own).
         let Some(input) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            .filter(|input| *input.name() == *select_name)
+            .filter(|input| *input.name() == *self.select_name)
         else {
             return;
         };
-        let Some(id) = row_id(ev.target()) else {
+        let Some(id) = self.row_id(ev.target()) else {
             return;
         };
         let on = input.checked();
@@ -163,8 +192,7 @@ pub(super) fn body(rows: Rows) -> impl IntoView {
                 s.push(id);
             }
         });
-    };
-    view! { <tbody use:attach on:click=on_click on:keydown=on_key on:change=on_change></tbody> }
+    }
 }
 
 /// Starts the effects that keep `list` current: its order, its rows' texts, its selection.
@@ -303,55 +331,36 @@ impl List {
     }
 
     /// Makes the rows of `ids` for their entities now, appended to `body`. Their HTML is
-    /// written here and parsed by the browser in one call: a row made by a dozen DOM calls
-    /// from wasm, each passing its strings across, costs several times more. Every text is
-    /// escaped ([`super::escape`]). View cells are then built and mounted by Leptos.
+    /// written ([`write_row`]) and parsed by the browser in one call: a row made by a dozen DOM
+    /// calls from wasm, each passing its strings across, costs several times more. View cells
+    /// are then built and mounted by Leptos.
     fn make(&self, ids: &[&str], body: &HtmlTableSectionElement) -> Vec<(String, Row)> {
         let mut html = String::with_capacity(ids.len() * 64);
         let mut rows = Vec::with_capacity(ids.len());
         let skip = u32::from(self.selection.is_some());
+        let row = RowHtml {
+            kind: &self.kind,
+            selection: self.selection,
+            openable: self.openable,
+            select_row: self.select_row,
+            select_name: &self.select_name,
+        };
         for id in ids {
-            let texts = (self.kind.texts)(id).unwrap_or_default();
-            html.push_str(if self.openable {
-                r#"<tr tabindex="0" class="df-row--openable">"#
-            } else {
-                "<tr>"
-            });
-            let select = self.selection.map(|(mode, selected)| {
-                let name = (self.kind.name)(id);
-                html.push_str(if mode == Selection::Multiple {
-                    r#"<td><input type="checkbox""#
-                } else {
-                    r#"<td><input type="radio""#
-                });
-                html.push_str(r#" name=""#);
-                html.push_str(&self.select_name);
-                html.push_str(r#"" aria-label=""#);
-                super::escape(&mut html, &(self.select_row)(&name));
-                html.push('"');
-                if selected.with_untracked(|s| s.iter().any(|x| x == id)) {
-                    html.push_str(" checked");
-                }
-                html.push_str("></td>");
-                (None, name)
-            });
-            let mut shown = texts.into_iter();
-            let mut cells = Vec::new();
-            for (at, cell) in (skip..).zip(&self.kind.cells) {
-                html.push_str("<td>");
-                if *cell == CellKind::Text {
-                    let text = shown.next().unwrap_or_default();
-                    super::escape(&mut html, &text);
-                    cells.push(TextCell {
-                        at,
-                        node: None,
-                        shown: text,
-                    });
-                }
-                html.push_str("</td>");
-            }
-            html.push_str("</tr>");
-            rows.push((id.to_string(), cells, select));
+            let (texts, name) = write_row(&mut html, &row, id, &mut |_, _| {});
+            // The text cells' places in the row, in column order.
+            let places = (skip..)
+                .zip(&self.kind.cells)
+                .filter(|(_, cell)| **cell == CellKind::Text)
+                .map(|(at, _)| at);
+            let cells = places
+                .zip(texts)
+                .map(|(at, shown)| TextCell {
+                    at,
+                    node: None,
+                    shown,
+                })
+                .collect::<Vec<_>>();
+            rows.push((id.to_string(), cells, name.map(|name| (None, name))));
         }
         let before = body.rows().length();
         if body.insert_adjacent_html("beforeend", &html).is_err() {
