@@ -16,7 +16,7 @@
 mod dom;
 mod markup;
 
-pub(super) use markup::{ListNow, QueryNow, SelectNow, Shape};
+use markup::{ListNow, QueryNow, SelectNow, Shape};
 
 use leptos::prelude::*;
 
