@@ -154,6 +154,14 @@ async fn a_change_between_render_and_hydration_shows_without_a_reload(kind: Kind
     };
     let (loaded, ()) = tokio::join!(page.goto(&board.url), rename);
     loaded.expect("page opens");
+    // The table's frame as the server wrote it, marked before the wasm arrives: hydration keeps
+    // these elements (and writes into them) rather than writing the frame again.
+    page.execute(
+        "document.querySelector('.df-table__toolbar').dataset.fromServer = 'yes'; return null;",
+        vec![],
+    )
+    .await
+    .expect("the server's frame is there");
     // The server rendered the old name (the state it streamed, in the page's scripts,
     // predates the rename)...
     let handed_over = page
@@ -173,6 +181,14 @@ async fn a_change_between_render_and_hydration_shows_without_a_reload(kind: Kind
     wait_live(page).await;
     support::wait_row(page, "Sensors", "acme-sensor-0001 renamed", true).await;
     assert_eq!(support::api_requests(page).await, 0, "no refetch either");
+    let kept = page
+        .execute(
+            "return document.querySelector('.df-table__toolbar').dataset.fromServer || 'no';",
+            vec![],
+        )
+        .await
+        .expect("the frame");
+    assert_eq!(kept, "yes", "the hydrated table kept the server's frame");
     let problems = console_problems(page).await;
     assert!(problems.is_empty(), "console: {problems:?}");
     browser.close().await;
