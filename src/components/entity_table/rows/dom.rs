@@ -2,8 +2,9 @@
 //! one call, kept in a map by id, and moved, added and removed by one effect that follows
 //! the list's order. A second effect, woken by the store's row watch, rewrites the text nodes
 //! of the rows that changed, once per batch of changes. Clicks, Enter and selection changes are
-//! heard once, on the table (the frame passes them on), and find their row by its index. View cells (any view) are
-//! built and mounted by Leptos under an owner per row, so their effects end with the row.
+//! heard once, on the table (the frame passes them on), and find their row by its index. View
+//! cells (any view) are built and mounted by Leptos under an owner per row, so their effects end
+//! with the row.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
