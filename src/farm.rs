@@ -275,7 +275,7 @@ impl DataFarm {
     /// The registered kinds.
     pub fn kinds(&self) -> Vec<&'static str> {
         let mut kinds: Vec<_> = self.inner.by_kind.keys().copied().collect();
-        kinds.sort_unstable();
+        crate::sort::sort_by(&mut kinds, Ord::cmp);
         kinds
     }
 

@@ -4,11 +4,12 @@
 //! its own copy of the standard library's stable sort (2-4 KB of wasm each; an app with a table
 //! had five). Here the standard sort runs once, over positions, with the comparison behind a
 //! `dyn`; each call site adds only the few bytes that put its elements in the order found.
-//! Sets are built the same way ([`set_of`]). A leaf: it uses nothing of the crate, and any
-//! module may use it.
+//! Sets and maps are built the same way ([`set_of`], [`map_of`]): `collect` into a `BTree*`
+//! sorts first, with a sort of its own. A leaf: it uses nothing of the crate, and any module
+//! may use it.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The positions `0..len` in the order `compare` gives them; equal ones keep their order.
 /// The only call of the standard sort (see the module's doc).
@@ -32,6 +33,19 @@ pub(crate) fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> 
         set.insert(item);
     }
     set
+}
+
+/// `items` as a map, inserted one by one (see [`set_of`]).
+#[cfg_attr(
+    not(all(feature = "persist", feature = "components")),
+    allow(dead_code)
+)]
+pub(crate) fn map_of<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (key, value) in items {
+        map.insert(key, value);
+    }
+    map
 }
 
 /// Puts `items` in `order` (a permutation of their positions).
@@ -75,6 +89,12 @@ mod tests {
             set.into_iter().collect::<Vec<_>>(),
             ["team:a", "team:b", "user:u"]
         );
+    }
+
+    #[test]
+    fn a_map_keeps_the_last_value_of_a_key_in_key_order() {
+        let map = map_of([("b", 1), ("a", 2), ("b", 3)]);
+        assert_eq!(map.into_iter().collect::<Vec<_>>(), [("a", 2), ("b", 3)]);
     }
 
     #[test]

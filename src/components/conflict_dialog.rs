@@ -32,15 +32,11 @@ pub fn ConflictDialog(
         _ => Value::Null,
     };
     let mine: BTreeMap<String, Value> = match &item.body {
-        Value::Object(map) => map.clone().into_iter().collect(),
+        Value::Object(map) => crate::sort::map_of(map.clone()),
         _ => BTreeMap::new(),
     };
     // Per field: true keeps mine.
-    let keep_mine = RwSignal::new(
-        mine.keys()
-            .map(|k| (k.clone(), true))
-            .collect::<BTreeMap<_, _>>(),
-    );
+    let keep_mine = RwSignal::new(crate::sort::map_of(mine.keys().map(|k| (k.clone(), true))));
     let messages = super::use_messages();
     let m = messages.conflict;
     let title_id = format!("conflict-{}", item.seq);
@@ -56,12 +52,13 @@ pub fn ConflictDialog(
     let merged = {
         let mine = mine.clone();
         move || {
-            let chosen: serde_json::Map<String, Value> = keep_mine
-                .get_untracked()
-                .into_iter()
-                .filter(|(_, keep)| *keep)
-                .filter_map(|(field, _)| Some((field.clone(), mine.get(&field)?.clone())))
-                .collect();
+            // Inserted one by one: `collect` into a map sorts first (see `crate::sort`).
+            let mut chosen = serde_json::Map::new();
+            for (field, keep) in keep_mine.get_untracked() {
+                if let Some(value) = mine.get(&field).filter(|_| keep) {
+                    chosen.insert(field, value.clone());
+                }
+            }
             Value::Object(chosen)
         }
     };

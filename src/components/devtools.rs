@@ -356,7 +356,7 @@ fn stores(snapshots: &[StoreSnapshot], find: &str) -> impl IntoView {
                 .iter()
                 .filter(|(id, _)| id.contains(find))
                 .collect();
-            tombstones.sort();
+            crate::sort::sort_by(&mut tombstones, Ord::cmp);
             let tombstones = (!tombstones.is_empty()).then(|| {
                 let summary = format!("{} tombstones (deleted ids, and the version of the delete)", s.kind);
                 let items = tombstones

@@ -144,7 +144,9 @@ impl Drafts {
             .filter_map(|id| self.store.get(id).get())
             .filter(|d| d.status.is_open())
             .collect();
-        drafts.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        crate::sort::sort_by(&mut drafts, |a, b| {
+            b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id))
+        });
         drafts
     }
 }

@@ -60,8 +60,8 @@ impl<E: Entity> ListController<E> {
             });
             wanted.extend(own);
             let target: ParamsMap = wanted.iter().cloned().collect();
-            wanted.sort();
-            have.sort();
+            crate::sort::sort_by(&mut wanted, Ord::cmp);
+            crate::sort::sort_by(&mut have, Ord::cmp);
             if wanted != have {
                 let path = location.pathname.get_untracked();
                 navigate(

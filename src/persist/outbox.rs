@@ -108,7 +108,7 @@ pub struct Outbox {
 impl Outbox {
     /// An outbox holding `items` (read back from storage), in queue order.
     pub fn restore(mut items: Vec<OutboxItem>) -> Self {
-        items.sort_by_key(|i| i.seq);
+        crate::sort::sort_by(&mut items, |a, b| a.seq.cmp(&b.seq));
         for item in &mut items {
             // An item being sent when the page went away may or may not have arrived; sending
             // it again is safe: `If-Match` makes a repeated update a conflict, never a double.

@@ -169,7 +169,7 @@ fn differing(a: &Value, b: &Value) -> Vec<String> {
                 .map(|(k, _)| k.clone())
                 .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
                 .collect();
-            keys.sort();
+            crate::sort::sort_by(&mut keys, Ord::cmp);
             keys.dedup();
             keys
         }
@@ -232,7 +232,7 @@ impl StoreCore {
                     page: Some((entry.page.total, entry.page.ids.clone())),
                 })
                 .collect();
-            queries.sort_by(|a, b| a.key.cmp(&b.key));
+            crate::sort::sort_by(&mut queries, |a, b| a.key.cmp(&b.key));
             let mut details: Vec<QuerySnapshot> = st
                 .details
                 .iter()
@@ -244,7 +244,7 @@ impl StoreCore {
                     page: None,
                 })
                 .collect();
-            details.sort_by(|a, b| a.key.cmp(&b.key));
+            crate::sort::sort_by(&mut details, |a, b| a.key.cmp(&b.key));
             queries.extend(details);
             (rows, tombstones, queries)
         };
@@ -268,9 +268,9 @@ impl StoreCore {
                 }
             })
             .collect();
-        records.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sort::sort_by(&mut records, |a, b| a.id.cmp(&b.id));
         let mut tombstones = tombstones;
-        tombstones.sort();
+        crate::sort::sort_by(&mut tombstones, Ord::cmp);
         StoreSnapshot {
             kind: self.kind(),
             records,

@@ -82,10 +82,12 @@ fn differences(from: Option<&Value>, to: Option<&Value>) -> Vec<(String, String,
         _ => empty.clone(),
     };
     let (from, to) = (as_map(from), as_map(to));
-    let mut keys: Vec<&String> = from.keys().chain(to.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
+    // Every key of either, once and in order: a map's keys are sorted (and sorting a `Vec`
+    // here linked one more copy of the standard sort, 3.5 KB of wasm).
+    let mut union = from.clone();
+    union.extend(to.clone());
+    union
+        .keys()
         .filter(|key| !matches!(key.as_str(), "id" | "version" | "updated_at"))
         .filter(|key| from.get(*key) != to.get(*key))
         .map(|key| (key.clone(), shown(from.get(key)), shown(to.get(key))))

@@ -94,7 +94,7 @@ impl Persistence {
             }
         }
         let mut kinds: Vec<String> = records.keys().chain(lists.keys()).cloned().collect();
-        kinds.sort();
+        crate::sort::sort_by(&mut kinds, Ord::cmp);
         kinds.dedup();
         for kind in kinds {
             let recs = records.remove(&kind).unwrap_or_default();
