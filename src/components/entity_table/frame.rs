@@ -60,13 +60,13 @@ impl Live {
     /// The three snapshots now, read without tracking.
     fn now(&self, shape: &Shape) -> (ListNow, QueryNow, SelectNow) {
         self.view.with_untracked(|v| {
-            let query = self
+            let (list, query) = self
                 .query
                 .with_untracked(|q| (ListNow::of(v, q.per_page), QueryNow::of(q, shape, v.total)));
             let select = self.selected.map_or(SelectNow::of(&[], &[]), |s| {
                 s.with_untracked(|s| SelectNow::of(&v.ids, s))
             });
-            (query.0, query.1, select)
+            (list, query, select)
         })
     }
 }

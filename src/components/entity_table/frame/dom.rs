@@ -26,7 +26,9 @@ struct Nodes {
     all: Option<HtmlInputElement>,
     /// The headers' cells, in column order.
     sorts: Vec<Element>,
+    /// The loading and empty states' body, and the rows' body after it.
     states: Option<Element>,
+    rows: Option<Element>,
     /// The alert shown for an error, while there is one.
     error: RefCell<Option<Element>>,
     nav: Option<Element>,
@@ -101,6 +103,7 @@ impl Nodes {
             all: own(&root, "all").and_then(|el| el.dyn_into().ok()),
             sorts: all_own(&root, "sort"),
             states: body(0),
+            rows: body(1),
             error: RefCell::new(own(&root, "error")),
             nav: root.query_selector(":scope > nav").ok().flatten(),
             previous: own(&root, "previous"),
@@ -125,11 +128,7 @@ impl Nodes {
             );
         }
         if changed(before.map(|b| &b.busy), &now.busy) {
-            set_attribute(
-                &self.table,
-                "aria-busy",
-                if now.busy { "true" } else { "false" },
-            );
+            set_attribute(&self.table, "aria-busy", markup::busy(now.busy));
         }
         if changed(before.map(|b| &b.body), &now.body) {
             if let Some(states) = &self.states {
@@ -216,12 +215,7 @@ pub(super) fn table(shape: Shape, live: Live, rows: Rows) -> impl IntoView {
                 root.set_inner_html(&markup::frame(&shape, &list, &query, select, ""));
             }
             let found = Rc::new(Nodes::find(root));
-            let Some(tbody) = found
-                .table
-                .as_ref()
-                .and_then(|t| t.query_selector_all(":scope > tbody").ok())
-                .and_then(|b| b.item(1)?.dyn_into::<Element>().ok())
-            else {
+            let Some(tbody) = found.rows.clone() else {
                 leptos::logging::warn!("data-farm: a table's frame has no body for its rows");
                 return;
             };

@@ -160,6 +160,15 @@ pub(super) fn progress_class(refreshing: bool) -> &'static str {
     }
 }
 
+/// The table's `aria-busy` while `fetching` (or not).
+pub(super) fn busy(fetching: bool) -> &'static str {
+    if fetching {
+        "true"
+    } else {
+        "false"
+    }
+}
+
 /// Appends ` name` when `on` (a boolean attribute such as `hidden`).
 fn flag(html: &mut String, name: &str, on: bool) {
     if on {
@@ -224,11 +233,7 @@ pub(in crate::components::entity_table) fn frame(
     attribute(&mut html, "class", progress_class(list.refreshing));
     html.push_str("></div><table");
     attribute(&mut html, "aria-label", &shape.label);
-    attribute(
-        &mut html,
-        "aria-busy",
-        if list.busy { "true" } else { "false" },
-    );
+    attribute(&mut html, "aria-busy", busy(list.busy));
     html.push_str("><thead><tr>");
     match shape.select {
         Some(Selection::Multiple) => {
