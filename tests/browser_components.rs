@@ -3,6 +3,8 @@
 //! numbers and times in its locale; a table whose text cells follow their entities.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use data_farm::api::ApiError;
 use data_farm::cache::CachePolicy;
 use data_farm::components::{
@@ -14,6 +16,7 @@ use data_farm::protocol::{ListResponse, Owner, OwnerType};
 use data_farm::query::Order;
 use data_farm::realtime::ConnectionState;
 use leptos::prelude::*;
+use support::eventually;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -507,16 +510,8 @@ fn value_of(element: &web_sys::Element) -> String {
         .unwrap_or_default()
 }
 
-/// Waits until `done` holds, a frame at a time (at most about three seconds).
-async fn until(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..300 {
-        if done() {
-            return;
-        }
-        gloo_timers::future::TimeoutFuture::new(10).await;
-    }
-    panic!("{what}: not after 3 s");
-}
+/// How long the table may take to follow a change (no server answers in these tests).
+const WAIT_MS: u32 = 3_000;
 
 #[wasm_bindgen_test]
 async fn a_tables_frame_follows_its_list_query_and_selection() {
@@ -592,7 +587,7 @@ async fn a_tables_frame_follows_its_list_query_and_selection() {
     find::<web_sys::HtmlElement>(&host, "nav button:nth-of-type(2)").click();
     next_frame().await;
     let busy = || attribute(&host, "table", "aria-busy") == "true";
-    until("the second page settles", || !busy()).await;
+    eventually(WAIT_MS, "the second page settles", || !busy()).await;
     assert_eq!(query.with_untracked(|q| q.page), 2);
     assert_eq!(page_text(), "Page 2 of 3");
     assert!(!disabled("1"));
@@ -627,7 +622,7 @@ async fn a_tables_frame_follows_its_list_query_and_selection() {
     );
     search.set_value("pump");
     dispatch(&search, "input");
-    until("the search is in the query", || {
+    eventually(WAIT_MS, "the search is in the query", || {
         query.with_untracked(|q| q.search.as_deref() == Some("pump"))
     })
     .await;
@@ -644,7 +639,7 @@ async fn a_tables_frame_follows_its_list_query_and_selection() {
     );
     let rows = || host.query_selector_all("tbody tr").unwrap().length();
     let alerts = || host.query_selector_all("[role=alert]").unwrap().length();
-    until("the filtered page failed", || {
+    eventually(WAIT_MS, "the filtered page failed", || {
         !busy() && alerts() == 1 && rows() == 0
     })
     .await;
@@ -657,7 +652,7 @@ async fn a_tables_frame_follows_its_list_query_and_selection() {
     let failed: web_sys::Element = find(&host, "[role=alert]");
     find::<web_sys::HtmlElement>(&failed, "button").click();
     // The alert goes while the list loads again, and a new one says it failed again.
-    until("the retry failed", || {
+    eventually(WAIT_MS, "the retry failed", || {
         let alert = host.query_selector("[role=alert]").unwrap();
         !busy() && alerts() == 1 && alert.is_some_and(|a| !a.is_same_node(Some(&failed)))
     })

@@ -4,6 +4,8 @@
 //! `scripts/with-test-server.sh` starts the server with `--test-control --event-window 20`.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use data_farm::api::ApiClient;
 use data_farm::farm::{DataFarm, DataFarmConfig};
 use data_farm::protocol::{Application, CreateApplication, ListResponse, SessionResponse, Team};
@@ -14,6 +16,7 @@ use data_farm::realtime::{
 use data_farm::store::LoadState;
 use leptos::prelude::GetUntracked;
 use serde_json::json;
+use support::eventually;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -76,7 +79,7 @@ impl Fixture {
             self.config(resume),
         );
         let polling = matches!(self.transport, Transport::Polling { .. });
-        eventually("the subscriber to go live", || {
+        eventually(WAIT_MS, "the subscriber to go live", || {
             let state = handle.state.get_untracked();
             if polling {
                 state == ConnectionState::Polling
@@ -144,15 +147,8 @@ async fn sleep(ms: u32) {
     gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
-async fn eventually(what: &str, check: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if check() {
-            return;
-        }
-        sleep(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
+/// How long a change may take to travel from the server to the store.
+const WAIT_MS: u32 = 10_000;
 
 fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", js_sys::Date::now() as u64 % 100_000_000)
@@ -165,7 +161,7 @@ async fn observed(
     let store = f.farm.store::<Application>().expect("registered");
     let query = ListQuery::new().team(team).per_page(100);
     let observer = store.observe_list(query.clone());
-    eventually("the list to load", || {
+    eventually(WAIT_MS, "the list to load", || {
         observer.view().get_untracked().state == LoadState::Ready
     })
     .await;
@@ -180,7 +176,10 @@ async fn changes_by_another_session_appear(transport: Transport) {
     let store = f.farm.store::<Application>().expect("registered");
 
     let app = f.create_app(&acme, &unique("rt-created")).await;
-    eventually("the create to arrive", || store.peek(&app.id).is_some()).await;
+    eventually(WAIT_MS, "the create to arrive", || {
+        store.peek(&app.id).is_some()
+    })
+    .await;
     let renamed: Application = f
         .client
         .patch(
@@ -190,7 +189,7 @@ async fn changes_by_another_session_appear(transport: Transport) {
         )
         .await
         .expect("renamed");
-    eventually("the rename to arrive", || {
+    eventually(WAIT_MS, "the rename to arrive", || {
         store.peek(&app.id).is_some_and(|a| a.name == renamed.name)
     })
     .await;
@@ -198,7 +197,7 @@ async fn changes_by_another_session_appear(transport: Transport) {
         .delete(&format!("/applications/{}", app.id), None)
         .await
         .expect("deleted");
-    eventually("the delete to arrive", || {
+    eventually(WAIT_MS, "the delete to arrive", || {
         !store.peek_list(&query).iter().any(|a| a.id == app.id)
     })
     .await;
@@ -232,7 +231,7 @@ async fn a_server_restart_loses_nothing(transport: Transport) {
         .await
         .unwrap_or_default();
     if f.pushes() {
-        eventually("the indicator to leave live", || {
+        eventually(WAIT_MS, "the indicator to leave live", || {
             live.state.get_untracked() != ConnectionState::Live
         })
         .await;
@@ -242,13 +241,13 @@ async fn a_server_restart_loses_nothing(transport: Transport) {
     let first = f.create_app(&acme, &unique("after-restart-1")).await;
     let second = f.create_app(&acme, &unique("after-restart-2")).await;
     if f.pushes() {
-        eventually("live again", || {
+        eventually(WAIT_MS, "live again", || {
             live.state.get_untracked() == ConnectionState::Live
         })
         .await;
     }
     let store = f.farm.store::<Application>().expect("registered");
-    eventually("both creates to arrive", || {
+    eventually(WAIT_MS, "both creates to arrive", || {
         store.peek(&first.id).is_some() && store.peek(&second.id).is_some()
     })
     .await;
@@ -290,7 +289,7 @@ async fn events_missed_while_away_are_replayed(transport: Transport) {
     }
     let second = f.start(positions).await;
     let store = f.farm.store::<Application>().expect("registered");
-    eventually("the missed creates", || {
+    eventually(WAIT_MS, "the missed creates", || {
         created.iter().all(|a| store.peek(&a.id).is_some())
     })
     .await;
@@ -324,7 +323,10 @@ async fn a_too_old_position_resyncs(transport: Transport) {
     }
     let second = f.start(positions).await;
     if f.pushes() {
-        eventually("a resync", || second.counters.get_untracked().resyncs >= 1).await;
+        eventually(WAIT_MS, "a resync", || {
+            second.counters.get_untracked().resyncs >= 1
+        })
+        .await;
     }
     f.assert_converged(&query).await;
     second.stop();
@@ -342,7 +344,7 @@ async fn joining_and_leaving_a_team_follow_membership(transport: Transport) {
     let (query, _observer) = observed(&f, &team.id).await;
     let app = f.create_app(&team.id, "doomed").await;
     let store = f.farm.store::<Application>().expect("registered");
-    eventually("the app to show", || {
+    eventually(WAIT_MS, "the app to show", || {
         store.peek_list(&query).iter().any(|a| a.id == app.id)
     })
     .await;
@@ -353,7 +355,7 @@ async fn joining_and_leaving_a_team_follow_membership(transport: Transport) {
         )
         .await
         .expect("left");
-    eventually("the team's data to disappear", || {
+    eventually(WAIT_MS, "the team's data to disappear", || {
         !store.peek_list(&query).iter().any(|a| a.id == app.id)
     })
     .await;

@@ -3,6 +3,8 @@
 //! exact rollback, request de-duplication, and a fifth kind defined only here.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -15,6 +17,7 @@ use data_farm::store::{conflict_current, LoadState};
 use futures_util::future::LocalBoxFuture;
 use leptos::prelude::GetUntracked;
 use serde::{Deserialize, Serialize};
+use support::eventually;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -88,16 +91,8 @@ async fn sign_in(user: &str) -> (ApiClient, String) {
     (client, acme)
 }
 
-/// Waits (up to 5 s) until `check` holds.
-async fn eventually(what: &str, check: impl Fn() -> bool) {
-    for _ in 0..250 {
-        if check() {
-            return;
-        }
-        gloo_timers::future::TimeoutFuture::new(20).await;
-    }
-    panic!("timed out waiting for {what}");
-}
+/// How long a load or a retry may take against the test server.
+const WAIT_MS: u32 = 5_000;
 
 fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", js_sys::Date::now() as u64)
@@ -113,7 +108,7 @@ async fn a_create_shows_in_a_mounted_list_with_no_second_request() {
     let store = farm.store::<Application>().expect("registered");
     let query = ListQuery::new().team(&acme).per_page(100);
     let list = store.observe_list(query.clone());
-    eventually("the list to load", || {
+    eventually(WAIT_MS, "the list to load", || {
         list.view().get_untracked().state == LoadState::Ready
     })
     .await;
@@ -166,7 +161,7 @@ async fn two_observers_of_one_query_make_one_request() {
     let query = ListQuery::new().team(&acme);
     let first = store.observe_list(query.clone());
     let second = store.observe_list(query.clone());
-    eventually("both to load", || {
+    eventually(WAIT_MS, "both to load", || {
         first.view().get_untracked().state == LoadState::Ready
             && second.view().get_untracked().state == LoadState::Ready
     })
@@ -227,7 +222,7 @@ async fn a_failed_mutation_rolls_back_exactly() {
     let store = farm.store::<Application>().expect("registered");
     let query = ListQuery::new().team(&acme).per_page(100);
     let list = store.observe_list(query.clone());
-    eventually("the list to load", || {
+    eventually(WAIT_MS, "the list to load", || {
         list.view().get_untracked().state == LoadState::Ready
     })
     .await;
@@ -328,7 +323,7 @@ async fn a_kind_defined_outside_the_library_works_end_to_end() {
         .filter("status", "online")
         .per_page(10);
     let list = store.observe_list(query.clone());
-    eventually("gadgets to load", || {
+    eventually(WAIT_MS, "gadgets to load", || {
         list.view().get_untracked().state == LoadState::Ready
     })
     .await;
@@ -376,7 +371,7 @@ async fn bob_sees_none_of_acme_through_the_store() {
     let farm = DataFarmConfig::new(SERVER).builtin_kinds().build();
     let store = farm.store::<Application>().expect("registered");
     let list = store.observe_list(ListQuery::new().team(&acme_id));
-    eventually("the list to load", || {
+    eventually(WAIT_MS, "the list to load", || {
         list.view().get_untracked().state == LoadState::Ready
     })
     .await;
@@ -452,7 +447,7 @@ async fn a_server_that_never_answers_ends_the_query_in_a_timeout_not_loading() {
     gloo_timers::future::TimeoutFuture::new(100).await;
     assert_eq!(list.view().get_untracked().state, LoadState::Loading);
     // One timeout, a jittered retry (at most 1 s), a second timeout.
-    eventually("the query to give up", || {
+    eventually(WAIT_MS, "the query to give up", || {
         matches!(list.view().get_untracked().state, LoadState::Error(_))
     })
     .await;
