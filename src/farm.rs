@@ -1,7 +1,10 @@
 //! The farm: every store of an application, the change bus and the rules between them.
 
 use std::any::{Any, TypeId};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
+
+#[cfg(feature = "hydrate")]
+use data_farm_protocol::Positions;
 use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 
@@ -26,7 +29,7 @@ struct FarmInner {
     by_type: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     rules: Vec<InvalidationRule>,
     rules_subscription: Mutex<Option<Subscription>>,
-    live_topics: ArcRwSignal<BTreeSet<String>>,
+    live_topics: ArcRwSignal<Vec<String>>,
     guards: ArcRwSignal<u32>,
     #[cfg(feature = "persist")]
     persistence: Option<Persistence>,
@@ -37,7 +40,7 @@ struct FarmInner {
     /// The earliest topic positions a server render read its data at (see
     /// [`DataFarm::resume_points`]).
     #[cfg(feature = "hydrate")]
-    resume_points: Mutex<std::collections::BTreeMap<String, u64>>,
+    resume_points: Mutex<Positions>,
     /// Keeps the stores' cores while the farm lives (their handles are keys to them).
     _stores: Vec<crate::store::slot::Owned>,
 }
@@ -82,7 +85,7 @@ impl DataFarm {
             by_type,
             rules: config.rules,
             rules_subscription: Mutex::new(None),
-            live_topics: ArcRwSignal::new(BTreeSet::new()),
+            live_topics: ArcRwSignal::new(Vec::new()),
             guards: ArcRwSignal::new(0),
             drafts: std::sync::OnceLock::new(),
             history: config.history,
@@ -114,7 +117,7 @@ impl DataFarm {
     /// suspended lists, `hydration::use_suspended_list`). A session started with no positions
     /// of its own resumes from these. Feature `hydrate`.
     #[cfg(feature = "hydrate")]
-    pub fn resume_points(&self) -> std::collections::BTreeMap<String, u64> {
+    pub fn resume_points(&self) -> Positions {
         self.inner
             .resume_points
             .lock()
@@ -124,23 +127,21 @@ impl DataFarm {
 
     /// Notes positions data was read at (the earliest per topic is kept).
     #[cfg(feature = "hydrate")]
-    pub(crate) fn note_resume_points(&self, positions: &std::collections::BTreeMap<String, u64>) {
+    pub(crate) fn note_resume_points(&self, positions: &Positions) {
         let mut points = self
             .inner
             .resume_points
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        for (topic, seq) in positions {
-            points
-                .entry(topic.clone())
-                .and_modify(|known| *known = (*known).min(*seq))
-                .or_insert(*seq);
+        for (topic, seq) in positions.iter() {
+            let earliest = points.get(topic).map_or(seq, |known| known.min(seq));
+            points.insert(topic.to_owned(), earliest);
         }
     }
 
-    /// The topics a live realtime connection currently delivers (empty while it is not live).
-    /// Polling steps aside for records of a team whose `team:` topic is here.
-    pub fn live_topics(&self) -> ArcReadSignal<BTreeSet<String>> {
+    /// The topics a live realtime connection currently delivers, in order (empty while it is
+    /// not live). Polling steps aside for records of a team whose `team:` topic is here.
+    pub fn live_topics(&self) -> ArcReadSignal<Vec<String>> {
         self.inner.live_topics.read_only()
     }
 
@@ -148,7 +149,7 @@ impl DataFarm {
     pub fn realtime_covers(&self, team: &str) -> bool {
         self.inner
             .live_topics
-            .with_untracked(|topics| topics.contains(&format!("team:{team}")))
+            .with_untracked(|topics| topics.iter().any(|t| t.strip_prefix("team:") == Some(team)))
     }
 
     /// Records the live topics; allocates and notifies only when they differ from the last
@@ -157,15 +158,15 @@ impl DataFarm {
         not(all(target_arch = "wasm32", feature = "realtime")),
         allow(dead_code)
     )]
-    pub(crate) fn set_live_topics<'t>(&self, topics: impl Iterator<Item = &'t String> + Clone) {
+    pub(crate) fn set_live_topics<'t>(&self, topics: impl Iterator<Item = &'t str> + Clone) {
         if !self
             .inner
             .live_topics
-            .with_untracked(|t| t.iter().eq(topics.clone()))
+            .with_untracked(|t| t.iter().map(String::as_str).eq(topics.clone()))
         {
             self.inner
                 .live_topics
-                .set(crate::sort::set_of(topics.cloned()));
+                .set(topics.map(str::to_owned).collect());
         }
     }
 

@@ -16,13 +16,12 @@
 //! hydration resume from the earliest positions any of these were read at
 //! ([`DataFarm::resume_points`]).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::farm::DataFarm;
 use crate::query::ListQuery;
+use data_farm_protocol::Positions;
 
 /// What a server-rendered page hands to the browser: the fresh list pages and records of its
 /// stores, and the topic positions read before they were fetched.
@@ -48,13 +47,13 @@ use crate::query::ListQuery;
 /// let report = browser.hydrate(&snapshot);
 /// assert_eq!((report.lists, report.refused.len()), (1, 0));
 /// assert_eq!(browser.store::<Team>().unwrap().peek("t1").unwrap().version, 3);
-/// assert_eq!(snapshot.positions["team:t1"], 41);
+/// assert_eq!(snapshot.positions.get("team:t1"), Some(41));
 /// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FarmSnapshot {
     /// Topic name to the `seq` it had before the data was read: where realtime resumes.
     #[serde(default)]
-    pub positions: BTreeMap<String, u64>,
+    pub positions: Positions,
     /// The stores' state, one entry per kind that held anything fresh.
     #[serde(default)]
     pub kinds: Vec<KindSnapshot>,
@@ -133,7 +132,7 @@ impl DataFarm {
     /// Call it once the page's queries have resolved (after `Suspense` settled). Lists asking
     /// for drafts are left out: their drafts are not cached with them.
     #[cfg(feature = "ssr")]
-    pub fn dehydrate(&self, positions: BTreeMap<String, u64>) -> FarmSnapshot {
+    pub fn dehydrate(&self, positions: Positions) -> FarmSnapshot {
         let kinds = self
             .kinds()
             .into_iter()

@@ -25,6 +25,9 @@ pub(crate) use browser::{start_tapped, Tap};
 
 use leptos::prelude::*;
 
+/// Where a subscriber stands in each topic (re-exported from the protocol).
+pub use data_farm_protocol::Positions;
+
 /// Which transport carries realtime events.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Transport {
@@ -54,7 +57,7 @@ pub struct RealtimeConfig {
     pub timing: Timing,
     /// Positions to resume from (`topic -> last applied seq`), e.g. saved from
     /// [`RealtimeHandle::positions`] before a reload. Defaults to none: a fresh start.
-    pub resume: std::collections::BTreeMap<String, u64>,
+    pub resume: Positions,
 }
 
 impl Default for RealtimeConfig {
@@ -75,7 +78,7 @@ pub struct RealtimeHandle {
     /// What the dispatcher has done.
     pub counters: ArcReadSignal<Counters>,
     /// The last applied `seq` per topic.
-    pub positions: ArcReadSignal<std::collections::BTreeMap<String, u64>>,
+    pub positions: ArcReadSignal<Positions>,
     stop: std::sync::Arc<dyn Fn() + Send + Sync>,
     deliver: std::sync::Arc<dyn Fn(&str) + Send + Sync>,
 }
@@ -85,7 +88,7 @@ impl RealtimeHandle {
     pub(crate) fn new(
         state: ArcReadSignal<ConnectionState>,
         counters: ArcReadSignal<Counters>,
-        positions: ArcReadSignal<std::collections::BTreeMap<String, u64>>,
+        positions: ArcReadSignal<Positions>,
         stop: std::sync::Arc<dyn Fn() + Send + Sync>,
         deliver: std::sync::Arc<dyn Fn(&str) + Send + Sync>,
     ) -> Self {

@@ -4,12 +4,12 @@
 //! its own copy of the standard library's stable sort (2-4 KB of wasm each; an app with a table
 //! had five). Here the standard sort runs once, over positions, with the comparison behind a
 //! `dyn`; each call site adds only the few bytes that put its elements in the order found.
-//! Sets and maps are built the same way ([`set_of`], [`map_of`]): `collect` into a `BTree*`
-//! sorts first, with a sort of its own. A leaf: it uses nothing of the crate, and any module
+//! Maps are built the same way ([`map_of`]): `collect` into a `BTreeMap` sorts first, with a
+//! sort of its own. A leaf: it uses nothing of the crate, and any module
 //! may use it.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The positions `0..len` in the order `compare` gives them; equal ones keep their order.
 /// The only call of the standard sort (see the module's doc).
@@ -25,17 +25,8 @@ pub(crate) fn sort_by<T>(items: &mut Vec<T>, mut compare: impl FnMut(&T, &T) -> 
     arrange(items, &order);
 }
 
-/// `items` as a set, inserted one by one: `collect` into a `BTreeSet` sorts them first, with
+/// `items` as a map, inserted one by one: `collect` into a `BTreeMap` sorts them first, with
 /// a copy of the stable sort of its own.
-pub(crate) fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut set = BTreeSet::new();
-    for item in items {
-        set.insert(item);
-    }
-    set
-}
-
-/// `items` as a map, inserted one by one (see [`set_of`]).
 #[cfg_attr(
     not(all(feature = "persist", feature = "components")),
     allow(dead_code)
@@ -80,15 +71,6 @@ mod tests {
         let mut one = vec!["x".to_owned()];
         sort_by(&mut one, |a, b| b.cmp(a));
         assert_eq!(one, ["x"]);
-    }
-
-    #[test]
-    fn a_set_holds_each_item_once_in_order() {
-        let set = set_of(["team:b", "user:u", "team:a", "team:b"]);
-        assert_eq!(
-            set.into_iter().collect::<Vec<_>>(),
-            ["team:a", "team:b", "user:u"]
-        );
     }
 
     #[test]

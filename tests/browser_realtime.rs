@@ -55,7 +55,7 @@ impl Fixture {
             .expect("team")
     }
 
-    fn config(&self, resume: std::collections::BTreeMap<String, u64>) -> RealtimeConfig {
+    fn config(&self, resume: data_farm::realtime::Positions) -> RealtimeConfig {
         let timing = Timing {
             backoff: data_farm::realtime::Backoff {
                 base_ms: 300.0,
@@ -70,7 +70,7 @@ impl Fixture {
         }
     }
 
-    async fn start(&self, resume: std::collections::BTreeMap<String, u64>) -> RealtimeHandle {
+    async fn start(&self, resume: data_farm::realtime::Positions) -> RealtimeHandle {
         let team_ids = self.session.teams.iter().map(|t| t.id.clone()).collect();
         let handle = start_realtime(
             &self.farm,

@@ -1,4 +1,3 @@
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -41,7 +40,7 @@ pub enum ClientMessage {
         topics: Vec<String>,
         /// Last applied `seq` per topic.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        since: Option<BTreeMap<String, u64>>,
+        since: Option<crate::Positions>,
     },
     /// Stop receiving `topics`.
     Unsubscribe {

@@ -162,7 +162,7 @@ pub struct SessionResponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PositionsResponse {
     /// Topic name to its current `seq` (0: nothing published on it yet).
-    pub positions: BTreeMap<String, u64>,
+    pub positions: crate::Positions,
 }
 
 /// `GET /me` answer.

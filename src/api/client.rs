@@ -274,7 +274,7 @@ impl ApiClient {
     /// The current `seq` of each of the user's topics. Read before fetching, it is where a
     /// subscription made later resumes without missing an event in between (a server render
     /// hydrated in a browser: see [`crate::farm::DataFarm`]'s `dehydrate`).
-    pub async fn positions(&self) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+    pub async fn positions(&self) -> Result<data_farm_protocol::Positions, ApiError> {
         let answer: data_farm_protocol::PositionsResponse = self.get("/positions").await?;
         Ok(answer.positions)
     }

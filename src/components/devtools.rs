@@ -445,8 +445,10 @@ fn realtime_panel(
     let positions = handle
         .positions
         .get()
-        .into_iter()
-        .map(|(topic, seq)| view! { <tr><th scope="row">{topic}</th><td>{seq}</td></tr> })
+        .iter()
+        .map(
+            |(topic, seq)| view! { <tr><th scope="row">{topic.to_owned()}</th><td>{seq}</td></tr> },
+        )
         .collect_view();
     view! {
         <dl class="df-devtools__facts">

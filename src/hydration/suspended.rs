@@ -2,8 +2,6 @@
 //! while the HTML streams, Leptos serializes the answer into the stream, and the browser puts
 //! that answer into the store during hydration instead of fetching it.
 
-use std::collections::BTreeMap;
-
 use data_farm_protocol::ListResponse;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -17,7 +15,7 @@ use crate::query::ListQuery;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct FetchedPage<E> {
     /// The user's topic positions, read before the page was fetched.
-    positions: BTreeMap<String, u64>,
+    positions: data_farm_protocol::Positions,
     /// The page as the server answered it (`None` when it could not be fetched: the browser
     /// then fetches it as usual).
     page: Option<ListResponse<E>>,
@@ -26,7 +24,7 @@ struct FetchedPage<E> {
 impl<E> Default for FetchedPage<E> {
     fn default() -> Self {
         FetchedPage {
-            positions: BTreeMap::new(),
+            positions: Default::default(),
             page: None,
         }
     }

@@ -85,7 +85,7 @@ fn a_hydrated_farm_shows_the_servers_pages_and_fetches_none_of_them() {
     );
     teams.put_list(&named, ListResponse::new(vec![team("t1", 3, "Acme")], 1));
     teams.put_one(team("t3", 7, "Initech"));
-    let positions = BTreeMap::from([("team:t1".to_owned(), 41), ("user:u1".to_owned(), 2)]);
+    let positions = Positions::from_iter([("team:t1".to_owned(), 41), ("user:u1".to_owned(), 2)]);
     let text = server.dehydrate(positions.clone()).to_script_json();
 
     let browser_api = Arc::new(Counting::default());
@@ -136,7 +136,7 @@ fn only_the_servers_fresh_state_is_carried() {
     teams.invalidate_all();
     let drafts = ListQuery::new().drafts(DraftsMode::Include);
     teams.put_list(&drafts, ListResponse::new(vec![team("t2", 1, "Globex")], 1));
-    let snapshot = server.dehydrate(BTreeMap::new());
+    let snapshot = server.dehydrate(Positions::new());
     assert!(
         snapshot.kinds.is_empty(),
         "a stale page and a drafts page are not the server's to hand on: {snapshot:?}"
@@ -156,7 +156,7 @@ fn only_the_servers_fresh_state_is_carried() {
     let mut rename = Box::pin(rename);
     let waker = futures_util::task::noop_waker();
     let _ = std::future::Future::poll(rename.as_mut(), &mut std::task::Context::from_waker(&waker));
-    assert!(server.dehydrate(BTreeMap::new()).kinds.is_empty());
+    assert!(server.dehydrate(Positions::new()).kinds.is_empty());
 }
 
 #[test]

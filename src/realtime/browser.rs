@@ -2,11 +2,10 @@
 //! frame's events into one store update per kind.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use data_farm_protocol::EventMessage;
+use data_farm_protocol::{EventMessage, Positions};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
@@ -70,7 +69,7 @@ struct Runtime {
     stopped: Cell<bool>,
     state: ArcRwSignal<ConnectionState>,
     counters: ArcRwSignal<Counters>,
-    positions: ArcRwSignal<BTreeMap<String, u64>>,
+    positions: ArcRwSignal<Positions>,
     timers: RefCell<Vec<gloo_timers::callback::Interval>>,
     /// Where what this subscriber does is relayed to the browser's other tabs (when it leads).
     tap: Option<Tap>,
@@ -149,8 +148,11 @@ impl Runtime {
             self.positions.set(core.positions().clone());
         }
         // What polling may rely on: the topics of a live connection, nothing otherwise.
-        self.farm
-            .set_live_topics(core.positions().keys().filter(|_| live));
+        let topics: Vec<&str> = match live {
+            true => core.positions().topics().collect(),
+            false => Vec::new(),
+        };
+        self.farm.set_live_topics(topics.iter().copied());
     }
 
     /// Opens a push transport, with the heartbeat that watches it.
@@ -491,7 +493,7 @@ pub(crate) fn start_tapped(
         stopped: Cell::new(false),
         state: ArcRwSignal::new(ConnectionState::Connecting),
         counters: ArcRwSignal::new(Counters::default()),
-        positions: ArcRwSignal::new(BTreeMap::new()),
+        positions: ArcRwSignal::new(Positions::new()),
         timers: RefCell::new(Vec::new()),
         network: RefCell::new(Vec::new()),
         tap,

@@ -2,15 +2,16 @@
 //! per topic make resumption exact; gaps ask the server for a replay; `resync` and `revoked`
 //! become refetches and purges.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use data_farm_protocol::{
-    ChangeOp, ClientMessage, EventMessage, ServerMessage, Topic, WsErrorCode,
+    ChangeOp, ClientMessage, EventMessage, Positions, ServerMessage, Topic, WsErrorCode,
 };
 use serde_json::value::RawValue;
 
 use super::backoff::Backoff;
 use super::status::{ConnectionState, Counters};
+use topic_set::TopicSet;
+
+mod topic_set;
 
 /// What the subscriber asks its host to do.
 #[derive(Debug, Clone)]
@@ -58,12 +59,12 @@ impl Default for Timing {
 #[derive(Debug, Clone)]
 pub struct SubscriberCore {
     user_id: String,
-    teams: BTreeSet<String>,
-    positions: BTreeMap<String, u64>,
+    teams: TopicSet,
+    positions: Positions,
     /// Topics asked with `since`, until their `subscribed` arrives.
-    resuming: BTreeSet<String>,
+    resuming: TopicSet,
     /// Topics asked without `since`: their data must be refetched once subscribed.
-    fresh: BTreeSet<String>,
+    fresh: TopicSet,
     state: ConnectionState,
     /// The browser reports no network: no connection is tried until it is back.
     offline: bool,
@@ -89,10 +90,10 @@ impl SubscriberCore {
     pub fn new(user_id: &str, teams: impl IntoIterator<Item = String>, timing: Timing) -> Self {
         SubscriberCore {
             user_id: user_id.to_owned(),
-            teams: crate::sort::set_of(teams),
-            positions: BTreeMap::new(),
-            resuming: BTreeSet::new(),
-            fresh: BTreeSet::new(),
+            teams: TopicSet::of(teams),
+            positions: Positions::new(),
+            resuming: TopicSet::default(),
+            fresh: TopicSet::default(),
             state: ConnectionState::Stopped,
             offline: false,
             ended: false,
@@ -130,16 +131,16 @@ impl SubscriberCore {
     }
 
     /// The last applied `seq` per topic.
-    pub fn positions(&self) -> &BTreeMap<String, u64> {
+    pub fn positions(&self) -> &Positions {
         &self.positions
     }
 
     /// Resumes these topics from these positions on the next open.
-    pub fn resume_from(&mut self, positions: &BTreeMap<String, u64>) {
+    pub fn resume_from(&mut self, positions: &Positions) {
         let wanted = self.topics();
-        for (topic, seq) in positions {
-            if wanted.contains(topic) {
-                self.positions.insert(topic.clone(), *seq);
+        for (topic, seq) in positions.iter() {
+            if wanted.iter().any(|w| w == topic) {
+                self.positions.insert(topic.to_owned(), seq);
             }
         }
     }
@@ -163,11 +164,11 @@ impl SubscriberCore {
     }
 
     fn subscribe(&mut self, topics: Vec<String>) -> Vec<Action> {
-        let mut since = BTreeMap::new();
+        let mut since = Positions::new();
         for topic in &topics {
             match self.positions.get(topic) {
                 Some(position) => {
-                    since.insert(topic.clone(), *position);
+                    since.insert(topic.clone(), position);
                     self.resuming.insert(topic.clone());
                 }
                 None => {
@@ -262,7 +263,7 @@ impl SubscriberCore {
     }
 
     fn on_event(&mut self, event: EventMessage) -> Vec<Action> {
-        let Some(position) = self.positions.get(&event.topic).copied() else {
+        let Some(position) = self.positions.get(&event.topic) else {
             // Not (or no longer) subscribed: a straggler from before an unsubscribe.
             self.counters.stale += 1;
             return Vec::new();
@@ -278,7 +279,7 @@ impl SubscriberCore {
             self.counters.gaps += 1;
             let topic = event.topic.clone();
             self.resuming.insert(topic.clone());
-            let since = BTreeMap::from([(topic.clone(), position)]);
+            let since = Positions::from_iter([(topic.clone(), position)]);
             return vec![Action::Send(ClientMessage::Subscribe {
                 topics: vec![topic],
                 since: Some(since),

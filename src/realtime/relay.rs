@@ -6,8 +6,6 @@
 //! A follower applies them to its own stores through the same version-guarded merge as a
 //! received event, so a relay that arrives late or twice changes nothing.
 
-use std::collections::BTreeMap;
-
 use data_farm_protocol::{ChangeOp, EventMessage};
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +48,7 @@ pub(crate) enum Relayed {
         /// What its dispatcher has done.
         counters: Counters,
         /// `topic -> seq` of the last event applied (and relayed) per topic.
-        positions: BTreeMap<String, u64>,
+        positions: data_farm_protocol::Positions,
     },
 }
 
@@ -60,9 +58,14 @@ pub(crate) type Outcomes = (u64, u64, u64);
 /// Applies `events` to `farm`'s stores: one batch per kind, in arrival order within a kind.
 /// `relayed`: the leader tab applied them first and relayed them here.
 pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage], relayed: bool) -> Outcomes {
-    let mut by_kind: BTreeMap<&str, Vec<&EventMessage>> = BTreeMap::new();
+    // A batch holds a few kinds: a vector, in the order they first came, is all it takes.
+    let mut by_kind: Vec<(&str, Vec<&EventMessage>)> = Vec::new();
     for event in events {
-        by_kind.entry(event.kind.as_str()).or_default().push(event);
+        let kind = event.kind.as_str();
+        match by_kind.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, batch)) => batch.push(event),
+            None => by_kind.push((kind, vec![event])),
+        }
     }
     let (mut applied, mut stale, mut malformed) = (0, 0, 0);
     for (kind, batch) in by_kind {
@@ -211,7 +214,7 @@ mod tests {
                 state, positions, ..
             } => {
                 assert_eq!(state.label(), "reconnecting");
-                assert_eq!(positions["team:t1"], 7);
+                assert_eq!(positions.get("team:t1"), Some(7));
             }
             other => panic!("{other:?}"),
         }

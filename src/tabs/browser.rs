@@ -2,7 +2,6 @@
 //! apply.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -35,7 +34,7 @@ struct Coordinator {
     role: ArcRwSignal<TabRole>,
     state: ArcRwSignal<ConnectionState>,
     counters: ArcRwSignal<Counters>,
-    positions: ArcRwSignal<BTreeMap<String, u64>>,
+    positions: ArcRwSignal<data_farm_protocol::Positions>,
     /// The connection, while this tab leads.
     leading: RefCell<Option<RealtimeHandle>>,
     /// Resolves the promise that keeps the lock held.
@@ -108,7 +107,7 @@ pub(super) fn start(
         role: ArcRwSignal::new(TabRole::Follower),
         state: ArcRwSignal::new(ConnectionState::Connecting),
         counters: ArcRwSignal::new(Counters::default()),
-        positions: ArcRwSignal::new(BTreeMap::new()),
+        positions: ArcRwSignal::new(Default::default()),
         leading: RefCell::new(None),
         release: RefCell::new(None),
         stopped: Cell::new(false),
@@ -309,9 +308,9 @@ impl Coordinator {
             return;
         }
         let mut config = self.config.clone();
-        for (topic, seq) in self.positions.get_untracked() {
-            let known = config.resume.entry(topic).or_insert(0);
-            *known = (*known).max(seq);
+        for (topic, seq) in self.positions.get_untracked().iter() {
+            let known = config.resume.get(topic).unwrap_or(0);
+            config.resume.insert(topic.to_owned(), known.max(seq));
         }
         let this = Rc::clone(self);
         let tap: crate::realtime::Tap = Rc::new(move |relayed: Relayed| {

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use data_farm_protocol::{ServerMessage, Topic, WsErrorCode};
+use data_farm_protocol::{Positions, ServerMessage, Topic, WsErrorCode};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{StreamExt, StreamMap};
@@ -72,11 +72,7 @@ impl TopicFeed {
 
     /// Subscribes to each topic (resuming after `since` where given) and returns what to send:
     /// per topic `subscribed`, then the replayed events or a `resync`, or an `error`.
-    pub async fn subscribe(
-        &mut self,
-        topics: &[String],
-        since: &BTreeMap<String, u64>,
-    ) -> Vec<Outgoing> {
+    pub async fn subscribe(&mut self, topics: &[String], since: &Positions) -> Vec<Outgoing> {
         let mut out = Vec::new();
         if topics.len() > MAX_TOPICS {
             out.push(error(
@@ -112,7 +108,7 @@ impl TopicFeed {
             self.state.fanout().until_live(name).await;
             let log = self.state.log();
             let topic_name = name.clone();
-            let resume = since.get(name).copied();
+            let resume = since.get(name);
             let replay = tokio::task::spawn_blocking(move || match resume {
                 Some(since) => log.replay(&topic_name, since),
                 None => log.head(&topic_name).map(|head| Replay::Events {

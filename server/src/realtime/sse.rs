@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use data_farm_protocol::ServerMessage;
+use data_farm_protocol::{Positions, ServerMessage};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -147,7 +147,8 @@ async fn run(
     let mut shutdown = state.shutdown_signal();
     let mut feed = TopicFeed::new(state, current.user.id);
     let mut sent = Sent::default();
-    let first = feed.subscribe(&topics, &since).await;
+    let resume: Positions = since.iter().map(|(t, s)| (t.clone(), *s)).collect();
+    let first = feed.subscribe(&topics, &resume).await;
     for item in first {
         if tx.send(Ok(sent.record(item, &since))).await.is_err() {
             return;

@@ -390,6 +390,7 @@ impl Ws {
 
     pub async fn subscribe(&mut self, topics: &[&str], since: Option<BTreeMap<String, u64>>) {
         let topics = topics.iter().map(|t| t.to_string()).collect();
+        let since = since.map(|since| since.into_iter().collect());
         self.send(&ClientMessage::Subscribe { topics, since }).await;
     }
 
