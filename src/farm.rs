@@ -134,7 +134,7 @@ impl DataFarm {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         for (topic, seq) in positions.iter() {
-            let earliest = points.get(topic).map_or(seq, |known| known.min(seq));
+            let earliest = points.get(topic).map_or(*seq, |known| *known.min(seq));
             points.insert(topic.to_owned(), earliest);
         }
     }

@@ -47,7 +47,7 @@ use data_farm_protocol::Positions;
 /// let report = browser.hydrate(&snapshot);
 /// assert_eq!((report.lists, report.refused.len()), (1, 0));
 /// assert_eq!(browser.store::<Team>().unwrap().peek("t1").unwrap().version, 3);
-/// assert_eq!(snapshot.positions.get("team:t1"), Some(41));
+/// assert_eq!(snapshot.positions.get("team:t1"), Some(&41));
 /// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FarmSnapshot {

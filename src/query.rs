@@ -2,8 +2,9 @@
 //! with the same semantics as the server so that local changes land where a refetch would put them.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::fmt::Write;
+
+use data_farm_protocol::StrMap;
 
 use crate::entity::{text_of, Fields};
 
@@ -86,9 +87,9 @@ pub struct ListQuery {
     /// Case-insensitive (ASCII) substring of the name.
     pub search: Option<String>,
     /// Equality filters the user chose (`status=online`).
-    pub filters: BTreeMap<String, String>,
+    pub filters: StrMap<String>,
     /// Equality filters always applied by the view, invisible to the user (e.g. one owner's devices).
-    pub base: BTreeMap<String, String>,
+    pub base: StrMap<String>,
     /// Sort field; `None` is the server default (`name`).
     pub sort: Option<String>,
     /// Sort direction.
@@ -121,8 +122,8 @@ impl Default for ListQuery {
         ListQuery {
             team: None,
             search: None,
-            filters: BTreeMap::new(),
-            base: BTreeMap::new(),
+            filters: StrMap::new(),
+            base: StrMap::new(),
             sort: None,
             order: Order::Asc,
             page: 1,
@@ -369,7 +370,7 @@ impl ListQuery {
         }
         self.base
             .iter()
-            .chain(&self.filters)
+            .chain(self.filters.iter())
             .all(|(field, value)| entity.field_of(field).is_some_and(|v| v.equals_text(value)))
     }
 

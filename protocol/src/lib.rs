@@ -23,8 +23,8 @@ mod draft;
 mod entity;
 mod history;
 mod message;
-mod positions;
 mod rest;
+mod str_map;
 mod topic;
 mod work;
 
@@ -32,8 +32,8 @@ pub use draft::*;
 pub use entity::*;
 pub use history::*;
 pub use message::*;
-pub use positions::Positions;
 pub use rest::*;
+pub use str_map::{Positions, StrMap};
 pub use topic::*;
 pub use work::*;
 

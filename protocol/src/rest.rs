@@ -1,8 +1,6 @@
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::{DeviceStatus, Draft, InstanceStatus, Owner, Team, User};
+use crate::{DeviceStatus, Draft, InstanceStatus, Owner, StrMap, Team, User};
 
 /// One page of a list: `{"items":[…],"total":N}`, and with `drafts=include|only` the drafts
 /// of what it lists: `{"items":[…],"total":N,"drafts":[…]}`.
@@ -119,8 +117,8 @@ pub struct ErrorBody {
     /// Human-readable explanation.
     pub message: String,
     /// For `invalid`: why each offending field was refused.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "StrMap::is_empty")]
+    pub fields: StrMap<String>,
 }
 
 /// Every REST error: `{"error":{…}}`, plus `current` (the entity as it is now) on a version conflict.

@@ -24,7 +24,7 @@ impl ApiError {
             body: ErrorBody {
                 code,
                 message: message.into(),
-                fields: BTreeMap::new(),
+                fields: Default::default(),
             },
             current: None,
         }
@@ -92,7 +92,7 @@ impl ApiError {
             ErrorCode::Invalid,
             "some fields are not valid; see `fields`",
         );
-        err.body.fields = fields;
+        err.body.fields = fields.into_iter().collect();
         err
     }
 

@@ -452,11 +452,11 @@ async fn positions_read_before_a_fetch_resume_without_a_gap() {
     let positions: data_farm_protocol::PositionsResponse = alice.get("/positions").await.json();
     let mine = format!("user:{}", alice.user_id());
     assert!(positions.positions.contains_key(&mine), "{positions:?}");
-    let before = positions.positions.get(&topic).expect("a position");
+    let before = *positions.positions.get(&topic).expect("a position");
     // A change lands after the positions were read (between a server render and hydration).
     let app = alice.create_app(&acme, "Between").await;
     let after: data_farm_protocol::PositionsResponse = alice.get("/positions").await.json();
-    assert_eq!(after.positions.get(&topic), Some(before + 1));
+    assert_eq!(after.positions.get(&topic), Some(&(before + 1)));
     // Resuming from the positions read first replays exactly that change.
     let mut ws = alice.ws().await;
     let since = BTreeMap::from([(topic.clone(), before)]);

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use data_farm_protocol::{ErrorCode, ErrorEnvelope};
 
 /// Everything that can go wrong talking to the backend, typed so that a UI can react to each
@@ -49,7 +47,7 @@ pub enum ApiError {
         /// The server's explanation.
         message: String,
         /// Reasons per field name.
-        fields: BTreeMap<String, String>,
+        fields: data_farm_protocol::StrMap<String>,
     },
     /// 413: the request was too large.
     #[error("{message}")]

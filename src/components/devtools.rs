@@ -447,7 +447,7 @@ fn realtime_panel(
         .get()
         .iter()
         .map(
-            |(topic, seq)| view! { <tr><th scope="row">{topic.to_owned()}</th><td>{seq}</td></tr> },
+            |(topic, seq)| view! { <tr><th scope="row">{topic.to_owned()}</th><td>{*seq}</td></tr> },
         )
         .collect_view();
     view! {

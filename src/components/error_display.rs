@@ -46,8 +46,8 @@ pub fn ErrorDisplay(
             let fields: Vec<(String, String)> = match &err {
                 ApiError::Invalid { fields, .. } => fields
                     .iter()
-                    .filter(|(field, _)| !shown_inline.contains(&field.as_str()))
-                    .map(|(field, why)| (field.clone(), why.clone()))
+                    .filter(|(field, _)| !shown_inline.contains(field))
+                    .map(|(field, why)| (field.to_owned(), why.clone()))
                     .collect(),
                 _ => Vec::new(),
             };

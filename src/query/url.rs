@@ -38,7 +38,7 @@ impl ListQuery {
                 // "No filter" differs from the default's filters: say so.
                 put("filters", "none".into());
             }
-            for (field, value) in &self.filters {
+            for (field, value) in self.filters.iter() {
                 put(field, value.clone());
             }
         }
@@ -68,7 +68,7 @@ impl ListQuery {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> ListQuery {
         let mut query = self.clone();
-        let mut filters = None::<std::collections::BTreeMap<String, String>>;
+        let mut filters = None::<data_farm_protocol::StrMap<String>>;
         for (key, value) in pairs {
             let Some(key) = key.strip_prefix(prefix) else {
                 continue;

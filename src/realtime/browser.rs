@@ -149,7 +149,7 @@ impl Runtime {
         }
         // What polling may rely on: the topics of a live connection, nothing otherwise.
         let topics: Vec<&str> = match live {
-            true => core.positions().topics().collect(),
+            true => core.positions().keys().collect(),
             false => Vec::new(),
         };
         self.farm.set_live_topics(topics.iter().copied());

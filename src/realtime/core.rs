@@ -140,7 +140,7 @@ impl SubscriberCore {
         let wanted = self.topics();
         for (topic, seq) in positions.iter() {
             if wanted.iter().any(|w| w == topic) {
-                self.positions.insert(topic.to_owned(), seq);
+                self.positions.insert(topic.to_owned(), *seq);
             }
         }
     }
@@ -167,7 +167,7 @@ impl SubscriberCore {
         let mut since = Positions::new();
         for topic in &topics {
             match self.positions.get(topic) {
-                Some(position) => {
+                Some(&position) => {
                     since.insert(topic.clone(), position);
                     self.resuming.insert(topic.clone());
                 }
@@ -263,7 +263,7 @@ impl SubscriberCore {
     }
 
     fn on_event(&mut self, event: EventMessage) -> Vec<Action> {
-        let Some(position) = self.positions.get(&event.topic) else {
+        let Some(position) = self.positions.get(&event.topic).copied() else {
             // Not (or no longer) subscribed: a straggler from before an unsubscribe.
             self.counters.stale += 1;
             return Vec::new();

@@ -214,7 +214,7 @@ mod tests {
                 state, positions, ..
             } => {
                 assert_eq!(state.label(), "reconnecting");
-                assert_eq!(positions.get("team:t1"), Some(7));
+                assert_eq!(positions.get("team:t1"), Some(&7));
             }
             other => panic!("{other:?}"),
         }

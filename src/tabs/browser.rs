@@ -309,8 +309,8 @@ impl Coordinator {
         }
         let mut config = self.config.clone();
         for (topic, seq) in self.positions.get_untracked().iter() {
-            let known = config.resume.get(topic).unwrap_or(0);
-            config.resume.insert(topic.to_owned(), known.max(seq));
+            let known = config.resume.get(topic).copied().unwrap_or(0);
+            config.resume.insert(topic.to_owned(), known.max(*seq));
         }
         let this = Rc::clone(self);
         let tap: crate::realtime::Tap = Rc::new(move |relayed: Relayed| {

@@ -108,7 +108,7 @@ impl TopicFeed {
             self.state.fanout().until_live(name).await;
             let log = self.state.log();
             let topic_name = name.clone();
-            let resume = since.get(name);
+            let resume = since.get(name).copied();
             let replay = tokio::task::spawn_blocking(move || match resume {
                 Some(since) => log.replay(&topic_name, since),
                 None => log.head(&topic_name).map(|head| Replay::Events {

@@ -322,7 +322,7 @@ mod tests {
             &SPEC,
         )
         .unwrap_err();
-        let fields: Vec<_> = err.body.fields.keys().cloned().collect();
+        let fields: Vec<_> = err.body.fields.keys().collect();
         assert_eq!(fields, ["order", "per_page", "sort", "status", "x"]);
         assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
     }

@@ -69,7 +69,7 @@ fn a_clean_resume_sends_positions_and_refetches_nothing() {
     );
     c.on_closed(Some(1001), 0.0, 0.5);
     let (_, since) = sent_subscribe(&c.on_open(5.0)).unwrap();
-    assert_eq!(since.unwrap().get("team:t1"), Some(11));
+    assert_eq!(since.unwrap().get("team:t1"), Some(&11));
     assert!(
         c.on_text(&subscribed("team:t1", 13), 5.0).is_empty(),
         "no refetch on a clean resume"
@@ -115,7 +115,7 @@ fn duplicates_are_dropped_and_gaps_ask_for_a_replay() {
     let (topics, since) = sent_subscribe(&actions).unwrap();
     assert_eq!(
         (topics, since.unwrap().get("team:t1")),
-        (vec!["team:t1".to_string()], Some(6))
+        (vec!["team:t1".to_string()], Some(&6))
     );
     // While the replay is pending, later events do not trigger more requests.
     assert!(c
@@ -141,7 +141,7 @@ fn resync_refetches_only_that_team() {
     c.on_open(0.0);
     let actions = c.on_text(r#"{"type":"resync","topic":"team:t2","seq":40}"#, 0.0);
     assert!(matches!(actions.as_slice(), [Action::RefetchTeam(t)] if t == "t2"));
-    assert_eq!(c.positions().get("team:t2"), Some(40));
+    assert_eq!(c.positions().get("team:t2"), Some(&40));
     assert_eq!(c.counters().resyncs, 1);
 }
 
@@ -257,7 +257,7 @@ fn offline_closes_and_waits_for_the_network_then_resumes_at_once() {
     let (_, since) = sent_subscribe(&c.on_open(6.0)).unwrap();
     assert_eq!(
         since.unwrap().get("team:t1"),
-        Some(10),
+        Some(&10),
         "resumes where it was, nothing refetched"
     );
 }

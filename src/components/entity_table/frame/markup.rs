@@ -326,7 +326,7 @@ pub(super) fn error(messages: &Messages, err: &ApiError) -> String {
     if let ApiError::Invalid { fields, .. } = err {
         if !fields.is_empty() {
             html.push_str(r#"<ul class="df-error__fields">"#);
-            for (field, why) in fields {
+            for (field, why) in fields.iter() {
                 html.push_str("<li>");
                 escape(&mut html, &(messages.errors.field)(field, why));
                 html.push_str("</li>");
@@ -342,8 +342,6 @@ pub(super) fn error(messages: &Messages, err: &ApiError) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
 
     fn shape() -> Shape {
@@ -452,7 +450,7 @@ mod tests {
 
         let err = ApiError::Invalid {
             message: "bad".into(),
-            fields: BTreeMap::from([("name".to_owned(), "must <not> be empty".to_owned())]),
+            fields: [("name".to_owned(), "must <not> be empty".to_owned())].into(),
         };
         let failed = ListView {
             state: LoadState::Error(err.clone()),
