@@ -2,11 +2,12 @@
 //!
 //! `slice::sort_by` is generic over the element and the comparison, so every call site links
 //! its own copy of the standard library's stable sort (2-4 KB of wasm each; an app with a table
-//! had five). Here the standard sort runs once, over positions, with the comparison behind a
+//! had five). Here one standard sort runs once, over positions, with the comparison behind a
 //! `dyn`; each call site adds only the few bytes that put its elements in the order found.
+//! That sort is the unstable one with ties broken by position, which gives the stable order
+//! with less code (806 bytes gzip less on the bench page than the stable sort).
 //! Maps are built the same way ([`map_of`]): `collect` into a `BTreeMap` sorts first, with a
-//! sort of its own. A leaf: it uses nothing of the crate, and any module
-//! may use it.
+//! sort of its own. A leaf: it uses nothing of the crate, and any module may use it.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -15,7 +16,8 @@ use std::collections::BTreeMap;
 /// The only call of the standard sort (see the module's doc).
 pub(crate) fn order(len: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
-    order.sort_by(|&a, &b| compare(a, b));
+    // Ties go by position: the unstable sort then gives the stable order.
+    order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
     order
 }
 
