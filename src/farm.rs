@@ -152,21 +152,24 @@ impl DataFarm {
             .with_untracked(|topics| topics.iter().any(|t| t.strip_prefix("team:") == Some(team)))
     }
 
-    /// Records the live topics; allocates and notifies only when they differ from the last
-    /// ones (the realtime runtime calls this after every batch).
+    /// Records the live topics: those of `positions` when `live`, none otherwise. Allocates and
+    /// notifies only when they differ from the last ones (the realtime runtime calls this for
+    /// every frame it receives).
     #[cfg_attr(
         not(all(target_arch = "wasm32", feature = "realtime")),
         allow(dead_code)
     )]
-    pub(crate) fn set_live_topics<'t>(&self, topics: impl Iterator<Item = &'t str> + Clone) {
-        if !self
-            .inner
-            .live_topics
-            .with_untracked(|t| t.iter().map(String::as_str).eq(topics.clone()))
-        {
-            self.inner
-                .live_topics
-                .set(topics.map(str::to_owned).collect());
+    pub(crate) fn set_live_topics(&self, positions: &data_farm_protocol::Positions, live: bool) {
+        let same = self.inner.live_topics.with_untracked(|topics| match live {
+            true => topics.iter().map(String::as_str).eq(positions.keys()),
+            false => topics.is_empty(),
+        });
+        if !same {
+            let topics = match live {
+                true => positions.keys().map(str::to_owned).collect(),
+                false => Vec::new(),
+            };
+            self.inner.live_topics.set(topics);
         }
     }
 

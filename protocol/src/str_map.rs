@@ -53,6 +53,11 @@ impl<V> StrMap<V> {
         self.0.get(name)
     }
 
+    /// The value of `name`, to change in place.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut V> {
+        self.0.get_mut(name)
+    }
+
     /// Whether `name` has a value.
     pub fn contains_key(&self, name: &str) -> bool {
         self.0.contains_key(name)
@@ -216,7 +221,11 @@ mod tests {
         assert_eq!(map.insert("t".to_owned(), "x"), None);
         assert_eq!(map.insert("t".to_owned(), "y"), Some("x"));
         assert!(map.contains_key("t"));
-        assert_eq!(map.remove("t"), Some("y"));
+        if let Some(value) = map.get_mut("t") {
+            *value = "w";
+        }
+        assert_eq!(map.get("t"), Some(&"w"));
+        assert_eq!(map.remove("t"), Some("w"));
         assert_eq!(map.remove("t"), None);
         assert!(map.is_empty());
         map.insert("u".to_owned(), "z");

@@ -148,11 +148,7 @@ impl Runtime {
             self.positions.set(core.positions().clone());
         }
         // What polling may rely on: the topics of a live connection, nothing otherwise.
-        let topics: Vec<&str> = match live {
-            true => core.positions().keys().collect(),
-            false => Vec::new(),
-        };
-        self.farm.set_live_topics(topics.iter().copied());
+        self.farm.set_live_topics(core.positions(), live);
     }
 
     /// Opens a push transport, with the heartbeat that watches it.

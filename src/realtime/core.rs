@@ -285,7 +285,10 @@ impl SubscriberCore {
                 since: Some(since),
             })];
         }
-        self.positions.insert(event.topic.clone(), event.seq);
+        // The topic has a position (read above): move it without a copy of the topic's name.
+        if let Some(seq) = self.positions.get_mut(&event.topic) {
+            *seq = event.seq;
+        }
         if event.kind == "membership" {
             return self.on_membership(event);
         }
