@@ -5,7 +5,6 @@
 //! `revoked`, `error`). Every message's `id` is the comma-separated `topic=seq` list of all
 //! topics, so `Last-Event-ID` resumes each of them.
 
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 
 use axum::extract::{Query, State};
@@ -32,7 +31,7 @@ pub struct StreamParams {
 }
 
 /// Parses a `Last-Event-ID` of the form `team:1=5,team:2=9`; malformed parts are ignored.
-pub fn parse_last_event_id(value: &str) -> BTreeMap<String, u64> {
+pub fn parse_last_event_id(value: &str) -> Positions {
     value
         .split(',')
         .filter_map(|part| {
@@ -42,7 +41,7 @@ pub fn parse_last_event_id(value: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn event_id(positions: &BTreeMap<String, u64>) -> String {
+fn event_id(positions: &Positions) -> String {
     positions
         .iter()
         .map(|(topic, seq)| format!("{topic}={seq}"))
@@ -53,11 +52,11 @@ fn event_id(positions: &BTreeMap<String, u64>) -> String {
 /// What the client has been sent, per topic: the basis of every event id. Tracked from the
 /// outgoing messages themselves so that an id never runs ahead of what was delivered.
 #[derive(Default)]
-struct Sent(BTreeMap<String, u64>);
+struct Sent(Positions);
 
 impl Sent {
     /// Records `item` as sent and returns its SSE form.
-    fn record(&mut self, item: Outgoing, since: &BTreeMap<String, u64>) -> Event {
+    fn record(&mut self, item: Outgoing, since: &Positions) -> Event {
         match item {
             Outgoing::Event(event) => {
                 self.0.insert(event.topic.clone(), event.seq);
@@ -138,7 +137,7 @@ async fn run(
     state: AppState,
     current: CurrentUser,
     topics: Vec<String>,
-    since: BTreeMap<String, u64>,
+    since: Positions,
     tx: mpsc::Sender<Result<Event, Infallible>>,
 ) {
     let mut controls = state
@@ -147,8 +146,7 @@ async fn run(
     let mut shutdown = state.shutdown_signal();
     let mut feed = TopicFeed::new(state, current.user.id);
     let mut sent = Sent::default();
-    let resume: Positions = since.iter().map(|(t, s)| (t.clone(), *s)).collect();
-    let first = feed.subscribe(&topics, &resume).await;
+    let first = feed.subscribe(&topics, &since).await;
     for item in first {
         if tx.send(Ok(sent.record(item, &since))).await.is_err() {
             return;
@@ -179,8 +177,7 @@ mod tests {
 
     #[test]
     fn last_event_id_round_trips() {
-        let positions: BTreeMap<String, u64> =
-            [("team:a".to_owned(), 5), ("team:b".to_owned(), 9)].into();
+        let positions: Positions = [("team:a".to_owned(), 5), ("team:b".to_owned(), 9)].into();
         let id = event_id(&positions);
         assert_eq!(id, "team:a=5,team:b=9");
         assert_eq!(parse_last_event_id(&id), positions);
