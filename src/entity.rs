@@ -9,6 +9,7 @@
 mod builtin;
 mod draft;
 mod field;
+mod status_fields;
 mod work;
 
 use std::fmt::Debug;
@@ -17,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub use field::FieldValue;
+pub use status_fields::StatusFields;
 pub use work::ReadOnly;
 
 /// A kind of server entity held in an [`EntityStore`](crate::store::EntityStore).
@@ -88,7 +90,20 @@ pub trait Entity:
     /// The entity after a `status` event carrying only the changed status fields, at `version`;
     /// `None` when the kind has no status or the fields are not understood (the store then
     /// refetches the entity).
-    fn with_status(&self, _fields: &serde_json::Value, _version: u64) -> Option<Self> {
+    ///
+    /// ```
+    /// # use data_farm::entity::StatusFields;
+    /// #[derive(serde::Deserialize)]
+    /// struct Status { status: String }
+    /// # struct Pump { status: String, version: u64 }
+    /// # impl Pump {
+    /// fn with_status(&self, fields: &StatusFields<'_>, version: u64) -> Option<Pump> {
+    ///     let Status { status } = fields.decode()?;
+    ///     Some(Pump { status, version })
+    /// }
+    /// # }
+    /// ```
+    fn with_status(&self, _fields: &StatusFields<'_>, _version: u64) -> Option<Self> {
         None
     }
 

@@ -147,11 +147,11 @@ fn json_value(value: &impl serde::Serialize) -> serde_json::Value {
         .unwrap_or_default()
 }
 
-/// Whether `query` reads any of the fields a status event carries (every field, when the
-/// fields are not an object and so cannot be told apart).
-fn reads_any(query: &ListQuery, fields: &serde_json::Value) -> bool {
-    match fields.as_object() {
-        Some(fields) => fields.keys().any(|field| query.reads_field(field)),
+/// Whether `query` reads any of the fields named (every field, for `None`: fields that are
+/// not an object cannot be told apart).
+fn reads_any(query: &ListQuery, names: Option<&[String]>) -> bool {
+    match names {
+        Some(names) => names.iter().any(|field| query.reads_field(field)),
         None => true,
     }
 }
@@ -283,7 +283,7 @@ impl StoreCore {
             ApiError::Conflict {
                 current: Some(current),
                 ..
-            } => self.inner.ops.decode(&current.to_string()).ok(),
+            } => self.inner.ops.decode(current.get()).ok(),
             _ => None,
         }
     }
@@ -294,10 +294,10 @@ impl StoreCore {
 /// ```
 /// use data_farm::api::ApiError;
 /// use data_farm::store::conflict_current;
-/// use data_farm::protocol::Team;
+/// use data_farm::protocol::{JsonText, Team};
 /// let err = ApiError::Conflict {
 ///     message: "changed".into(),
-///     current: Some(serde_json::json!({"id":"team_1","version":4,"updated_at":"","name":"Acme"})),
+///     current: JsonText::parse(r#"{"id":"team_1","version":4,"updated_at":"","name":"Acme"}"#.into()).ok(),
 /// };
 /// assert_eq!(conflict_current::<Team>(&err).unwrap().version, 4);
 /// ```
@@ -306,7 +306,7 @@ pub fn conflict_current<E: Entity>(err: &ApiError) -> Option<E> {
         ApiError::Conflict {
             current: Some(current),
             ..
-        } => serde_json::from_str(&current.to_string()).ok(),
+        } => current.decode().ok(),
         _ => None,
     }
 }

@@ -169,7 +169,7 @@ impl EntityApi<Device> for Api {
                 Some(row) if if_match.is_some_and(|v| v != row.version) => {
                     Err(ApiError::Conflict {
                         message: "changed".into(),
-                        current: serde_json::to_value(&row).ok(),
+                        current: data_farm::protocol::JsonText::encode(&row).ok(),
                     })
                 }
                 Some(_) => {

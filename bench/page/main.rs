@@ -12,7 +12,7 @@ mod persist;
 mod page {
     use data_farm::cache::CachePolicy;
     use data_farm::components::{Column, EntityTable};
-    use data_farm::entity::{Entity, FieldValue};
+    use data_farm::entity::{Entity, FieldValue, StatusFields};
     use data_farm::prelude::*;
     use data_farm::protocol::ListResponse;
     use data_farm::realtime::{start_realtime, RealtimeConfig, RealtimeHandle, Transport};
@@ -29,6 +29,12 @@ mod page {
         status: String,
         version: u64,
         team_id: String,
+    }
+
+    /// A status event's fields.
+    #[derive(Deserialize)]
+    struct Status {
+        status: String,
     }
 
     /// Devices are never created or patched from this page.
@@ -62,8 +68,8 @@ mod page {
         fn patched(&self, _patch: &NoChange) -> Self {
             self.clone()
         }
-        fn with_status(&self, fields: &serde_json::Value, version: u64) -> Option<Self> {
-            let status = fields.get("status")?.as_str()?.to_owned();
+        fn with_status(&self, fields: &StatusFields<'_>, version: u64) -> Option<Self> {
+            let Status { status } = fields.decode()?;
             Some(BenchDevice {
                 status,
                 version,

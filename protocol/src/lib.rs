@@ -22,6 +22,7 @@
 mod draft;
 mod entity;
 mod history;
+mod json_text;
 mod message;
 mod rest;
 mod str_map;
@@ -31,6 +32,7 @@ mod work;
 pub use draft::*;
 pub use entity::*;
 pub use history::*;
+pub use json_text::JsonText;
 pub use message::*;
 pub use rest::*;
 pub use str_map::{Positions, StrMap};

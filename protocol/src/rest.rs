@@ -128,7 +128,7 @@ pub struct ErrorEnvelope {
     pub error: ErrorBody,
     /// On `conflict`: the current entity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<serde_json::Value>,
+    pub current: Option<crate::JsonText>,
 }
 
 /// `POST /session` body.

@@ -155,7 +155,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let envelope = ErrorEnvelope {
             error: self.body,
-            current: self.current,
+            current: self
+                .current
+                .and_then(|current| data_farm_protocol::JsonText::encode(&current).ok()),
         };
         let body = serde_json::to_vec(&envelope).unwrap_or_default();
         let mut response = (self.status, body).into_response();

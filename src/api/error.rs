@@ -38,8 +38,9 @@ pub enum ApiError {
     Conflict {
         /// The server's explanation.
         message: String,
-        /// The entity as it is now, on a version conflict.
-        current: Option<serde_json::Value>,
+        /// The entity as it is now, on a version conflict, as the server sent it: read it
+        /// typed with [`conflict_current`](crate::store::conflict_current).
+        current: Option<data_farm_protocol::JsonText>,
     },
     /// 400/415/422: the request was refused; `fields` says why per field.
     #[error("{message}")]
@@ -144,7 +145,7 @@ mod tests {
         let ApiError::Conflict { current, .. } = ApiError::from_response(409, body) else {
             panic!()
         };
-        assert_eq!(current.unwrap()["version"], 3);
+        assert_eq!(current.unwrap().get(), r#"{"id":"a","version":3}"#);
     }
 
     #[test]

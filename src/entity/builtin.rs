@@ -6,18 +6,16 @@ use data_farm_protocol::{
 };
 use serde::Deserialize;
 
-use super::{Entity, FieldValue};
+use super::{Entity, FieldValue, StatusFields};
 
 /// `{"status": …}` of a `status` event.
 #[derive(Deserialize)]
-struct StatusFields<S> {
+struct StatusOnly<S> {
     status: S,
 }
 
-fn status_from<S: serde::de::DeserializeOwned>(fields: &serde_json::Value) -> Option<S> {
-    StatusFields::<S>::deserialize(fields)
-        .ok()
-        .map(|f| f.status)
+fn status_from<S: serde::de::DeserializeOwned>(fields: &StatusFields<'_>) -> Option<S> {
+    fields.decode::<StatusOnly<S>>().map(|f| f.status)
 }
 
 impl Entity for Team {
@@ -146,7 +144,7 @@ impl Entity for Instance {
             ..self.clone()
         }
     }
-    fn with_status(&self, fields: &serde_json::Value, version: u64) -> Option<Self> {
+    fn with_status(&self, fields: &StatusFields<'_>, version: u64) -> Option<Self> {
         let status: InstanceStatus = status_from(fields)?;
         Some(Instance {
             status,
@@ -207,7 +205,7 @@ impl Entity for Device {
             ..self.clone()
         }
     }
-    fn with_status(&self, fields: &serde_json::Value, version: u64) -> Option<Self> {
+    fn with_status(&self, fields: &StatusFields<'_>, version: u64) -> Option<Self> {
         let status: DeviceStatus = status_from(fields)?;
         Some(Device {
             status,
@@ -220,7 +218,6 @@ impl Entity for Device {
 #[cfg(test)]
 mod tests {
     use data_farm_protocol::{Owner, OwnerType};
-    use serde_json::json;
 
     use super::*;
 
@@ -242,7 +239,7 @@ mod tests {
     #[test]
     fn a_status_event_changes_only_status_and_version() {
         let next = device()
-            .with_status(&json!({"status": "error"}), 4)
+            .with_status(&StatusFields::new(r#"{"status": "error"}"#), 4)
             .unwrap();
         assert_eq!(next.status, DeviceStatus::Error);
         assert_eq!(next.version, 4);
@@ -251,7 +248,9 @@ mod tests {
 
     #[test]
     fn unreadable_status_fields_ask_for_a_refetch() {
-        assert!(device().with_status(&json!({"mood": "happy"}), 4).is_none());
+        assert!(device()
+            .with_status(&StatusFields::new(r#"{"mood": "happy"}"#), 4)
+            .is_none());
     }
 
     #[test]

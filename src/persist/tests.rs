@@ -82,7 +82,7 @@ impl<E: Entity> Table<E> {
         match if_match {
             Some(v) if v != row.version() => Err(ApiError::Conflict {
                 message: "changed".into(),
-                current: serde_json::to_value(&row).ok(),
+                current: data_farm_protocol::JsonText::encode(&row).ok(),
             }),
             _ => Ok(row),
         }

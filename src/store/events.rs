@@ -3,6 +3,7 @@
 use super::effects::Effects;
 use super::state::State;
 use crate::change::Origin;
+use crate::entity::StatusFields;
 use data_farm_protocol::ChangeOp;
 
 use super::{accepts, reads_any, Applied, StoreCore};
@@ -108,8 +109,7 @@ impl StoreCore {
             ChangeOp::Status => {
                 let tombstone = st.tombstones.get(id).map(|(v, _)| *v);
                 let held = st.rows.get(id).and_then(|row| row.confirmed.clone());
-                let fields =
-                    data.and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok());
+                let fields = data.map(|raw| StatusFields::new(raw.get()));
                 match (held, fields) {
                     (_, None) => Applied::Malformed,
                     (Some(entity), Some(fields)) => {
@@ -134,9 +134,10 @@ impl StoreCore {
                         // Never fetched: no row shows it. Only a list that filters, searches or
                         // sorts by a field this event changes can gain, lose or move it, and
                         // only such a list is refetched (when observed); the rest stay fresh.
+                        let names = fields.names();
                         let mut reached = false;
                         for (query, entry) in st.lists.iter_mut() {
-                            if reads_any(query, &fields) {
+                            if reads_any(query, names.as_deref()) {
                                 entry.meta.invalidated = true;
                                 reached = true;
                             }

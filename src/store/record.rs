@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use leptos::prelude::{ArcRwSignal, Set};
 
-use crate::entity::{Entity, Fields};
+use crate::entity::{Entity, Fields, StatusFields};
 
 /// An entity of some kind, shared between a row's confirmed and visible state.
 pub(crate) type Rec = Arc<dyn Record>;
@@ -36,7 +36,7 @@ pub(crate) trait Record: Fields + Any + Send + Sync {
     /// The entity with a pending update applied (`None`: the patch is of another kind).
     fn patched_by(&self, patch: &(dyn Any + Send + Sync)) -> Option<Rec>;
     /// The entity after a status event's fields (see [`Entity::with_status`]).
-    fn with_status_fields(&self, fields: &serde_json::Value, version: u64) -> Option<Rec>;
+    fn with_status_fields(&self, fields: &StatusFields<'_>, version: u64) -> Option<Rec>;
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -69,7 +69,7 @@ impl<E: Entity> Record for E {
         let patch = patch.downcast_ref::<E::Patch>()?;
         Some(Arc::new(self.patched(patch)))
     }
-    fn with_status_fields(&self, fields: &serde_json::Value, version: u64) -> Option<Rec> {
+    fn with_status_fields(&self, fields: &StatusFields<'_>, version: u64) -> Option<Rec> {
         self.with_status(fields, version)
             .map(|next| Arc::new(next) as Rec)
     }

@@ -185,7 +185,7 @@ impl EntityApi<Device> for FakeApi {
             }),
             Some(d) if if_match.is_some_and(|v| v != d.version) => Err(ApiError::Conflict {
                 message: "changed".into(),
-                current: Some(serde_json::to_value(&d).unwrap()),
+                current: Some(data_farm_protocol::JsonText::encode(&d).unwrap()),
             }),
             Some(_) => Ok(self.server_update(id, |d| *d = d.patched(patch))),
         };

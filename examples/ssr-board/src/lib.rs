@@ -13,7 +13,7 @@
 
 use data_farm::api::ApiClient;
 use data_farm::components::{provide_render_clock, Column, EntityTable, RelativeTime, Styles};
-use data_farm::entity::{Entity, FieldValue};
+use data_farm::entity::{Entity, FieldValue, StatusFields};
 use data_farm::hydration::{use_suspended_list, FarmSnapshot};
 use data_farm::prelude::*;
 use leptos::prelude::*;
@@ -74,14 +74,20 @@ impl Entity for Sensor {
             ..self.clone()
         }
     }
-    fn with_status(&self, fields: &serde_json::Value, version: u64) -> Option<Self> {
-        let status = fields.get("status")?.as_str()?;
+    fn with_status(&self, fields: &StatusFields<'_>, version: u64) -> Option<Self> {
+        let SensorStatus { status } = fields.decode()?;
         Some(Sensor {
-            status: status.to_owned(),
+            status,
             version,
             ..self.clone()
         })
     }
+}
+
+/// The fields of a sensor's `status` event.
+#[derive(Deserialize)]
+struct SensorStatus {
+    status: String,
 }
 
 /// What the server hands to the browser beside the HTML.

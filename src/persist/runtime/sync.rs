@@ -131,7 +131,10 @@ impl Persistence {
                         stored.state = match &err {
                             ApiError::Network(_) => ItemState::Pending,
                             ApiError::Conflict { current, .. } => ItemState::Conflict {
-                                theirs: current.clone().unwrap_or(Value::Null),
+                                theirs: current
+                                    .as_ref()
+                                    .and_then(|current| current.decode().ok())
+                                    .unwrap_or(Value::Null),
                             },
                             other => ItemState::Failed {
                                 error: other.to_string(),
