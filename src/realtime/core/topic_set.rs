@@ -1,47 +1,31 @@
 //! [`TopicSet`]: a few names, kept sorted.
 
-/// A sorted set of a few names (a user's teams, the topics awaiting their `subscribed`). A
-/// sorted vector: a subscriber holds a handful of topics, and a `BTreeSet`'s code is several
-/// kilobytes of a wasm download for no gain at that size.
+use data_farm_protocol::StrMap;
+
+/// A sorted set of a few names (a user's teams, the topics awaiting their `subscribed`): the
+/// names of a [`StrMap`] without values. A subscriber holds a handful of topics, and a
+/// `BTreeSet`'s code is several kilobytes of a wasm download for no gain at that size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct TopicSet(Vec<String>);
+pub(crate) struct TopicSet(StrMap<()>);
 
 impl TopicSet {
     /// The names of `items`, each once.
     pub fn of(items: impl IntoIterator<Item = String>) -> Self {
-        let mut set = TopicSet::default();
-        for item in items {
-            set.insert(item);
-        }
-        set
+        TopicSet(items.into_iter().map(|item| (item, ())).collect())
     }
 
     /// Adds `name`; `false` if it was there already.
     pub fn insert(&mut self, name: String) -> bool {
-        match self.0.binary_search(&name) {
-            Ok(_) => false,
-            Err(at) => {
-                self.0.insert(at, name);
-                true
-            }
-        }
+        self.0.insert(name, ()).is_none()
     }
 
     /// Removes `name`; `false` if it was not there.
     pub fn remove(&mut self, name: &str) -> bool {
-        match self.0.binary_search_by(|held| held.as_str().cmp(name)) {
-            Ok(at) => {
-                self.0.remove(at);
-                true
-            }
-            Err(_) => false,
-        }
+        self.0.remove(name).is_some()
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.0
-            .binary_search_by(|held| held.as_str().cmp(name))
-            .is_ok()
+        self.0.contains_key(name)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -53,8 +37,8 @@ impl TopicSet {
     }
 
     /// The names, in order.
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
-        self.0.iter()
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.keys()
     }
 }
 
