@@ -12,14 +12,15 @@ use super::record::{rec, typed, RowSignal};
 use super::released::released;
 use super::slot;
 use super::state::Row;
-use super::{
-    AnyStore, Applied, DetailView, EntityEvent, EntityObserver, ListObserver, ListView, StoreCore,
-};
-use crate::api::{ApiError, EntityApi, Method};
+use super::{AnyStore, Applied, DetailView, EntityObserver, ListObserver, ListView, StoreCore};
+use crate::api::{ApiError, EntityApi};
 use crate::cache::{CachePolicy, Environment};
-use crate::change::{Change, ChangeBus, InvalidationRule};
+use crate::change::ChangeBus;
 use crate::entity::Entity;
 use crate::query::ListQuery;
+
+mod lifetime;
+mod mutations;
 
 /// The store of one entity kind: a `Copy` handle (move it into as many closures as you like),
 /// every copy the same store.
@@ -266,72 +267,6 @@ impl<E: Entity> EntityStore<E> {
         self.core().apply_events(events)
     }
 
-    // ----- mutations -------------------------------------------------------------------------
-
-    /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
-    /// every list it belongs to under a temporary id, replaced by the real entity when the
-    /// server confirms, or removed if it refuses.
-    ///
-    /// With persistence on and the server out of reach, a draftable create is kept in the
-    /// offline outbox and this returns the draft (with its temporary id); it is sent when the
-    /// connection returns.
-    pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
-        let json = super::json_value(&body);
-        one(self.core().create(Box::new(body), json).await?)
-    }
-
-    /// Updates an entity optimistically; `if_match` sends the version the change was based on
-    /// (a 409 then carries the current entity, which the store takes in). On failure the
-    /// optimistic change is rolled back exactly.
-    ///
-    /// With persistence on and the server out of reach, the change stays applied, goes to the
-    /// offline outbox, and this returns the entity as it now shows.
-    pub async fn update(
-        &self,
-        id: &str,
-        patch: E::Patch,
-        if_match: Option<u64>,
-    ) -> Result<E, ApiError> {
-        let json = super::json_value(&patch);
-        one(self
-            .core()
-            .update(id, Arc::new(patch), json, if_match)
-            .await?)
-    }
-
-    /// Deletes an entity optimistically (it disappears from every list at once and comes back
-    /// exactly if the server refuses). With persistence on and the server out of reach, the
-    /// deletion goes to the offline outbox and the entity stays hidden.
-    pub async fn delete(&self, id: &str, if_match: Option<u64>) -> Result<(), ApiError> {
-        self.core().delete(id, if_match).await
-    }
-
-    /// A custom action through the store: a non-CRUD endpoint whose answer is an entity of
-    /// this kind (the operation `POST /instances/{id}/actions/deploy` queues, the report
-    /// `POST /teams/{id}/reports` starts). The answer is merged through the version rule and
-    /// announced (created, or updated when the store held it), so every list and detail that
-    /// shows it has it at once; then `announces`, what the action changed elsewhere, go on the
-    /// change bus, where the farm's invalidation rules and subscribers see them. Not retried:
-    /// an action need not be idempotent.
-    ///
-    /// ```no_run
-    /// # async fn demo(operations: data_farm::store::EntityStore<data_farm::protocol::Operation>) {
-    /// use data_farm::api::Method;
-    /// let queued = operations
-    ///     .action(Method::Post, "/instances/inst_1/actions/deploy", serde_json::json!({}), vec![])
-    ///     .await;
-    /// # }
-    /// ```
-    pub async fn action(
-        &self,
-        method: Method,
-        path: &str,
-        body: serde_json::Value,
-        announces: Vec<Change>,
-    ) -> Result<E, ApiError> {
-        one(self.core().action(method, path, body, announces).await?)
-    }
-
     // ----- observing -------------------------------------------------------------------------
 
     /// Keeps a list query alive and current while the returned observer lives: fetches it now
@@ -394,91 +329,6 @@ impl<E: Entity> EntityStore<E> {
         id: &str,
     ) -> Result<Option<Position>, ApiError> {
         self.core().find_position(query, id).await
-    }
-
-    // ----- invalidation and lifetime ---------------------------------------------------------
-
-    /// Marks stale every list and detail that `rule` covers for `change`; observed ones refetch now.
-    pub fn invalidate_for(&self, rule: &InvalidationRule, change: &Change) {
-        self.core().invalidate_for(rule, change);
-    }
-
-    /// Marks every query stale; observed ones refetch now.
-    pub fn invalidate_all(&self) {
-        self.core().invalidate_all();
-    }
-
-    /// Marks stale the `drafts=only` lists that may show `team`'s entities (all of them for
-    /// `None`); observed ones refetch (coalesced, like every revalidation).
-    pub fn invalidate_drafts_only(&self, team: Option<&str>) {
-        self.core().invalidate_drafts_only(team);
-    }
-
-    /// Refetches every observed query that is stale now (on window focus and reconnect).
-    pub fn revalidate_observed(&self) {
-        self.core().revalidate_observed();
-    }
-
-    /// Drops queries unobserved for longer than the gc time, rows no remaining query shows, and
-    /// tombstones older than the gc time.
-    pub fn collect_garbage(&self) {
-        self.core().collect_garbage();
-    }
-
-    /// Forgets every entity of `team_id` and every list filtered to it (after access was revoked).
-    pub fn purge_team(&self, team_id: &str) {
-        self.core().purge_team(team_id);
-    }
-
-    /// Forgets everything (on sign-out): every record becomes absent, every list empty and idle.
-    /// Signals already handed out stay connected and show the emptiness.
-    pub fn clear(&self) {
-        self.core().clear();
-    }
-
-    /// Counts of what the store holds: (rows, lists, details, tombstones). For tests and dashboards.
-    pub fn stats(&self) -> (usize, usize, usize, usize) {
-        self.core().stats()
-    }
-
-    /// Calls `hook` after every confirmed change of this kind, local or remote, with the entity
-    /// as the store now holds it. Dropping the subscription stops it.
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use data_farm::farm::DataFarmConfig;
-    /// use data_farm::protocol::{ChangeOp, Team};
-    /// use data_farm::store::EntityEvent;
-    ///
-    /// let farm = DataFarmConfig::new("").builtin_kinds().build();
-    /// let teams = farm.store::<Team>().unwrap();
-    /// let seen = Arc::new(Mutex::new(Vec::new()));
-    /// let sink = seen.clone();
-    /// let _hook = teams.on_change(move |event| sink.lock().unwrap().push(event));
-    /// let team = Team { id: "t1".into(), version: 1, updated_at: String::new(), name: "Acme".into(), description: String::new() };
-    /// teams.apply_event(ChangeOp::Created, "t1", 1, Some(&serde_json::value::to_raw_value(&team).unwrap()));
-    /// assert_eq!(*seen.lock().unwrap(), vec![EntityEvent::Created(team)]);
-    /// ```
-    pub fn on_change(
-        &self,
-        hook: impl Fn(EntityEvent<E>) + Send + Sync + 'static,
-    ) -> crate::change::Subscription {
-        let store = *self;
-        self.core().inner.bus.subscribe(move |change| {
-            if change.kind != E::KIND {
-                return;
-            }
-            let event = match change.op {
-                ChangeOp::Deleted => Some(EntityEvent::Deleted(change.id.clone())),
-                ChangeOp::Created => store.peek(&change.id).map(EntityEvent::Created),
-                ChangeOp::Updated | ChangeOp::Status => {
-                    store.peek(&change.id).map(EntityEvent::Updated)
-                }
-            };
-            if let Some(event) = event {
-                hook(event);
-            }
-        })
     }
 
     // ----- for the rest of the library -------------------------------------------------------
