@@ -133,9 +133,13 @@ impl DataFarm {
             .resume_points
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        for (topic, seq) in positions.iter() {
-            let earliest = points.get(topic).map_or(*seq, |known| *known.min(seq));
-            points.insert(topic.to_owned(), earliest);
+        for (topic, &seq) in positions.iter() {
+            match points.get_mut(topic) {
+                Some(known) => *known = (*known).min(seq),
+                None => {
+                    points.insert(topic.to_owned(), seq);
+                }
+            }
         }
     }
 

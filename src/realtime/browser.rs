@@ -170,6 +170,10 @@ impl Runtime {
     }
 
     fn run(self: &Rc<Self>, actions: Vec<Action>) {
+        // Events only: the flush they schedule publishes, once per frame rather than per
+        // frame text (a burst of a thousand events notifies the state's readers once).
+        let events_only =
+            !actions.is_empty() && actions.iter().all(|a| matches!(a, Action::Apply(_)));
         for action in actions {
             match action {
                 Action::Send(message) => match &*self.connection.borrow() {
@@ -214,7 +218,9 @@ impl Runtime {
                 Action::Stop => self.shutdown(),
             }
         }
-        self.publish();
+        if !events_only {
+            self.publish();
+        }
     }
 
     fn schedule_flush(self: &Rc<Self>) {
