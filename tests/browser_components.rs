@@ -674,9 +674,12 @@ async fn a_table_built_in_place_of_another_shows_its_own_frame_and_rows() {
         device("d2", "bravo", DeviceStatus::Offline, 1),
     ]);
     let first = RwSignal::new(true);
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = opened.clone();
     let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
         provide_context(farm.clone());
         let query = query.clone();
+        let log = log.clone();
         // Two tables of one type in one place: Leptos rebuilds the first's elements for the
         // second rather than replacing them.
         move || {
@@ -688,9 +691,13 @@ async fn a_table_built_in_place_of_another_shows_its_own_frame_and_rows() {
                     Column::text("Status", |d: &Device| d.status.as_str().to_owned()),
                 )
             };
+            let log = log.clone();
+            let on_open = Callback::new(move |id: String| {
+                log.lock().unwrap().push(format!("{label} {id}"));
+            });
             view! {
                 <EntityTable<Device> label=label columns=vec![column]
-                    query=RwSignal::new(query.clone()) searchable=false/>
+                    query=RwSignal::new(query.clone()) searchable=false on_open=on_open/>
             }
         }
     });
@@ -703,5 +710,22 @@ async fn a_table_built_in_place_of_another_shows_its_own_frame_and_rows() {
     assert_eq!(attribute(&host, "table", "aria-label"), "Statuses");
     assert_eq!(text(&host, "thead th"), "Status");
     assert_eq!(table_texts(&host), [["online"], ["offline"]]);
+    // Only the second table hears a click now: the first's listener left the element with it
+    // (one left behind would call its dropped closure, and the browser report what it throws).
+    let thrown = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = thrown.clone();
+    let on_error = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(
+        move |_: web_sys::Event| count.set(count.get() + 1),
+    );
+    let window = web_sys::window().unwrap();
+    window
+        .add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref())
+        .unwrap();
+    find::<web_sys::HtmlElement>(&host, "tbody tr td").click();
+    window
+        .remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref())
+        .unwrap();
+    assert_eq!(*opened.lock().unwrap(), ["Statuses d1"]);
+    assert_eq!(thrown.get(), 0, "a listener threw");
     host.remove();
 }

@@ -1,12 +1,14 @@
 //! The frame in the browser: its HTML parsed in one call (or found, when hydrating a server's
 //! page), then kept current by hand. Each effect follows one signal, keeps its last snapshot
-//! and writes only the parts that differ. Controls are heard by four listeners on the root,
-//! which tell them apart by their `data-df` attribute and pass the rest on to the rows.
+//! and writes only the parts that differ. Controls are heard by one listener on the root (for
+//! clicks, changes, keys and input), which tells them apart by their `data-df` attribute and
+//! passes the rest on to the rows.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
@@ -224,48 +226,108 @@ pub(super) fn table(shape: Shape, live: Live, rows: Rows) -> impl IntoView {
             start(&shape, &live, &found, ours.then_some((list, query, select)));
         }
     };
-    let on_click = {
-        let (shape, live, body, nodes) = (shape.clone(), live.clone(), body.clone(), nodes.clone());
-        move |ev: leptos::ev::MouseEvent| match control(&nodes, ev.target()) {
-            Some((name, el)) => clicked(&shape, &live, &name, &el),
-            None => body.click(&ev),
-        }
-    };
-    let on_change = {
-        let (shape, live, body, nodes) = (shape.clone(), live.clone(), body.clone(), nodes.clone());
-        move |ev: leptos::ev::Event| match control(&nodes, ev.target()) {
-            Some((name, el)) => changed_control(&shape, &live, &name, &el),
-            None => body.change(&ev),
-        }
-    };
-    let on_key = {
-        let body = body.clone();
-        move |ev: leptos::ev::KeyboardEvent| body.key(&ev)
-    };
-    // Typing in the search box sets the query's search after 250 ms of quiet.
+    // One listener on the root hears every control (click, change, keydown, input) and tells
+    // the events apart by type: four `on:` handlers would each compile Leptos's listener code
+    // for their own event and closure types (about 6 KB of wasm).
     let typed = Rc::new(Cell::new(0u64));
-    let query = live.query;
-    let on_input = move |ev: leptos::ev::Event| {
-        if !matches!(control(&nodes, ev.target()), Some((name, _)) if name == "search") {
-            return;
-        }
-        let text = event_target_value(&ev);
-        let mine = typed.get() + 1;
-        typed.set(mine);
-        let typed = typed.clone();
-        set_timeout(
-            move || {
-                if typed.get() == mine {
-                    query.update(|q| *q = q.clone().search(text));
-                }
+    let on_event = {
+        let (shape, live, body, nodes) = (shape.clone(), live.clone(), body.clone(), nodes.clone());
+        move |ev: web_sys::Event| match ev.type_().as_str() {
+            "click" => match control(&nodes, ev.target()) {
+                Some((name, el)) => clicked(&shape, &live, &name, &el),
+                None => body.click(&ev),
             },
-            std::time::Duration::from_millis(250),
-        );
+            "change" => match control(&nodes, ev.target()) {
+                Some((name, el)) => changed_control(&shape, &live, &name, &el),
+                None => body.change(&ev),
+            },
+            "keydown" => {
+                if let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() {
+                    body.key(key);
+                }
+            }
+            "input" => searched(&nodes, &live, &typed, &ev),
+            _ => {}
+        }
     };
-    view! {
-        <div class="df-table" use:attach on:click=on_click on:change=on_change on:keydown=on_key
-            on:input=on_input></div>
+    let listening = Rc::new(Listening {
+        listener: Closure::new(on_event),
+        root: RefCell::new(None),
+    });
+    let listen = {
+        let listening = Rc::downgrade(&listening);
+        move |root: Element| {
+            if let Some(listening) = listening.upgrade() {
+                listening.listen(&root);
+            }
+            attach(root);
+        }
+    };
+    // The listener lives as long as the table (its owner), and leaves the element with it.
+    StoredValue::new_local(listening);
+    view! { <div class="df-table" use:listen></div> }
+}
+
+/// The events the frame's root listens to.
+const EVENTS: [&str; 4] = ["click", "change", "keydown", "input"];
+
+/// The frame's one listener and the element it listens on.
+struct Listening {
+    listener: Closure<dyn FnMut(web_sys::Event)>,
+    root: RefCell<Option<Element>>,
+}
+
+impl Listening {
+    /// Listens on `root` (and no longer on an element listened on before).
+    fn listen(&self, root: &Element) {
+        self.stop();
+        for name in EVENTS {
+            let _ =
+                root.add_event_listener_with_callback(name, self.listener.as_ref().unchecked_ref());
+        }
+        *self.root.borrow_mut() = Some(root.clone());
     }
+
+    fn stop(&self) {
+        let Some(root) = self.root.borrow_mut().take() else {
+            return;
+        };
+        for name in EVENTS {
+            let _ = root
+                .remove_event_listener_with_callback(name, self.listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        // An element Leptos reuses for another table must not call a dropped closure.
+        self.stop();
+    }
+}
+
+/// Typing in the search box sets the query's search after 250 ms of quiet.
+fn searched(
+    nodes: &RefCell<Option<Rc<Nodes>>>,
+    live: &Live,
+    typed: &Rc<Cell<u64>>,
+    ev: &web_sys::Event,
+) {
+    if !matches!(control(nodes, ev.target()), Some((name, _)) if name == "search") {
+        return;
+    }
+    let text = event_target_value(ev);
+    let mine = typed.get() + 1;
+    typed.set(mine);
+    let (typed, query) = (typed.clone(), live.query);
+    set_timeout(
+        move || {
+            if typed.get() == mine {
+                query.update(|q| *q = q.clone().search(text));
+            }
+        },
+        std::time::Duration::from_millis(250),
+    );
 }
 
 /// The frame's control an event happened on: its `data-df` name and element.

@@ -145,7 +145,7 @@ impl Body {
     }
 
     /// A click: opens the row, unless it was on an input (the selection box selects).
-    pub fn click(&self, ev: &web_sys::MouseEvent) {
+    pub fn click(&self, ev: &web_sys::Event) {
         let Some(open) = self.on_open else { return };
         let on_input = ev
             .target()
