@@ -2,11 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire_name::{deserialize_by_wire_name, WireName};
+
 /// `draft` / `drafts`: proposed changes waiting for (or past) approval.
 pub const DRAFT_KIND: (&str, &str) = ("draft", "drafts");
 
 /// What a draft would do to its entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DraftOperation {
     /// Make a new entity (`body` is the create body).
@@ -39,9 +41,21 @@ impl DraftOperation {
     }
 }
 
+impl WireName for DraftOperation {
+    const ALL: &'static [Self] = &[
+        DraftOperation::Create,
+        DraftOperation::Update,
+        DraftOperation::Delete,
+    ];
+    const NAMES: &'static [&'static str] = &["create", "update", "delete"];
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// Where a draft is in its lifecycle: `draft -> under_review -> approved -> effective`, or
 /// one of the terminal `rejected`, `cancelled`, `failed`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DraftStatus {
     /// Saved by its author, who may still edit it; nobody reviews it yet.
@@ -60,7 +74,6 @@ pub enum DraftStatus {
     /// is no longer valid); `comments` says why.
     Failed,
     /// A value this version of the protocol does not know.
-    #[serde(other)]
     Unknown,
 }
 
@@ -103,6 +116,16 @@ impl DraftStatus {
         )
     }
 }
+
+impl WireName for DraftStatus {
+    const ALL: &'static [Self] = &DraftStatus::ALL;
+    const UNKNOWN: Option<Self> = Some(DraftStatus::Unknown);
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+deserialize_by_wire_name!(DraftOperation, DraftStatus);
 
 /// One step of a draft's review, with its author's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

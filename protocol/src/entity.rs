@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::wire_name::{deserialize_by_wire_name, WireName};
+
 /// Kind names as they appear in the `kind` field of events (the singular) and in REST paths
 /// (the plural).
 pub mod kinds {
@@ -68,7 +70,7 @@ pub struct Application {
 }
 
 /// Lifecycle state of a hosted instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceStatus {
     /// Not running.
@@ -82,7 +84,6 @@ pub enum InstanceStatus {
     /// Stopped unexpectedly.
     Crashed,
     /// A value this version of the protocol does not know; treat as not active.
-    #[serde(other)]
     Unknown,
 }
 
@@ -115,7 +116,7 @@ impl InstanceStatus {
 }
 
 /// Connectivity state of a device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceStatus {
     /// Not connected.
@@ -127,7 +128,6 @@ pub enum DeviceStatus {
     /// Reporting an error.
     Error,
     /// A value this version of the protocol does not know.
-    #[serde(other)]
     Unknown,
 }
 
@@ -157,6 +157,32 @@ impl DeviceStatus {
     }
 }
 
+impl WireName for InstanceStatus {
+    const ALL: &'static [Self] = &InstanceStatus::ALL;
+    const UNKNOWN: Option<Self> = Some(InstanceStatus::Unknown);
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl WireName for DeviceStatus {
+    const ALL: &'static [Self] = &DeviceStatus::ALL;
+    const UNKNOWN: Option<Self> = Some(DeviceStatus::Unknown);
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl WireName for OwnerType {
+    const ALL: &'static [Self] = &[OwnerType::Team, OwnerType::Application, OwnerType::Instance];
+    const NAMES: &'static [&'static str] = &["team", "application", "instance"];
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+deserialize_by_wire_name!(InstanceStatus, DeviceStatus, OwnerType);
+
 /// A hosted instance of an application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
@@ -177,7 +203,7 @@ pub struct Instance {
 }
 
 /// What a device belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OwnerType {
     /// The team itself.

@@ -27,6 +27,7 @@ mod message;
 mod rest;
 mod str_map;
 mod topic;
+mod wire_name;
 mod work;
 
 pub use draft::*;

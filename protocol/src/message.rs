@@ -3,8 +3,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::wire_name::{deserialize_by_wire_name, WireName};
+
 /// What happened to an entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOp {
     /// A new entity; `data` is the whole entity.
@@ -28,6 +30,21 @@ impl ChangeOp {
         }
     }
 }
+
+impl WireName for ChangeOp {
+    const ALL: &'static [Self] = &[
+        ChangeOp::Created,
+        ChangeOp::Updated,
+        ChangeOp::Deleted,
+        ChangeOp::Status,
+    ];
+    const NAMES: &'static [&'static str] = &["created", "updated", "deleted", "status"];
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+deserialize_by_wire_name!(ChangeOp, WsErrorCode);
 
 /// A frame a client sends over the WebSocket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +97,7 @@ pub struct EventMessage {
 }
 
 /// Error codes carried by [`ServerMessage::Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WsErrorCode {
     /// The topic is not one the user may read.
@@ -92,8 +109,33 @@ pub enum WsErrorCode {
     /// The client sent frames faster than the server accepts (extension).
     RateLimited,
     /// A code this version of the protocol does not know.
-    #[serde(other)]
     Unknown,
+}
+
+impl WsErrorCode {
+    /// The wire name (`"too_large"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WsErrorCode::Forbidden => "forbidden",
+            WsErrorCode::Invalid => "invalid",
+            WsErrorCode::TooLarge => "too_large",
+            WsErrorCode::RateLimited => "rate_limited",
+            WsErrorCode::Unknown => "unknown",
+        }
+    }
+}
+
+impl WireName for WsErrorCode {
+    const ALL: &'static [Self] = &[
+        WsErrorCode::Forbidden,
+        WsErrorCode::Invalid,
+        WsErrorCode::TooLarge,
+        WsErrorCode::RateLimited,
+    ];
+    const UNKNOWN: Option<Self> = Some(WsErrorCode::Unknown);
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// A frame the server sends over the WebSocket (and, as SSE events, over the event stream).

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use crate::wire_name::{deserialize_by_wire_name, WireName};
 use crate::{DeviceStatus, Draft, InstanceStatus, Owner, StrMap, Team, User};
 
 /// One page of a list: `{"items":[…],"total":N}`, and with `drafts=include|only` the drafts
@@ -68,7 +69,7 @@ impl PartialEq for RawDrafts {
 impl Eq for RawDrafts {}
 
 /// Error codes of the REST error envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// 401: no valid session.
@@ -88,9 +89,27 @@ pub enum ErrorCode {
     /// 500: the server failed; no internals are disclosed.
     Internal,
     /// A code this version of the protocol does not know.
-    #[serde(other)]
     Unknown,
 }
+
+impl WireName for ErrorCode {
+    const ALL: &'static [Self] = &[
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Invalid,
+        ErrorCode::TooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+    ];
+    const UNKNOWN: Option<Self> = Some(ErrorCode::Unknown);
+    fn wire_name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+deserialize_by_wire_name!(ErrorCode);
 
 impl ErrorCode {
     /// The wire name (`"not_found"`).

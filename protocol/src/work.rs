@@ -7,14 +7,23 @@ use serde::{Deserialize, Serialize};
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
             /// A value this version of the protocol does not know: treat as not active.
-            #[serde(other)]
             Unknown,
         }
+
+        impl crate::wire_name::WireName for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            const UNKNOWN: Option<Self> = Some($name::Unknown);
+            fn wire_name(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        crate::wire_name::deserialize_by_wire_name!($name);
 
         impl $name {
             /// Every value a server may send.
