@@ -31,13 +31,7 @@ impl DraftOperation {
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            DraftOperation::Create,
-            DraftOperation::Update,
-            DraftOperation::Delete,
-        ]
-        .into_iter()
-        .find(|op| op.as_str() == s)
+        WireName::named(s)
     }
 }
 
@@ -105,7 +99,7 @@ impl DraftStatus {
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
+        WireName::named(s)
     }
 
     /// Whether the draft is still open (may yet take effect).

@@ -111,7 +111,7 @@ impl InstanceStatus {
 
     /// Parses a wire name; `None` for anything a server must not accept.
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
+        WireName::named(s)
     }
 }
 
@@ -153,7 +153,7 @@ impl DeviceStatus {
 
     /// Parses a wire name; `None` for anything a server must not accept.
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
+        WireName::named(s)
     }
 }
 
@@ -226,9 +226,7 @@ impl OwnerType {
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [OwnerType::Team, OwnerType::Application, OwnerType::Instance]
-            .into_iter()
-            .find(|owner| owner.as_str() == s)
+        WireName::named(s)
     }
 }
 

@@ -17,6 +17,15 @@ pub(crate) trait WireName: Sized + Copy + 'static {
     const NAMES: &'static [&'static str] = &[];
     /// The variant's name on the wire.
     fn wire_name(self) -> &'static str;
+
+    /// The variant of `ALL` named `name`: the one lookup behind deserializing and the enums'
+    /// `parse`.
+    fn named(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|variant| variant.wire_name() == name)
+    }
 }
 
 /// Reads a `T` from its name.
@@ -24,8 +33,8 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: WireName>(
     deserializer: D,
 ) -> Result<T, D::Error> {
     let name = String::deserialize(deserializer)?;
-    match T::ALL.iter().find(|variant| variant.wire_name() == name) {
-        Some(variant) => Ok(*variant),
+    match T::named(&name) {
+        Some(variant) => Ok(variant),
         None => T::UNKNOWN.ok_or_else(|| D::Error::unknown_variant(&name, T::NAMES)),
     }
 }

@@ -39,7 +39,7 @@ macro_rules! wire_enum {
 
             /// Parses a wire name; `None` for anything unknown.
             pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+                crate::wire_name::WireName::named(s)
             }
         }
     };
