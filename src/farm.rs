@@ -157,8 +157,8 @@ impl DataFarm {
     }
 
     /// Records the live topics: those of `positions` when `live`, none otherwise. Allocates and
-    /// notifies only when they differ from the last ones (the realtime runtime calls this for
-    /// every frame it receives).
+    /// notifies only when they differ from the last ones (the realtime runtime calls this each
+    /// time it publishes: once per animation frame of events, and on every other change).
     #[cfg_attr(
         not(all(target_arch = "wasm32", feature = "realtime")),
         allow(dead_code)

@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// The positions `0..len` in the order `compare` gives them; equal ones keep their order.
-/// The only call of the standard sort (see the module's doc).
+/// The crate's one sort (see the module's doc).
 pub(crate) fn order(len: usize, compare: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
     let mut merged = vec![0; len];
