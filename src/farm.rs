@@ -19,13 +19,16 @@ use crate::entity::Entity;
 #[cfg(feature = "persist")]
 use crate::persist::Persistence;
 pub use crate::store::AnyStore;
-use crate::store::EntityStore;
+use crate::store::{EntityStore, StoreCore};
 
 struct FarmInner {
     client: ApiClient,
     env: Arc<dyn Environment>,
     bus: ChangeBus,
-    by_kind: HashMap<&'static str, Arc<dyn AnyStore>>,
+    /// The stores by kind, held as their concrete core: a store becomes an [`AnyStore`] trait
+    /// object only where one is asked for ([`DataFarm::store_of_kind`], persistence), so an
+    /// app links only the store operations it reaches (a vtable links every method).
+    by_kind: HashMap<&'static str, StoreCore>,
     by_type: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     rules: Vec<InvalidationRule>,
     rules_subscription: Mutex<Option<Subscription>>,
@@ -65,14 +68,19 @@ impl DataFarm {
         let mut stores = Vec::new();
         for registrar in config.registrars {
             let registered = registrar(&parts);
-            by_kind.insert(registered.kind, registered.erased);
+            by_kind.insert(registered.kind, registered.core);
             by_type.insert(registered.type_id, registered.typed);
             stores.push(registered.slot);
         }
         #[cfg(feature = "persist")]
         let persistence = config.persist.map(|persist| {
             let persistence = Persistence::new(persist, parts.env.clone());
-            persistence.connect(by_kind.clone());
+            persistence.connect(
+                by_kind
+                    .iter()
+                    .map(|(kind, store)| (*kind, Arc::new(store.clone()) as Arc<dyn AnyStore>))
+                    .collect(),
+            );
             persistence
         });
         let inner = Arc::new(FarmInner {
@@ -277,7 +285,23 @@ impl DataFarm {
 
     /// The store of a kind by its singular name (`"device"`), type-erased.
     pub fn store_of_kind(&self, kind: &str) -> Option<Arc<dyn AnyStore>> {
-        self.inner.by_kind.get(kind).cloned()
+        let store = self.inner.by_kind.get(kind)?.clone();
+        Some(Arc::new(store))
+    }
+
+    /// The store of a kind by its singular name, as its concrete core: what the library's own
+    /// modules use, so that no [`AnyStore`] vtable (and every method it links) is built for them.
+    #[cfg_attr(
+        not(any(
+            feature = "realtime",
+            feature = "devtools",
+            feature = "ssr",
+            feature = "hydrate"
+        )),
+        allow(dead_code)
+    )]
+    pub(crate) fn core_of_kind(&self, kind: &str) -> Option<&StoreCore> {
+        self.inner.by_kind.get(kind)
     }
 
     /// The registered kinds.

@@ -21,6 +21,8 @@ use serde_json::value::RawValue;
 
 use crate::farm::DataFarm;
 use crate::query::ListQuery;
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+use crate::store::AnyStore;
 use data_farm_protocol::Positions;
 
 /// What a server-rendered page hands to the browser: the fresh list pages and records of its
@@ -137,7 +139,7 @@ impl DataFarm {
             .kinds()
             .into_iter()
             .filter_map(|kind| {
-                let (lists, records) = self.store_of_kind(kind)?.dehydrate_json();
+                let (lists, records) = self.core_of_kind(kind)?.dehydrate_json();
                 let lists: Vec<ListSnapshot> = lists
                     .into_iter()
                     .filter_map(|(query, page)| {
@@ -169,7 +171,7 @@ impl DataFarm {
         let mut report = Hydrated::default();
         self.note_resume_points(&snapshot.positions);
         for state in &snapshot.kinds {
-            let Some(store) = self.store_of_kind(&state.kind) else {
+            let Some(store) = self.core_of_kind(&state.kind) else {
                 report
                     .refused
                     .push(format!("kind {:?} is not registered", state.kind));

@@ -65,7 +65,7 @@ pub(crate) use http_kind::on_routes;
 pub use inspect::{
     set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, StoreSnapshot, Trace,
 };
-pub(crate) use kind::{over_api, KindOps};
+pub(crate) use kind::{over_api, Ops};
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub(crate) use observer::ListWatch;
@@ -109,7 +109,7 @@ pub enum Applied {
 
 struct Inner {
     /// The kind's API and serde.
-    ops: Arc<dyn KindOps>,
+    ops: Arc<Ops>,
     env: Arc<dyn Environment>,
     policy: CachePolicy,
     bus: ChangeBus,
@@ -166,15 +166,10 @@ fn temp_id(kind: &str, now: f64, mutation: u64, random: u32) -> String {
 
 impl StoreCore {
     /// A core fetching through `ops`, timed by `env`, announcing on `bus`.
-    fn new(
-        ops: Arc<dyn KindOps>,
-        env: Arc<dyn Environment>,
-        policy: CachePolicy,
-        bus: ChangeBus,
-    ) -> Self {
+    fn new(ops: Ops, env: Arc<dyn Environment>, policy: CachePolicy, bus: ChangeBus) -> Self {
         StoreCore {
             inner: Arc::new(Inner {
-                ops,
+                ops: Arc::new(ops),
                 env,
                 policy,
                 bus,

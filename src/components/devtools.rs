@@ -159,7 +159,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
             tick.get();
             farm.kinds()
                 .into_iter()
-                .filter_map(|kind| farm.store_of_kind(kind).map(|s| s.inspect()))
+                .filter_map(|kind| farm.core_of_kind(kind).map(|s| s.inspect()))
                 .collect::<Vec<StoreSnapshot>>()
         })
     };
@@ -232,7 +232,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
     let act = {
         let farm = farm.clone();
         move |kind: &'static str, key: String, action: QueryAction| {
-            if let Some(store) = farm.store_of_kind(kind) {
+            if let Some(store) = farm.core_of_kind(kind) {
                 store.query_action(&key, action);
             }
             tick.update(|t| *t += 1);

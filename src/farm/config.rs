@@ -13,7 +13,7 @@ use crate::change::{ChangeBus, InvalidationRule};
 use crate::entity::Entity;
 #[cfg(feature = "persist")]
 use crate::persist::PersistConfig;
-use crate::store::{on_routes, over_api, AnyStore, EntityStore, KindOps};
+use crate::store::{on_routes, over_api, EntityStore, Ops, StoreCore};
 
 type Registrar = Box<dyn FnOnce(&Parts) -> Registered + Send + Sync>;
 
@@ -26,7 +26,7 @@ pub(super) struct Parts {
 pub(super) struct Registered {
     pub kind: &'static str,
     pub type_id: TypeId,
-    pub erased: Arc<dyn AnyStore>,
+    pub core: StoreCore,
     pub typed: Arc<dyn Any + Send + Sync>,
     /// Keeps the store while the farm lives.
     pub slot: crate::store::slot::Owned,
@@ -169,11 +169,11 @@ impl DataFarmConfig {
         self.register_kind::<E>(move |_: &ApiClient| over_api(api), policy)
     }
 
-    /// Registers kind `E` fetching through the [`KindOps`] that `ops` makes for the farm's
+    /// Registers kind `E` fetching through the [`Ops`] that `ops` makes for the farm's
     /// client (a kind on the routes never links the path of a kind with an API of its own).
     fn register_kind<E: Entity>(
         mut self,
-        ops: impl FnOnce(&ApiClient) -> Arc<dyn KindOps> + Send + Sync + 'static,
+        ops: impl FnOnce(&ApiClient) -> Ops + Send + Sync + 'static,
         policy: Option<CachePolicy>,
     ) -> Self {
         let default_policy = self.policy.clone();
@@ -187,7 +187,7 @@ impl DataFarmConfig {
             Registered {
                 kind: E::KIND,
                 type_id: TypeId::of::<E>(),
-                erased: store.erased(),
+                core: store.core(),
                 typed: Arc::new(store),
                 slot,
             }

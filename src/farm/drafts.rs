@@ -14,7 +14,7 @@ use super::FarmInner;
 use crate::change::Subscription;
 use crate::entity::Entity;
 use crate::store::port::DraftsSeen;
-use crate::store::{AnyStore, EntityStore};
+use crate::store::{EntityStore, StoreCore};
 
 /// The open drafts the client knows of, by what they change.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -103,7 +103,7 @@ impl Drafts {
             }
             // Which entities have a draft changed: only the server can say which of them a
             // `drafts=only` list now holds.
-            let targets: Vec<&Arc<dyn AnyStore>> = match &draft {
+            let targets: Vec<&StoreCore> = match &draft {
                 Some(draft) => inner.by_kind.get(draft.kind.as_str()).into_iter().collect(),
                 None => inner.by_kind.values().collect(),
             };

@@ -69,7 +69,7 @@ pub(crate) fn apply_events(farm: &DataFarm, events: &[EventMessage], relayed: bo
     }
     let (mut applied, mut stale, mut malformed) = (0, 0, 0);
     for (kind, batch) in by_kind {
-        let Some(store) = farm.store_of_kind(kind) else {
+        let Some(store) = farm.core_of_kind(kind) else {
             malformed += batch.len() as u64; // a kind this app does not register
             continue;
         };
@@ -106,7 +106,7 @@ pub(crate) fn apply_joined(farm: &DataFarm, event: &EventMessage) {
     let Some(team) = event.data.as_deref().and_then(super::core::joined_team) else {
         return;
     };
-    if let Some(store) = farm.store_of_kind("team") {
+    if let Some(store) = farm.core_of_kind("team") {
         store.apply_event(ChangeOp::Created, &team.id, team.version, Some(team.record));
     }
 }

@@ -5,13 +5,12 @@
 //! wasm a kind).
 
 use std::any::Any;
-use std::sync::Arc;
 
 use data_farm_protocol::Position;
 
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{wrong_kind, Answer, KindOps, RecPage, Serde};
+use super::kind::{wrong_kind, Answer, KindOps, Ops, RecPage, Serde};
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;
@@ -36,9 +35,9 @@ impl HttpKind {
     }
 }
 
-/// The [`KindOps`] of kind `E` on `client`'s backend: what `DataFarmConfig::register` builds.
-pub(crate) fn on_routes<E: Entity>(client: &ApiClient) -> Arc<dyn KindOps> {
-    Arc::new(HttpKind::of::<E>(client.clone()))
+/// The [`Ops`] of kind `E` on `client`'s backend: what `DataFarmConfig::register` builds.
+pub(crate) fn on_routes<E: Entity>(client: &ApiClient) -> Ops {
+    Ops::Routes(HttpKind::of::<E>(client.clone()))
 }
 
 /// Awaits `text` and decodes it with `decode`.

@@ -10,7 +10,7 @@ use futures_util::future::LocalBoxFuture;
 
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{KindOps, RecPage};
+use super::kind::{KindOps, Ops, RecPage};
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;
@@ -23,7 +23,7 @@ use crate::query::ListQuery;
 /// An empty core of `kind` that stands for a store that is gone.
 pub(super) fn released(kind: &'static str) -> StoreCore {
     StoreCore::new(
-        Arc::new(Gone { kind }),
+        Ops::Dyn(Box::new(Gone { kind })),
         Arc::new(Still),
         CachePolicy::default(),
         ChangeBus::default(),

@@ -231,9 +231,9 @@ struct Setup {
 /// A bare core of devices over an empty in-memory server.
 pub(super) fn core() -> super::StoreCore {
     super::StoreCore::new(
-        Arc::new(super::kind::Typed::<Device> {
+        super::kind::Ops::Dyn(Box::new(super::kind::Typed::<Device> {
             api: FakeApi::with(Vec::new()),
-        }),
+        })),
         Arc::new(ManualEnvironment::new()),
         CachePolicy::default(),
         ChangeBus::default(),

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use data_farm_protocol::{ChangeOp, ListResponse, Position};
 use leptos::prelude::*;
 
-use super::kind::{erase_page, KindOps, Typed};
+use super::kind::{erase_page, Ops, Typed};
 use super::record::{rec, typed, RowSignal};
 use super::released::released;
 use super::slot;
 use super::state::Row;
-use super::{AnyStore, Applied, DetailView, EntityObserver, ListObserver, ListView, StoreCore};
+use super::{Applied, DetailView, EntityObserver, ListObserver, ListView, StoreCore};
 use crate::api::{ApiError, EntityApi};
 use crate::cache::{CachePolicy, Environment};
 use crate::change::ChangeBus;
@@ -94,7 +94,7 @@ impl<E: Entity> EntityStore<E> {
         policy: CachePolicy,
         bus: ChangeBus,
     ) -> Self {
-        let store = Self::inserted(Arc::new(Typed { api }), env, policy, bus);
+        let store = Self::inserted(Ops::Dyn(Box::new(Typed { api })), env, policy, bus);
         let key = store.key;
         if Owner::current().is_some() {
             on_cleanup(move || slot::remove(key));
@@ -105,7 +105,7 @@ impl<E: Entity> EntityStore<E> {
     /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it),
     /// fetching through `ops` (see [`super::kind::over_api`] and [`super::http_kind::on_routes`]).
     pub(crate) fn owned(
-        ops: Arc<dyn KindOps>,
+        ops: Ops,
         env: Arc<dyn Environment>,
         policy: CachePolicy,
         bus: ChangeBus,
@@ -115,12 +115,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// A new store's core put in the slot table, owned by nobody yet.
-    fn inserted(
-        ops: Arc<dyn KindOps>,
-        env: Arc<dyn Environment>,
-        policy: CachePolicy,
-        bus: ChangeBus,
-    ) -> Self {
+    fn inserted(ops: Ops, env: Arc<dyn Environment>, policy: CachePolicy, bus: ChangeBus) -> Self {
         EntityStore {
             key: slot::insert(StoreCore::new(ops, env, policy, bus)),
             kind: PhantomData,
@@ -130,11 +125,6 @@ impl<E: Entity> EntityStore<E> {
     /// The store's kind-less core; once the store is gone, an empty one whose requests fail.
     pub(crate) fn core(&self) -> StoreCore {
         slot::get(self.key).unwrap_or_else(|| released(E::KIND))
-    }
-
-    /// The store without its type, for the farm, realtime and persistence.
-    pub(crate) fn erased(&self) -> Arc<dyn AnyStore> {
-        Arc::new(self.core())
     }
 
     /// The cache policy in force.

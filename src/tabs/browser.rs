@@ -19,6 +19,7 @@ use crate::query::ListQuery;
 use crate::realtime::relay::{self, Relayed};
 use crate::realtime::{ConnectionState, Counters, RealtimeConfig, RealtimeHandle};
 use crate::store::port::PeerCache;
+use crate::store::AnyStore;
 use futures_channel::oneshot;
 use futures_util::future::LocalBoxFuture;
 
@@ -72,7 +73,7 @@ impl PeerCache for Peer {
 /// Points every store of `farm` at `peer` before the server (`None`: the server only).
 fn set_peers(farm: &DataFarm, peer: Option<Arc<dyn PeerCache>>) {
     for kind in farm.kinds() {
-        if let Some(store) = farm.store_of_kind(kind) {
+        if let Some(store) = farm.core_of_kind(kind) {
             store.set_peer(peer.clone());
         }
     }
@@ -209,7 +210,7 @@ impl Coordinator {
         let live = self.state.get_untracked() == ConnectionState::Live;
         let value =
             self.farm
-                .store_of_kind(kind)
+                .core_of_kind(kind)
                 .filter(|_| live)
                 .and_then(|store| match &question {
                     Question::List(query) => store.fresh_page_json(query),
