@@ -26,6 +26,7 @@ mod merge;
 mod mutation;
 mod observe;
 mod observer;
+mod ops;
 #[cfg(feature = "persist")]
 mod outbox;
 pub(crate) mod port;
@@ -60,16 +61,15 @@ use effects::Effects;
 #[cfg(feature = "persist")]
 pub(crate) use effects::StoredPage;
 pub use erased::AnyStore;
-pub(crate) use http_kind::on_routes;
 #[cfg(feature = "devtools")]
 pub use inspect::{
     set_tracer, QueryAction, QuerySnapshot, QueryState, RecordSnapshot, StoreSnapshot, Trace,
 };
-pub(crate) use kind::{over_api, Ops};
 pub use membership::{place, Page, Placement, Prior};
 pub use merge::accepts;
 pub(crate) use observer::ListWatch;
 pub use observer::{EntityObserver, ListObserver};
+pub(crate) use ops::{on_routes, over_api, Ops};
 use port::PersistSink;
 use record::Rec;
 #[cfg(feature = "devtools")]

@@ -10,7 +10,7 @@ use data_farm_protocol::Position;
 
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{wrong_kind, Answer, KindOps, Ops, RecPage, Serde};
+use super::kind::{wrong_kind, Answer, KindOps, RecPage, Serde};
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;
@@ -33,11 +33,6 @@ impl HttpKind {
             serde,
         }
     }
-}
-
-/// The [`Ops`] of kind `E` on `client`'s backend: what `DataFarmConfig::register` builds.
-pub(crate) fn on_routes<E: Entity>(client: &ApiClient) -> Ops {
-    Ops::Routes(HttpKind::of::<E>(client.clone()))
 }
 
 /// Awaits `text` and decodes it with `decode`.

@@ -10,7 +10,8 @@ use futures_util::future::LocalBoxFuture;
 
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{KindOps, Ops, RecPage};
+use super::kind::{KindOps, RecPage};
+use super::ops::Ops;
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;

@@ -231,7 +231,7 @@ struct Setup {
 /// A bare core of devices over an empty in-memory server.
 pub(super) fn core() -> super::StoreCore {
     super::StoreCore::new(
-        super::kind::Ops::Dyn(Box::new(super::kind::Typed::<Device> {
+        super::ops::Ops::Dyn(Box::new(super::kind::Typed::<Device> {
             api: FakeApi::with(Vec::new()),
         })),
         Arc::new(ManualEnvironment::new()),

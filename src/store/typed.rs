@@ -7,7 +7,8 @@ use std::sync::Arc;
 use data_farm_protocol::{ChangeOp, ListResponse, Position};
 use leptos::prelude::*;
 
-use super::kind::{erase_page, Ops, Typed};
+use super::kind::{erase_page, Typed};
+use super::ops::Ops;
 use super::record::{rec, typed, RowSignal};
 use super::released::released;
 use super::slot;
@@ -103,7 +104,7 @@ impl<E: Entity> EntityStore<E> {
     }
 
     /// A store kept while the returned [`slot::Owned`] lives (by the farm that builds it),
-    /// fetching through `ops` (see [`super::kind::over_api`] and [`super::http_kind::on_routes`]).
+    /// fetching through `ops` (see [`super::ops::over_api`] and [`super::ops::on_routes`]).
     pub(crate) fn owned(
         ops: Ops,
         env: Arc<dyn Environment>,
