@@ -138,12 +138,12 @@ pub(crate) struct StoreCore {
     inner: Arc<Inner>,
 }
 
-/// `value` as a JSON value, through its JSON text: the text (de)serializers of every body type
-/// exist anyway (requests, events), so no second, `Value`-based set is compiled per type.
-fn json_value(value: &impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_string(value)
+/// A body's JSON text as a JSON value, for the outbox (`null` when the body had none): the
+/// typed store writes the text, so no second, `Value`-based serializer is compiled per type.
+fn json_value(text: &Result<String, ApiError>) -> serde_json::Value {
+    text.as_ref()
         .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| serde_json::from_str(text).ok())
         .unwrap_or_default()
 }
 

@@ -10,7 +10,7 @@ use data_farm_protocol::Position;
 
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{wrong_kind, Answer, KindOps, RecPage, Serde};
+use super::kind::{Answer, Json, KindOps, RecPage, Serde};
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;
@@ -73,22 +73,19 @@ impl KindOps for HttpKind {
     fn position(&self, id: &str, query: &ListQuery) -> Answer<Option<Position>> {
         self.routes.position(id, query)
     }
-    fn create(&self, body: &(dyn Any + Send + Sync), idempotency_key: &str) -> Answer<Rec> {
-        match (self.serde.create)(body) {
-            Some(json) => decoded(self.routes.create(json, idempotency_key), self.serde.entity),
-            None => wrong_kind(self.serde.kind),
-        }
+    // A create or update sends the JSON the typed store wrote of the body (the body itself
+    // is for kinds over an API of their own).
+    fn create(&self, _body: &(dyn Any + Send + Sync), json: Json, key: &str) -> Answer<Rec> {
+        decoded(self.routes.create(json, key), self.serde.entity)
     }
     fn update(
         &self,
         id: &str,
-        patch: &(dyn Any + Send + Sync),
+        _patch: &(dyn Any + Send + Sync),
+        json: Json,
         if_match: Option<u64>,
     ) -> Answer<Rec> {
-        match (self.serde.patch)(patch) {
-            Some(json) => decoded(self.routes.update(id, json, if_match), self.serde.entity),
-            None => wrong_kind(self.serde.kind),
-        }
+        decoded(self.routes.update(id, json, if_match), self.serde.entity)
     }
     fn delete(&self, id: &str, if_match: Option<u64>) -> Answer<()> {
         self.routes.delete(id, if_match)
@@ -96,6 +93,7 @@ impl KindOps for HttpKind {
     fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Answer<Rec> {
         decoded(self.routes.call(method, path, &body), self.serde.entity)
     }
+    #[cfg(feature = "persist")]
     fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
         (self.serde.draft)(body, id)
     }

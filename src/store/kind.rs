@@ -11,7 +11,9 @@ use futures_util::future::LocalBoxFuture;
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::{rec, Rec};
-use crate::api::{json_of, ApiError, EntityApi, Method};
+#[cfg(feature = "persist")]
+use crate::api::json_of;
+use crate::api::{ApiError, EntityApi, Method};
 use crate::entity::Entity;
 use crate::query::ListQuery;
 
@@ -22,6 +24,13 @@ pub(crate) type RecPage = ListResponse<Rec>;
 pub(crate) type AnyCreate = Box<dyn Any + Send + Sync>;
 
 pub(super) type Answer<T> = LocalBoxFuture<'static, Result<T, ApiError>>;
+
+/// A request body as JSON, or why it could not be written as JSON.
+pub(crate) type Json = Result<String, ApiError>;
+
+/// The provisional entity of an optimistic create from its body (the kind's `Create`) and its
+/// temporary id (see [`Entity::draft`]).
+pub(crate) type DraftFn = fn(&(dyn Any + Send + Sync), &str) -> Option<Rec>;
 
 /// A kind's API and serde, as the core calls them.
 pub(crate) trait KindOps: Send + Sync {
@@ -36,19 +45,29 @@ pub(crate) trait KindOps: Send + Sync {
     fn get_many(&self, query: &ListQuery) -> Answer<RecPage>;
     fn get_by_ids(&self, ids: &[String]) -> Answer<Vec<Rec>>;
     fn position(&self, id: &str, query: &ListQuery) -> Answer<Option<Position>>;
-    fn create(&self, body: &(dyn Any + Send + Sync), idempotency_key: &str) -> Answer<Rec>;
+    /// Sends a create: `body` is the kind's `Create`, `json` the same as JSON (made by the
+    /// typed store, so that a kind that is never created links no serializer for it).
+    fn create(
+        &self,
+        body: &(dyn Any + Send + Sync),
+        json: Json,
+        idempotency_key: &str,
+    ) -> Answer<Rec>;
+    /// Sends an update: `patch` is the kind's `Patch`, `json` the same as JSON.
     fn update(
         &self,
         id: &str,
         patch: &(dyn Any + Send + Sync),
+        json: Json,
         if_match: Option<u64>,
     ) -> Answer<Rec>;
     fn delete(&self, id: &str, if_match: Option<u64>) -> Answer<()>;
     fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Answer<Rec>;
-    /// The provisional entity of an optimistic create (see [`Entity::draft`]).
-    fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec>;
     // The outbox's (every method of a trait object is linked: without `persist`, none of
     // these serializers is).
+    /// The provisional entity of a queued create shown again (see [`Entity::draft`]).
+    #[cfg(feature = "persist")]
+    fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec>;
     /// A queued create's body read back.
     #[cfg(feature = "persist")]
     fn decode_create(&self, json: &str) -> Result<AnyCreate, serde_json::Error>;
@@ -70,12 +89,14 @@ pub(crate) struct Serde {
     pub entity: fn(&str) -> Result<Rec, serde_json::Error>,
     /// A page (the protocol's list answer) from JSON.
     pub page: fn(&str) -> Result<RecPage, serde_json::Error>,
-    /// A create's body as JSON; `None` when it is not this kind's.
-    pub create: fn(&(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>>,
+    // The outbox's: the typed store hands bodies in as JSON, so without `persist` no
+    // serializer of a kind's `Create` or `Patch` is linked unless the app creates or updates.
     /// An update's body as JSON; `None` when it is not this kind's.
+    #[cfg(feature = "persist")]
     pub patch: fn(&(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>>,
     /// The provisional entity of an optimistic create (see [`Entity::draft`]).
-    pub draft: fn(&(dyn Any + Send + Sync), &str) -> Option<Rec>,
+    #[cfg(feature = "persist")]
+    pub draft: DraftFn,
     /// A queued create's body read back.
     #[cfg(feature = "persist")]
     pub decode_create: fn(&str) -> Result<AnyCreate, serde_json::Error>,
@@ -92,8 +113,9 @@ impl Serde {
             plural: E::PLURAL,
             entity: entity_of::<E>,
             page: page_of::<E>,
-            create: create_json::<E>,
+            #[cfg(feature = "persist")]
             patch: patch_json::<E>,
+            #[cfg(feature = "persist")]
             draft: draft_of::<E>,
             #[cfg(feature = "persist")]
             decode_create: create_of::<E>,
@@ -111,15 +133,13 @@ fn page_of<E: Entity>(json: &str) -> Result<RecPage, serde_json::Error> {
     serde_json::from_str::<ListResponse<E>>(json).map(erase_page)
 }
 
-fn create_json<E: Entity>(body: &(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>> {
-    body.downcast_ref::<E::Create>().map(json_of)
-}
-
+#[cfg(feature = "persist")]
 fn patch_json<E: Entity>(patch: &(dyn Any + Send + Sync)) -> Option<Result<String, ApiError>> {
     patch.downcast_ref::<E::Patch>().map(json_of)
 }
 
-fn draft_of<E: Entity>(body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
+/// The provisional entity of an optimistic create of kind `E` (see [`Entity::draft`]).
+pub(crate) fn draft_of<E: Entity>(body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
     E::draft(body.downcast_ref::<E::Create>()?, id).map(rec)
 }
 
@@ -175,7 +195,8 @@ impl<E: Entity> KindOps for Typed<E> {
     fn position(&self, id: &str, query: &ListQuery) -> Answer<Option<Position>> {
         self.api.position(id, query)
     }
-    fn create(&self, body: &(dyn Any + Send + Sync), idempotency_key: &str) -> Answer<Rec> {
+    fn create(&self, body: &(dyn Any + Send + Sync), _json: Json, key: &str) -> Answer<Rec> {
+        let idempotency_key = key;
         let Some(body) = body.downcast_ref::<E::Create>() else {
             return wrong_kind(E::KIND);
         };
@@ -186,6 +207,7 @@ impl<E: Entity> KindOps for Typed<E> {
         &self,
         id: &str,
         patch: &(dyn Any + Send + Sync),
+        _json: Json,
         if_match: Option<u64>,
     ) -> Answer<Rec> {
         let Some(patch) = patch.downcast_ref::<E::Patch>() else {
@@ -201,6 +223,7 @@ impl<E: Entity> KindOps for Typed<E> {
         let answer = self.api.call(method, path, body);
         Box::pin(async move { answer.await.map(rec) })
     }
+    #[cfg(feature = "persist")]
     fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
         draft_of::<E>(body, id)
     }
@@ -232,40 +255,45 @@ mod tests {
     use data_farm_protocol::{CreateTeam, Device, PatchNamed};
 
     use super::*;
-    use crate::api::{ApiClient, HttpEntityApi};
+    use crate::api::{json_of, ApiClient, HttpEntityApi};
     use crate::store::http_kind::HttpKind;
-
-    /// Both kinds of [`KindOps`]: over an API of its own, and on the routes.
-    fn both() -> [Box<dyn KindOps>; 2] {
-        [
-            Box::new(Typed::<Device> {
-                api: Arc::new(HttpEntityApi::new(ApiClient::new(""))),
-            }),
-            Box::new(HttpKind::of::<Device>(ApiClient::new(""))),
-        ]
-    }
 
     #[test]
     fn a_body_of_another_kind_is_a_decode_error_not_a_panic() {
-        for ops in both() {
-            let body = CreateTeam {
-                name: "Acme".into(),
-                description: None,
-            };
-            let created = futures_executor::block_on(ops.create(&body, "tmp-1"));
-            assert!(
-                matches!(created, Err(ApiError::Decode(_))),
-                "{:?}",
-                created.err()
-            );
-            let patch = PatchNamed::default();
-            let updated = futures_executor::block_on(ops.update("d1", &patch, None));
-            assert!(
-                matches!(updated, Err(ApiError::Decode(_))),
-                "{:?}",
-                updated.err()
-            );
-            assert!(ops.draft(&body, "tmp-1").is_none());
-        }
+        let ops = Typed::<Device> {
+            api: Arc::new(HttpEntityApi::new(ApiClient::new(""))),
+        };
+        let body = CreateTeam {
+            name: "Acme".into(),
+            description: None,
+        };
+        let json = json_of(&body);
+        let created = futures_executor::block_on(ops.create(&body, json, "tmp-1"));
+        assert!(
+            matches!(created, Err(ApiError::Decode(_))),
+            "{:?}",
+            created.err()
+        );
+        let patch = PatchNamed::default();
+        let json = json_of(&patch);
+        let updated = futures_executor::block_on(ops.update("d1", &patch, json, None));
+        assert!(
+            matches!(updated, Err(ApiError::Decode(_))),
+            "{:?}",
+            updated.err()
+        );
+        assert!(draft_of::<Device>(&body, "tmp-1").is_none());
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_its_error_and_no_request() {
+        // On the routes, what is sent is the JSON the typed store wrote; when it could not
+        // write it, that error is the answer.
+        let ops = HttpKind::of::<Device>(ApiClient::new(""));
+        let why = || ApiError::Decode("a map with keys that are not strings".into());
+        let created = futures_executor::block_on(ops.create(&(), Err(why()), "tmp-1"));
+        assert_eq!(created.err(), Some(why()));
+        let updated = futures_executor::block_on(ops.update("d1", &(), Err(why()), None));
+        assert_eq!(updated.err(), Some(why()));
     }
 }

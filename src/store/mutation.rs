@@ -7,9 +7,9 @@ use crate::api::{ApiError, Method};
 use crate::change::{Change, Origin};
 use data_farm_protocol::ChangeOp;
 
-use super::kind::AnyCreate;
+use super::kind::{AnyCreate, DraftFn, Json};
 use super::record::{AnyPatch, Rec};
-use super::{temp_id, StoreCore};
+use super::{json_value, temp_id, StoreCore};
 
 /// Tells the devtools timeline (feature `devtools`) how a change of this client went; without
 /// the feature, nothing.
@@ -136,14 +136,15 @@ impl StoreCore {
         self.queue(op, id, body, if_match, mutation)
     }
 
-    /// Creates an entity from `body` (the kind's `Create`; `json` is the same as JSON, for the
-    /// outbox), shown at once under a temporary id when the kind can draft one (see
-    /// `EntityStore::create`).
+    /// Creates an entity from `body` (the kind's `Create`; `text` is the same as JSON), shown
+    /// at once under a temporary id when `draft` makes one of it (see `EntityStore::create`).
     pub(crate) async fn create(
         &self,
         body: AnyCreate,
-        json: serde_json::Value,
+        text: Json,
+        draft: DraftFn,
     ) -> Result<Rec, ApiError> {
+        let json = json_value(&text);
         let provisional = {
             let mut st = self.lock();
             st.next_mutation += 1;
@@ -154,7 +155,7 @@ impl StoreCore {
                 self.inner.env.random(),
             )
         };
-        let draft = self.inner.ops.draft(&*body, &provisional);
+        let draft = draft(&*body, &provisional);
         let mutation = draft
             .clone()
             .map(|draft| self.add_overlay(&provisional, Overlay::Create(draft)));
@@ -164,7 +165,7 @@ impl StoreCore {
         {
             return Ok(draft.clone());
         }
-        let result = self.inner.ops.create(&*body, &provisional).await;
+        let result = self.inner.ops.create(&*body, text, &provisional).await;
         if let Some(draft) = draft.filter(|_| {
             self.queue_after_failure(
                 &result,
@@ -219,15 +220,16 @@ impl StoreCore {
         }
     }
 
-    /// Updates an entity optimistically with `patch` (the kind's `Patch`; `json` is the same
-    /// as JSON, for the outbox); see `EntityStore::update`.
+    /// Updates an entity optimistically with `patch` (the kind's `Patch`; `text` is the same
+    /// as JSON); see `EntityStore::update`.
     pub(crate) async fn update(
         &self,
         id: &str,
         patch: AnyPatch,
-        json: serde_json::Value,
+        text: Json,
         if_match: Option<u64>,
     ) -> Result<Rec, ApiError> {
+        let json = json_value(&text);
         let mutation = self.add_overlay(id, Overlay::Patch(patch.clone()));
         let queued = |store: &Self| {
             store.peek(id).ok_or_else(|| ApiError::NotFound {
@@ -237,7 +239,7 @@ impl StoreCore {
         if self.queue(OutboxOp::Update, id, &json, if_match, Some(mutation)) {
             return queued(self);
         }
-        let result = self.inner.ops.update(id, &*patch, if_match).await;
+        let result = self.inner.ops.update(id, &*patch, text, if_match).await;
         if self.queue_after_failure(
             &result,
             OutboxOp::Update,

@@ -9,7 +9,7 @@ use data_farm_protocol::Position;
 use super::http_kind::HttpKind;
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{Answer, KindOps, RecPage, Typed};
+use super::kind::{Answer, Json, KindOps, RecPage, Typed};
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
 use super::record::Rec;
@@ -65,17 +65,19 @@ impl Ops {
     pub(crate) fn create(
         &self,
         body: &(dyn Any + Send + Sync),
+        json: Json,
         idempotency_key: &str,
     ) -> Answer<Rec> {
-        either!(self.create(body, idempotency_key))
+        either!(self.create(body, json, idempotency_key))
     }
     pub(crate) fn update(
         &self,
         id: &str,
         patch: &(dyn Any + Send + Sync),
+        json: Json,
         if_match: Option<u64>,
     ) -> Answer<Rec> {
-        either!(self.update(id, patch, if_match))
+        either!(self.update(id, patch, json, if_match))
     }
     pub(crate) fn delete(&self, id: &str, if_match: Option<u64>) -> Answer<()> {
         either!(self.delete(id, if_match))
@@ -83,6 +85,7 @@ impl Ops {
     pub(crate) fn call(&self, method: Method, path: &str, body: serde_json::Value) -> Answer<Rec> {
         either!(self.call(method, path, body))
     }
+    #[cfg(feature = "persist")]
     pub(crate) fn draft(&self, body: &(dyn Any + Send + Sync), id: &str) -> Option<Rec> {
         either!(self.draft(body, id))
     }

@@ -10,7 +10,7 @@ use futures_util::future::LocalBoxFuture;
 
 #[cfg(feature = "persist")]
 use super::kind::AnyCreate;
-use super::kind::{KindOps, RecPage};
+use super::kind::{Json, KindOps, RecPage};
 use super::ops::Ops;
 #[cfg(feature = "persist")]
 use super::record::AnyPatch;
@@ -78,7 +78,7 @@ impl KindOps for Gone {
         gone()
     }
 
-    fn create(&self, _body: &(dyn Any + Send + Sync), _idempotency_key: &str) -> Answer<Rec> {
+    fn create(&self, _body: &(dyn Any + Send + Sync), _json: Json, _key: &str) -> Answer<Rec> {
         gone()
     }
 
@@ -86,6 +86,7 @@ impl KindOps for Gone {
         &self,
         _id: &str,
         _patch: &(dyn Any + Send + Sync),
+        _json: Json,
         _if_match: Option<u64>,
     ) -> Answer<Rec> {
         gone()
@@ -99,6 +100,7 @@ impl KindOps for Gone {
         gone()
     }
 
+    #[cfg(feature = "persist")]
     fn draft(&self, _body: &(dyn Any + Send + Sync), _id: &str) -> Option<Rec> {
         None
     }

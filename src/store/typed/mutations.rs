@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use super::{one, EntityStore};
-use crate::api::{ApiError, Method};
+use crate::api::{json_of, ApiError, Method};
 use crate::change::Change;
 use crate::entity::Entity;
+use crate::store::kind::draft_of;
 
 impl<E: Entity> EntityStore<E> {
     /// Creates an entity. When the kind can draft one ([`Entity::draft`]), it shows at once in
@@ -17,8 +18,11 @@ impl<E: Entity> EntityStore<E> {
     /// offline outbox and this returns the draft (with its temporary id); it is sent when the
     /// connection returns.
     pub async fn create(&self, body: E::Create) -> Result<E, ApiError> {
-        let json = crate::store::json_value(&body);
-        one(self.core().create(Box::new(body), json).await?)
+        let json = json_of(&body);
+        one(self
+            .core()
+            .create(Box::new(body), json, draft_of::<E>)
+            .await?)
     }
 
     /// Updates an entity optimistically; `if_match` sends the version the change was based on
@@ -33,7 +37,7 @@ impl<E: Entity> EntityStore<E> {
         patch: E::Patch,
         if_match: Option<u64>,
     ) -> Result<E, ApiError> {
-        let json = crate::store::json_value(&patch);
+        let json = json_of(&patch);
         one(self
             .core()
             .update(id, Arc::new(patch), json, if_match)
