@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::fmt::Write;
 
+use data_farm_protocol::wire_name::WireName;
 use data_farm_protocol::StrMap;
 
 use crate::entity::{text_of, Fields};
@@ -11,9 +12,7 @@ use crate::entity::{text_of, Fields};
 mod url;
 
 /// Sort direction.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub enum Order {
     /// Smallest first.
     #[default]
@@ -24,9 +23,7 @@ pub enum Order {
 
 /// What a list says about drafts (changes waiting for approval); see
 /// [`ListQuery::drafts`].
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 pub enum DraftsMode {
     /// Nothing: the effective entities only.
     #[default]
@@ -39,6 +36,44 @@ pub enum DraftsMode {
     /// move an entity this page does not list asks it (coalesced), and every draft change of
     /// the kind refetches such lists.
     Only,
+}
+
+// `Order` and `DraftsMode` are read by the names the derived serializer writes, one string
+// read and a lookup (serde's derive compiles a visitor and an enum access per enum).
+
+impl WireName for Order {
+    const ALL: &'static [Self] = &[Order::Asc, Order::Desc];
+    const NAMES: &'static [&'static str] = &["Asc", "Desc"];
+    fn wire_name(self) -> &'static str {
+        match self {
+            Order::Asc => "Asc",
+            Order::Desc => "Desc",
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        data_farm_protocol::wire_name::deserialize(deserializer)
+    }
+}
+
+impl WireName for DraftsMode {
+    const ALL: &'static [Self] = &[DraftsMode::Off, DraftsMode::Include, DraftsMode::Only];
+    const NAMES: &'static [&'static str] = &["Off", "Include", "Only"];
+    fn wire_name(self) -> &'static str {
+        match self {
+            DraftsMode::Off => "Off",
+            DraftsMode::Include => "Include",
+            DraftsMode::Only => "Only",
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DraftsMode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        data_farm_protocol::wire_name::deserialize(deserializer)
+    }
 }
 
 impl DraftsMode {
@@ -419,6 +454,30 @@ mod tests {
     use data_farm_protocol::{Device, DeviceStatus, Owner, OwnerType};
 
     use super::*;
+
+    /// Every variant reads back from what the derived serializer writes; an unknown name is
+    /// an error that lists the known ones.
+    fn reads_back<T>()
+    where
+        T: WireName + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        for variant in T::ALL {
+            let text = serde_json::to_string(variant).expect("writes");
+            assert_eq!(&serde_json::from_str::<T>(&text).expect("reads"), variant);
+            assert_eq!(text, format!("\"{}\"", variant.wire_name()));
+        }
+        let err = serde_json::from_str::<T>(r#""sideways""#).expect_err("an error");
+        for name in T::NAMES {
+            assert!(err.to_string().contains(&format!("`{name}`")), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_unit_enums_read_by_name_as_they_are_written() {
+        reads_back::<Order>();
+        reads_back::<DraftsMode>();
+        reads_back::<crate::store::port::OutboxOp>();
+    }
 
     fn device(id: &str, name: &str, status: DeviceStatus, team: &str) -> Device {
         Device {

@@ -27,7 +27,10 @@ mod message;
 mod rest;
 mod str_map;
 mod topic;
-mod wire_name;
+// Public for the crates of this family (the client library reads its own unit enums the same
+// way); not part of the protocol.
+#[doc(hidden)]
+pub mod wire_name;
 mod work;
 
 pub use draft::*;

@@ -7,7 +7,7 @@
 use serde::de::{Deserialize, Deserializer, Error};
 
 /// A unit enum with a name on the wire for each variant.
-pub(crate) trait WireName: Sized + Copy + 'static {
+pub trait WireName: Sized + Copy + 'static {
     /// Every variant a name reads as.
     const ALL: &'static [Self];
     /// What a name this version of the protocol does not know reads as; `None` when it is an
@@ -29,9 +29,7 @@ pub(crate) trait WireName: Sized + Copy + 'static {
 }
 
 /// Reads a `T` from its name.
-pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: WireName>(
-    deserializer: D,
-) -> Result<T, D::Error> {
+pub fn deserialize<'de, D: Deserializer<'de>, T: WireName>(deserializer: D) -> Result<T, D::Error> {
     let name = String::deserialize(deserializer)?;
     match T::named(&name) {
         Some(variant) => Ok(variant),

@@ -5,11 +5,12 @@
 
 use std::sync::Arc;
 
+use data_farm_protocol::wire_name::WireName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// What an outbox item does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxOp {
     /// `POST` the body (the item's id is temporary until the server assigns one).
@@ -20,15 +21,31 @@ pub enum OutboxOp {
     Delete,
 }
 
-#[cfg(feature = "persist")]
-impl OutboxOp {
-    /// Lower-case name, for display.
-    pub fn as_str(self) -> &'static str {
+impl WireName for OutboxOp {
+    const ALL: &'static [Self] = &[OutboxOp::Create, OutboxOp::Update, OutboxOp::Delete];
+    const NAMES: &'static [&'static str] = &["create", "update", "delete"];
+    fn wire_name(self) -> &'static str {
         match self {
             OutboxOp::Create => "create",
             OutboxOp::Update => "update",
             OutboxOp::Delete => "delete",
         }
+    }
+}
+
+/// Read by name (the derived serializer's), one string read and a lookup: serde's derive
+/// compiles a visitor and an enum access per enum.
+impl<'de> Deserialize<'de> for OutboxOp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        data_farm_protocol::wire_name::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "persist")]
+impl OutboxOp {
+    /// Lower-case name, for display.
+    pub fn as_str(self) -> &'static str {
+        self.wire_name()
     }
 }
 
