@@ -131,8 +131,9 @@ struct Inner {
 }
 
 /// The store of one kind without its type: records, tombstones, overlays, list placement,
-/// invalidation and GC, compiled once for every kind. [`EntityStore`] is its typed face, and
-/// the farm, realtime and persistence reach it as an [`AnyStore`]. Cheap to clone.
+/// invalidation and GC, compiled once for every kind. [`EntityStore`] is its typed face; the
+/// farm holds it as it is, and persistence and `DataFarm::store_of_kind` hand it out as an
+/// [`AnyStore`]. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct StoreCore {
     inner: Arc<Inner>,

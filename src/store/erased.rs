@@ -1,6 +1,7 @@
-//! A store seen without its entity type: what the farm, the realtime dispatcher and the
-//! persistence layer need of every kind, one object-safe trait implemented once, by the
-//! store's non-generic core.
+//! A store seen without its entity type: one object-safe trait implemented once, by the
+//! store's non-generic core. An app reaches it through `DataFarm::store_of_kind`, and the
+//! persistence layer through it; the farm, realtime, tabs and devtools call the core directly
+//! (a trait object's vtable links every method, used or not).
 
 #[cfg(feature = "persist")]
 use std::sync::Weak;
@@ -18,7 +19,7 @@ use super::{Page, StoredPage};
 use crate::api::ApiError;
 use crate::change::{Change, InvalidationRule};
 
-/// A store seen without its entity type: what the realtime dispatcher and the farm need.
+/// A store seen without its entity type (see [`DataFarm::store_of_kind`](crate::farm::DataFarm::store_of_kind)).
 pub trait AnyStore: Send + Sync {
     /// The kind's singular name.
     fn kind(&self) -> &'static str;
