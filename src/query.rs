@@ -52,12 +52,6 @@ impl WireName for Order {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Order {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        data_farm_protocol::wire_name::deserialize(deserializer)
-    }
-}
-
 impl WireName for DraftsMode {
     const ALL: &'static [Self] = &[DraftsMode::Off, DraftsMode::Include, DraftsMode::Only];
     const NAMES: &'static [&'static str] = &["Off", "Include", "Only"];
@@ -70,11 +64,7 @@ impl WireName for DraftsMode {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for DraftsMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        data_farm_protocol::wire_name::deserialize(deserializer)
-    }
-}
+data_farm_protocol::deserialize_by_wire_name!(Order, DraftsMode);
 
 impl DraftsMode {
     /// The wire value of `drafts=`, `None` for [`DraftsMode::Off`].

@@ -37,12 +37,15 @@ pub fn deserialize<'de, D: Deserializer<'de>, T: WireName>(deserializer: D) -> R
     }
 }
 
-/// `Deserialize` for unit enums that implement [`WireName`].
+/// `Deserialize` for unit enums that implement [`WireName`] (exported for the crates of this
+/// family, like [`WireName`] itself).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! deserialize_by_wire_name {
     ($($name:ty),+) => {$(
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::wire_name::deserialize(deserializer)
+                $crate::wire_name::deserialize(deserializer)
             }
         }
     )+};

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use data_farm_protocol::wire_name::WireName;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// What an outbox item does.
@@ -33,13 +33,9 @@ impl WireName for OutboxOp {
     }
 }
 
-/// Read by name (the derived serializer's), one string read and a lookup: serde's derive
-/// compiles a visitor and an enum access per enum.
-impl<'de> Deserialize<'de> for OutboxOp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        data_farm_protocol::wire_name::deserialize(deserializer)
-    }
-}
+// Read by name (the derived serializer's), one string read and a lookup: serde's derive
+// compiles a visitor and an enum access per enum.
+data_farm_protocol::deserialize_by_wire_name!(OutboxOp);
 
 #[cfg(feature = "persist")]
 impl OutboxOp {
