@@ -28,21 +28,20 @@ impl StoreCore {
         let ops = &self.inner.ops;
         match op {
             OutboxOp::Create => {
-                let create = ops.decode_create(&body.to_string()).map_err(decode)?;
+                let text = body.to_string();
+                let create = ops.decode_create(&text).map_err(decode)?;
                 // The temporary id is the idempotency key: a create that already reached the
                 // server (its answer lost, or another tab replayed it) answers the same entity.
-                let result = ops.create(&*create, Ok(body.to_string()), id).await;
+                let result = ops.create(&*create, Ok(text), id).await;
                 if result.is_ok() {
                     self.confirm_create(id, mutation, &result);
                 }
                 result.map(Some)
             }
             OutboxOp::Update => {
-                let patch = ops.decode_patch(&body.to_string()).map_err(decode)?;
-                let result = match ops
-                    .update(id, &*patch, Ok(body.to_string()), base_version)
-                    .await
-                {
+                let text = body.to_string();
+                let patch = ops.decode_patch(&text).map_err(decode)?;
+                let result = match ops.update(id, &*patch, Ok(text), base_version).await {
                     // A replay whose first attempt went through (its answer lost, or sent by
                     // a tab that closed before it heard back) meets its own change as
                     // "theirs": the server already holds it, nothing is left to resolve.
