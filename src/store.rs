@@ -76,6 +76,8 @@ use record::Rec;
 pub use source::Source;
 use state::{DetailEntry, ListEntry, State};
 pub use typed::EntityStore;
+#[cfg(feature = "components")]
+pub(crate) use typed::UntypedStore;
 pub use view::{DetailView, ListView, LoadState};
 
 /// A confirmed change to an entity of kind `E`, for after-mutation hooks.

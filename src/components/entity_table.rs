@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::entity::Entity;
 use crate::hooks::use_list;
 use crate::query::ListQuery;
+use crate::store::{EntityStore, UntypedStore};
 
 /// One column of an [`EntityTable`]: a header, how to render a cell, and optionally the field
 /// its header sorts by.
@@ -20,8 +21,8 @@ pub struct Column<E> {
 
 /// How a column renders its cells.
 enum Cell<E> {
-    /// Any view, rebuilt when the row changes.
-    View(Arc<dyn Fn(&E) -> AnyView + Send + Sync>),
+    /// Any view, rebuilt when the row changes; and what makes a table's view cells.
+    View(Arc<dyn Fn(&E) -> AnyView + Send + Sync>, MakeViews<E>),
     /// Text: the cell's one text node is updated in place, and only when the text changed.
     Text(Arc<dyn Fn(&E) -> String + Send + Sync>),
 }
@@ -32,7 +33,7 @@ impl<E> Clone for Column<E> {
             header: self.header.clone(),
             sort: self.sort.clone(),
             cell: match &self.cell {
-                Cell::View(f) => Cell::View(Arc::clone(f)),
+                Cell::View(f, make) => Cell::View(Arc::clone(f), *make),
                 Cell::Text(f) => Cell::Text(Arc::clone(f)),
             },
         }
@@ -52,11 +53,14 @@ impl<E> Column<E> {
     pub fn new(
         header: impl Into<String>,
         cell: impl Fn(&E) -> AnyView + Send + Sync + 'static,
-    ) -> Self {
+    ) -> Self
+    where
+        E: Entity,
+    {
         Column {
             header: header.into(),
             sort: None,
-            cell: Cell::View(Arc::new(cell)),
+            cell: Cell::View(Arc::new(cell), view_cells::<E>),
         }
     }
 
@@ -85,6 +89,23 @@ impl<E> Column<E> {
         self.sort = Some(field.into());
         self
     }
+}
+
+/// Makes a table's view cells from its store and columns: only [`Column::new`] names it, so a
+/// table of text columns links no code that builds views in cells.
+type MakeViews<E> = fn(UntypedStore, Vec<Column<E>>) -> rows::ViewCells;
+
+/// The view cells of a table of `E` with these columns.
+fn view_cells<E: Entity>(store: UntypedStore, columns: Vec<Column<E>>) -> rows::ViewCells {
+    let store = EntityStore::<E>::of_untyped(store);
+    rows::ViewCells::new(Arc::new(move |id: &str, index: usize| {
+        let Some(Cell::View(cell, _)) = columns.get(index).map(|c| &c.cell) else {
+            return ().into_any();
+        };
+        // A view cell follows its row's entity through the row's signal.
+        let (cell, entity) = (Arc::clone(cell), store.get(id));
+        (move || entity.with(|e| e.as_ref().map(|e| cell(e)))).into_any()
+    }))
 }
 
 /// A filter offered above an [`EntityTable`]: a labelled select over one field's values.
@@ -156,29 +177,26 @@ pub fn EntityTable<E: Entity>(
         .iter()
         .map(|column| match column.cell {
             Cell::Text(_) => rows::CellKind::Text,
-            Cell::View(_) => rows::CellKind::View,
+            Cell::View(..) => rows::CellKind::View,
         })
         .collect();
     let texts: Vec<_> = columns
         .iter()
         .filter_map(|column| match &column.cell {
             Cell::Text(text) => Some(Arc::clone(text)),
-            Cell::View(_) => None,
+            Cell::View(..) => None,
         })
         .collect();
+    let make_views = columns.iter().find_map(|column| match column.cell {
+        Cell::View(_, make) => Some(make),
+        Cell::Text(_) => None,
+    });
     let kind = rows::RowKind {
         cells,
         texts: Arc::new(move |id: &str| {
             store.peek_with(id, |e| texts.iter().map(|text| text(e)).collect())
         }),
-        view: Arc::new(move |id: &str, index: usize| {
-            let Some(Cell::View(cell)) = columns.get(index).map(|c| &c.cell) else {
-                return ().into_any();
-            };
-            // A view cell follows its row's entity through the row's signal.
-            let (cell, entity) = (Arc::clone(cell), store.get(id));
-            (move || entity.with(|e| e.as_ref().map(|e| cell(e)))).into_any()
-        }),
+        views: make_views.map(|make| make(store.untyped(), columns)),
         name: Arc::new(move |id: &str| {
             store
                 .peek_with(id, |e| e.name().to_owned())

@@ -73,6 +73,12 @@ impl<E: Entity> std::fmt::Debug for EntityStore<E> {
     }
 }
 
+/// A store's handle without its kind, for a type that cannot bound the kind (a column's
+/// function pointer); [`EntityStore::of_untyped`] makes it typed again.
+#[cfg(feature = "components")]
+#[derive(Clone, Copy)]
+pub(crate) struct UntypedStore(slot::Key);
+
 /// The entities of `records` (all of kind `E`: the core of an `EntityStore<E>` holds no other).
 fn all<E: Entity>(records: Vec<super::Rec>) -> Vec<E> {
     records.iter().filter_map(typed::<E>).collect()
@@ -119,6 +125,22 @@ impl<E: Entity> EntityStore<E> {
     fn inserted(ops: Ops, env: Arc<dyn Environment>, policy: CachePolicy, bus: ChangeBus) -> Self {
         EntityStore {
             key: slot::insert(StoreCore::new(ops, env, policy, bus)),
+            kind: PhantomData,
+        }
+    }
+
+    /// This store without its kind.
+    #[cfg(feature = "components")]
+    pub(crate) fn untyped(self) -> UntypedStore {
+        UntypedStore(self.key)
+    }
+
+    /// The store of `store`, as a store of `E` (a store of another kind holds no `E`: its
+    /// typed getters find nothing).
+    #[cfg(feature = "components")]
+    pub(crate) fn of_untyped(store: UntypedStore) -> Self {
+        EntityStore {
+            key: store.0,
             kind: PhantomData,
         }
     }

@@ -36,6 +36,29 @@ pub(super) type Texts = Arc<dyn Fn(&str) -> Option<Vec<String>> + Send + Sync>;
 /// A row's view cell at a column index.
 pub(super) type ViewCell = Arc<dyn Fn(&str, usize) -> AnyView + Send + Sync>;
 
+/// The view cells of a table's rows. Only a table with a view column has them, and only
+/// [`Column::new`](super::Column::new) makes them: a table of text columns links none of the
+/// code that builds, mounts and renders views in cells.
+#[derive(Clone)]
+pub(super) struct ViewCells {
+    /// The view cell of a row at a column index (called under the row's owner).
+    pub cell: ViewCell,
+    /// Builds and mounts a row's view cells in the browser (reached only through here).
+    #[cfg(target_arch = "wasm32")]
+    pub mount: dom::MountViews,
+}
+
+impl ViewCells {
+    /// The view cells that `cell` makes.
+    pub fn new(cell: ViewCell) -> Self {
+        ViewCells {
+            cell,
+            #[cfg(target_arch = "wasm32")]
+            mount: dom::mount_views,
+        }
+    }
+}
+
 /// What the rows need of the kind.
 #[derive(Clone)]
 pub(super) struct RowKind {
@@ -44,8 +67,8 @@ pub(super) struct RowKind {
     /// The texts of a row's text cells, in column order, for its entity now (`None` when the
     /// store does not hold it).
     pub texts: Texts,
-    /// The view cell of a row at a column index (called under the row's owner).
-    pub view: ViewCell,
+    /// The view cells, when a column has any.
+    pub views: Option<ViewCells>,
     /// The row's entity's name now (the selection box's label).
     pub name: Arc<dyn Fn(&str) -> String + Send + Sync>,
 }
@@ -141,7 +164,9 @@ pub(super) fn server_html(rows: &Rows) -> String {
     rows.view.with(|v| {
         for id in &v.ids {
             let mut view = |html: &mut String, index: usize| {
-                html.push_str(&(rows.kind.view)(id, index).to_html());
+                if let Some(views) = &rows.kind.views {
+                    html.push_str(&(views.cell)(id, index).to_html());
+                }
             };
             write_row(&mut html, &row, id, &mut view);
         }

@@ -17,7 +17,7 @@ use leptos::tachys::view::{Mountable, Render};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTableRowElement, HtmlTableSectionElement, Node};
 
-use super::{order, write_row, CellKind, RowHtml, RowKind, Rows};
+use super::{order, write_row, CellKind, RowHtml, RowKind, Rows, ViewCells};
 use crate::components::entity_table::Selection;
 use crate::store::{ListView, StoreCore};
 
@@ -42,7 +42,7 @@ struct Row {
     select: Option<(Option<HtmlInputElement>, String)>,
     /// The owner of the row's view cells and their mounted states (dropped with the row, which
     /// ends their effects).
-    _views: Option<(Owner, Vec<<AnyView as Render>::State>)>,
+    _views: Option<(Owner, MountedViews)>,
 }
 
 /// The rows of one table body.
@@ -368,12 +368,15 @@ impl List {
             return Vec::new();
         }
         let made = body.rows();
-        let views = self.kind.cells.contains(&CellKind::View);
         rows.into_iter()
             .zip(before..)
             .filter_map(|((id, texts, select), at)| {
                 let tr: HtmlTableRowElement = made.item(at)?.unchecked_into();
-                let views = views.then(|| self.mount_views(&id, &tr, skip));
+                let views = self.kind.views.as_ref().map(|views| {
+                    let owner = self.parent.with(Owner::new);
+                    let states = (views.mount)(views, &self.kind.cells, &owner, &id, &tr, skip);
+                    (owner, states)
+                });
                 Some((
                     id,
                     Row {
@@ -385,29 +388,6 @@ impl List {
                 ))
             })
             .collect()
-    }
-
-    /// Builds and mounts the view cells of a row, under an owner of the row's own.
-    fn mount_views(
-        &self,
-        id: &str,
-        tr: &HtmlTableRowElement,
-        skip: u32,
-    ) -> (Owner, Vec<<AnyView as Render>::State>) {
-        let owner = self.parent.with(Owner::new);
-        let cells = tr.cells();
-        let mut states = Vec::new();
-        for ((index, cell), at) in self.kind.cells.iter().enumerate().zip(skip..) {
-            if *cell != CellKind::View {
-                continue;
-            }
-            if let Some(td) = cells.item(at) {
-                let mut state = owner.with(|| (self.kind.view)(id, index).build());
-                state.mount(&td, None);
-                states.push(state);
-            }
-        }
-        (owner, states)
     }
 
     /// Brings the texts of the rows of `ids` up to date, touching only cells whose text changed.
@@ -464,6 +444,38 @@ impl List {
             }
         }
     }
+}
+
+/// Mounted view cells: their states, in column order.
+type MountedViews = Vec<<AnyView as Render>::State>;
+
+/// How a row's view cells are built and mounted (see [`ViewCells`]).
+pub(in crate::components::entity_table) type MountViews =
+    fn(&ViewCells, &[CellKind], &Owner, &str, &HtmlTableRowElement, u32) -> MountedViews;
+
+/// Builds the view cells of the row `id` under `owner` and mounts them in their cells of
+/// `tr` (whose first `skip` cells are not columns).
+pub(in crate::components::entity_table) fn mount_views(
+    views: &ViewCells,
+    cells: &[CellKind],
+    owner: &Owner,
+    id: &str,
+    tr: &HtmlTableRowElement,
+    skip: u32,
+) -> MountedViews {
+    let tds = tr.cells();
+    let mut states = Vec::new();
+    for ((index, cell), at) in cells.iter().enumerate().zip(skip..) {
+        if *cell != CellKind::View {
+            continue;
+        }
+        if let Some(td) = tds.item(at) {
+            let mut state = owner.with(|| (views.cell)(id, index).build());
+            state.mount(&td, None);
+            states.push(state);
+        }
+    }
+    states
 }
 
 /// The selection box of the row `tr` (the only child of its first cell), looked up once and
