@@ -105,19 +105,23 @@ fn watch_list(core: &StoreCore, query: Signal<ListQuery>) -> Signal<ListView> {
     let watch = ListWatch::new(core, initial.clone());
     let view = RwSignal::new(core.list_view(&initial));
     let holder: Arc<Mutex<Option<ListWatch>>> = Arc::new(Mutex::new(Some(watch)));
-    {
-        let (core, holder) = (core.clone(), holder.clone());
-        Effect::new(move |previous: Option<ListQuery>| {
+    // A `RenderEffect<()>`, the type of the table's effects too, so that no effect code is
+    // compiled for this one alone (an `Effect` of its own was 2.2 KB of wasm). Its first run
+    // is at once, and finds the query it was made with.
+    let follow = {
+        let (core, holder, mut shown) = (core.clone(), holder.clone(), initial);
+        RenderEffect::new(move |_: Option<()>| {
             let next = query.get();
-            if previous.as_ref().unwrap_or(&initial) != &next {
+            if next != shown {
                 let watch = ListWatch::new(&core, next.clone());
                 view.set(core.list_view(&next));
                 *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
+                shown = next;
             }
-            next
-        });
-    }
+        })
+    };
     on_cleanup(move || {
+        drop(follow);
         holder.lock().unwrap_or_else(|p| p.into_inner()).take();
     });
     // A memo, not a derived signal: it keeps one copy of the view per change that every
@@ -152,20 +156,22 @@ pub fn use_entity<E: Entity>(id: impl Into<Signal<String>>) -> UseEntity<E> {
     let entity = RwSignal::new(observer.entity());
     let view = RwSignal::new(observer.view());
     let holder: Arc<Mutex<Option<EntityObserver<E>>>> = Arc::new(Mutex::new(Some(observer)));
-    {
-        let holder = holder.clone();
-        Effect::new(move |previous: Option<String>| {
+    // A `RenderEffect<()>`, like `use_list`'s.
+    let follow = {
+        let (holder, mut shown) = (holder.clone(), initial);
+        RenderEffect::new(move |_: Option<()>| {
             let next = id.get();
-            if previous.as_ref().unwrap_or(&initial) != &next {
+            if next != shown {
                 let observer = store.observe_entity(&next);
                 entity.set(observer.entity());
                 view.set(observer.view());
                 *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+                shown = next;
             }
-            next
-        });
-    }
+        })
+    };
     on_cleanup(move || {
+        drop(follow);
         holder.lock().unwrap_or_else(|p| p.into_inner()).take();
     });
     UseEntity {
