@@ -37,7 +37,7 @@ struct FarmInner {
     #[cfg(feature = "persist")]
     persistence: Option<Persistence>,
     /// Drafts across stores, when the `Draft` kind is registered.
-    drafts: std::sync::OnceLock<drafts::Drafts>,
+    drafts: std::sync::OnceLock<Box<dyn drafts::DraftIndex>>,
     /// Where history is read, when not from the client.
     history: Option<Arc<dyn HistoryApi>>,
     /// The earliest topic positions a server render read its data at (see

@@ -61,7 +61,7 @@ pub struct DataFarmConfig {
 }
 
 /// How [`DataFarmConfig::drafts`] wires drafts into a farm being built.
-type WireDrafts = fn(&Arc<FarmInner>) -> Option<drafts::Drafts>;
+type WireDrafts = fn(&Arc<FarmInner>) -> Option<Box<dyn drafts::DraftIndex>>;
 
 impl DataFarmConfig {
     /// A farm for the backend at `origin` (`""` for the page's origin) with no kinds registered:
@@ -123,7 +123,7 @@ impl DataFarmConfig {
     /// assert_eq!(farm.kinds(), ["device", "draft"]);
     /// ```
     pub fn drafts(mut self) -> Self {
-        self.wire_drafts = Some(drafts::Drafts::wire);
+        self.wire_drafts = Some(drafts::wire);
         self.register::<data_farm_protocol::Draft>()
     }
 

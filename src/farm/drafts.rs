@@ -60,8 +60,25 @@ impl Open {
     }
 }
 
+/// What the farm asks of its drafts. A trait object, so that a farm built without
+/// [`DataFarmConfig::drafts`](super::DataFarmConfig::drafts) links neither their code nor
+/// their drop.
+pub(super) trait DraftIndex: Send + Sync {
+    /// The open draft of entity `id` of `kind` (tracked).
+    fn draft_of(&self, kind: &str, id: &str) -> Option<Draft>;
+    /// The open drafted creates of `kind` in `team` (every team for `None`), newest first
+    /// (tracked).
+    fn drafted_creates(&self, kind: &str, team: Option<&str>) -> Vec<Draft>;
+}
+
+/// Wires drafts into the farm (`None` when the `Draft` kind is not registered): what
+/// [`DataFarmConfig::drafts`](super::DataFarmConfig::drafts) names.
+pub(super) fn wire(inner: &Arc<FarmInner>) -> Option<Box<dyn DraftIndex>> {
+    Drafts::wire(inner).map(|drafts| Box::new(drafts) as Box<dyn DraftIndex>)
+}
+
 /// The farm's drafts: their store and the index of the open ones.
-pub(super) struct Drafts {
+struct Drafts {
     store: EntityStore<Draft>,
     open: ArcRwSignal<Open>,
     _subscription: Subscription,
@@ -69,7 +86,7 @@ pub(super) struct Drafts {
 
 impl Drafts {
     /// Wires drafts into the farm (`None` when the `Draft` kind is not registered).
-    pub(super) fn wire(inner: &Arc<FarmInner>) -> Option<Drafts> {
+    fn wire(inner: &Arc<FarmInner>) -> Option<Drafts> {
         let store = *inner
             .by_type
             .get(&std::any::TypeId::of::<Draft>())?
@@ -118,9 +135,10 @@ impl Drafts {
             _subscription: subscription,
         })
     }
+}
 
-    /// The open draft of entity `id` of `kind` (tracked).
-    pub(super) fn draft_of(&self, kind: &str, id: &str) -> Option<Draft> {
+impl DraftIndex for Drafts {
+    fn draft_of(&self, kind: &str, id: &str) -> Option<Draft> {
         let key = (kind.to_owned(), id.to_owned());
         let draft_id = self.open.with(|open| open.by_entity.get(&key).cloned())?;
         self.store
@@ -129,9 +147,7 @@ impl Drafts {
             .filter(|d| d.status.is_open())
     }
 
-    /// The open drafted creates of `kind` in `team` (every team for `None`), newest first
-    /// (tracked).
-    pub(super) fn drafted_creates(&self, kind: &str, team: Option<&str>) -> Vec<Draft> {
+    fn drafted_creates(&self, kind: &str, team: Option<&str>) -> Vec<Draft> {
         let ids: Vec<String> = self.open.with(|open| {
             open.creates
                 .iter()
