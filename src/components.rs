@@ -13,6 +13,7 @@
 mod conflict_dialog;
 #[cfg(feature = "realtime")]
 mod connection_indicator;
+mod decimal;
 #[cfg(feature = "devtools")]
 mod devtools;
 mod duration_chart;

@@ -202,7 +202,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
         let env = farm.environment().clone();
         Effect::new(move |_| {
             if let Some(handle) = realtime.and_then(|r| r.get()) {
-                let state = format!("{:?}", handle.state.get());
+                let state = tabs::connection_label(&handle.state.get());
                 remember(history, (env.now(), state));
             }
         });

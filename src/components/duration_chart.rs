@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::decimal::decimal;
+
 /// A small bar chart of durations (milliseconds), oldest first, as an SVG image with a text
 /// alternative.
 #[component]
@@ -8,6 +10,7 @@ pub fn DurationChart(
     #[prop(into)]
     durations: Signal<Vec<f64>>,
 ) -> impl IntoView {
+    // The `viewBox` below says the same.
     const WIDTH: f64 = 300.0;
     const HEIGHT: f64 = 60.0;
     let messages = super::use_messages();
@@ -30,14 +33,14 @@ pub fn DurationChart(
             .map(|(i, ms)| {
                 let h = (ms / max * HEIGHT).max(1.0);
                 view! {
-                    <rect class="df-chart__bar" x=format!("{:.1}", i as f64 * step) y=format!("{:.1}", HEIGHT - h)
-                        width=format!("{:.1}", (step - 1.0).max(1.0)) height=format!("{h:.1}")></rect>
+                    <rect class="df-chart__bar" x=decimal(i as f64 * step, 1) y=decimal(HEIGHT - h, 1)
+                        width=decimal((step - 1.0).max(1.0), 1) height=decimal(h, 1)></rect>
                 }
             })
             .collect_view()
     };
     view! {
-        <svg class="df-chart" role="img" aria-label=label viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+        <svg class="df-chart" role="img" aria-label=label viewBox="0 0 300 60"
             preserveAspectRatio="none">
             {bars}
         </svg>

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::decimal::decimal;
+
 /// Progress of a long-running task as an accessible `progressbar` (value and maximum announced,
 /// a visible bar and a "3 of 5" text). Styled by `df-progress-bar*` classes.
 ///
@@ -34,7 +36,7 @@ pub fn ProgressBar(
         <div class="df-progress-bar" role="progressbar" aria-label=label
             aria-valuemin="0" aria-valuemax=move || max.get() aria-valuenow=move || value.get().min(max.get())>
             <div class="df-progress-bar__track" aria-hidden="true">
-                <div class="df-progress-bar__fill" style:width=move || format!("{:.0}%", percent())></div>
+                <div class="df-progress-bar__fill" style:width=move || format!("{}%", decimal(percent(), 0))></div>
             </div>
             <span class="df-progress-bar__text">{move || format!("{} of {}", value.get().min(max.get()), max.get())}</span>
         </div>

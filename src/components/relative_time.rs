@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::decimal::decimal;
+
 /// "just now", "5 min ago", "3 h ago", "2 d ago" for an RFC 3339 time `at`, seen at `now_ms`;
 /// "in 10 min" for a time to come (an expiry).
 ///
@@ -14,9 +16,9 @@ use leptos::prelude::*;
 pub fn relative(at_ms: f64, now_ms: f64) -> String {
     let seconds = (now_ms - at_ms) / 1000.0;
     let span = |s: f64| match s {
-        s if s < 3_600.0 => format!("{} min", (s / 60.0).round().max(1.0)),
-        s if s < 86_400.0 => format!("{} h", (s / 3_600.0).round()),
-        s => format!("{} d", (s / 86_400.0).round()),
+        s if s < 3_600.0 => format!("{} min", decimal((s / 60.0).max(1.0), 0)),
+        s if s < 86_400.0 => format!("{} h", decimal(s / 3_600.0, 0)),
+        s => format!("{} d", decimal(s / 86_400.0, 0)),
     };
     match seconds {
         s if s.abs() < 45.0 => "just now".to_owned(),
@@ -219,8 +221,8 @@ fn english(at_ms: f64, now_ms: f64) -> String {
         (-1.0, "day") => "yesterday".to_owned(),
         (1.0, "day") => "tomorrow".to_owned(),
         (amount, unit) => {
-            let count = amount.abs();
-            let plural = if count == 1.0 { "" } else { "s" };
+            let count = decimal(amount.abs(), 0);
+            let plural = if count == "1" { "" } else { "s" };
             if amount < 0.0 {
                 format!("{count} {unit}{plural} ago")
             } else {

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::conflict_dialog::ConflictDialog;
+use super::decimal::decimal;
 use super::duration_chart::DurationChart;
 use super::messages::{use_messages, Messages, SyncMessages};
 use crate::cache::{BrowserEnvironment, Environment};
@@ -130,7 +131,7 @@ pub fn SyncDashboard(
                 <td><input type="checkbox" aria-label=(m.persist_kind)(kind) prop:checked=move || current().enabled
                     on:change=move |ev| { let on = event_target_checked(&ev); apply(Box::new(move |s| s.enabled = on)) }/></td>
                 <td><input type="number" min="0" step="50" aria-label=(m.debounce_kind)(kind)
-                    prop:value=move || current().debounce_ms.to_string()
+                    prop:value=move || decimal(current().debounce_ms, 3)
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                             apply(Box::new(move |s| s.debounce_ms = v.max(0.0)))

@@ -27,6 +27,29 @@ fn state_label(state: &QueryState) -> String {
     }
 }
 
+/// The connection's state as the Realtime tab shows it.
+#[cfg(feature = "realtime")]
+pub(super) fn connection_label(state: &crate::realtime::ConnectionState) -> String {
+    match state {
+        crate::realtime::ConnectionState::Reconnecting { attempt, .. } => {
+            format!("reconnecting (attempt {attempt})")
+        }
+        other => other.label().to_owned(),
+    }
+}
+
+/// An outbox item's state as the Outbox tab shows it.
+#[cfg(feature = "persist")]
+fn item_label(state: &crate::persist::ItemState) -> String {
+    use crate::persist::ItemState;
+    match state {
+        ItemState::Pending => "pending".into(),
+        ItemState::Syncing => "syncing".into(),
+        ItemState::Conflict { .. } => "conflict".into(),
+        ItemState::Failed { error } => format!("failed: {error}"),
+    }
+}
+
 /// A time of day (`ms` since the epoch), or a dash when there is none.
 fn clock(ms: Option<f64>) -> String {
     #[cfg(target_arch = "wasm32")]
@@ -39,7 +62,10 @@ fn clock(ms: Option<f64>) -> String {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        ms.map_or_else(|| "—".into(), |ms| format!("{ms:.0}"))
+        ms.map_or_else(
+            || "—".into(),
+            |ms| crate::components::decimal::decimal(ms, 0),
+        )
     }
 }
 
@@ -177,14 +203,14 @@ pub(super) fn realtime_panel(
         .collect_view();
     view! {
         <dl class="df-devtools__facts">
-            <dt>"Connection"</dt><dd>{format!("{state:?}")}</dd>
+            <dt>"Connection"</dt><dd>{connection_label(&state)}</dd>
             <dt>"Events applied"</dt><dd>{c.applied}</dd>
             <dt>"Stale or duplicate"</dt><dd>{c.stale}</dd>
             <dt>"Malformed"</dt><dd>{c.malformed}</dd>
             <dt>"Gaps replayed"</dt><dd>{c.gaps}</dd>
             <dt>"Resyncs"</dt><dd>{c.resyncs}</dd>
             <dt>"Reconnects"</dt><dd>{c.reconnects}</dd>
-            <dt>"Events a second"</dt><dd>{rate.map_or("—".to_owned(), |r| format!("{r:.1}"))}</dd>
+            <dt>"Events a second"</dt><dd>{rate.map_or("—".to_owned(), |r| crate::components::decimal::decimal(r, 1))}</dd>
         </dl>
         <h3>"Connection since the panel opened"</h3>
         <ol class="df-devtools__timeline" aria-label="Connection history">
@@ -215,7 +241,7 @@ pub(super) fn outbox_panel() -> impl IntoView {
                         <th scope="row">{item.seq}</th>
                         <td>{format!("{} {} {}", item.op.as_str(), item.kind, item.id)}</td>
                         <td>{item.attempts}</td>
-                        <td>{format!("{:?}", item.state)}</td>
+                        <td>{item_label(&item.state)}</td>
                     </tr>
                 }
             })
@@ -224,12 +250,12 @@ pub(super) fn outbox_panel() -> impl IntoView {
         let last_write = match metrics.last_write {
             None => "Last write-behind: none yet".to_owned(),
             Some(run) => format!(
-                "Last write-behind: {} records in {} batches ({} failed) at {}, {:.0} ms",
+                "Last write-behind: {} records in {} batches ({} failed) at {}, {} ms",
                 run.records,
                 run.batches,
                 run.failures,
                 clock(Some(run.at)),
-                run.ms
+                crate::components::decimal::decimal(run.ms, 0)
             ),
         };
         view! {
