@@ -54,12 +54,13 @@ fn absolute(farm: &DataFarm, path: &str, websocket: bool) -> String {
     } else {
         url
     };
-    if websocket {
-        absolute
-            .replacen("https://", "wss://", 1)
-            .replacen("http://", "ws://", 1)
-    } else {
-        absolute
+    // Only the scheme changes (a path that happens to hold "http://" stays as it is).
+    let secure = absolute
+        .strip_prefix("https://")
+        .map(|rest| ("wss://", rest));
+    match secure.or_else(|| absolute.strip_prefix("http://").map(|rest| ("ws://", rest))) {
+        Some((scheme, rest)) if websocket => format!("{scheme}{rest}"),
+        _ => absolute,
     }
 }
 
