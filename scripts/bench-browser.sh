@@ -17,6 +17,8 @@ trunk build --offline --release=true --dist target/bench-page bench/page/index.h
 # The persistence benchmarks' page (the same binary with its `persist` feature), beside it.
 trunk build --offline --release=true --dist target/bench-page/persist --public-url /persist/ \
   bench/page/persist.html >&2
+node scripts/minify-glue.mjs target/bench-page
+node scripts/minify-glue.mjs target/bench-page/persist
 cargo build -q -p data-farm-e2e --release --bin bench-browser
 target/release/bench-browser --out bench/results/browser.json "$@"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What data-farm adds to an app's download, feature by feature: release wasm32 builds of
 # examples/size (a counter, then the counter plus data-farm with more and more features) and of
-# the demo, each through wasm-bindgen and wasm-opt -Oz, measured as gzip -9 bytes of wasm + JS.
+# the demo, each through wasm-bindgen and wasm-opt -Oz, measured as gzip -9 bytes of wasm + JS
+# (the JS minified by terser, as a production page's is: scripts/minify-glue.mjs); and the bench
+# page (one store, the realtime subscriber, one table: bench/page), as trunk builds it.
 # Prints a table and writes bench/results/wasm-size.json. A benchmark, not a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,11 +44,18 @@ for spec in "${rows[@]}"; do
   wasm-bindgen --target web --no-typescript --out-dir "$dir" "target/wasm32-unknown-unknown/release/examples/$example.wasm"
   # shellcheck disable=SC2086
   wasm-opt -Oz $flags -o "$dir/opt.wasm" "$dir/${example}_bg.wasm"
+  node scripts/minify-glue.mjs "$dir" 2>/dev/null
   measure "$row" "$label" "$dir/opt.wasm" "$dir/$example.js"
 done
 dist="$out/demo"
 scripts/build-demo.sh "$dist" >/dev/null
 measure f "the demo (every feature)" "$(ls "$dist"/*_bg.wasm)" "$(ls "$dist"/data-farm-demo-*.js)"
+page="$out/page"
+trunk build --offline --release=true --dist "$page" bench/page/index.html 2>/dev/null >&2
+node scripts/minify-glue.mjs "$page" 2>/dev/null
+previous=""
+measure p "the bench page (one store, realtime, one table)" "$(ls "$page"/*_bg.wasm)" \
+  "$(ls "$page"/data-farm-bench-*.js)"
 mkdir -p bench/results
 echo "${json%,}]}" > bench/results/wasm-size.json
 echo "wrote bench/results/wasm-size.json" >&2

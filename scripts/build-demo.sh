@@ -16,4 +16,5 @@ cargo fetch -q # trunk runs cargo offline: the crates must be here first
 export RUSTFLAGS="--cfg erase_components"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/erased"
 trunk build --offline --release=true --dist "$dist" index.html >&2
+node scripts/minify-glue.mjs "$dist"
 node scripts/precompress.mjs "$dist"

@@ -47,6 +47,16 @@ if [ "$have_binaryen" != "$BINARYEN_VERSION" ]; then
   npm install --prefix "$tools" --no-save --no-package-lock --silent "binaryen@$BINARYEN_VERSION"
 fi
 
+# terser minifies wasm-bindgen's JS glue in release builds (scripts/minify-glue.mjs). A prefix
+# of its own: an npm install without a package.json prunes what else its prefix holds.
+TERSER_VERSION=5.51.4
+have_terser=$(node -p "require('./$tools/terser/node_modules/terser/package.json').version" 2>/dev/null || true)
+if [ "$have_terser" != "$TERSER_VERSION" ]; then
+  say "installing terser $TERSER_VERSION (npm) into $tools/terser"
+  mkdir -p "$tools/terser"
+  npm install --prefix "$tools/terser" --no-save --no-package-lock --silent "terser@$TERSER_VERSION"
+fi
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do
