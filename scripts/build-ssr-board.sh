@@ -17,11 +17,13 @@ mkdir -p "$site/pkg"
 wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name ssr_board \
   "target/wasm32-unknown-unknown/$profile/ssr_board.wasm"
 if [ "$profile" = release ]; then
-  # As users get it: wasm-opt -Oz (npm binaryen, scripts/setup.sh demo) and .br/.gz twins.
+  # As users get it: wasm-opt -Oz (npm binaryen, scripts/setup.sh demo), the JS glue minified
+  # (terser) and .br/.gz twins.
   export PATH="$PWD/${DATA_FARM_TOOLS:-target/tools}/node_modules/.bin:$PATH"
   wasm="$site/pkg/ssr_board_bg.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals -o "$wasm" "$wasm"
+  node scripts/minify-glue.mjs "$site/pkg" 2>/dev/null
   node scripts/precompress.mjs "$site/pkg" >/dev/null
 fi
 cargo build -q "${flags[@]}" -p ssr-board --bin ssr-board --features ssr
