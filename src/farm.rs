@@ -78,7 +78,12 @@ impl DataFarm {
             persistence.connect(
                 by_kind
                     .iter()
-                    .map(|(kind, store)| (*kind, Arc::new(store.clone()) as Arc<dyn AnyStore>))
+                    .map(|(kind, store)| {
+                        (
+                            *kind,
+                            Arc::new(store.clone()) as Arc<dyn crate::store::PersistedStore>,
+                        )
+                    })
                     .collect(),
             );
             persistence

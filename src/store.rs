@@ -29,6 +29,8 @@ mod observer;
 mod ops;
 #[cfg(feature = "persist")]
 mod outbox;
+#[cfg(feature = "persist")]
+mod persisted;
 pub(crate) mod port;
 mod record;
 mod released;
@@ -70,6 +72,8 @@ pub use merge::accepts;
 pub(crate) use observer::ListWatch;
 pub use observer::{EntityObserver, ListObserver};
 pub(crate) use ops::{on_routes, over_api, Ops};
+#[cfg(feature = "persist")]
+pub(crate) use persisted::PersistedStore;
 use port::PersistSink;
 use record::Rec;
 #[cfg(feature = "devtools")]

@@ -16,7 +16,7 @@ use super::write_queue::WriteQueue;
 use crate::api::ApiError;
 use crate::cache::Environment;
 use crate::store::port::{OutboxOp, PersistSink, ReplayItem};
-use crate::store::AnyStore;
+use crate::store::PersistedStore;
 
 mod lifecycle;
 mod shared;
@@ -73,7 +73,7 @@ struct Inner {
     me: Weak<Inner>,
     env: Arc<dyn Environment>,
     config: ArcRwSignal<PersistConfig>,
-    stores: OnceLock<HashMap<&'static str, Arc<dyn AnyStore>>>,
+    stores: OnceLock<HashMap<&'static str, Arc<dyn PersistedStore>>>,
     state: Mutex<State>,
     metrics: ArcRwSignal<SyncMetrics>,
     status: ArcRwSignal<SyncStatus>,
@@ -137,7 +137,7 @@ impl Persistence {
     }
 
     /// Connects the stores (the farm does this once).
-    pub(crate) fn connect(&self, stores: HashMap<&'static str, Arc<dyn AnyStore>>) {
+    pub(crate) fn connect(&self, stores: HashMap<&'static str, Arc<dyn PersistedStore>>) {
         let sink: Weak<dyn PersistSink> = Arc::downgrade(&self.inner) as Weak<dyn PersistSink>;
         for store in stores.values() {
             store.attach_persistence(sink.clone());
@@ -149,11 +149,11 @@ impl Persistence {
         self.inner.lock()
     }
 
-    fn store(&self, kind: &str) -> Option<Arc<dyn AnyStore>> {
+    fn store(&self, kind: &str) -> Option<Arc<dyn PersistedStore>> {
         self.inner.stores.get()?.get(kind).cloned()
     }
 
-    fn stores(&self) -> Vec<Arc<dyn AnyStore>> {
+    fn stores(&self) -> Vec<Arc<dyn PersistedStore>> {
         self.inner
             .stores
             .get()

@@ -1,22 +1,11 @@
 //! A store seen without its entity type: one object-safe trait implemented once, by the
-//! store's non-generic core. An app reaches it through `DataFarm::store_of_kind`, and the
-//! persistence layer through it; the farm, realtime, tabs and devtools call the core directly
-//! (a trait object's vtable links every method, used or not).
-
-#[cfg(feature = "persist")]
-use std::sync::Weak;
+//! store's non-generic core. An app reaches it through `DataFarm::store_of_kind`; the farm,
+//! realtime, tabs and devtools call the core directly, and persistence holds its own narrower
+//! port (`persisted`): a trait object's vtable links every method, used or not.
 
 use data_farm_protocol::ChangeOp;
-#[cfg(feature = "persist")]
-use futures_util::future::LocalBoxFuture;
 
-#[cfg(feature = "persist")]
-use super::port::{OutboxOp, PersistSink, ReplayItem};
 use super::{Applied, StoreCore};
-#[cfg(feature = "persist")]
-use super::{Page, StoredPage};
-#[cfg(feature = "persist")]
-use crate::api::ApiError;
 use crate::change::{Change, InvalidationRule};
 
 /// A store seen without its entity type (see [`DataFarm::store_of_kind`](crate::farm::DataFarm::store_of_kind)).
@@ -85,39 +74,6 @@ pub trait AnyStore: Send + Sync {
     /// Installs a fetched entity (JSON) as just fetched; why not when it does not read as
     /// this kind.
     fn hydrate_record_json(&self, record: &str) -> Result<(), String>;
-    #[cfg(feature = "persist")]
-    /// Connects the persistence layer.
-    fn attach_persistence(&self, sink: Weak<dyn PersistSink>);
-    #[cfg(feature = "persist")]
-    /// Turns recording for persistence on or off.
-    fn set_persisting(&self, on: bool);
-    #[cfg(feature = "persist")]
-    /// Fills the store from persisted records and list pages (key, JSON); returns how many
-    /// records and pages it took and the keys of entries it could not read.
-    fn hydrate_json(
-        &self,
-        records: Vec<(String, String)>,
-        lists: Vec<(String, String)>,
-    ) -> (usize, usize, Vec<String>);
-    #[cfg(feature = "persist")]
-    /// The team of a persisted record.
-    fn team_of_json(&self, json: &str) -> Option<String>;
-    #[cfg(feature = "persist")]
-    /// Sends an outbox item; the confirmed entity's id on success.
-    fn replay(
-        &self,
-        item: ReplayItem,
-        mutation: Option<u64>,
-    ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>>;
-    #[cfg(feature = "persist")]
-    /// Drops an optimistic change.
-    fn release(&self, id: &str, mutation: u64);
-    #[cfg(feature = "persist")]
-    /// Shows a queued change again; its mutation number.
-    fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64>;
-    #[cfg(feature = "persist")]
-    /// Points pending changes at a confirmed id instead of a temporary one.
-    fn rewrite_reference(&self, tmp: &str, real: &str);
 }
 
 impl AnyStore for StoreCore {
@@ -228,85 +184,6 @@ impl AnyStore for StoreCore {
             .map_err(|err| format!("a {}: {err}", self.kind()))?;
         self.put_one(record);
         Ok(())
-    }
-    #[cfg(feature = "persist")]
-    fn attach_persistence(&self, sink: Weak<dyn PersistSink>) {
-        StoreCore::attach_persistence(self, sink)
-    }
-    #[cfg(feature = "persist")]
-    fn set_persisting(&self, on: bool) {
-        StoreCore::set_persisting(self, on)
-    }
-    #[cfg(feature = "persist")]
-    fn hydrate_json(
-        &self,
-        records: Vec<(String, String)>,
-        lists: Vec<(String, String)>,
-    ) -> (usize, usize, Vec<String>) {
-        let mut bad = Vec::new();
-        let mut entities = Vec::with_capacity(records.len());
-        for (key, json) in records {
-            match self.inner.ops.decode(&json) {
-                Ok(entity) => entities.push(entity),
-                Err(_) => bad.push(key),
-            }
-        }
-        let mut pages = Vec::with_capacity(lists.len());
-        for (key, json) in lists {
-            match serde_json::from_str::<StoredPage>(&json) {
-                Ok(stored) => pages.push((
-                    stored.query,
-                    Page {
-                        ids: stored.ids,
-                        total: stored.total,
-                    },
-                )),
-                Err(_) => bad.push(key),
-            }
-        }
-        let counts = (entities.len(), pages.len());
-        #[cfg(feature = "devtools")]
-        let loaded: Vec<(String, u64)> = entities
-            .iter()
-            .map(|e| (e.record_id().to_owned(), e.record_version()))
-            .collect();
-        StoreCore::hydrate(self, entities, pages);
-        #[cfg(feature = "devtools")]
-        for (id, version) in loaded {
-            self.note_source(&id, version, super::Source::Hydration);
-        }
-        (counts.0, counts.1, bad)
-    }
-    #[cfg(feature = "persist")]
-    fn team_of_json(&self, json: &str) -> Option<String> {
-        let record = self.inner.ops.decode(json).ok()?;
-        record.record_team().map(str::to_owned)
-    }
-    #[cfg(feature = "persist")]
-    fn replay(
-        &self,
-        item: ReplayItem,
-        mutation: Option<u64>,
-    ) -> LocalBoxFuture<'static, Result<Option<String>, ApiError>> {
-        let store = self.clone();
-        Box::pin(async move {
-            store
-                .replay(item.op, &item.id, &item.body, item.base_version, mutation)
-                .await
-                .map(|confirmed| confirmed.map(|e| e.record_id().to_owned()))
-        })
-    }
-    #[cfg(feature = "persist")]
-    fn release(&self, id: &str, mutation: u64) {
-        StoreCore::release(self, id, mutation)
-    }
-    #[cfg(feature = "persist")]
-    fn restore_overlay(&self, op: OutboxOp, id: &str, body: &serde_json::Value) -> Option<u64> {
-        StoreCore::restore_overlay(self, op, id, body)
-    }
-    #[cfg(feature = "persist")]
-    fn rewrite_reference(&self, tmp: &str, real: &str) {
-        StoreCore::rewrite_reference(self, tmp, real)
     }
 }
 
