@@ -26,8 +26,9 @@ struct FarmInner {
     env: Arc<dyn Environment>,
     bus: ChangeBus,
     /// The stores by kind, held as their concrete core: a store becomes an [`AnyStore`] trait
-    /// object only where one is asked for ([`DataFarm::store_of_kind`], persistence), so an
-    /// app links only the store operations it reaches (a vtable links every method).
+    /// object only where one is asked for ([`DataFarm::store_of_kind`]; persistence holds a
+    /// narrower port of its own), so an app links only the store operations it reaches (a
+    /// vtable links every method).
     by_kind: HashMap<&'static str, StoreCore>,
     by_type: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     rules: Vec<InvalidationRule>,

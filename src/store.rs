@@ -138,8 +138,8 @@ struct Inner {
 
 /// The store of one kind without its type: records, tombstones, overlays, list placement,
 /// invalidation and GC, compiled once for every kind. [`EntityStore`] is its typed face; the
-/// farm holds it as it is, and persistence and `DataFarm::store_of_kind` hand it out as an
-/// [`AnyStore`]. Cheap to clone.
+/// farm holds it as it is, `DataFarm::store_of_kind` hands it out as an [`AnyStore`] and
+/// persistence holds it as a `PersistedStore`. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct StoreCore {
     inner: Arc<Inner>,
