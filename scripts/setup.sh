@@ -39,23 +39,23 @@ fi
 # fails at start), so the npm package (a wasm build of binaryen run by node) is used instead.
 BINARYEN_VERSION=132.0.0
 tools="${DATA_FARM_TOOLS:-target/tools}"
-have_binaryen=$(node -p "require('./$tools/node_modules/binaryen/package.json').version" 2>/dev/null || true)
-if [ "$have_binaryen" != "$BINARYEN_VERSION" ]; then
-  command -v npm >/dev/null || { echo "npm is required for wasm-opt (Debian: apt-get install npm)" >&2; exit 1; }
-  say "installing wasm-opt (npm binaryen $BINARYEN_VERSION) into $tools"
-  mkdir -p "$tools"
-  npm install --prefix "$tools" --no-save --no-package-lock --silent "binaryen@$BINARYEN_VERSION"
-fi
 
-# terser minifies wasm-bindgen's JS glue in release builds (scripts/minify-glue.mjs). A prefix
-# of its own: an npm install without a package.json prunes what else its prefix holds.
-TERSER_VERSION=5.51.4
-have_terser=$(node -p "require('./$tools/terser/node_modules/terser/package.json').version" 2>/dev/null || true)
-if [ "$have_terser" != "$TERSER_VERSION" ]; then
-  say "installing terser $TERSER_VERSION (npm) into $tools/terser"
-  mkdir -p "$tools/terser"
-  npm install --prefix "$tools/terser" --no-save --no-package-lock --silent "terser@$TERSER_VERSION"
-fi
+# Installs npm package $2 at version $3 into the prefix $1, unless that version is there. Each
+# tool has a prefix of its own: an npm install without a package.json prunes what else its
+# prefix holds.
+npm_pinned() {
+  local prefix="$1" package="$2" version="$3" have
+  have=$(node -p "require(require('path').resolve('$prefix/node_modules/$package/package.json')).version" 2>/dev/null || true)
+  [ "$have" = "$version" ] && return 0
+  command -v npm >/dev/null || { echo "npm is required for $package (Debian: apt-get install npm)" >&2; exit 1; }
+  say "installing $package $version (npm) into $prefix"
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-save --no-package-lock --silent "$package@$version"
+}
+
+npm_pinned "$tools" binaryen "$BINARYEN_VERSION"
+# terser minifies wasm-bindgen's JS glue in release builds (scripts/minify-glue.mjs).
+npm_pinned "$tools/terser" terser 5.51.4
 
 apt_install() {
   local missing=()
@@ -78,13 +78,7 @@ if [ "$purpose" = "test" ]; then
     cargo install --locked geckodriver
   fi
   # axe-core (npm) checks every page the end-to-end suite visits for accessibility violations.
-  AXE_VERSION=4.14.1
-  have_axe=$(node -p "require('./$tools/axe/node_modules/axe-core/package.json').version" 2>/dev/null || true)
-  if [ "$have_axe" != "$AXE_VERSION" ]; then
-    say "installing axe-core $AXE_VERSION (npm) into $tools/axe"
-    mkdir -p "$tools/axe"
-    npm install --prefix "$tools/axe" --no-save --no-package-lock --silent "axe-core@$AXE_VERSION"
-  fi
+  npm_pinned "$tools/axe" axe-core 4.14.1
 fi
 if [ "$purpose" = "test" ] || [ "$purpose" = "cluster" ]; then
   # The server on PostgreSQL, nodes joined by NATS, one address through haproxy; the project's
