@@ -145,15 +145,6 @@ pub(crate) struct StoreCore {
     inner: Arc<Inner>,
 }
 
-/// A body's JSON text as a JSON value, for the outbox (`null` when the body had none): the
-/// typed store writes the text, so no second, `Value`-based serializer is compiled per type.
-fn json_value(text: &Result<String, ApiError>) -> serde_json::Value {
-    text.as_ref()
-        .ok()
-        .and_then(|text| serde_json::from_str(text).ok())
-        .unwrap_or_default()
-}
-
 /// Whether `query` reads any of the fields named (every field, for `None`: fields that are
 /// not an object cannot be told apart).
 fn reads_any(query: &ListQuery, names: Option<&[String]>) -> bool {
@@ -236,6 +227,20 @@ impl StoreCore {
         {
             None
         }
+    }
+
+    /// A body's JSON text as the outbox keeps it, a JSON value (`null` when the body had
+    /// none). Parsed only when there is an outbox: without one nothing reads it, and an app
+    /// without `persist` links no JSON value reader for it. The typed store writes the text, so
+    /// no second, `Value`-based serializer is compiled per type.
+    fn outbox_body(&self, text: &Result<String, ApiError>) -> serde_json::Value {
+        if self.sink().is_none() {
+            return serde_json::Value::Null;
+        }
+        text.as_ref()
+            .ok()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
     }
 
     /// The visible record `id`, untracked.

@@ -9,7 +9,7 @@ use data_farm_protocol::ChangeOp;
 
 use super::kind::{AnyCreate, DraftFn, Json};
 use super::record::{AnyPatch, Rec};
-use super::{json_value, temp_id, StoreCore};
+use super::{temp_id, StoreCore};
 
 /// Tells the devtools timeline (feature `devtools`) how a change of this client went; without
 /// the feature, nothing.
@@ -144,7 +144,7 @@ impl StoreCore {
         text: Json,
         draft: DraftFn,
     ) -> Result<Rec, ApiError> {
-        let json = json_value(&text);
+        let json = self.outbox_body(&text);
         let provisional = {
             let mut st = self.lock();
             st.next_mutation += 1;
@@ -229,7 +229,7 @@ impl StoreCore {
         text: Json,
         if_match: Option<u64>,
     ) -> Result<Rec, ApiError> {
-        let json = json_value(&text);
+        let json = self.outbox_body(&text);
         let mutation = self.add_overlay(id, Overlay::Patch(patch.clone()));
         let queued = |store: &Self| {
             store.peek(id).ok_or_else(|| ApiError::NotFound {
