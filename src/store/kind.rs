@@ -196,11 +196,10 @@ impl<E: Entity> KindOps for Typed<E> {
         self.api.position(id, query)
     }
     fn create(&self, body: &(dyn Any + Send + Sync), _json: Json, key: &str) -> Answer<Rec> {
-        let idempotency_key = key;
         let Some(body) = body.downcast_ref::<E::Create>() else {
             return wrong_kind(E::KIND);
         };
-        let answer = self.api.create(body, idempotency_key);
+        let answer = self.api.create(body, key);
         Box::pin(async move { answer.await.map(rec) })
     }
     fn update(
