@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::entity::Entity;
 use crate::farm::{DataFarm, DataFarmConfig};
 use crate::query::ListQuery;
-use crate::store::{DetailView, EntityObserver, EntityStore, ListView, ListWatch, StoreCore};
+use crate::store::{DetailView, EntityStore, ListView, ListWatch, StoreCore};
 
 mod list_controller;
 mod trail;
@@ -104,29 +104,47 @@ fn watch_list(core: &StoreCore, query: Signal<ListQuery>) -> Signal<ListView> {
     let initial = query.get_untracked();
     let watch = ListWatch::new(core, initial.clone());
     let view = RwSignal::new(core.list_view(&initial));
-    let holder: Arc<Mutex<Option<ListWatch>>> = Arc::new(Mutex::new(Some(watch)));
-    // A `RenderEffect<()>`, the type of the table's effects too, so that no effect code is
-    // compiled for this one alone (an `Effect` of its own was 2.2 KB of wasm). Its first run
-    // is at once, and finds the query it was made with.
-    let follow = {
-        let (core, holder, mut shown) = (core.clone(), holder.clone(), initial);
+    let core = core.clone();
+    keep_following(query, initial, watch, move |next| {
+        let watch = ListWatch::new(&core, next.clone());
+        view.set(core.list_view(next));
+        watch
+    });
+    // A memo, not a derived signal: it keeps one copy of the view per change that every
+    // reader borrows (`with`), where a derived signal cloned the page's ids for each read.
+    Memo::new(move |_| view.get().get()).into()
+}
+
+/// Keeps `first` (made for `initial`, the value `source` has now) and, whenever `source` takes
+/// another value, what `remake` makes for it instead, until the calling component's cleanup
+/// drops it. Followed by a `RenderEffect<()>`, the type of the table's effects too, so that no
+/// effect code is compiled for a follower alone (an `Effect` of its own was 2.2 KB of wasm);
+/// its first run is at once, and finds `initial`.
+fn keep_following<T, X>(
+    source: Signal<T>,
+    initial: T,
+    first: X,
+    mut remake: impl FnMut(&T) -> X + 'static,
+) where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    X: Send + 'static,
+{
+    let holder = Arc::new(Mutex::new(Some(first)));
+    let effect = {
+        let (holder, mut shown) = (Arc::clone(&holder), initial);
         RenderEffect::new(move |_: Option<()>| {
-            let next = query.get();
+            let next = source.get();
             if next != shown {
-                let watch = ListWatch::new(&core, next.clone());
-                view.set(core.list_view(&next));
-                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(watch);
+                let made = remake(&next);
+                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(made);
                 shown = next;
             }
         })
     };
     on_cleanup(move || {
-        drop(follow);
+        drop(effect);
         holder.lock().unwrap_or_else(|p| p.into_inner()).take();
     });
-    // A memo, not a derived signal: it keeps one copy of the view per change that every
-    // reader borrows (`with`), where a derived signal cloned the page's ids for each read.
-    Memo::new(move |_| view.get().get()).into()
 }
 
 /// One entity kept current for as long as the calling component lives. A `Copy` handle.
@@ -155,24 +173,11 @@ pub fn use_entity<E: Entity>(id: impl Into<Signal<String>>) -> UseEntity<E> {
     let observer = store.observe_entity(&initial);
     let entity = RwSignal::new(observer.entity());
     let view = RwSignal::new(observer.view());
-    let holder: Arc<Mutex<Option<EntityObserver<E>>>> = Arc::new(Mutex::new(Some(observer)));
-    // A `RenderEffect<()>`, like `use_list`'s.
-    let follow = {
-        let (holder, mut shown) = (holder.clone(), initial);
-        RenderEffect::new(move |_: Option<()>| {
-            let next = id.get();
-            if next != shown {
-                let observer = store.observe_entity(&next);
-                entity.set(observer.entity());
-                view.set(observer.view());
-                *holder.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
-                shown = next;
-            }
-        })
-    };
-    on_cleanup(move || {
-        drop(follow);
-        holder.lock().unwrap_or_else(|p| p.into_inner()).take();
+    keep_following(id, initial, observer, move |next| {
+        let observer = store.observe_entity(next);
+        entity.set(observer.entity());
+        view.set(observer.view());
+        observer
     });
     UseEntity {
         store,
