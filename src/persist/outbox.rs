@@ -88,6 +88,17 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<V
 }
 
 impl ItemState {
+    /// A short label: the state's name as stored (`"pending"`, `"syncing"`, `"conflict"`,
+    /// `"failed"`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            ItemState::Pending => "pending",
+            ItemState::Syncing => "syncing",
+            ItemState::Conflict { .. } => "conflict",
+            ItemState::Failed { .. } => "failed",
+        }
+    }
+
     /// The state named `state`, with the fields of its kind.
     fn from_parts<E: serde::de::Error>(
         state: &str,
@@ -418,6 +429,10 @@ mod tests {
             let alone = serde_json::to_string(&state).expect("a state writes");
             let state_back: ItemState = serde_json::from_str(&alone).expect("reads back");
             assert_eq!(state_back, state, "{alone}");
+            assert!(
+                alone.contains(&format!(r#""state":"{}""#, state.label())),
+                "{alone}"
+            );
         }
         let item = |state: &str| {
             format!(

@@ -41,12 +41,9 @@ pub(super) fn connection_label(state: &crate::realtime::ConnectionState) -> Stri
 /// An outbox item's state as the Outbox tab shows it.
 #[cfg(feature = "persist")]
 fn item_label(state: &crate::persist::ItemState) -> String {
-    use crate::persist::ItemState;
     match state {
-        ItemState::Pending => "pending".into(),
-        ItemState::Syncing => "syncing".into(),
-        ItemState::Conflict { .. } => "conflict".into(),
-        ItemState::Failed { error } => format!("failed: {error}"),
+        crate::persist::ItemState::Failed { error } => format!("failed: {error}"),
+        other => other.label().to_owned(),
     }
 }
 
