@@ -44,15 +44,15 @@ for spec in "${rows[@]}"; do
   wasm-bindgen --target web --no-typescript --out-dir "$dir" "target/wasm32-unknown-unknown/release/examples/$example.wasm"
   # shellcheck disable=SC2086
   wasm-opt -Oz $flags -o "$dir/opt.wasm" "$dir/${example}_bg.wasm"
-  node scripts/minify-glue.mjs "$dir" 2>/dev/null
+  node scripts/minify-glue.mjs --quiet "$dir"
   measure "$row" "$label" "$dir/opt.wasm" "$dir/$example.js"
 done
 dist="$out/demo"
 scripts/build-demo.sh "$dist" >/dev/null
 measure f "the demo (every feature)" "$(ls "$dist"/*_bg.wasm)" "$(ls "$dist"/data-farm-demo-*.js)"
 page="$out/page"
-trunk build --offline --release=true --dist "$page" bench/page/index.html 2>/dev/null >&2
-node scripts/minify-glue.mjs "$page" 2>/dev/null
+trunk build --offline --release=true --dist "$page" bench/page/index.html >&2
+node scripts/minify-glue.mjs --quiet "$page"
 previous=""
 measure p "the bench page (one store, realtime, one table)" "$(ls "$page"/*_bg.wasm)" \
   "$(ls "$page"/data-farm-bench-*.js)"

@@ -23,7 +23,7 @@ if [ "$profile" = release ]; then
   wasm="$site/pkg/ssr_board_bg.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals -o "$wasm" "$wasm"
-  node scripts/minify-glue.mjs "$site/pkg" 2>/dev/null
+  node scripts/minify-glue.mjs --quiet "$site/pkg"
   node scripts/precompress.mjs "$site/pkg" >/dev/null
 fi
 cargo build -q "${flags[@]}" -p ssr-board --bin ssr-board --features ssr

@@ -3,15 +3,17 @@
 // page went from 7,909 to 5,913 bytes gzip. With a trunk `index.html` in the folder, the glue is
 // the module it preloads, whose `integrity` hash is rewritten to match; a folder without one
 // (wasm-bindgen's own output) has its `*.js` files minified.
-//   node scripts/minify-glue.mjs DIR
+//   node scripts/minify-glue.mjs [--quiet] DIR   (--quiet: nothing printed unless it fails)
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
-const dir = process.argv[2];
+const args = process.argv.slice(2);
+const quiet = args[0] === "--quiet";
+const dir = quiet ? args[1] : args[0];
 if (!dir) {
-  console.error("usage: node scripts/minify-glue.mjs DIR");
+  console.error("usage: node scripts/minify-glue.mjs [--quiet] DIR");
   process.exit(2);
 }
 const tools = resolve(process.env.DATA_FARM_TOOLS ?? "target/tools", "terser");
@@ -54,4 +56,4 @@ for (const name of glue) {
   }
 }
 if (html) writeFileSync(page, html);
-console.error(`minified ${glue.join(", ")}: ${before} -> ${after} bytes`);
+if (!quiet) console.error(`minified ${glue.join(", ")}: ${before} -> ${after} bytes`);
