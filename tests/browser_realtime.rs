@@ -236,6 +236,9 @@ async fn a_server_restart_loses_nothing(transport: Transport) {
         })
         .await;
     }
+    // The restart is asked for, not done, when the answer comes: wait for the server to go
+    // down first, or a request could reach the old one and the next land in the gap.
+    until_down(&f.client).await;
     // Back up: changes made now may land before or after the client reconnects.
     eventually_async_ok(&f.client).await;
     let first = f.create_app(&acme, &unique("after-restart-1")).await;
@@ -261,6 +264,16 @@ async fn a_server_restart_loses_nothing(transport: Transport) {
         );
     }
     live.stop();
+}
+
+async fn until_down(client: &ApiClient) {
+    for _ in 0..250 {
+        if client.me().await.is_err() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("the server did not go down for its restart");
 }
 
 async fn eventually_async_ok(client: &ApiClient) {

@@ -45,6 +45,7 @@ pub use store::{EventLog, Replay, StoreError};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -97,14 +98,27 @@ impl RunningServer {
     }
 
     /// Closes every realtime connection with "going away", stops accepting requests and waits
-    /// for in-flight ones to finish.
+    /// for in-flight ones to finish, at most [`SHUTDOWN_GRACE`]: a client that holds a request
+    /// open past it does not keep the address (the listener is dropped; the connection's own
+    /// task ends when its client goes).
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         if let Some(simulator) = self.simulator {
             simulator.abort();
         }
         self.runner.abort();
-        let _ = self.task.await;
+        let mut task = self.task;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                grace_ms = SHUTDOWN_GRACE.as_millis() as u64,
+                "requests still open after the shutdown grace; stopping without them"
+            );
+            task.abort();
+            let _ = task.await;
+        }
     }
 
     /// Resolves when a test suite asked for a restart (see [`ServerConfig::test_control`]) with
@@ -124,6 +138,9 @@ impl RunningServer {
         let _ = self.task.await;
     }
 }
+
+/// How long [`RunningServer::shutdown`] waits for in-flight requests.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Opens the database, seeds it when asked, binds the address and starts serving.
 pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
