@@ -45,6 +45,7 @@ pub mod cache;
 pub mod change;
 #[cfg(feature = "components")]
 pub mod components;
+mod effect;
 pub mod entity;
 pub mod farm;
 pub mod hooks;

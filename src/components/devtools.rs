@@ -200,7 +200,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
     #[cfg(feature = "realtime")]
     {
         let env = farm.environment().clone();
-        Effect::new(move |_| {
+        crate::effect::effect(move || {
             if let Some(handle) = realtime.and_then(|r| r.get()) {
                 let state = tabs::connection_label(&handle.state.get());
                 remember(history, (env.now(), state));
@@ -208,7 +208,7 @@ fn Panel(on_close: Callback<()>, realtime: Option<Signal<Option<Handle>>>) -> im
         });
         let env = farm.environment().clone();
         let last = StoredValue::new(None::<(f64, u64)>);
-        Effect::new(move |_| {
+        crate::effect::effect(move || {
             tick.get();
             let Some(handle) = realtime.and_then(|r| r.get_untracked()) else {
                 return;

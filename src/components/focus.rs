@@ -41,7 +41,7 @@ where
 {
     // Kept in the reactive arena on this thread: the cleanup closure must be `Send`.
     let before = StoredValue::new_local(document().active_element());
-    Effect::new(move |_| {
+    crate::effect::effect(move || {
         if let Some(element) = dialog.get() {
             let element: &web_sys::Element = element.unchecked_ref();
             if let Some(first) = focusable(element).first() {

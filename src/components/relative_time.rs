@@ -287,7 +287,7 @@ fn page_ticker() -> Signal<f64> {
 pub fn provide_render_clock(rendered_at_ms: f64) {
     let hydrated = RwSignal::new(false);
     // Effects run in the browser only, after hydration.
-    Effect::new(move |_| hydrated.set(true));
+    crate::effect::effect(move || hydrated.set(true));
     #[cfg(target_arch = "wasm32")]
     let live = page_ticker();
     #[cfg(not(target_arch = "wasm32"))]

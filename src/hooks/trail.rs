@@ -72,7 +72,7 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
     let state = RwSignal::new(LoadState::Loading);
     let generation = Arc::new(AtomicU64::new(0));
     let fetch = Arc::new(fetch);
-    Effect::new(move |_| {
+    crate::effect::effect(move || {
         let id = id.get();
         let page = page.get().max(1);
         // The entity's version: a new one (or its deletion) fetches the trail again.

@@ -38,14 +38,14 @@ impl<E: Entity> ListController<E> {
             query.set(now);
         }
         // The URL changed: show what it says.
-        Effect::new(move |_| {
+        crate::effect::effect(move || {
             let next = url.with(&from_url);
             if query.with_untracked(|q| *q != next) {
                 query.set(next);
             }
         });
         // The user changed the list: a new history entry with it.
-        Effect::new(move |_| {
+        crate::effect::effect(move || {
             let own = query.with(|q| q.url_params(&initial, prefix));
             let (mut have, mut wanted): (Pairs, Pairs) = url.with_untracked(|map| {
                 let all: Pairs = pairs(map)

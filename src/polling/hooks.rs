@@ -49,7 +49,7 @@ fn keep_polling<K: Clone + PartialEq + Send + Sync + 'static>(
     let hidden = page_hidden();
     let conditions = conditions(&farm, &hidden);
     let current = RwSignal::new(None::<Poller>);
-    Effect::new(move |_| {
+    crate::effect::effect(move || {
         let key = key.get();
         if let Some(old) = current.get_untracked() {
             old.stop();
@@ -57,7 +57,7 @@ fn keep_polling<K: Clone + PartialEq + Send + Sync + 'static>(
         current.set(Some(make(key, conditions.clone())));
     });
     let (guards, live) = (farm.interaction_guards(), farm.live_topics());
-    Effect::new(move |_| {
+    crate::effect::effect(move || {
         changed();
         hidden.track();
         guards.track();
