@@ -12,7 +12,7 @@ use super::use_store;
 use crate::api::ApiError;
 use crate::entity::Entity;
 use crate::farm::DataFarm;
-use crate::store::LoadState;
+use crate::store::{EntityStore, LoadState, StoreCore};
 
 /// Entity `id` (which may change over time), fetched when the store lacks it, batched with
 /// every other id looked up in the same turn (see
@@ -55,28 +55,44 @@ pub struct UseTrail<T: Send + Sync + 'static> {
     pub state: Signal<LoadState>,
 }
 
-fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
+/// The version of a trail's entity in the store (`None` while unknown or deleted), read so
+/// that the trail follows it.
+type VersionOf = Box<dyn Fn(&str) -> Option<u64>>;
+
+/// Fetches a page of a trail: (farm, id, page, per page).
+type FetchPage<T> = Arc<
+    dyn Fn(&DataFarm, &str, u32, u32) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>>
+        + Send
+        + Sync,
+>;
+
+/// The version of entity `id` of `store`, for [`use_trail`].
+fn version_of<E: Entity>(store: EntityStore<E>) -> VersionOf {
+    Box::new(move |id| store.lookup(id).with(|e| e.as_ref().map(|e| e.version())))
+}
+
+/// A live trail. Generic over the entry type only: the kind reaches it through `version` and
+/// `fetch`, so an app with trails of five kinds compiles its effect and request once per
+/// entry type (before, once per kind and entry type: about 1.5 KB of wasm each).
+fn use_trail<T: Clone + Send + Sync + 'static>(
     id: Signal<String>,
     page: Signal<u32>,
     per_page: u32,
     revision: Signal<u64>,
-    fetch: impl Fn(&DataFarm, &str, u32, u32) -> LocalBoxFuture<'static, Result<ListResponse<T>, ApiError>>
-        + Send
-        + Sync
-        + 'static,
+    store: StoreCore,
+    version: VersionOf,
+    fetch: FetchPage<T>,
 ) -> UseTrail<T> {
-    let store = use_store::<E>();
     let farm = super::use_data_farm();
     let entries = RwSignal::new(Vec::<T>::new());
     let total = RwSignal::new(0u64);
     let state = RwSignal::new(LoadState::Loading);
     let generation = Arc::new(AtomicU64::new(0));
-    let fetch = Arc::new(fetch);
     crate::effect::effect(move || {
         let id = id.get();
         let page = page.get().max(1);
         // The entity's version: a new one (or its deletion) fetches the trail again.
-        let _version = store.lookup(&id).with(|e| e.as_ref().map(|e| e.version()));
+        let _version = version(&id);
         // Whatever else the trail follows (a team's: every change in the team).
         let _revision = revision.get();
         if id.is_empty() {
@@ -88,7 +104,12 @@ fn use_trail<E: Entity, T: Clone + Send + Sync + 'static>(
                 *s = LoadState::Refreshing;
             }
         });
-        let (farm, generation, fetch) = (farm.clone(), Arc::clone(&generation), Arc::clone(&fetch));
+        let (farm, generation, fetch, store) = (
+            farm.clone(),
+            Arc::clone(&generation),
+            Arc::clone(&fetch),
+            store.clone(),
+        );
         leptos::task::spawn_local(async move {
             // Retried like the store's own reads.
             let result = store.with_retry(|| fetch(&farm, &id, page, per_page)).await;
@@ -119,12 +140,15 @@ pub fn use_versions<E: Entity>(
     page: impl Into<Signal<u32>>,
     per_page: u32,
 ) -> UseTrail<VersionEntry> {
-    use_trail::<E, VersionEntry>(
+    let store = use_store::<E>();
+    use_trail(
         id.into(),
         page.into(),
         per_page,
         Signal::stored(0),
-        |farm, id, page, per_page| farm.versions::<E>(id, page, per_page),
+        store.core(),
+        version_of(store),
+        Arc::new(|farm, id, page, per_page| farm.versions::<E>(id, page, per_page)),
     )
 }
 
@@ -135,12 +159,15 @@ pub fn use_audit<E: Entity>(
     page: impl Into<Signal<u32>>,
     per_page: u32,
 ) -> UseTrail<AuditEntry> {
-    use_trail::<E, AuditEntry>(
+    let store = use_store::<E>();
+    use_trail(
         id.into(),
         page.into(),
         per_page,
         Signal::stored(0),
-        |farm, id, page, per_page| farm.audit::<E>(id, page, per_page),
+        store.core(),
+        version_of(store),
+        Arc::new(|farm, id, page, per_page| farm.audit::<E>(id, page, per_page)),
     )
 }
 
@@ -172,11 +199,16 @@ pub fn use_team_audit(
         }
     });
     on_cleanup(move || drop(subscription));
-    use_trail::<data_farm_protocol::Team, AuditEntry>(
+    let store = use_store::<data_farm_protocol::Team>();
+    use_trail(
         team,
         page.into(),
         per_page,
         revision.into(),
-        |farm, id, page, per_page| farm.audit::<data_farm_protocol::Team>(id, page, per_page),
+        store.core(),
+        version_of(store),
+        Arc::new(|farm, id, page, per_page| {
+            farm.audit::<data_farm_protocol::Team>(id, page, per_page)
+        }),
     )
 }

@@ -346,14 +346,6 @@ impl<E: Entity> EntityStore<E> {
 
     // ----- for the rest of the library -------------------------------------------------------
 
-    /// Runs `call` until it succeeds, fails for good, or the store's retries are spent.
-    pub(crate) async fn with_retry<T, F>(&self, call: F) -> Result<T, ApiError>
-    where
-        F: FnMut() -> futures_util::future::LocalBoxFuture<'static, Result<T, ApiError>>,
-    {
-        self.core().with_retry(call).await
-    }
-
     /// Merges records obtained beside another answer (a list's drafts) as fetched now.
     pub(crate) fn merge_records(&self, records: Vec<E>) {
         self.core()
