@@ -6,11 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# module: the modules it may use (besides itself, `protocol`, the wire types, and `sort`, a leaf
-# helper every module may use).
+# module: the modules it may use (besides itself, `protocol`, the wire types, and `sort` and
+# `effect`, leaf helpers every module may use).
 allowed() {
   case "$1" in
-    entity | cache | sort) echo "" ;;
+    entity | cache | sort | effect) echo "" ;;
     query) echo "entity" ;;
     api) echo "entity query" ;;
     change) echo "entity query" ;;
@@ -46,7 +46,7 @@ for path in src/*.rs; do
                 /^[[:space:]]*\/\// { next } { print }' "$file" \
       | grep -oE 'crate::[a-z_]+' | sed 's/crate:://' | sort -u || true)
     for target in $used; do
-      [ "$target" = "$module" ] || [ "$target" = protocol ] || [ "$target" = sort ] && continue
+      [ "$target" = "$module" ] || [ "$target" = protocol ] || [ "$target" = sort ] || [ "$target" = effect ] && continue
       if ! grep -qw -- "$target" <<<"$ok"; then
         echo "layering: $file ($module) uses crate::$target; $module may use only: ${ok:-nothing}" >&2
         status=1
