@@ -754,3 +754,35 @@ async fn health_answers_without_a_session_while_the_database_does() {
         .as_u64()
         .is_some_and(|n| n >= 1 && n <= nodes));
 }
+
+/// A client that holds a request open (a body announced and never sent) cannot keep a stopping
+/// server from stopping, nor from being started again on its address: the shutdown waits for
+/// requests in flight at most `SHUTDOWN_GRACE`.
+#[tokio::test]
+async fn a_held_request_does_not_keep_the_server_from_stopping() {
+    use tokio::io::AsyncWriteExt;
+
+    let mut server = TestServer::node(|_| {}).await;
+    let node = server.server.take().expect("running");
+    let addr = node.addr();
+    let mut held = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    held.write_all(
+        b"POST /api/v1/session HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user",
+    )
+    .await
+    .expect("writes");
+    // The server has the request and waits for the rest of its body.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let patience = data_farm_server::SHUTDOWN_GRACE + support::PATIENCE;
+    let stopped = tokio::time::timeout(patience, node.shutdown()).await;
+    assert!(stopped.is_ok(), "the shutdown waited on a held request");
+    let mut config = server.config.clone();
+    config.addr = addr;
+    let again = data_farm_server::start(config)
+        .await
+        .expect("starts on the same address");
+    again.shutdown().await;
+    drop(held);
+}
