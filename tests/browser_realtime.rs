@@ -238,9 +238,9 @@ async fn a_server_restart_loses_nothing(transport: Transport) {
     }
     // The restart is asked for, not done, when the answer comes: wait for the server to go
     // down first, or a request could reach the old one and the next land in the gap.
-    until_down(&f.client).await;
+    until_server(&f.client, false).await;
     // Back up: changes made now may land before or after the client reconnects.
-    eventually_async_ok(&f.client).await;
+    until_server(&f.client, true).await;
     let first = f.create_app(&acme, &unique("after-restart-1")).await;
     let second = f.create_app(&acme, &unique("after-restart-2")).await;
     if f.pushes() {
@@ -266,24 +266,18 @@ async fn a_server_restart_loses_nothing(transport: Transport) {
     live.stop();
 }
 
-async fn until_down(client: &ApiClient) {
+/// Waits until the server answers (`up`) or no longer answers (`!up`).
+async fn until_server(client: &ApiClient, up: bool) {
     for _ in 0..250 {
-        if client.me().await.is_err() {
+        if client.me().await.is_ok() == up {
             return;
         }
         sleep(20).await;
     }
-    panic!("the server did not go down for its restart");
-}
-
-async fn eventually_async_ok(client: &ApiClient) {
-    for _ in 0..250 {
-        if client.me().await.is_ok() {
-            return;
-        }
-        sleep(20).await;
+    match up {
+        true => panic!("the server did not come back"),
+        false => panic!("the server did not go down for its restart"),
     }
-    panic!("the server did not come back");
 }
 
 async fn events_missed_while_away_are_replayed(transport: Transport) {
