@@ -12,7 +12,7 @@ use super::use_store;
 use crate::api::ApiError;
 use crate::entity::Entity;
 use crate::farm::DataFarm;
-use crate::store::{EntityStore, LoadState, StoreCore};
+use crate::store::{LoadState, StoreCore};
 
 /// Entity `id` (which may change over time), fetched when the store lacks it, batched with
 /// every other id looked up in the same turn (see
@@ -55,9 +55,16 @@ pub struct UseTrail<T: Send + Sync + 'static> {
     pub state: Signal<LoadState>,
 }
 
-/// The version of a trail's entity in the store (`None` while unknown or deleted), read so
-/// that the trail follows it.
+/// The version of entity `id` in its store (`None` while unknown or deleted).
 type VersionOf = Box<dyn Fn(&str) -> Option<u64>>;
+
+/// What a trail needs of its entity's kind, without the type: the store (the trail's reads
+/// are retried like the store's own) and the entity's version there, read so that the trail
+/// follows it.
+struct TrailKind {
+    store: StoreCore,
+    version: VersionOf,
+}
 
 /// Fetches a page of a trail: (farm, id, page, per page).
 type FetchPage<T> = Arc<
@@ -66,12 +73,16 @@ type FetchPage<T> = Arc<
         + Sync,
 >;
 
-/// The version of entity `id` of `store`, for [`use_trail`].
-fn version_of<E: Entity>(store: EntityStore<E>) -> VersionOf {
-    Box::new(move |id| store.lookup(id).with(|e| e.as_ref().map(|e| e.version())))
+/// The [`TrailKind`] of kind `E`, from the provided farm.
+fn trail_kind<E: Entity>() -> TrailKind {
+    let store = use_store::<E>();
+    TrailKind {
+        store: store.core(),
+        version: Box::new(move |id| store.lookup(id).with(|e| e.as_ref().map(|e| e.version()))),
+    }
 }
 
-/// A live trail. Generic over the entry type only: the kind reaches it through `version` and
+/// A live trail. Generic over the entry type only: the kind reaches it through `kind` and
 /// `fetch`, so an app with trails of five kinds compiles its effect and request once per
 /// entry type (before, once per kind and entry type: about 1.5 KB of wasm each).
 fn use_trail<T: Clone + Send + Sync + 'static>(
@@ -79,10 +90,10 @@ fn use_trail<T: Clone + Send + Sync + 'static>(
     page: Signal<u32>,
     per_page: u32,
     revision: Signal<u64>,
-    store: StoreCore,
-    version: VersionOf,
+    kind: TrailKind,
     fetch: FetchPage<T>,
 ) -> UseTrail<T> {
+    let TrailKind { store, version } = kind;
     let farm = super::use_data_farm();
     let entries = RwSignal::new(Vec::<T>::new());
     let total = RwSignal::new(0u64);
@@ -140,14 +151,12 @@ pub fn use_versions<E: Entity>(
     page: impl Into<Signal<u32>>,
     per_page: u32,
 ) -> UseTrail<VersionEntry> {
-    let store = use_store::<E>();
     use_trail(
         id.into(),
         page.into(),
         per_page,
         Signal::stored(0),
-        store.core(),
-        version_of(store),
+        trail_kind::<E>(),
         Arc::new(|farm, id, page, per_page| farm.versions::<E>(id, page, per_page)),
     )
 }
@@ -159,14 +168,12 @@ pub fn use_audit<E: Entity>(
     page: impl Into<Signal<u32>>,
     per_page: u32,
 ) -> UseTrail<AuditEntry> {
-    let store = use_store::<E>();
     use_trail(
         id.into(),
         page.into(),
         per_page,
         Signal::stored(0),
-        store.core(),
-        version_of(store),
+        trail_kind::<E>(),
         Arc::new(|farm, id, page, per_page| farm.audit::<E>(id, page, per_page)),
     )
 }
@@ -199,14 +206,12 @@ pub fn use_team_audit(
         }
     });
     on_cleanup(move || drop(subscription));
-    let store = use_store::<data_farm_protocol::Team>();
     use_trail(
         team,
         page.into(),
         per_page,
         revision.into(),
-        store.core(),
-        version_of(store),
+        trail_kind::<data_farm_protocol::Team>(),
         Arc::new(|farm, id, page, per_page| {
             farm.audit::<data_farm_protocol::Team>(id, page, per_page)
         }),
